@@ -1,0 +1,179 @@
+"""The newsletter profile (``content/newsletter.toml``): its sections, aliases and timing."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.errors import ConfigError
+from core.slot import WeeklySlot, parse_time, parse_zone
+from core.textnorm import fold
+
+_TOP_KEYS = {
+    "name", "language", "timezone", "publish_time", "digest_slot", "target_post_chars",
+    "drop_trailing", "sections", "feed",
+}
+_SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines"}
+_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    """A section the newsletter has: how to recognise its heading and how to name it."""
+
+    key: str
+    title: str
+    aliases: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    headlines: bool = True  # False: the section's text is one item without a headline
+
+    def matches(self, heading: str) -> bool:
+        """True when a heading (or a command word) names this section."""
+        folded = fold(heading)
+        if not folded:
+            return False
+        if folded == fold(self.key) or folded == fold(self.title):
+            return True
+        if any(folded == fold(alias) for alias in self.aliases):
+            return True
+        return any(pattern.fullmatch(folded) for pattern in self.patterns)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every word that names the section, title and key first."""
+        seen: dict[str, None] = dict.fromkeys((self.title, self.key, *self.aliases))
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What haishin knows about the newsletter it distributes."""
+
+    name: str
+    language: str = "en"
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    publish_time: time = time(7, 0)
+    digest_slot: WeeklySlot | None = None
+    target_post_chars: int = 1000
+    drop_trailing: tuple[str, ...] = ()
+    sections: tuple[SectionSpec, ...] = ()
+    feed: dict[str, Any] | None = None
+
+    @classmethod
+    def default(cls, name: str = "newsletter") -> Profile:
+        """A profile that names no sections: headings become sections keyed by slug."""
+        return cls(name=name)
+
+    def section_for(self, heading: str) -> SectionSpec | None:
+        """The section a heading starts, or None when the profile does not know it."""
+        return next((spec for spec in self.sections if spec.matches(heading)), None)
+
+    def spec(self, key: str) -> SectionSpec | None:
+        """The section with this key."""
+        return next((spec for spec in self.sections if spec.key == key), None)
+
+    def is_dropped(self, line: str) -> bool:
+        """True for a boilerplate line that should not reach readers."""
+        folded = fold(line)
+        return bool(folded) and any(folded == fold(drop) for drop in self.drop_trailing)
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and check a profile file.
+
+    Raises:
+        ConfigError: the file is missing or malformed; the message names the file and key.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no newsletter profile here; create it (see README, 'Content') "
+            "or point HAISHIN_CONTENT_DIR at the folder that holds newsletter.toml"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_profile(raw, source=str(path))
+
+
+def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Profile:
+    """Build a Profile from parsed TOML, checking every key."""
+
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{source}: {message}")
+
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise fail(f"unknown key(s) {sorted(unknown)}; known keys are {sorted(_TOP_KEYS)}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("'name' is required: the newsletter's name as readers know it")
+    try:
+        zone = parse_zone(str(raw.get("timezone", "UTC")))
+        publish_time = parse_time(str(raw.get("publish_time", "07:00")), what="publish_time")
+        slot_text = raw.get("digest_slot")
+        slot = WeeklySlot.parse(str(slot_text), zone) if slot_text else None
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    target = raw.get("target_post_chars", 1000)
+    if not isinstance(target, int) or not 200 <= target <= 4000:
+        raise fail("'target_post_chars' must be a whole number from 200 to 4000")
+    drop = raw.get("drop_trailing", [])
+    if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
+        raise fail("'drop_trailing' must be a list of strings")
+    feed = raw.get("feed")
+    if feed is not None and not isinstance(feed, dict):
+        raise fail("'feed' must be a table ([feed])")
+    sections = tuple(
+        _parse_section(entry, index, fail) for index, entry in enumerate(raw.get("sections", []))
+    )
+    keys = [spec.key for spec in sections]
+    if len(set(keys)) != len(keys):
+        raise fail(f"section keys must be unique, got {keys}")
+    return Profile(
+        name=name.strip(),
+        language=str(raw.get("language", "en")),
+        timezone=zone,
+        publish_time=publish_time,
+        digest_slot=slot,
+        target_post_chars=target,
+        drop_trailing=tuple(drop),
+        sections=sections,
+        feed=feed,
+    )
+
+
+def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
+    where = f"sections[{index}]"
+    if not isinstance(entry, dict):
+        raise fail(f"{where} must be a table ([[sections]])")
+    unknown = set(entry) - _SECTION_KEYS
+    if unknown:
+        raise fail(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(_SECTION_KEYS)}")
+    key = entry.get("key")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise fail(f"{where}: 'key' must be lower-case letters, digits, - or _ (e.g. topic)")
+    title = entry.get("title", key)
+    aliases = entry.get("aliases", [])
+    patterns = entry.get("patterns", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise fail(f"{where} ({key}): 'aliases' must be a list of strings")
+    compiled = []
+    for pattern in patterns:
+        try:
+            # Matched against the folded heading: NFKC, case-folded, spaces removed.
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except (re.error, TypeError) as exc:
+            raise fail(f"{where} ({key}): pattern {pattern!r} is not a regular expression: {exc}")
+    return SectionSpec(
+        key=key,
+        title=str(title),
+        aliases=tuple(aliases),
+        patterns=tuple(compiled),
+        headlines=bool(entry.get("headlines", True)),
+    )

@@ -1,0 +1,31 @@
+"""Text normalisation shared by the parser, the profile and the command engine."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: NFKC (full/half width), case-insensitive, no spaces.
+
+    ``"ＴＯＰＩＣ"``, ``"Topic"`` and ``"to pic"`` all fold to ``"topic"``.
+    """
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def squash(text: str) -> str:
+    """NFKC-normalise and collapse runs of white space to one space, trimmed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def slug(text: str) -> str:
+    """A stable key for a heading no profile names: lower case, words joined by ``-``.
+
+    Non-Latin letters are kept, so ``"ヘッドライン"`` stays readable.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NON_WORD.sub("-", folded).strip("-_") or "section"
