@@ -170,6 +170,30 @@ class Post:
 
 
 @dataclass(frozen=True, slots=True)
+class SectionSummary:
+    """One line of a digest: a section, its first headline and a short excerpt.
+
+    ``label`` is the profile's display title (``小ネタ``), ``title`` the heading as written.
+    """
+
+    key: str
+    title: str
+    label: str
+    headline: str | None
+    excerpt: str
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """An issue at a glance: what a digest's parent message or carousel shows."""
+
+    newsletter: str
+    issue: IssueRef
+    sections: tuple[SectionSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """A follow-up a reader can take: a button on Slack, a quick reply on LINE.
 
@@ -186,11 +210,15 @@ class Reply:
 
     ``more`` is set when the answer has further parts than were sent; pressing it fetches the
     next page. ``intent`` names what the engine understood (``section``, ``help``, ...).
+    ``overview`` is set for a digest answer (``latest``, ``issue 3``). ``language`` is the
+    language the reader wrote in (``ja`` or ``en``), for the adapters' own words.
     """
 
     intent: str
     posts: tuple[Post, ...] = ()
     message: str | None = None
+    overview: Overview | None = None
+    language: str = "en"
     suggestions: tuple[Suggestion, ...] = ()
     more: Suggestion | None = None
     args: dict[str, str] = field(default_factory=dict)

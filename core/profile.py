@@ -15,10 +15,18 @@ from core.slot import WeeklySlot, parse_time, parse_zone
 from core.textnorm import fold
 
 _TOP_KEYS = {
-    "name", "language", "timezone", "publish_time", "digest_slot", "target_post_chars",
-    "drop_trailing", "sections", "feed",
+    "name",
+    "language",
+    "timezone",
+    "publish_time",
+    "digest_slot",
+    "target_post_chars",
+    "drop_trailing",
+    "sections",
+    "feed",
 }
 _SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines"}
+_UTC = ZoneInfo("UTC")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
@@ -56,7 +64,7 @@ class Profile:
 
     name: str
     language: str = "en"
-    timezone: ZoneInfo = ZoneInfo("UTC")
+    timezone: ZoneInfo = _UTC
     publish_time: time = time(7, 0)
     digest_slot: WeeklySlot | None = None
     target_post_chars: int = 1000
@@ -169,7 +177,9 @@ def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
             # Matched against the folded heading: NFKC, case-folded, spaces removed.
             compiled.append(re.compile(pattern, re.IGNORECASE))
         except (re.error, TypeError) as exc:
-            raise fail(f"{where} ({key}): pattern {pattern!r} is not a regular expression: {exc}")
+            raise fail(
+                f"{where} ({key}): pattern {pattern!r} is not a regular expression: {exc}"
+            ) from None
     return SectionSpec(
         key=key,
         title=str(title),

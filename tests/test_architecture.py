@@ -11,8 +11,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN_IN_CORE = {
-    "slack_bolt", "slack_sdk", "linebot", "apscheduler", "starlette", "fastapi", "uvicorn",
-    "aiohttp", "httpx", "jinja2", "prometheus_client", "bots", "scheduler", "os.environ",
+    "slack_bolt",
+    "slack_sdk",
+    "linebot",
+    "apscheduler",
+    "starlette",
+    "fastapi",
+    "uvicorn",
+    "aiohttp",
+    "httpx",
+    "jinja2",
+    "prometheus_client",
+    "bots",
+    "scheduler",
+    "os.environ",
 }
 FORBIDDEN_IN_SCHEDULER = {"bots", "slack_bolt", "slack_sdk", "linebot", "starlette", "uvicorn"}
 
@@ -52,7 +64,9 @@ def test_core_reads_no_environment() -> None:
         if "os.environ" in path.read_text(encoding="utf-8")
         or "os.getenv" in path.read_text(encoding="utf-8")
     ]
-    assert not offenders, f"core/ must take settings as arguments, not read the environment: {offenders}"
+    assert not offenders, (
+        f"core/ must take settings as arguments, not read the environment: {offenders}"
+    )
 
 
 @pytest.mark.parametrize("package", ["core", "scheduler", "bots"])

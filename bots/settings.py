@@ -1,0 +1,60 @@
+"""Configuration, read once at the edge from the environment (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting haishin reads; names match ``../shared/interface.md``."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field("sqlite:///haishin.db", validation_alias="HAISHIN_DATABASE_URL")
+    content_dir: Path = Field(Path("content"), validation_alias="HAISHIN_CONTENT_DIR")
+    admin_token: str | None = Field(None, validation_alias="HAISHIN_ADMIN_TOKEN")
+    log_format: Literal["plain", "json"] = Field("plain", validation_alias="HAISHIN_LOG_FORMAT")
+    log_level: str = Field("INFO", validation_alias="HAISHIN_LOG_LEVEL")
+
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(None, validation_alias="SLACK_API_URL")
+
+    line_channel_secret: str | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: str | None = Field(
+        None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
+    )
+    line_api_url: str | None = Field(None, validation_alias="LINE_API_URL")
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Multi-workspace install: client id, secret and signing secret are all set."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack runs with a single bot token or with OAuth."""
+        return self.slack_oauth or bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def line_enabled(self) -> bool:
+        """LINE runs when both the channel secret and access token are set."""
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    @property
+    def profile_path(self) -> Path:
+        """The newsletter profile inside the content folder."""
+        return self.content_dir / "newsletter.toml"
+
+    @property
+    def issues_dir(self) -> Path:
+        """Where issue files live."""
+        return self.content_dir / "issues"
