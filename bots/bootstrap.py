@@ -1,0 +1,78 @@
+"""The composition root: build every service once, from settings, with fakes where given.
+
+Production passes nothing but settings; tests pass a clock, a database or publishers.
+Importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from core.storage.conversations import DatabaseConversations
+from core.storage.database import Database
+from core.storage.library import DatabaseLibrary
+
+from bots.metrics import Metrics
+from bots.platform import Platform
+from bots.settings import Settings
+from core.clock import Clock, SystemClock
+from core.commands import CommandEngine
+from core.errors import ConfigError
+from core.profile import Profile, load_profile
+
+log = logging.getLogger("haishin")
+
+
+@dataclass
+class Services:
+    """Everything the web app, the CLI and the scheduler share."""
+
+    settings: Settings
+    profile: Profile
+    db: Database
+    clock: Clock
+    library: DatabaseLibrary
+    engine: CommandEngine
+    metrics: Metrics = field(default_factory=Metrics)
+    platforms: dict[str, Platform] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.dispose()
+
+
+async def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    migrate: bool = True,
+) -> Services:
+    """Build the core services (no platforms yet; see ``bots.server.build_platforms``).
+
+    Raises:
+        ConfigError: the profile or the database URL is wrong.
+    """
+    settings = settings or Settings()
+    profile = load_profile(settings.profile_path)
+    database = db or Database.from_url(settings.database_url)
+    if migrate:
+        try:
+            await database.migrate()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot reach the database at {settings.database_url}: {exc}; "
+                "check HAISHIN_DATABASE_URL"
+            ) from exc
+    clock = clock or SystemClock()
+    library = DatabaseLibrary(database)
+    engine = CommandEngine(library, profile, clock, DatabaseConversations(database))
+    return Services(
+        settings=settings,
+        profile=profile,
+        db=database,
+        clock=clock,
+        library=library,
+        engine=engine,
+    )

@@ -1,0 +1,54 @@
+"""Prometheus metrics of one running service (a registry per app, so tests stay apart)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    """The counters and timings ``/metrics`` exposes."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.webhook_requests = Counter(
+            "haishin_webhook_requests_total",
+            "Inbound platform requests by platform and outcome.",
+            ["platform", "outcome"],
+            registry=self.registry,
+        )
+        self.answers = Counter(
+            "haishin_answers_total",
+            "On-demand answers by platform and intent.",
+            ["platform", "intent"],
+            registry=self.registry,
+        )
+        self.deliveries = Counter(
+            "haishin_deliveries_total",
+            "Delivery ledger transitions by platform and new state.",
+            ["platform", "state"],
+            registry=self.registry,
+        )
+        self.send_latency = Histogram(
+            "haishin_send_latency_seconds",
+            "Time of one platform send call.",
+            ["platform"],
+            registry=self.registry,
+        )
+        self.scheduler_lag = Gauge(
+            "haishin_scheduler_lag_seconds",
+            "How late the last scheduled job started.",
+            registry=self.registry,
+        )
+        self.dropped = Counter(
+            "haishin_dropped_total",
+            "Inbound work dropped because the queue was full, by platform.",
+            ["platform"],
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of every metric."""
+        return generate_latest(self.registry)

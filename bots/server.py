@@ -1,0 +1,93 @@
+"""The ASGI application of ``haishin serve``: platform routes, health, metrics, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bots.bootstrap import Services
+from bots.platform import Hook, Platform
+
+log = logging.getLogger("haishin.server")
+
+
+def build_platforms(services: Services) -> dict[str, Platform]:
+    """Switch on every platform whose settings are present (each logs how, when off)."""
+    from bots.line.app import build_line
+    from bots.slack.app import build_slack
+
+    platforms = {}
+    for build in (build_slack, build_line):
+        platform = build(services)
+        if platform is not None:
+            platforms[platform.name] = platform
+    return platforms
+
+
+def create_app(
+    services: Services,
+    *,
+    platforms: dict[str, Platform] | None = None,
+    startup: list[Hook] | None = None,
+    shutdown: list[Hook] | None = None,
+) -> Starlette:
+    """Build the web app over ready services.
+
+    Args:
+        services: from ``bots.bootstrap.bootstrap``.
+        platforms: the platforms to serve; None builds them from the settings.
+        startup / shutdown: extra lifespan hooks (scheduler, delivery workers, watcher).
+    """
+    if platforms is None:
+        platforms = build_platforms(services)
+    services.platforms = platforms
+
+    async def healthz(request: Request) -> JSONResponse:
+        database = "ok"
+        try:
+            async with services.db.session() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure here is what the probe must report
+            database = f"error: {type(exc).__name__}"
+        body = {
+            "status": "ok" if database == "ok" else "degraded",
+            "database": database,
+            "platforms": {
+                name: platforms[name].status | {"on": True} if name in platforms else {"on": False}
+                for name in ("slack", "line")
+            },
+        }
+        return JSONResponse(body, status_code=200 if database == "ok" else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(services.metrics.render(), media_type=services.metrics.content_type)
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    for platform in platforms.values():
+        routes.extend(platform.routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hooks = [hook for p in platforms.values() for hook in p.on_startup] + (startup or [])
+        for hook in hooks:
+            await hook()
+        try:
+            yield
+        finally:
+            closing = (shutdown or [])[::-1] + [
+                hook for p in reversed(platforms.values()) for hook in reversed(p.on_shutdown)
+            ]
+            for hook in closing:
+                try:
+                    await hook()
+                except Exception:
+                    log.exception("error while shutting down")
+
+    return Starlette(routes=routes, lifespan=lifespan)
