@@ -1,0 +1,115 @@
+"""Reading issue files: plain text or Markdown, to an ``Issue``.
+
+``load_issue`` and ``parse_issue`` are the entry points. Each input form has a reader that
+turns the source into a flat element stream (``elements``); one assembler
+(``assemble.assemble``) applies the newsletter profile to any stream, so a new input form (an
+RSS/Atom feed's HTML) only needs a reader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+from core.errors import ContentError
+from core.model import Issue
+from core.parsing.assemble import assemble, recognise_section
+from core.parsing.decode import decode_source
+from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
+from core.parsing.frontmatter import meta_from_name, split_front_matter
+from core.parsing.htmlblock import read_html_block
+from core.parsing.markdown import read_markdown
+from core.parsing.text import read_text
+from core.profile import Profile
+
+__all__ = [
+    "BlockElement",
+    "Element",
+    "HeadingElement",
+    "IssueMeta",
+    "assemble",
+    "load_issue",
+    "parse_issue",
+    "read_html_block",
+    "read_markdown",
+    "read_text",
+    "recognise_section",
+]
+
+_MARKDOWN_SUFFIXES = frozenset((".md", ".markdown", ".mdown", ".mkd"))
+FORMATS = ("text", "markdown")
+
+
+def load_issue(path: Path, profile: Profile, *, encoding: str | None = None) -> Issue:
+    """Read and parse an issue file.
+
+    Args:
+        path: the file; ``.md``/``.markdown`` is Markdown, anything else plain text.
+        profile: the newsletter profile (``Profile.default()`` when there is none).
+        encoding: the file's encoding when it is not UTF-8/16 (``--encoding cp932``).
+
+    Returns:
+        The parsed issue.
+
+    Raises:
+        ContentError: the file cannot be read, decoded or understood; the message names the
+            file and, where one applies, the line.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError("no such file", path=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise ContentError(
+            "is a folder, not an issue file", path=str(path), hint="name a .txt or .md file"
+        ) from None
+    except OSError as exc:
+        raise ContentError(f"cannot be read: {exc.strerror}", path=str(path)) from None
+    return parse_issue(data, name=str(path), profile=profile, encoding=encoding)
+
+
+def parse_issue(
+    data: bytes,
+    *,
+    name: str,
+    profile: Profile,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> Issue:
+    """Parse an issue from its bytes.
+
+    Args:
+        data: the file's content.
+        name: the file name or path: used in messages, for the date (``2025-10-04.txt``,
+            ``…/2026/07/19.md``) and, without ``fmt``, for the format.
+        profile: the newsletter profile (``Profile.default()`` when there is none).
+        encoding: the encoding when it is not UTF-8/16 (``--encoding cp932``).
+        fmt: ``"text"`` or ``"markdown"``; None picks by extension (``.md``/``.markdown`` are
+            Markdown, anything else plain text).
+
+    Returns:
+        The issue: sections by the profile, front matter over the file name's date, and notes
+        for dropped boilerplate and anything a person should look at.
+
+    Raises:
+        ContentError: not decodable, bad front matter, or no content; the message names the
+            file, the line where one applies, and how to fix it.
+    """
+    if fmt is None:
+        fmt = "markdown" if PurePath(name).suffix.lower() in _MARKDOWN_SUFFIXES else "text"
+    elif fmt not in FORMATS:
+        raise ContentError(f"unknown format {fmt!r}", path=name, hint="use text or markdown")
+    text = decode_source(data, name=name, encoding=encoding)
+    front, body, offset = split_front_matter(text, name=name, profile=profile)
+    meta = meta_from_name(name).merged(front)
+    if not body.strip():
+        raise ContentError(
+            "is empty" if not text.strip() else "has front matter but no content",
+            path=name,
+            hint="an issue needs at least one line of text",
+        )
+    elements: list[Element]
+    if fmt == "markdown":
+        elements = read_markdown(body, first_line=offset + 1)
+    else:
+        elements = read_text(body, profile, first_line=offset + 1)
+    return assemble(elements, profile, meta=meta, source=name)

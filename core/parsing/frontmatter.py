@@ -1,0 +1,190 @@
+"""Issue facts from outside the body: YAML front matter, Pelican metadata, the file name.
+
+Front matter (``title``, ``number``, ``date``, ``publish_at``) overrides what the file name
+says. Other keys that Jekyll, Hugo or Pelican put there (``tags``, ``categories``,
+``description``, ``layout``…) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from core.errors import ContentError
+from core.parsing.elements import IssueMeta
+from core.profile import Profile
+
+_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:\D|$)")
+_PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*?)\s*:\s*(.*)$")
+_PELICAN_FIRST_KEYS = frozenset(
+    [
+        "title",
+        "number",
+        "date",
+        "publish_at",
+        "category",
+        "tags",
+        "slug",
+        "author",
+        "authors",
+        "summary",
+        "modified",
+        "lang",
+        "status",
+        "template",
+    ]
+)
+_FENCE = "---"
+
+
+def meta_from_name(name: str) -> IssueMeta:
+    """The date a file name gives: ``2025-10-04.txt``, ``2025-10-04-slug.md``, ``2026/07/19.md``."""
+    path = PurePath(name)
+    match = _NAME_DATE.match(path.name)
+    if match:
+        parts = match.groups()
+    else:
+        tail = [*path.parent.parts[-2:], path.stem]
+        if len(tail) < 3 or not all(p.isdigit() for p in tail) or len(tail[0]) != 4:
+            return IssueMeta()
+        parts = (tail[0], tail[1], tail[2])
+    try:
+        return IssueMeta(date=date(int(parts[0]), int(parts[1]), int(parts[2])))
+    except ValueError:
+        return IssueMeta()
+
+
+def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[IssueMeta, str, int]:
+    """Separate the front matter from the body.
+
+    Args:
+        text: the decoded file.
+        name: the file name, for messages.
+        profile: gives the time zone for dates and times written without one.
+
+    Returns:
+        The facts the front matter gives, the body, and how many lines precede the body.
+
+    Raises:
+        ContentError: the front matter is not valid YAML, or a field has the wrong type; the
+            message gives the line.
+    """
+    lines = text.split("\n")
+    if lines and lines[0].rstrip() == _FENCE:
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")), None)
+        # No closing fence: the first line is a thematic break, not front matter.
+        if end is not None:
+            raw = _load_yaml("\n".join(lines[1:end]), name=name)
+            meta = _meta(raw, lines[1:end], name=name, profile=profile, first_line=2)
+            return meta, "\n".join(lines[end + 1 :]), end + 1
+    pelican = _pelican(lines)
+    if pelican is not None:
+        raw, count = pelican
+        meta = _meta(raw, lines[:count], name=name, profile=profile, first_line=1)
+        return meta, "\n".join(lines[count:]), count
+    return IssueMeta(), text, 0
+
+
+def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(
+            f"front matter is not valid YAML: {problem}",
+            path=name,
+            line=mark.line + 2 if mark is not None else 2,
+            hint="write it as 'key: value' lines between two '---' lines",
+        ) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContentError(
+            "front matter must be 'key: value' pairs",
+            path=name,
+            line=2,
+            hint="for example 'title: 週刊ビジネスレター 第1号' and 'date: 2025-10-04'",
+        )
+    return {str(key).lower(): value for key, value in raw.items()}
+
+
+def _pelican(lines: list[str]) -> tuple[dict[str, Any], int] | None:
+    first = _PELICAN_LINE.match(lines[0]) if lines else None
+    if first is None or first.group(1).lower() not in _PELICAN_FIRST_KEYS:
+        return None
+    raw: dict[str, Any] = {}
+    count = 0
+    for line in lines:
+        match = _PELICAN_LINE.match(line)
+        if match is None:
+            break
+        raw[match.group(1).strip().lower()] = match.group(2).strip()
+        count += 1
+    if count < len(lines) and lines[count].strip():
+        return None  # metadata ends at a blank line; anything else is body text
+    return raw, count
+
+
+def _meta(
+    raw: dict[str, Any], lines: list[str], *, name: str, profile: Profile, first_line: int
+) -> IssueMeta:
+    def fail(key: str, message: str, hint: str) -> ContentError:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*:", re.IGNORECASE)
+        index = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
+        line = first_line + index if index is not None else None
+        return ContentError(f"front matter: {message}", path=name, line=line, hint=hint)
+
+    title = raw.get("title")
+    number = raw.get("number")
+    if number is not None:
+        text = str(number).strip().lstrip("#").strip()
+        if isinstance(number, bool) or not text.isdigit():
+            raise fail("number", f"'number' is not a whole number: {number!r}", "e.g. number: 42")
+        number = int(text)
+    day: date | None = None
+    if raw.get("date") is not None:
+        stamp = _when(raw["date"], profile)
+        if stamp is None:
+            raise fail("date", f"'date' is not a date: {raw['date']!r}", "e.g. date: 2025-10-04")
+        day = stamp.date() if isinstance(stamp, datetime) else stamp
+    publish_at: datetime | None = None
+    if raw.get("publish_at") is not None:
+        stamp = _when(raw["publish_at"], profile)
+        if stamp is None:
+            raise fail(
+                "publish_at",
+                f"'publish_at' is not a date and time: {raw['publish_at']!r}",
+                "e.g. publish_at: 2025-10-04T07:00:00+09:00",
+            )
+        if not isinstance(stamp, datetime):
+            stamp = datetime.combine(stamp, profile.publish_time)
+        publish_at = stamp if stamp.tzinfo else stamp.replace(tzinfo=profile.timezone)
+    return IssueMeta(
+        number=number,
+        title=(str(title).strip() or None) if title is not None else None,
+        date=day,
+        publish_at=publish_at,
+    )
+
+
+def _when(value: Any, profile: Profile) -> date | datetime | None:
+    """A date or datetime from YAML or text; aware datetimes are moved to the profile's zone."""
+    if isinstance(value, datetime):
+        return value.astimezone(profile.timezone) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("/", "-")
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if len(text) <= 10:
+        return stamp.date()
+    return stamp.astimezone(profile.timezone) if stamp.tzinfo else stamp
