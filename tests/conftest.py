@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from core.profile import Profile, load_profile
+from core.storage.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -31,3 +39,64 @@ def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"corpora not found at {CORPORA}; check out the shared folder beside the repo")
     return CORPORA
+
+
+# --- Databases: every storage test runs on SQLite and, when reachable, on PostgreSQL. ---
+# HAISHIN_TEST_POSTGRES_URL names a server database the tests may create databases from.
+POSTGRES_ADMIN_URL = os.environ.get(
+    "HAISHIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@functools.cache
+def postgres_unreachable() -> str | None:
+    """Why the PostgreSQL tests can't run, or None when they can."""
+    url = make_url(POSTGRES_ADMIN_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=1):
+            pass
+    except OSError as exc:
+        return f"PostgreSQL not reachable at {url.host}:{url.port or 5432} ({exc})"
+    return None
+
+
+@contextlib.contextmanager
+def scratch_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    import psycopg
+
+    reason = postgres_unreachable()
+    if reason:
+        pytest.skip(f"{reason}; set HAISHIN_TEST_POSTGRES_URL to use another server")
+    admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql")
+    name = f"haishin_test_{uuid.uuid4().hex[:12]}"
+    dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, empty (not migrated) database: a SQLite file or a new PostgreSQL
+    database, as a user writes it in HAISHIN_DATABASE_URL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'haishin.db'}"
+    else:
+        with scratch_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database of its own for each test (SQLite and PostgreSQL)."""
+    db = Database.from_url(database_url)
+    await db.migrate()
+    try:
+        yield db
+    finally:
+        await db.dispose()

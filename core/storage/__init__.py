@@ -1,0 +1,38 @@
+"""Storage: the database, its migrations and the repositories over it.
+
+Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositories take a
+``Database`` (each call its own transaction) or an ``AsyncSession`` (calls share the
+caller's transaction) and hand out plain dataclasses, never ORM rows.
+"""
+
+from core.storage import slack_tables  # noqa: F401  (puts the Slack tables in the metadata)
+from core.storage.conversations import ConversationState
+from core.storage.database import Database
+from core.storage.events import ProcessedEvents
+from core.storage.followers import LineFollower, LineFollowers
+from core.storage.issues import (
+    IssueRepository,
+    IssueRevision,
+    StoredIssue,
+    StoreOutcome,
+    StoreStatus,
+)
+from core.storage.search import SearchHit
+from core.storage.subscriptions import Cadence, Subscription, SubscriptionRepository
+
+__all__ = [
+    "Cadence",
+    "ConversationState",
+    "Database",
+    "IssueRepository",
+    "IssueRevision",
+    "LineFollower",
+    "LineFollowers",
+    "ProcessedEvents",
+    "SearchHit",
+    "StoreOutcome",
+    "StoreStatus",
+    "StoredIssue",
+    "Subscription",
+    "SubscriptionRepository",
+]

@@ -1,0 +1,191 @@
+"""The database: one async engine for SQLite or PostgreSQL, its sessions and its migrations.
+
+SQLite is made fit for a service: WAL (readers never block the writer), a 30 s busy
+timeout, foreign keys on, and write transactions that start with ``BEGIN IMMEDIATE`` so a
+transaction that reads and then writes can't fail at once with "database is locked" when
+another writer got in between (see the SQLAlchemy aiosqlite docs on transactional modes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from core.errors import ConfigError
+
+BUSY_TIMEOUT_SECONDS = 30
+_READONLY = "haishin_readonly"
+_SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
+_POSTGRES_DRIVERS = {
+    "postgres",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+    "postgresql+psycopg_async",
+}
+_URL_HINT = (
+    "e.g. sqlite:///haishin.db or postgresql://user@localhost/haishin (HAISHIN_DATABASE_URL)"
+)
+
+
+class Database:
+    """haishin's database: engine, sessions, migrations.
+
+    Build it with ``Database.from_url``; call ``await db.migrate()`` once at start and
+    ``await db.dispose()`` at shutdown.
+    """
+
+    def __init__(self, url: URL, *, sync_url: URL, echo: bool = False) -> None:
+        self.url = url
+        self._sync_url = sync_url
+        self.dialect: str = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
+        connect_args: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            connect_args["timeout"] = BUSY_TIMEOUT_SECONDS
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+        )
+        if self.dialect == "sqlite":
+            _make_sqlite_fit(self.engine)
+        self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(
+            self.engine.execution_options(**{_READONLY: True}), expire_on_commit=False
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+        """A database for a URL as a person writes it.
+
+        Accepts ``sqlite:///path.db`` and ``postgresql://...`` (also ``postgres://``,
+        ``postgresql+psycopg://``, ``postgresql+psycopg2://``) and picks the async drivers
+        (aiosqlite, psycopg 3). A SQLite file's folder is created when missing.
+
+        Raises:
+            ConfigError: the URL is malformed, names another database, or is in-memory SQLite.
+        """
+        try:
+            parsed = make_url(url.strip())
+        except ArgumentError:
+            raise ConfigError(f"database URL {url!r} is not a URL; {_URL_HINT}") from None
+        shown = parsed.render_as_string(hide_password=True)
+        if parsed.drivername in _SQLITE_DRIVERS:
+            database = parsed.database or ""
+            if database in ("", ":memory:") or "mode=memory" in str(parsed.query):
+                raise ConfigError(
+                    f"database URL {shown!r}: in-memory SQLite is not supported (every "
+                    f"connection would see its own empty database); use a file, {_URL_HINT}"
+                )
+            if not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            return cls(
+                parsed.set(drivername="sqlite+aiosqlite"),
+                sync_url=parsed.set(drivername="sqlite"),
+                echo=echo,
+            )
+        if parsed.drivername in _POSTGRES_DRIVERS:
+            return cls(
+                # create_async_engine picks psycopg's async variant for "+psycopg".
+                parsed.set(drivername="postgresql+psycopg"),
+                sync_url=parsed.set(drivername="postgresql+psycopg"),
+                echo=echo,
+            )
+        raise ConfigError(
+            f"database URL {shown!r}: {parsed.drivername!r} is not supported; "
+            f"haishin runs on SQLite or PostgreSQL, {_URL_HINT}"
+        )
+
+    @property
+    def sync_url(self) -> str:
+        """A synchronous URL of the same database (for APScheduler's SQLAlchemyJobStore)."""
+        return self._sync_url.render_as_string(hide_password=False)
+
+    def session(self, *, readonly: bool = False) -> AsyncSession:
+        """A session; use it as ``async with db.session() as s`` and commit yourself.
+
+        With ``readonly=True`` a SQLite transaction starts deferred, so it runs alongside a
+        writer; don't write in such a session.
+        """
+        return (self._reader if readonly else self._writer)()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed when the block ends, rolled back on error."""
+        async with self._writer.begin() as session:
+            yield session
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration; a no-op when it is there already.
+
+        Safe when several processes start at once: on PostgreSQL they queue on an advisory
+        lock, on SQLite on the write lock (``BEGIN IMMEDIATE``).
+        """
+        from core.storage.migrate import upgrade_to_head
+
+        async with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
+                )
+            await conn.run_sync(upgrade_to_head)
+
+    async def schema_revision(self) -> str | None:
+        """The migration the database is at, or None before the first ``migrate``."""
+        from core.storage.migrate import current_revision
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(current_revision)
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+# Advisory lock keys (per database): arbitrary constants, fixed forever.
+MIGRATE_LOCK = 0x6861_6973_6869_0001  # "haishi" + 1
+ISSUES_LOCK = 0x6861_6973_6869_0002
+
+
+def _make_sqlite_fit(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Stop pysqlite from issuing its own BEGIN; _on_begin below emits ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA synchronous=NORMAL",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        readonly = conn.get_execution_options().get(_READONLY, False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")

@@ -1,0 +1,45 @@
+"""Inbound webhook events already handled, so a retried or redelivered event runs once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core.storage.base import Repository
+from core.storage.models import ProcessedEventRow
+
+# Slack retries for about 5 minutes and LINE redelivers for up to a day; keep a margin.
+RETENTION = timedelta(days=3)
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class ProcessedEvents(Repository):
+    """Remembers event ids per platform (Slack ``event_id``, LINE ``webhookEventId``)."""
+
+    _last_prune: datetime | None = None
+
+    async def first_time(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Record an event; True only for the first call with this (platform, event_id).
+
+        Atomic across coroutines and processes (an insert that ignores a conflict). Events
+        older than ``RETENTION`` are forgotten now and then.
+        """
+        insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(ProcessedEventRow)
+            .values(platform=platform, event_id=event_id, received_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        )
+        async with self._write() as session:
+            result = await session.execute(statement)
+            inserted = bool(getattr(result, "rowcount", 0))
+            if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+                self._last_prune = now
+                await session.execute(
+                    delete(ProcessedEventRow).where(ProcessedEventRow.received_at < now - RETENTION)
+                )
+        return inserted

@@ -1,0 +1,391 @@
+"""Stored issues: revisions, numbering, publication state, and search over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, and_, delete, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import ContentError, NotFound
+from core.model import Issue, IssueRef
+from core.serialize import issue_from_dict, issue_to_dict
+from core.storage.base import Repository
+from core.storage.database import ISSUES_LOCK
+from core.storage.models import IssueRow, ItemRow, RevisionRow, SectionRow
+from core.storage.search import SearchHit, fold_for_search, search_terms, snippet, term_conditions
+
+StoreStatus = Literal["new", "unchanged", "revised"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    """What ``IssueRepository.store`` did with an issue."""
+
+    status: StoreStatus
+    number: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIssue:
+    """An issue as stored: its current revision's content and its publication state.
+
+    ``issue.number`` is always set (the stored number). ``publish_at`` is when the issue is
+    due to go out; ``published_at`` when it actually did (None until then).
+    """
+
+    id: int
+    number: int
+    issue: Issue
+    source_key: str
+    revision: int
+    publish_at: datetime | None
+    published_at: datetime | None
+    back_catalogue: bool
+    corrected: bool
+    corrected_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def ref(self) -> IssueRef:
+        """Number, title and date."""
+        return self.issue.ref
+
+    def visible_at(self, now: datetime) -> bool:
+        """True when readers may see the issue at ``now`` (due or published)."""
+        return self.published_at is not None or self.publish_at is None or self.publish_at <= now
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRevision:
+    """One stored version of an issue."""
+
+    number: int
+    revision: int
+    content_hash: str
+    source_format: str
+    created_at: datetime
+    issue: Issue
+
+
+class IssueRepository(Repository):
+    """Issues with their revisions, sections and items, and keyword search over them."""
+
+    async def store(
+        self,
+        issue: Issue,
+        *,
+        source_key: str,
+        content_hash: str,
+        fmt: str,
+        publish_at: datetime | None,
+        back_catalogue: bool = False,
+    ) -> StoreOutcome:
+        """Store an issue read from ``source_key``, in one transaction.
+
+        The same content (same ``content_hash``) as the current revision writes nothing.
+        Changed content becomes a new revision and marks the issue corrected. A new issue
+        takes the number its front matter gives, or the highest number stored plus one.
+
+        Args:
+            issue: the parsed issue.
+            source_key: the file path relative to the content dir, or a feed entry's guid.
+            content_hash: a fingerprint of the content (``core.serialize.content_hash``).
+            fmt: the source format (``text``, ``markdown``, ``feed``).
+            publish_at: when the issue is due to go out (aware), if known.
+            back_catalogue: stored to be read, never sent (an old feed entry).
+
+        Raises:
+            ContentError: the issue's number belongs to another issue, or its text can't be
+                stored (a NUL character).
+        """
+        _check_storable(issue, source_key)
+        if publish_at is not None and publish_at.utcoffset() is None:
+            raise ValueError("publish_at must be an aware datetime")
+        now = self._clock.now()
+        async with self._write() as session:
+            if self.dialect == "postgresql":
+                # Serialise stores: numbering is max + 1, and two ingesters may race.
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ISSUES_LOCK}
+                )
+            row = await session.scalar(select(IssueRow).where(IssueRow.source_key == source_key))
+            if row is None:
+                number = issue.number if issue.number is not None else await _next_number(session)
+                await _claim_number(session, number, source_key)
+                row = IssueRow(
+                    number=number,
+                    date=issue.date,
+                    title=issue.title,
+                    source_key=source_key,
+                    publish_at=publish_at,
+                    published_at=None,
+                    back_catalogue=back_catalogue,
+                    revision=1,
+                    corrected=False,
+                    corrected_at=None,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(row)
+                await session.flush()
+                status: StoreStatus = "new"
+            else:
+                current = await session.scalar(
+                    select(RevisionRow.content_hash).where(
+                        RevisionRow.issue_id == row.id, RevisionRow.revision == row.revision
+                    )
+                )
+                if current == content_hash:
+                    return StoreOutcome("unchanged", row.number, row.revision)
+                if issue.number is not None and issue.number != row.number:
+                    await _claim_number(session, issue.number, source_key)
+                    row.number = issue.number
+                row.revision += 1
+                row.date, row.title, row.publish_at = issue.date, issue.title, publish_at
+                row.corrected, row.corrected_at, row.updated_at = True, now, now
+                await session.execute(delete(ItemRow).where(ItemRow.issue_id == row.id))
+                await session.execute(delete(SectionRow).where(SectionRow.issue_id == row.id))
+                status = "revised"
+            stored = replace(issue, number=row.number)
+            session.add(
+                RevisionRow(
+                    issue_id=row.id,
+                    revision=row.revision,
+                    content_hash=content_hash,
+                    document=issue_to_dict(stored),
+                    source_format=fmt,
+                    created_at=now,
+                )
+            )
+            await _add_search_rows(session, row.id, stored)
+            return StoreOutcome(status, row.number, row.revision)
+
+    async def get(self, number: int) -> StoredIssue | None:
+        """The issue with this number, or None."""
+        return await self._one(_current().where(IssueRow.number == number))
+
+    async def get_by_source(self, source_key: str) -> StoredIssue | None:
+        """The issue stored from this file path or feed guid, or None."""
+        return await self._one(_current().where(IssueRow.source_key == source_key))
+
+    async def by_date(self, day: date) -> StoredIssue | None:
+        """The issue of this date (the highest-numbered one if several share it), or None."""
+        query = _current().where(IssueRow.date == day).order_by(IssueRow.number.desc())
+        return await self._one(query.limit(1))
+
+    async def latest(self, now: datetime) -> StoredIssue | None:
+        """The newest issue readers may see at ``now``: due by then, or published."""
+        query = _current().where(_visible(now)).order_by(IssueRow.number.desc())
+        return await self._one(query.limit(1))
+
+    async def recent(self, limit: int, now: datetime) -> list[StoredIssue]:
+        """Up to ``limit`` issues readers may see at ``now``, newest first."""
+        query = _current().where(_visible(now)).order_by(IssueRow.number.desc())
+        return await self._many(query.limit(limit))
+
+    async def all_issues(self) -> list[StoredIssue]:
+        """Every stored issue, published or not, in number order."""
+        return await self._many(_current().order_by(IssueRow.number))
+
+    async def due(self, now: datetime) -> list[StoredIssue]:
+        """Issues due by ``now`` but not yet published (back catalogue excluded), oldest first."""
+        query = _current().where(
+            IssueRow.published_at.is_(None),
+            IssueRow.back_catalogue.is_(False),
+            or_(IssueRow.publish_at.is_(None), IssueRow.publish_at <= now),
+        )
+        return await self._many(query.order_by(IssueRow.number))
+
+    async def revisions(self, number: int) -> list[IssueRevision]:
+        """Every stored revision of an issue, oldest first (empty when there is no such issue)."""
+        query = (
+            select(IssueRow.number, RevisionRow)
+            .join(RevisionRow, RevisionRow.issue_id == IssueRow.id)
+            .where(IssueRow.number == number)
+            .order_by(RevisionRow.revision)
+        )
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            IssueRevision(
+                number=n,
+                revision=rev.revision,
+                content_hash=rev.content_hash,
+                source_format=rev.source_format,
+                created_at=rev.created_at,
+                issue=replace(issue_from_dict(rev.document), number=n),
+            )
+            for n, rev in rows
+        ]
+
+    async def mark_published(self, number: int, at: datetime) -> bool:
+        """Record that an issue went out at ``at``.
+
+        Returns:
+            True if this call published it; False if it was published already (the first
+            time stays recorded).
+
+        Raises:
+            NotFound: there is no issue with this number.
+        """
+        async with self._write() as session:
+            row = await session.scalar(select(IssueRow).where(IssueRow.number == number))
+            if row is None:
+                raise NotFound(f"there is no issue {number}")
+            if row.published_at is not None:
+                return False
+            row.published_at = at
+            row.updated_at = self._clock.now()
+            return True
+
+    async def search(
+        self, query: str, *, limit: int = 10, now: datetime | None = None
+    ) -> list[SearchHit]:
+        """Items whose title or text contains every word of ``query``, newest issue first.
+
+        Matching ignores case and full/half width; words of any length work (``薬価``).
+        With ``now``, only issues readers may see at that time are searched.
+        """
+        terms = search_terms(query)
+        if not terms or limit <= 0:
+            return []
+        statement = (
+            select(ItemRow, SectionRow, IssueRow)
+            .join(SectionRow, SectionRow.id == ItemRow.section_id)
+            .join(IssueRow, IssueRow.id == ItemRow.issue_id)
+            .where(*term_conditions(terms, self.dialect))
+            .order_by(IssueRow.number.desc(), SectionRow.position, ItemRow.position)
+            .limit(limit)
+        )
+        if now is not None:
+            statement = statement.where(_visible(now))
+        async with self._read() as session:
+            rows = (await session.execute(statement)).all()
+        return [
+            SearchHit(
+                number=issue.number,
+                date=issue.date,
+                issue_title=issue.title,
+                section_key=section.key,
+                section_title=section.title,
+                item=item.position,
+                item_title=item.title,
+                snippet=snippet(item.title, item.text, terms),
+            )
+            for item, section, issue in rows
+        ]
+
+    async def _one(self, query: Select[IssueRow, RevisionRow]) -> StoredIssue | None:
+        found = await self._many(query)
+        return found[0] if found else None
+
+    async def _many(self, query: Select[IssueRow, RevisionRow]) -> list[StoredIssue]:
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        return [_stored(issue, revision) for issue, revision in rows]
+
+
+def _current() -> Select[IssueRow, RevisionRow]:
+    return select(IssueRow, RevisionRow).join(
+        RevisionRow,
+        and_(RevisionRow.issue_id == IssueRow.id, RevisionRow.revision == IssueRow.revision),
+    )
+
+
+def _visible(now: datetime) -> Any:
+    return or_(
+        IssueRow.published_at.is_not(None),
+        IssueRow.publish_at.is_(None),
+        IssueRow.publish_at <= now,
+    )
+
+
+def _stored(row: IssueRow, revision: RevisionRow) -> StoredIssue:
+    return StoredIssue(
+        id=row.id,
+        number=row.number,
+        issue=replace(issue_from_dict(revision.document), number=row.number),
+        source_key=row.source_key,
+        revision=row.revision,
+        publish_at=row.publish_at,
+        published_at=row.published_at,
+        back_catalogue=row.back_catalogue,
+        corrected=row.corrected,
+        corrected_at=row.corrected_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def _next_number(session: AsyncSession) -> int:
+    highest = await session.scalar(select(func.max(IssueRow.number)))
+    return (highest or 0) + 1
+
+
+async def _claim_number(session: AsyncSession, number: int, source_key: str) -> None:
+    if number < 1:
+        raise ContentError(
+            f"issue number {number} is not allowed",
+            path=source_key,
+            hint="issue numbers start at 1; fix `number:` in the front matter",
+        )
+    holder = await session.scalar(
+        select(IssueRow.source_key).where(
+            IssueRow.number == number, IssueRow.source_key != source_key
+        )
+    )
+    if holder is not None:
+        raise ContentError(
+            f"issue number {number} is already taken by {holder}",
+            path=source_key,
+            hint="give this issue another `number:` in its front matter, "
+            "or leave the number out to number it by date",
+        )
+
+
+async def _add_search_rows(session: AsyncSession, issue_id: int, issue: Issue) -> None:
+    sections = [
+        SectionRow(issue_id=issue_id, position=position, key=section.key, title=section.title)
+        for position, section in enumerate(issue.sections)
+    ]
+    session.add_all(sections)
+    await session.flush()
+    session.add_all(
+        ItemRow(
+            issue_id=issue_id,
+            section_id=row.id,
+            position=position,
+            title=item.title,
+            text=item.text,
+            search_title=fold_for_search(item.title or ""),
+            search_body=fold_for_search(item.text),
+        )
+        for row, section in zip(sections, issue.sections, strict=True)
+        for position, item in enumerate(section.items)
+    )
+
+
+def _check_storable(issue: Issue, source_key: str) -> None:
+    if _holds_nul(issue_to_dict(issue)):
+        # PostgreSQL can keep no NUL character in text or jsonb.
+        raise ContentError(
+            "the issue's text holds a NUL character, which can't be stored",
+            path=source_key,
+            hint="the file may be UTF-16 without a byte order mark; "
+            "save it as UTF-8 or pass --encoding",
+        )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
