@@ -18,6 +18,7 @@ from core.storage.models import IssueRow, ItemRow, RevisionRow, SectionRow
 from core.storage.search import SearchHit, fold_for_search, search_terms, snippet, term_conditions
 
 StoreStatus = Literal["new", "unchanged", "revised"]
+SOURCE_KEY_MAX = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +372,12 @@ async def _add_search_rows(session: AsyncSession, issue_id: int, issue: Issue) -
 
 
 def _check_storable(issue: Issue, source_key: str) -> None:
+    if len(source_key) > SOURCE_KEY_MAX:
+        raise ContentError(
+            f"the file's path is longer than {SOURCE_KEY_MAX} characters",
+            path=source_key[:80] + "…",
+            hint="move it to a shorter path under the content folder",
+        )
     if _holds_nul(issue_to_dict(issue)):
         # PostgreSQL can keep no NUL character in text or jsonb.
         raise ContentError(

@@ -98,7 +98,7 @@ class SectionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    key: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
 
 

@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("issue_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["issue_id"], ["issues.id"], name="fk_issue_sections_issue_id_issues",
