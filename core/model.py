@@ -182,6 +182,8 @@ class SectionSummary:
     headline: str | None
     excerpt: str
     items: int
+    # The excerpt with its inline styles (bold...): the same text, as spans; () when unknown.
+    excerpt_spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

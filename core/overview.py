@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from core.model import Issue, Overview, SectionSummary
+from core.model import Block, Issue, Overview, SectionSummary, Span
 from core.profile import Profile
 
 EXCERPT_CHARS = 80
@@ -27,6 +27,7 @@ def summarize(issue: Issue, profile: Profile, sections: Iterable[str] = ()) -> O
                 headline=first.title if first else None,
                 excerpt=excerpt(first.text if first else ""),
                 items=len(section.items),
+                excerpt_spans=excerpt_spans(first.blocks if first else ()),
             )
         )
     return Overview(newsletter=profile.name, issue=issue.ref, sections=tuple(summaries))
@@ -38,3 +39,52 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: limit - 1].rstrip() + "…"
+
+
+def excerpt_spans(blocks: Sequence[Block], limit: int = EXCERPT_CHARS) -> tuple[Span, ...]:
+    """``excerpt`` of the blocks' text, keeping each character's inline style as spans.
+
+    The spans' text is exactly ``excerpt("\n".join(block.text for block in blocks))``.
+    """
+    chars: list[tuple[str, Span | None]] = []  # (character, the span it came from)
+    pending_space = False
+    for index, block in enumerate(blocks):
+        if index:
+            pending_space = bool(chars)
+        for span in block.spans:
+            for char in span.text:
+                if char.isspace():
+                    pending_space = bool(chars)
+                    continue
+                if pending_space:
+                    chars.append((" ", None))
+                    pending_space = False
+                chars.append((char, span))
+    if len(chars) > limit:
+        chars = chars[: limit - 1]
+        while chars and chars[-1][0].isspace():
+            chars.pop()
+        chars.append(("…", None))
+    spans: list[Span] = []
+    run: list[str] = []
+    source: Span | None = None
+    for char, origin in chars:
+        if run and _style(origin) != _style(source):
+            spans.append(_restyled(source, "".join(run)))
+            run = []
+        run.append(char)
+        source = origin
+    if run:
+        spans.append(_restyled(source, "".join(run)))
+    return tuple(spans)
+
+
+def _style(span: Span | None) -> tuple[bool, bool, bool, str | None]:
+    if span is None:
+        return (False, False, False, None)
+    return (span.bold, span.italic, span.code, span.href)
+
+
+def _restyled(source: Span | None, text: str) -> Span:
+    bold, italic, code, href = _style(source)
+    return Span(text=text, bold=bold, italic=italic, code=code, href=href)
