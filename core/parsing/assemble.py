@@ -82,7 +82,7 @@ def assemble(
         raise ContentError(
             "has no content", path=source, hint="an issue needs at least one line of text"
         )
-    title, lead_title = _document_title(stream, meta.title)
+    title, lead_title = _document_title(stream, meta.title, profile)
     starts = _section_starts(stream, profile, collected)
     if starts is None:
         collected.append(
@@ -93,9 +93,9 @@ def assemble(
                 stream[0].line,
             )
         )
-        drafts = [_Draft(BODY_KEY, title or "Body", True, stream)]
+        drafts = [_Draft(BODY_KEY, lead_title or title or "Body", True, stream)]
     else:
-        drafts = _drafts(stream, starts, lead_title or title or "Intro")
+        drafts = _drafts(stream, starts, lead_title or title or "Intro", bool(lead_title))
     keys: set[str] = set()
     sections = []
     for draft in drafts:
@@ -136,14 +136,18 @@ def _drop_trailing(stream: list[Element], profile: Profile, notes: list[ParseNot
         )
 
 
-def _document_title(stream: list[Element], title: str | None) -> tuple[str | None, str | None]:
-    """Take a lone opening ``#`` heading as the document title.
+def _document_title(
+    stream: list[Element], title: str | None, profile: Profile
+) -> tuple[str | None, str | None]:
+    """Take a lone opening ``#`` heading that names no section as the document title.
 
     Returns the issue title and, when the front matter named a different one, the heading's
     text as the lead section's title.
     """
     first = stream[0]
     if not isinstance(first, HeadingElement) or first.level != 1:
+        return title, None
+    if recognise_section(profile, first.text):
         return title, None
     if any(isinstance(el, HeadingElement) and el.level == 1 for el in stream[1:]):
         return title, None
@@ -195,9 +199,13 @@ def _section_starts(
 
 
 def _drafts(
-    stream: list[Element], starts: dict[int, SectionSpec | None], lead_title: str
+    stream: list[Element],
+    starts: dict[int, SectionSpec | None],
+    lead_title: str,
+    titled_lead: bool,
 ) -> list[_Draft]:
-    drafts: list[_Draft] = []
+    # A lead titled by its own heading is kept even when empty: the heading is text.
+    drafts = [_Draft(INTRO_KEY, lead_title, True)] if titled_lead else []
     for index, element in enumerate(stream):
         if index in starts:
             spec = starts[index]

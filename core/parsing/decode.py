@@ -80,6 +80,14 @@ def _decode_detected(data: bytes, *, name: str) -> str:
                     path=name,
                     hint="re-save the file as UTF-8",
                 ) from None
+    if b"\x00" in data:
+        # UTF-16 without a BOM: NULs (the high bytes of ASCII) that UTF-8 text never has.
+        guess = next((enc for enc in ("utf-16-le", "utf-16-be") if _decodes(data, enc)), None)
+        raise ContentError(
+            "holds NUL bytes; it looks like UTF-16 without a byte order mark",
+            path=name,
+            hint=f"re-save it as UTF-8, or pass --encoding {guess or 'utf-16-le'}",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,13 +100,6 @@ def _decode_detected(data: bytes, *, name: str) -> str:
             hint=f"re-save it as UTF-8, or pass --encoding {guess or 'cp932'} "
             "(or the file's real encoding)",
         ) from None
-    if "\x00" in text:
-        # UTF-16 without a BOM decodes as "valid" UTF-8 full of NULs.
-        raise ContentError(
-            "holds NUL bytes; it looks like UTF-16 without a byte order mark",
-            path=name,
-            hint="re-save it as UTF-8, or pass --encoding utf-16-le (or utf-16-be)",
-        )
     return text
 
 

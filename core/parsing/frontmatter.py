@@ -41,6 +41,16 @@ _PELICAN_FIRST_KEYS = frozenset(
 _FENCE = "---"
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad one gets our message, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def meta_from_name(name: str) -> IssueMeta:
     """The date a file name gives: ``2025-10-04.txt``, ``2025-10-04-slug.md``, ``2026/07/19.md``."""
     path = PurePath(name)
@@ -91,7 +101,7 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
 
 def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(block)
+        raw = yaml.load(block, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

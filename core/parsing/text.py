@@ -3,8 +3,9 @@
 Every non-blank line is one block; structure comes from the lines themselves:
 
 - a line the profile names (``トピック``, ``小ネタ2本``, ``【編集後記】``) is a section heading;
-- a line led by an emoji (``🚀 CoreWeave、…``, flags and ZWJ sequences included) is an item
-  headline, except in a section without headlines (the afterword);
+- a line led by an emoji (``🚀 CoreWeave、…``, flags and ZWJ sequences included), or by the
+  ``■``/``◆``/``▶`` marks of Japanese mail magazines (whose Shift_JIS has no emoji), is an
+  item headline, except in a section without headlines (the afterword);
 - a line holding only ``-`` (or ``・``, ``•``, ``1.``) makes the next line a bullet; so do lines
   led by ``- `` or ``・``;
 - a short line without sentence-ending punctuation that introduces longer body text or bullets
@@ -30,7 +31,7 @@ from core.parsing.inline import finish_spans
 from core.profile import Profile
 
 _GRAPHEME = regex.compile(r"\X")
-_EMOJI = regex.compile(r"\p{Emoji_Presentation}|\p{Regional_Indicator}|.*[\uFE0F\u20E3]")
+_EMOJI = regex.compile(r"\p{Emoji_Presentation}|\p{Regional_Indicator}|.*[\uFE0F\u20E3]|[■□◆◇▶▷]")
 _MARKERS = frozenset(["-", "*", "•", "・", "‐", "−", "‣", "◦"])
 _NUMBERED = re.compile(r"^(\d{1,2})[.)．）]$")
 _BULLET = re.compile(r"^(?:[-*•‣◦]\s+|・\s*)(?=\S)")
