@@ -33,8 +33,11 @@ def issue_to_dict(issue: Issue) -> dict[str, Any]:
     if issue.publish_at is not None:
         doc["publish_at"] = issue.publish_at.isoformat()
         if isinstance(issue.publish_at.tzinfo, ZoneInfo):
-            # The offset alone loses the zone (and its DST rules); keep the IANA name too.
+            # The offset alone loses the zone (and its DST rules); keep the IANA name.
             doc["publish_zone"] = issue.publish_at.tzinfo.key
+        if issue.publish_at.fold:
+            # Tells the two instants of a repeated wall-clock hour apart.
+            doc["publish_fold"] = 1
     if issue.notes:
         doc["notes"] = [_note_to_dict(note) for note in issue.notes]
     return doc
@@ -52,11 +55,15 @@ def issue_from_dict(doc: dict[str, Any]) -> Issue:
     publish_at = None
     if doc.get("publish_at") is not None:
         publish_at = datetime.fromisoformat(doc["publish_at"])
+        publish_at = publish_at.replace(fold=doc.get("publish_fold", 0))
         zone = doc.get("publish_zone")
         if zone:
-            # Unknown zone: the instant is still right with the stored offset.
+            # Unknown zone here: the stored offset still gives the right instant.
             with suppress(ZoneInfoNotFoundError):
-                publish_at = publish_at.astimezone(ZoneInfo(zone))
+                # The wall clock as written, even one a DST gap skips, in its zone.
+                publish_at = publish_at.replace(
+                    tzinfo=ZoneInfo(zone), fold=doc.get("publish_fold", 0)
+                )
     return Issue(
         sections=tuple(_section_from_dict(s) for s in doc["sections"]),
         number=doc.get("number"),

@@ -33,10 +33,10 @@ class ProcessedEvents(Repository):
             insert(ProcessedEventRow)
             .values(platform=platform, event_id=event_id, received_at=now)
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(ProcessedEventRow.event_id)
         )
         async with self._write() as session:
-            result = await session.execute(statement)
-            inserted = bool(getattr(result, "rowcount", 0))
+            inserted = (await session.execute(statement)).first() is not None
             if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
                 self._last_prune = now
                 await session.execute(

@@ -1,0 +1,47 @@
+"""The command engine's Library port over the database: readers see what is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from core.clock import FixedClock
+from core.serialize import content_hash
+from core.storage import IssueRepository
+from core.storage.database import Database
+from core.storage.library import DatabaseLibrary
+from tests.core.storage.helpers import sample_issue
+
+NOW = datetime(2025, 10, 10, tzinfo=UTC)
+
+
+async def test_issues_stay_hidden_until_due(database: Database) -> None:
+    clock = FixedClock(NOW)
+    issues = IssueRepository(database, clock=clock)
+    for day in (date(2025, 10, 4), date(2025, 10, 11)):
+        issue = sample_issue(day)
+        await issues.store(
+            issue,
+            source_key=f"issues/{day}.txt",
+            content_hash=content_hash(issue),
+            fmt="text",
+            publish_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+        )
+    library = DatabaseLibrary(database, clock=clock)
+
+    latest = await library.latest(clock.now())
+    assert latest is not None and latest.issue.number == 1 and latest.published
+    assert await library.get(2) is None
+    assert await library.by_date(date(2025, 10, 11)) is None
+    assert [ref.number for ref in await library.recent(10, clock.now())] == [1]
+    hits = await library.search("薬価")
+    assert [(h.issue.number, h.section_key, h.item) for h in hits] == [(1, "shorts", 0)]
+
+    editor = DatabaseLibrary(database, clock=clock, include_unpublished=True)
+    preview = await editor.get(2)
+    assert preview is not None and not preview.published
+    assert [h.issue.number for h in await editor.search("薬価")] == [2, 1]
+
+    clock.advance(timedelta(days=1))
+    record = await library.get(2)
+    assert record is not None and record.published
+    assert record.issue.date == date(2025, 10, 11)
