@@ -17,6 +17,7 @@ from core.model import Span
 _URL = re.compile(r"https?://[!-~]+")
 _URL_TRAILING = ".,;:!?'\"*"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
+_OPENERS = frozenset(_CLOSERS.values())
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
@@ -79,9 +80,8 @@ def pair_bold(spans: tuple[Span, ...]) -> tuple[Span, ...]:
 def _trim_url(url: str) -> str:
     while url:
         last = url[-1]
-        if last in _URL_TRAILING or (
-            last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
-        ):
+        unbalanced = last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        if last in _URL_TRAILING or last in _OPENERS or unbalanced:
             url = url[:-1]
         else:
             break

@@ -160,10 +160,10 @@ def _short_title(line: str) -> bool:
     """Short, one phrase, no sentence-ending punctuation: could be a title."""
     if _weight(line) > _MAX_TITLE_WEIGHT or "://" in line:
         return False
-    last = line.rstrip("*")[-1:]
-    if not last or last in _SENTENCE_END:
+    bare = line.rstrip("*")
+    if not bare or bare[-1] in _SENTENCE_END:
         return False
-    if last in _CLOSING and len(line) > 1 and line.rstrip("*")[-2] in _SENTENCE_END:
+    if bare[-1] in _CLOSING and len(bare) > 1 and bare[-2] in _SENTENCE_END:
         return False
     if "。" in line or "．" in line or ". " in line:
         return False
