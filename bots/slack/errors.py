@@ -1,0 +1,106 @@
+"""Slack API failures → ``DeliveryError``: retry later, or stop and say what a person must do."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from core.errors import DeliveryError
+
+# The workspace's token no longer works: nothing goes there until haishin is reinstalled.
+TOKEN_ERRORS = frozenset(
+    {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
+)
+_RETRYABLE = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
+)
+_EXPLAINED = {
+    "channel_not_found": "channel {channel} does not exist, or is private and haishin was "
+    "not invited; invite @haishin to this channel or remove the subscription",
+    "not_in_channel": "haishin is not in channel {channel}: invite @haishin to this channel",
+    "is_archived": "channel {channel} is archived; unarchive it or remove the subscription",
+    "restricted_action": "the workspace does not let haishin post in {channel}",
+    "missing_scope": "the app lacks a permission it needs; reinstall haishin from its manifest",
+    "msg_blocks_too_long": "the message is longer than Slack accepts (a bug in haishin's "
+    "splitter; please report it)",
+    "invalid_blocks": "Slack refused the message layout (a bug in haishin's renderer; please "
+    "report it)",
+}
+_TOKEN_MESSAGE = (
+    "the bot token for this workspace no longer works ({code}): haishin was uninstalled or "
+    "its token revoked; install the app again"
+)
+
+
+def error_code(exc: SlackApiError) -> str:
+    """The ``error`` of a failed Slack response (``channel_not_found``...)."""
+    data = exc.response.data if exc.response is not None else None
+    if isinstance(data, dict):
+        return str(data.get("error") or "unknown_error")
+    return "unknown_error"
+
+
+def retry_after(exc: SlackApiError) -> float | None:
+    """Seconds from a 429's ``Retry-After`` header, when present."""
+    headers = exc.response.headers if exc.response is not None else {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def from_api_error(exc: SlackApiError, *, channel: str) -> DeliveryError:
+    """Translate a Slack API error into a ``DeliveryError`` with a message a person can act on."""
+    status = exc.response.status_code if exc.response is not None else 0
+    code = error_code(exc)
+    if status == 429:
+        wait = retry_after(exc) or 1.0
+        return DeliveryError(
+            f"Slack rate limit in {channel}; retry after {wait:g} s",
+            platform="slack",
+            retryable=True,
+            retry_after=wait,
+            code="ratelimited",
+        )
+    if status >= 500 or code in _RETRYABLE:
+        return DeliveryError(
+            f"Slack answered {status} ({code}) for {channel}; will retry",
+            platform="slack",
+            retryable=True,
+            retry_after=retry_after(exc),
+            code=code,
+        )
+    if code in TOKEN_ERRORS:
+        message = _TOKEN_MESSAGE.format(code=code)
+    else:
+        message = _EXPLAINED.get(code, "Slack refused the message in {channel}: " + code)
+    return DeliveryError(
+        message.format(channel=channel), platform="slack", retryable=False, code=code
+    )
+
+
+def from_transport_error(exc: BaseException, *, channel: str) -> DeliveryError:
+    """A timeout or dropped connection: the send may or may not have landed, so retry
+    (after checking with ``find_sent``)."""
+    kind = "timed out" if isinstance(exc, asyncio.TimeoutError) else "lost its connection"
+    return DeliveryError(
+        f"the Slack call for {channel} {kind} ({type(exc).__name__}); it may have been "
+        "posted, so it is checked before a resend",
+        platform="slack",
+        retryable=True,
+        code="timeout" if isinstance(exc, asyncio.TimeoutError) else "connection",
+    )
+
+
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (asyncio.TimeoutError, aiohttp.ClientError)
