@@ -101,7 +101,7 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
 
 def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
     try:
-        raw = yaml.load(block, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        raw = yaml.load(block, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

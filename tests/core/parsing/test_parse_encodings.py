@@ -51,8 +51,9 @@ VARIANTS: dict[str, Callable[[str], bytes]] = {
     "utf-16 (python's own BOM)": lambda t: t.encode("utf-16"),
     "CRLF": lambda t: t.replace("\n", "\r\n").encode(),
     "CR": lambda t: t.replace("\n", "\r").encode(),
-    "CRLF with BOM and trailing newline": lambda t: codecs.BOM_UTF8
-    + (t + "\n").replace("\n", "\r\n").encode(),
+    "CRLF with BOM and trailing newline": lambda t: (
+        codecs.BOM_UTF8 + (t + "\n").replace("\n", "\r\n").encode()
+    ),
     "trailing spaces, tabs and ideographic spaces": _lines(lambda line: line + " \t\u3000 "),
     "leading indentation": _lines(lambda line: "  " + line),
     "runs of blank lines": lambda t: t.replace("\n", "\n\n\n \n").encode(),

@@ -41,7 +41,11 @@ def test_yaml_front_matter_overrides_the_file_name(profile: Profile) -> None:
         "2025-10-04.txt",
         profile,
     )
-    assert (issue.number, issue.title, issue.date) == (2, "週刊ビジネスレター 第2号", date(2025, 10, 11))
+    assert (issue.number, issue.title, issue.date) == (
+        2,
+        "週刊ビジネスレター 第2号",
+        date(2025, 10, 11),
+    )
     # A time without a zone is the newsletter's time zone.
     assert issue.publish_at == datetime(2025, 10, 11, 6, 30, tzinfo=JST)
     assert issue.sections[0].items[0].title == "🚀 A"

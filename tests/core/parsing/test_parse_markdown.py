@@ -1,4 +1,4 @@
-"""Markdown issues: the sample written in Markdown, and each Markdown construct a newsletter uses."""
+"""Markdown issues: the sample written in Markdown, and each construct a newsletter uses."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_jser_shape_html_genre_headings_and_separators() -> None:
         "---\ntitle: 2017-10-17のJS\ndate : 2017-10-17T00:54:58.535Z\n---\n\n"
         "JSer.info #353 - 前書き。\n\n----\n\n## お知らせ\n\n告知です。\n\n"
         '<h1 class="site-genre">ヘッドライン</h1>\n\n----\n\n'
-        "## TestCafe v0.18.0\n[devexpress.github.io](http://devexpress.github.io/ \"t\")\n"
+        '## TestCafe v0.18.0\n[devexpress.github.io](http://devexpress.github.io/ "t")\n'
         '<p class="jser-tags jser-tag-icon"><span class="jser-tag">testing</span> '
         '<span class="jser-tag">E2E</span></p>\n\nTestCafe v0.18.0リリース。\n\n----\n\n'
         "## ESLint v4.9.0\n\n説明。\n\n----\n"
@@ -179,7 +179,9 @@ def test_cjk_bold_that_commonmark_leaves_open_is_paired() -> None:
 
 def test_soft_breaks_join_japanese_without_a_space() -> None:
     issue = md("## S\n\nリリース。\nAngularの対応\nand an English\nline.\n")
-    assert issue.sections[0].items[0].blocks[0].text == "リリース。Angularの対応and an English line."
+    assert (
+        issue.sections[0].items[0].blocks[0].text == "リリース。Angularの対応and an English line."
+    )
 
 
 def test_code_quote_table_rule_comment_and_shortcode() -> None:
@@ -203,7 +205,8 @@ def test_code_quote_table_rule_comment_and_shortcode() -> None:
 
 def test_profile_sections_in_markdown_with_unknown_peer_heading(profile: Profile) -> None:
     issue = md(
-        "## トピック\n\n### 🚀 A\n\n本文。\n\n## お知らせ\n\n休刊します。\n\n## 編集後記\n\n### 余談\n\n以上。\n",
+        "## トピック\n\n### 🚀 A\n\n本文。\n\n## お知らせ\n\n休刊します。\n\n"
+        "## 編集後記\n\n### 余談\n\n以上。\n",
         profile,
     )
     assert outline(issue) == [

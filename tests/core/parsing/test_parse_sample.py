@@ -94,7 +94,10 @@ def test_article_bullets_follow_the_colon_paragraph(issue: Issue) -> None:
     assert blocks[0].kind is BlockKind.PARAGRAPH  # ends in ":" so it is no sub-heading
     assert blocks[0].text.endswith("ポイントは以下の通り:")
     assert [b.kind for b in blocks[1:5]] == [BlockKind.BULLET] * 4
-    assert blocks[3].text == "「Trump Rx」という直販サイトを立ち上げ、保険を使わない場合も割引価格で販売予定。"
+    assert (
+        blocks[3].text
+        == "「Trump Rx」という直販サイトを立ち上げ、保険を使わない場合も割引価格で販売予定。"
+    )
     assert [b.kind for b in blocks[5:]] == [BlockKind.PARAGRAPH] * 2
 
 

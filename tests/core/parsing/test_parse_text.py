@@ -171,9 +171,7 @@ def test_no_structure_is_one_section_with_a_warning(profile: Profile) -> None:
 
 
 def test_same_shape_without_a_profile_gets_sections_by_slug() -> None:
-    issue = txt(
-        f"今週の話題\n🚀 一つ目\n{LONG}\n小ネタ\n🎬 二つ目\n{LONG}\n", Profile.default()
-    )
+    issue = txt(f"今週の話題\n🚀 一つ目\n{LONG}\n小ネタ\n🎬 二つ目\n{LONG}\n", Profile.default())
     assert [(s.key, [i.title for i in s.items]) for s in issue.sections] == [
         ("今週の話題", ["🚀 一つ目"]),
         ("小ネタ", ["🎬 二つ目"]),
