@@ -1,0 +1,198 @@
+"""The editor's commands: ingest, issues, show, preview, ask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bots.cli.common import async_command, console, fail, find_issue, services
+from bots.cli.views import print_preview, print_reply
+from bots.preview import PLATFORMS, post_document, preview_document
+from bots.rendering import renderer_for
+from bots.settings import Settings
+from core.errors import ContentError
+from core.ingest import default_issue_paths, ingest_paths
+from core.model import Issue
+from core.parsing import load_issue
+from core.plaintext import format_issue
+from core.profile import load_profile
+
+PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack, line or all")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the content commands to the CLI."""
+    app.command()(ingest)
+    app.command()(issues)
+    app.command()(show)
+    app.command()(preview)
+    app.command()(ask)
+
+
+@async_command
+async def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="issue files (default: all)")] = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Load issue files; unchanged files are skipped, changed ones become revisions."""
+    async with services() as svc:
+        files = list(paths or default_issue_paths(svc.settings.content_dir))
+        if not files:
+            fail(f"no issue files under {svc.settings.issues_dir}; add .txt or .md files there")
+        missing = [str(p) for p in files if not p.is_file()]
+        if missing:
+            fail(f"no such file: {', '.join(missing)}")
+        with console.status(f"ingesting {len(files)} file(s)…"):
+            report = await ingest_paths(
+                files,
+                profile=svc.profile,
+                db=svc.db,
+                content_dir=svc.settings.content_dir,
+                encoding=encoding,
+                clock=svc.clock,
+            )
+    table = Table("file", "result", "issue", "revision", "note", title="ingest")
+    style = {"new": "green", "revised": "yellow", "unchanged": "dim", "error": "bold red"}
+    for outcome in report.outcomes:
+        status = outcome.status
+        table.add_row(
+            escape(str(outcome.path)),
+            f"[{style.get(status, '')}]{status}[/]",
+            str(outcome.number) if outcome.number is not None else "",
+            str(outcome.revision) if outcome.revision is not None else "",
+            escape(outcome.message or ""),
+        )
+    console.print(table)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@async_command
+async def issues() -> None:
+    """List stored issues: number, date, title, sections, revision, published."""
+    async with services() as svc:
+        entries = await svc.library.catalogue(svc.clock.now())
+    if not entries:
+        console.print("No issues stored yet. Run [bold]haishin ingest[/] to load content/issues/.")
+        return
+    table = Table("#", "date", "title", "sections", "rev", "published", title="issues")
+    for entry in entries:
+        published = "yes" if entry.published else f"at {entry.publish_at:%Y-%m-%d %H:%M %Z}"
+        if entry.publish_at is None and not entry.published:
+            published = "no"
+        revision = f"{entry.revision}{' (corrected)' if entry.corrected else ''}"
+        table.add_row(
+            str(entry.number),
+            entry.date.isoformat() if entry.date else "",
+            escape(entry.title or ""),
+            ", ".join(entry.sections),
+            revision,
+            published,
+        )
+    console.print(table)
+
+
+@async_command
+async def show(
+    issue: Annotated[str, typer.Argument(help="number, date (2025-10-04) or latest")],
+    section: Annotated[str | None, typer.Argument(help="a section key or name")] = None,
+) -> None:
+    """Print an issue, or one section of it, as plain text."""
+    async with services() as svc:
+        record = await find_issue(svc, issue)
+        keys: list[str] = []
+        if section:
+            spec = svc.profile.section_for(section)
+            key = spec.key if spec else section
+            if record.issue.section(key) is None:
+                have = ", ".join(s.key for s in record.issue.sections)
+                fail(f"issue {record.issue.number} has no section {section!r}; it has: {have}")
+            keys = [key]
+    console.print(format_issue(record.issue, keys), markup=False, highlight=False, end="")
+
+
+@async_command
+async def preview(
+    source: Annotated[
+        str | None, typer.Argument(help="an issue file, or a stored issue (default: latest)")
+    ] = None,
+    platform: PlatformOpt = "all",
+    as_json: JsonOpt = False,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Parse and split without storing anything; show what readers would get."""
+    platforms = _platforms(platform)
+    settings = Settings()
+    issue = await _preview_source(source, settings, encoding)
+    profile = load_profile(settings.profile_path)
+    if as_json:
+        document = preview_document(issue, profile, platforms)
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    print_preview(issue, profile, platforms)
+
+
+async def _preview_source(source: str | None, settings: Settings, encoding: str | None) -> Issue:
+    profile = load_profile(settings.profile_path)
+    path = Path(source) if source else None
+    if path is not None and (path.is_file() or path.suffix in (".txt", ".md", ".markdown")):
+        if not path.is_file():
+            fail(f"no such file: {path}")
+        return load_issue(path, profile, encoding=encoding)
+    async with services(settings) as svc:
+        try:
+            return (await find_issue(svc, source or "latest")).issue
+        except Exception:
+            if source:
+                raise
+    # Nothing stored yet: preview the newest file so a fresh checkout shows something.
+    files = default_issue_paths(settings.content_dir)
+    if not files:
+        raise ContentError(f"no issues stored and no files in {settings.issues_dir}")
+    return load_issue(files[-1], profile, encoding=encoding)
+
+
+@async_command
+async def ask(
+    text: Annotated[str, typer.Argument(help="what a reader would type, e.g. '最新トピック'")],
+    platform: PlatformOpt = "slack",
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer TEXT exactly as the bots would answer a reader who typed it."""
+    if platform not in PLATFORMS:
+        fail(f"--platform must be slack or line, not {platform!r}")
+    async with services() as svc:
+        renderer = renderer_for(platform, svc.profile)
+        reply = await svc.engine.answer(
+            text, platform=platform, limits=renderer.limits, conversation="cli"
+        )
+    if as_json:
+        document: dict[str, Any] = {
+            "intent": reply.intent,
+            "posts": [post_document(post, renderer) for post in reply.posts],
+            "message": reply.message,
+            "suggestions": [{"label": s.label, "command": s.command} for s in reply.suggestions],
+            "more": {"label": reply.more.label, "command": reply.more.command}
+            if reply.more
+            else None,
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    print_reply(reply, renderer)
+
+
+def _platforms(choice: str) -> tuple[str, ...]:
+    if choice == "all":
+        return PLATFORMS
+    if choice not in PLATFORMS:
+        fail(f"--platform must be slack, line or all, not {choice!r}")
+    return (choice,)

@@ -1,0 +1,160 @@
+"""The command engine answering from a library of parsed issues."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from core.clock import FixedClock
+from core.commands import CommandEngine, InMemoryConversations
+from core.library import InMemoryLibrary
+from core.model import Block, BlockKind, Issue, Item, Section, Span
+from core.profile import Profile
+from core.splitting import Limits
+
+LIMITS = Limits(platform="test", max_size=400, target_chars=300)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _para(text: str) -> Block:
+    return Block(BlockKind.PARAGRAPH, (Span(text),))
+
+
+def _issue(number: int, day: date, topic_paragraphs: int = 1) -> Issue:
+    topic = Item(
+        headline=(Span("🚀 CoreWeave、Metaとの巨額契約で株価急騰"),),
+        blocks=tuple(
+            _para(f"第{n}段落。AIインフラの“新星”CoreWeaveが契約を発表しました。" * 4)
+            for n in range(topic_paragraphs)
+        ),
+    )
+    return Issue(
+        number=number,
+        date=day,
+        title=f"Issue {number}",
+        sections=(
+            Section("topic", "トピック", (topic,)),
+            Section(
+                "articles",
+                "気になった記事",
+                (Item((Span("💊 薬価と関税"),), (_para("薬価の話。"),)),),
+            ),
+            Section("afterword", "編集後記", (Item(None, (_para("今週は以上です。"),)),)),
+        ),
+    )
+
+
+@pytest.fixture
+def engine(profile: Profile) -> CommandEngine:
+    library = InMemoryLibrary([_issue(1, date(2025, 9, 27)), _issue(2, date(2025, 10, 4), 6)])
+    return CommandEngine(library, profile, FixedClock(NOW), InMemoryConversations())
+
+
+async def _ask(engine: CommandEngine, text: str, **kw: object) -> object:
+    return await engine.answer(text, platform="test", limits=LIMITS, **kw)  # type: ignore[arg-type]
+
+
+async def test_latest_topic_answers_with_the_topic_of_the_newest_issue(
+    engine: CommandEngine,
+) -> None:
+    for text in ("latest topic", "最新トピック", "トピック"):
+        reply = await engine.answer(text, platform="test", limits=LIMITS)
+        assert reply.intent == "section"
+        assert reply.posts[0].issue.number == 2
+        assert reply.posts[0].headline is not None
+        assert "CoreWeave" in reply.posts[0].text
+
+
+async def test_a_given_issue_by_number_and_date(engine: CommandEngine) -> None:
+    by_number = await engine.answer("issue 1 articles", platform="test", limits=LIMITS)
+    by_date = await engine.answer("2025-09-27 気になった記事", platform="test", limits=LIMITS)
+    assert by_number.posts == by_date.posts
+    assert by_number.posts[0].issue.number == 1
+
+
+async def test_long_answers_page_and_next_continues(engine: CommandEngine) -> None:
+    first = await engine.answer(
+        "最新トピック", platform="test", limits=LIMITS, conversation="u1", page_size=2
+    )
+    assert len(first.posts) == 2 and first.more is not None
+    total = int(first.args["total"])
+    seen = list(first.posts)
+    reply = first
+    while reply.more is not None:
+        reply = await engine.answer(
+            "続き", platform="test", limits=LIMITS, conversation="u1", page_size=2
+        )
+        seen += reply.posts
+    assert len(seen) == total
+    assert [(p.item, p.part) for p in seen] == sorted((p.item, p.part) for p in seen)
+    # The button's own command works without any conversation state.
+    pressed = await engine.answer(first.more.command, platform="test", limits=LIMITS, page_size=2)
+    assert pressed.posts[0] == seen[2]
+    after = await engine.answer("next", platform="test", limits=LIMITS, conversation="u1")
+    assert after.intent == "next" and after.message and not after.posts
+
+
+async def test_digest_overview_and_section_buttons(engine: CommandEngine) -> None:
+    reply = await engine.answer("最新", platform="test", limits=LIMITS)
+    assert reply.intent == "digest" and reply.overview is not None
+    assert [s.key for s in reply.overview.sections] == ["topic", "articles", "afterword"]
+    assert [s.command for s in reply.suggestions] == [
+        "issue 2 topic",
+        "issue 2 articles",
+        "issue 2 afterword",
+    ]
+    assert all(len(s.label) <= 20 for s in reply.suggestions)
+
+
+async def test_missing_issue_and_section_are_said_plainly(engine: CommandEngine) -> None:
+    missing = await engine.answer("issue 42 topic", platform="test", limits=LIMITS)
+    assert missing.intent == "not_found" and "42" in (missing.message or "")
+    no_shorts = await engine.answer("最新の小ネタ", platform="test", limits=LIMITS)
+    assert no_shorts.intent == "not_found"
+    assert "トピック" in (no_shorts.message or "")
+
+
+async def test_search_and_list(engine: CommandEngine) -> None:
+    hits = await engine.answer("検索 薬価", platform="test", limits=LIMITS)
+    assert hits.intent == "search" and "薬価" in (hits.message or "")
+    assert hits.suggestions[0].command == "issue 2 articles"
+    nothing = await engine.answer("search zzzz", platform="test", limits=LIMITS)
+    assert "zzzz" in (nothing.message or "")
+    listing = await engine.answer("バックナンバー", platform="test", limits=LIMITS)
+    assert listing.message and listing.message.index("2") < listing.message.index("1")
+
+
+async def test_unknown_input_gets_help_with_the_nearest_commands(engine: CommandEngine) -> None:
+    reply = await engine.answer("latest topik", platform="test", limits=LIMITS)
+    assert reply.intent == "unknown"
+    assert "latest topic" in [s.command for s in reply.suggestions]
+    ja = await engine.answer("最新トピッ", platform="test", limits=LIMITS)
+    assert ja.intent == "unknown" and "最新トピック" in (ja.message or "")
+
+
+async def test_subscribe_intent_carries_choices(engine: CommandEngine) -> None:
+    reply = await engine.answer("subscribe topic mon 09:00", platform="test", limits=LIMITS)
+    assert reply.intent == "subscribe"
+    assert reply.args == {"sections": "topic", "slot": "mon 09:00", "cadence": "weekly"}
+
+
+async def test_a_correction_is_not_hidden_by_the_post_cache(profile: Profile) -> None:
+    original = _issue(1, date(2025, 10, 4))
+    library = InMemoryLibrary([original])
+    engine = CommandEngine(library, profile, FixedClock(NOW))
+    before = await engine.answer("latest topic", platform="test", limits=LIMITS)
+    corrected = replace(
+        original,
+        sections=(
+            replace(
+                original.sections[0],
+                items=(Item(original.sections[0].items[0].headline, (_para("訂正版。"),)),),
+            ),
+            *original.sections[1:],
+        ),
+    )
+    library._records[0] = replace(library._records[0], issue=corrected, revision=2)
+    after = await engine.answer("latest topic", platform="test", limits=LIMITS)
+    assert "訂正版" in after.posts[0].text and before.posts != after.posts
