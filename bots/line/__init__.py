@@ -1,0 +1,1 @@
+"""The LINE bot: webhook, renderer, publisher and rich menu (``build_line`` wires them)."""

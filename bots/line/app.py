@@ -1,0 +1,95 @@
+"""``build_line``: the LINE platform of ``haishin serve``, from settings.
+
+LINE is on when both ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` are set;
+``LINE_API_URL`` points the SDK at another host (both api.line.me and api-data.line.me).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from linebot.v3 import WebhookParser
+from linebot.v3.webhooks import Event
+from starlette.routing import Route
+
+from bots.bootstrap import Services
+from bots.line.client import LineClient
+from bots.line.followers import LineAudienceBook
+from bots.line.handlers import LineHandlers
+from bots.line.publisher import LinePublisher
+from bots.line.queue import EventQueue
+from bots.line.render import LineRenderer
+from bots.line.replies import ReplySender
+from bots.line.webhook import LineWebhook
+from bots.platform import Platform
+from core.storage import ProcessedEvents
+
+log = logging.getLogger("haishin.line")
+
+WORKERS = 16
+QUEUE_CAPACITY = 2000
+
+
+@dataclass
+class LinePlatform(Platform):
+    """The LINE ``Platform``, with its parts reachable (tests drain ``queue``)."""
+
+    queue: EventQueue[Event] | None = None
+    handlers: LineHandlers | None = None
+    client: LineClient | None = None
+    followers: LineAudienceBook | None = None
+
+
+def build_line(
+    services: Services, *, workers: int = WORKERS, capacity: int = QUEUE_CAPACITY
+) -> LinePlatform | None:
+    """The LINE platform, or None (after one log line saying how to turn it on) when off.
+
+    Args:
+        services: the shared services.
+        workers: events handled at once.
+        capacity: events that may wait; beyond it they are dropped and counted.
+    """
+    settings = services.settings
+    secret, token = settings.line_channel_secret, settings.line_channel_access_token
+    if not (secret and token):
+        log.info("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to turn it on")
+        return None
+    client = LineClient(token, host=settings.line_api_url)
+    renderer = LineRenderer(services.profile)
+    followers = LineAudienceBook(services.db, clock=services.clock)
+    handlers = LineHandlers(
+        engine=services.engine,
+        renderer=renderer,
+        client=client,
+        replies=ReplySender(client),
+        followers=followers,
+        events=ProcessedEvents(services.db, clock=services.clock),
+        clock=services.clock,
+        metrics=services.metrics,
+    )
+    dropped = services.metrics.dropped.labels(platform="line")
+    queue: EventQueue[Event] = EventQueue(
+        handlers.handle, workers=workers, capacity=capacity, on_drop=dropped.inc, name="line"
+    )
+    webhook = LineWebhook(WebhookParser(secret), queue, services.metrics)
+    publisher = LinePublisher(client, renderer, follower_count=followers.count)
+    status = {
+        "api": settings.line_api_url or "https://api.line.me",
+        "webhook": "/line/webhook",
+        "workers": workers,
+        "queue_capacity": capacity,
+    }
+    return LinePlatform(
+        name="line",
+        routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
+        publisher=publisher,
+        on_startup=[queue.start],
+        on_shutdown=[client.close, queue.stop],
+        status=status,
+        queue=queue,
+        handlers=handlers,
+        client=client,
+        followers=followers,
+    )

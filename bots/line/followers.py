@@ -1,0 +1,46 @@
+"""LINE followers as the bot needs them: who may be sent to, and who said "stop".
+
+Extends ``core.storage.LineFollowers`` with the opt-out a reader asks for in chat ("配信停止"):
+the follower stays known (their section choice is kept for when they resume) but gets no
+deliveries. Because a broadcast reaches every friend, one opted-out follower is enough to
+rule broadcasts out (see ``plan``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from bots.line.audience import AudiencePlan, plan_audiences
+from core.storage import LineFollowers
+from core.storage.models import LineFollowerRow
+
+
+class LineAudienceBook(LineFollowers):
+    """``LineFollowers`` plus opting out and the audience plan of a digest."""
+
+    async def set_active(self, user_id: str, active: bool) -> bool:
+        """Pause (False) or resume (True) deliveries to a follower; False if unknown."""
+        async with self._write() as session:
+            row = await session.get(LineFollowerRow, user_id)
+            if row is None:
+                return False
+            row.active = active
+            row.updated_at = self._clock.now()
+            return True
+
+    async def opted_out(self) -> int:
+        """How many known followers asked for no deliveries."""
+        query = select(func.count()).where(LineFollowerRow.active.is_(False))
+        async with self._read() as session:
+            return int(await session.scalar(query) or 0)
+
+    async def plan(self, available: Sequence[str] | None = None) -> list[AudiencePlan]:
+        """The sends that reach every active follower with their sections (see
+        ``plan_audiences``); never a broadcast while someone has opted out."""
+        followers = await self.active()
+        plans = plan_audiences(followers, available)
+        if plans and plans[0].audience.recipients == ("all",) and await self.opted_out():
+            plans = plan_audiences(followers, available, broadcast=False)
+        return plans

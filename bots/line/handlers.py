@@ -1,0 +1,224 @@
+"""What the bot does with each webhook event (run by the queue's workers, never the request).
+
+Every event is handled at most once (``webhookEventId`` through ``ProcessedEvents``, so a
+redelivery or a second process can't answer twice); ``standby`` events are someone else's
+to answer. Answers go out with the event's reply token: free, and not counted in the quota.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    Source,
+    TextMessageContent,
+    UnfollowEvent,
+)
+
+from bots.line.client import LineClient
+from bots.line.followers import LineAudienceBook
+from bots.line.postback import decode
+from bots.line.render import LineRenderer, text_messages
+from bots.line.replies import ReplySender
+from bots.line.texts import language_for, say
+from bots.metrics import Metrics
+from core.clock import Clock
+from core.commands import CommandEngine
+from core.model import Reply, Suggestion
+from core.storage import ProcessedEvents
+
+log = logging.getLogger("haishin.line")
+
+Messages = list[dict[str, Any]]
+
+
+def conversation_of(source: Source | None) -> str:
+    """The id a conversation is known by: the user, group or room."""
+    for attribute in ("user_id", "group_id", "room_id"):
+        value = getattr(source, attribute, None)
+        if value:
+            return str(value)
+    return ""
+
+
+class LineHandlers:
+    """Handles LINE webhook events.
+
+    Args:
+        engine: answers what readers type.
+        renderer: draws answers as LINE messages.
+        client: the LINE API (profile lookups).
+        replies: sends reply messages.
+        followers: the follower records.
+        events: remembers handled event ids.
+        clock: the time events are recorded at.
+        metrics: where answers are counted.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: CommandEngine,
+        renderer: LineRenderer,
+        client: LineClient,
+        replies: ReplySender,
+        followers: LineAudienceBook,
+        events: ProcessedEvents,
+        clock: Clock,
+        metrics: Metrics,
+    ) -> None:
+        self.engine = engine
+        self.renderer = renderer
+        self.client = client
+        self.replies = replies
+        self.followers = followers
+        self.events = events
+        self.clock = clock
+        self.metrics = metrics
+        self.profile = renderer.profile
+
+    async def handle(self, event: Event) -> None:
+        """Handle one event (at most once per ``webhookEventId``)."""
+        if str(getattr(event.mode, "value", event.mode)) == "standby":
+            return
+        event_id = getattr(event, "webhook_event_id", None)
+        if event_id and not await self.events.first_time("line", event_id, self.clock.now()):
+            log.info("LINE event %s already handled; skipped", event_id)
+            return
+        if isinstance(event, MessageEvent):
+            await self._message(event)
+        elif isinstance(event, PostbackEvent):
+            command = decode(event.postback.data or "")
+            if command is None:
+                log.info("LINE postback with unknown data %r ignored", event.postback.data)
+                return
+            await self._command(command, event.source, event.reply_token)
+        elif isinstance(event, FollowEvent):
+            await self._follow(event)
+        elif isinstance(event, UnfollowEvent):
+            user = conversation_of(event.source)
+            if user:
+                await self.followers.remove(user)
+                log.info("LINE follower %s left; forgotten", user)
+
+    async def _message(self, event: MessageEvent) -> None:
+        if isinstance(event.message, TextMessageContent):
+            await self._command(event.message.text, event.source, event.reply_token)
+            return
+        language = self.profile.language
+        messages = text_messages(say(language, "text_only"))
+        quick = self.renderer.quick_reply(self._starters(language), None, language)
+        if quick:
+            messages[-1]["quickReply"] = quick
+        await self.replies.send(event.reply_token, messages)
+
+    async def _command(self, text: str, source: Source | None, reply_token: str | None) -> None:
+        conversation = conversation_of(source)
+        reply = await self.engine.answer(
+            text,
+            platform="line",
+            limits=self.renderer.limits,
+            conversation=conversation or None,
+            page_size=5,
+        )
+        self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
+        if reply.intent in ("subscribe", "unsubscribe", "settings"):
+            messages = await self._subscription(reply, getattr(source, "user_id", None))
+        else:
+            messages = self.renderer.reply(reply)
+        await self.replies.send(reply_token, messages)
+
+    async def _subscription(self, reply: Reply, user: str | None) -> Messages:
+        """Subscribe / unsubscribe / settings, for the follower who wrote."""
+        language = reply.language
+        if not user:  # a group or room: deliveries go to followers only
+            return text_messages(say(language, "settings_off"))
+        labels = {spec.key: spec.title for spec in self.profile.sections}
+        if reply.intent == "subscribe":
+            sections = [s for s in reply.args.get("sections", "").split(",") if s]
+            await self.followers.add(user)
+            await self.followers.update(user, sections=sections)
+            await self.followers.set_active(user, True)
+            text = (
+                say(
+                    language,
+                    "subscribed_some",
+                    sections="・".join(labels.get(s, s) for s in sections),
+                )
+                if sections
+                else say(language, "subscribed_all")
+            )
+            if reply.args.get("slot"):
+                text += "\n" + say(language, "weekly_unsupported")
+        elif reply.intent == "unsubscribe":
+            await self.followers.set_active(user, False)
+            text = say(language, "unsubscribed")
+        else:
+            follower = await self.followers.get(user)
+            if follower is None or not follower.active:
+                text = say(language, "settings_off")
+            elif follower.sections:
+                chosen = "・".join(labels.get(s, s) for s in follower.sections)
+                text = say(language, "settings_some", sections=chosen)
+            else:
+                text = say(language, "settings_all")
+        return self.renderer.reply(
+            Reply(
+                intent=reply.intent,
+                language=language,
+                message=text,
+                suggestions=tuple(self._starters(language)),
+            )
+        )
+
+    async def _follow(self, event: FollowEvent) -> None:
+        user = conversation_of(event.source)
+        if not user:
+            return
+        code = await self._profile_language(user)
+        await self.followers.add(user, language=code)
+        language = language_for(code, self.profile.language)
+        unblocked = bool(event.follow and event.follow.is_unblocked)
+        text = say(
+            language, "welcome_back" if unblocked else "welcome", newsletter=self.profile.name
+        )
+        messages = text_messages(text, 1)
+        latest = await self.engine.answer(
+            "latest" if language == "en" else "最新", platform="line", limits=self.renderer.limits
+        )
+        if latest.overview is not None:
+            # The newest issue at once, as a free reply: the carousel with its "読む" buttons.
+            messages += self.renderer.reply(latest)
+        else:
+            quick = self.renderer.quick_reply(self._sections(language), None, language)
+            if quick:
+                messages[-1]["quickReply"] = quick
+        await self.replies.send(event.reply_token, messages)
+        log.info("LINE follower %s added (language %s)", user, code or "unknown")
+
+    async def _profile_language(self, user: str) -> str | None:
+        try:
+            profile = await self.client.messaging.get_profile(
+                user, _request_timeout=self.client.timeout
+            )
+        except Exception as exc:  # a profile is a nicety; the follow still counts
+            log.info("LINE profile of %s not available: %s", user, exc)
+            return None
+        return str(profile.language) if profile.language else None
+
+    def _sections(self, language: str) -> list[Suggestion]:
+        buttons = [Suggestion(say(language, "latest"), "latest")]
+        for spec in self.profile.sections:
+            name = spec.title
+            if language == "en":
+                name = next((a for a in spec.aliases if a.isascii()), spec.key)
+            buttons.append(Suggestion(name, f"latest {spec.key}"))
+        return [*buttons, Suggestion(say(language, "help"), "help")]
+
+    def _starters(self, language: str) -> list[Suggestion]:
+        return self._sections(language)

@@ -1,0 +1,231 @@
+"""``LinePublisher``: digests to followers by push, multicast or broadcast, exactly once.
+
+A digest is one Flex carousel (a bubble per section, each with a "読む" button that fetches
+the section through a free reply). By default the section posts do not follow: every pushed
+request costs one message per recipient, so sending them would multiply the quota used while
+readers can pull exactly the sections they want for free. ``include_posts=True`` sends them
+too, five posts a request.
+
+Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first attempt, so a
+retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
+accepted, which counts as sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar
+
+from linebot.v3.messaging import (
+    ApiException,
+    BroadcastRequest,
+    Message,
+    MulticastRequest,
+    PushMessageRequest,
+)
+
+from bots.line.client import LineClient, translate
+from bots.line.flex import issue_command
+from bots.line.quota import QuotaGuard
+from bots.line.render import MAX_MESSAGES, LineRenderer
+from core.errors import DeliveryError
+from core.model import Suggestion
+from core.overview import summarize
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
+from core.ratelimit import KeyedRateLimiter, Sleep
+from core.splitting import split_issue
+
+log = logging.getLogger("haishin.line")
+
+MULTICAST_MAX = 500
+DIGEST_UNIT = "digest"
+POSTS_UNIT = "posts-"
+# (rate per second, burst): just under LINE's documented limits, so that the burst plus a
+# second's refill stays within any one-second (or one-hour) window.
+RATES: dict[str, tuple[float, int]] = {
+    "push": (1900.0, 100),
+    "multicast": (190.0, 10),
+    "broadcast": (59 / 3600, 1),
+}
+# How long to hold an endpoint back after a 429 that named no Retry-After.
+BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0}
+
+FollowerCount = Callable[[], Awaitable[int]]
+
+
+class LinePublisher(Publisher):
+    """Sends digests on LINE.
+
+    Args:
+        client: the LINE API clients.
+        renderer: draws the carousel and posts.
+        follower_count: how many people a broadcast reaches (for the quota check).
+        include_posts: also send the section posts after the carousel.
+        quota_refresh: seconds a quota reading stays good.
+        now / sleep: time, injected (rate limits and quota refresh).
+    """
+
+    platform: ClassVar[str] = "line"
+
+    def __init__(
+        self,
+        client: LineClient,
+        renderer: LineRenderer,
+        *,
+        follower_count: FollowerCount | None = None,
+        include_posts: bool = False,
+        quota_refresh: float = 60.0,
+        now: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.renderer = renderer
+        self.include_posts = include_posts
+        self._follower_count = follower_count
+        self._limiters = {
+            endpoint: KeyedRateLimiter(rate, burst, now=now, sleep=sleep)
+            for endpoint, (rate, burst) in RATES.items()
+        }
+        self.quota = QuotaGuard(self._read_quota, refresh=quota_refresh, now=now)
+
+    # ---- what a digest becomes ------------------------------------------------------------
+
+    def plan(self, digest: Digest) -> Sequence[str]:
+        """``["digest"]``, then ``posts-1``, ``posts-2``... (5 posts each) with posts on."""
+        units = [DIGEST_UNIT]
+        if self.include_posts:
+            count = len(split_issue(digest.chosen(), self.renderer.limits))
+            pages = (count + MAX_MESSAGES - 1) // MAX_MESSAGES
+            units += [f"{POSTS_UNIT}{page}" for page in range(1, pages + 1)]
+        return units
+
+    def messages(self, digest: Digest, unit: str) -> list[dict[str, Any]]:
+        """The message objects one unit sends (at most 5)."""
+        issue = digest.chosen()
+        if unit == DIGEST_UNIT:
+            overview = summarize(issue, self.renderer.profile)
+            carousel = self.renderer.digest(overview)
+            buttons = [
+                Suggestion(s.label, issue_command(overview.issue, s.key)) for s in overview.sections
+            ]
+            language = self.renderer.profile.language
+            quick = self.renderer.quick_reply(buttons, None, language)
+            return [{**carousel, "quickReply": quick} if quick else carousel]
+        if unit.startswith(POSTS_UNIT) and unit[len(POSTS_UNIT) :].isdigit():
+            page = int(unit[len(POSTS_UNIT) :])
+            posts = split_issue(issue, self.renderer.limits)
+            chunk = posts[(page - 1) * MAX_MESSAGES : page * MAX_MESSAGES]
+            if chunk:
+                return [self.renderer.post(post) for post in chunk]
+        raise DeliveryError(
+            f"LINE digest has no unit {unit!r} (known: {', '.join(self.plan(digest))})",
+            platform="line",
+            retryable=False,
+            code="unknown_unit",
+        )
+
+    # ---- sending ----------------------------------------------------------------------------
+
+    async def send(self, job: SendJob) -> SentMessage:
+        """Send one unit to the job's audience (broadcast, push or multicast).
+
+        Raises:
+            DeliveryError: retryable for 429 / 5xx / timeouts; permanent for other refusals,
+                a quota that would be exceeded, or an audience this publisher can't take.
+        """
+        endpoint = endpoint_for(job.audience)
+        retry_key = _retry_key(job.delivery_id)
+        messages = [Message.from_dict(m) for m in self.messages(job.digest, job.unit)]
+        count = await self._recipients(endpoint, job.audience)
+        await self.quota.reserve(count, endpoint)
+        await self._limiters[endpoint].acquire(endpoint)
+        api = self.client.messaging
+        options: dict[str, Any] = {
+            "x_line_retry_key": retry_key,
+            "_request_timeout": self.client.timeout,
+        }
+        try:
+            if endpoint == "broadcast":
+                response = await api.broadcast_with_http_info(
+                    BroadcastRequest(messages=messages), **options
+                )
+            elif endpoint == "push":
+                request = PushMessageRequest(to=job.audience.recipients[0], messages=messages)
+                response = await api.push_message_with_http_info(request, **options)
+            else:
+                request = MulticastRequest(to=list(job.audience.recipients), messages=messages)
+                response = await api.multicast_with_http_info(request, **options)
+        except ApiException as exc:
+            if exc.status == 409:  # this retry key was accepted before: it is delivered
+                accepted = (exc.headers or {}).get("X-Line-Accepted-Request-Id", "")
+                log.info("LINE %s %s: already accepted (409)", endpoint, job.delivery_id)
+                return SentMessage(ref=f"line:{endpoint}:{accepted or retry_key}")
+            error = translate(exc, endpoint, backoff=BACKOFF[endpoint])
+            if exc.status == 429 and error.retryable:
+                self._limiters[endpoint].defer(endpoint, error.retry_after or BACKOFF[endpoint])
+            if exc.status is not None and 400 <= exc.status < 500:
+                self.quota.release(count)  # LINE sent nothing
+            raise error from exc
+        except Exception as exc:  # timeouts and dropped connections: LINE may have it
+            raise translate(exc, endpoint) from exc
+        request_id = response.headers.get("X-Line-Request-Id", "") if response.headers else ""
+        return SentMessage(ref=f"line:{endpoint}:{request_id or retry_key}")
+
+    async def _recipients(self, endpoint: str, audience: Audience) -> int:
+        if endpoint != "broadcast":
+            return len(audience.recipients)
+        return await self._follower_count() if self._follower_count else 0
+
+    async def _read_quota(self) -> tuple[int | None, int]:
+        api = self.client.messaging
+        try:
+            quota = await api.get_message_quota(_request_timeout=self.client.timeout)
+            used = await api.get_message_quota_consumption(_request_timeout=self.client.timeout)
+        except Exception as exc:
+            raise translate(exc, "quota check") from exc
+        limit = quota.value if str(quota.type.value if quota.type else "") == "limited" else None
+        return limit, int(used.total_usage or 0)
+
+
+def endpoint_for(audience: Audience) -> str:
+    """``broadcast`` for ``("all",)``, ``push`` for one user, ``multicast`` for 2..500.
+
+    Raises:
+        DeliveryError: (permanent) another platform, no one, or over 500 users (batch them:
+            see ``bots.line.audience.plan_audiences``).
+    """
+    recipients = audience.recipients
+    if audience.platform != "line":
+        problem = f"a {audience.platform} audience"
+    elif recipients == ("all",):
+        return "broadcast"
+    elif len(recipients) == 1:
+        return "push"
+    elif 2 <= len(recipients) <= MULTICAST_MAX:
+        return "multicast"
+    elif not recipients:
+        problem = "an audience with no recipients"
+    else:
+        problem = f"{len(recipients)} recipients (a multicast takes at most {MULTICAST_MAX})"
+    raise DeliveryError(
+        f"LINE can't send to {problem}; batch followers with plan_audiences",
+        platform="line",
+        retryable=False,
+        code="bad_audience",
+    )
+
+
+def _retry_key(delivery_id: str) -> str:
+    try:
+        return str(uuid.UUID(delivery_id))
+    except ValueError:
+        raise DeliveryError(
+            f"delivery id {delivery_id!r} is not a UUID; LINE's X-Line-Retry-Key must be one",
+            platform="line",
+            retryable=False,
+            code="bad_retry_key",
+        ) from None

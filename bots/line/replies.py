@@ -1,0 +1,71 @@
+"""Sending reply messages: free, single-use, and worth one quick retry.
+
+A reply token works once, within about a minute. A 429 or 5xx gets one more try after a
+short pause; if LINE had taken the first attempt after all, the second is refused as an
+invalid token, which is harmless. Failures are logged, never raised: the reader simply gets no
+answer, and the worker goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from linebot.v3.messaging import ApiException, Message, ReplyMessageRequest
+
+from bots.line.client import LineClient, translate
+from bots.line.render import MAX_MESSAGES
+
+log = logging.getLogger("haishin.line")
+
+RETRY_PAUSE = 0.5
+
+
+class ReplySender:
+    """Sends replies through the SDK.
+
+    Args:
+        client: the LINE API clients.
+        sleep: how to wait before the retry (tests pass one that doesn't).
+    """
+
+    def __init__(
+        self,
+        client: LineClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self._sleep = sleep
+        self.sent = 0
+        self.failed = 0
+
+    async def send(self, reply_token: str | None, messages: list[dict[str, Any]]) -> bool:
+        """Reply with up to 5 messages; True when LINE accepted them."""
+        if not reply_token or not messages:
+            return False
+        request = ReplyMessageRequest(
+            reply_token=reply_token,
+            messages=[Message.from_dict(m) for m in messages[:MAX_MESSAGES]],
+        )
+        for attempt in (1, 2):
+            try:
+                await self.client.messaging.reply_message(
+                    request, _request_timeout=self.client.timeout
+                )
+            except Exception as exc:
+                error = translate(exc, "reply")
+                retry = attempt == 1 and error.retryable
+                if isinstance(exc, ApiException) and exc.status == 400 and attempt == 2:
+                    return True  # the first attempt had landed: the token is spent
+                log.warning("%s%s", error.message, "; retrying" if retry else "")
+                if retry:
+                    await self._sleep(min(error.retry_after or RETRY_PAUSE, 2.0))
+                    continue
+                self.failed += 1
+                return False
+            self.sent += 1
+            return True
+        return False

@@ -1,0 +1,595 @@
+"""A fake LINE Messaging API: a real HTTP server on loopback, strict like the real one.
+
+``FakeLineApi`` runs aiohttp in a background thread with its own event loop, so the code under
+test talks to it over real HTTP through the real SDK (``LINE_API_URL=fake.url``). It
+
+- checks the bearer token, and validates every request against LINE's official OpenAPI spec
+  (``../shared/corpora/line-openapi/messaging-api.yml``, discriminators resolved) plus the
+  rules the spec leaves out: text within 5,000 UTF-16 units, Flex bubble 30 KB / carousel
+  50 KB and 12 bubbles, altText 400, labels (quick reply 20, Flex 40), single-use reply tokens,
+  ``X-Line-Retry-Key`` only on push / multicast / narrowcast / broadcast;
+- records every call (``calls``) and every accepted send (``deliveries``);
+- keeps retry keys: a send repeated with an accepted key gets 409 and
+  ``X-Line-Accepted-Request-Id``, as LINE answers;
+- answers 429 / 500 / anything on demand (``fail_next``), or at random (``fault_rate``);
+- enforces the documented per-endpoint rate limits when asked (``enforce_rate_limits``) and a
+  monthly quota (``quota``), counting recipients as LINE does;
+- serves quota, profile and rich menu endpoints (image upload on the api-data path).
+
+Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+import threading
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
+
+from tests.fakes.line_limits import check_extra_limits, image_size
+from tests.fakes.line_openapi import explain, load_spec
+
+SEND_ENDPOINTS = ("push", "multicast", "narrowcast", "broadcast")
+# Documented rate limits per endpoint (requests, window seconds); everything else 2,000/s.
+RATE_LIMITS: dict[str, tuple[int, float]] = {
+    "multicast": (200, 1.0),
+    "broadcast": (60, 3600.0),
+    "narrowcast": (60, 3600.0),
+}
+DEFAULT_RATE = (2000, 1.0)
+_VALIDATED_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received, and what it answered."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    at: float
+
+    @property
+    def json(self) -> Any:
+        """The request body parsed as JSON (None when it is not JSON)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    @property
+    def retry_key(self) -> str | None:
+        """The ``X-Line-Retry-Key`` header, if sent."""
+        return self.headers.get("x-line-retry-key")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A send LINE accepted: who it reached and what."""
+
+    endpoint: str  # reply, push, multicast, broadcast, narrowcast
+    to: tuple[str, ...]  # user ids; ("all",) for a broadcast; the reply token for a reply
+    messages: list[dict[str, Any]]
+    request_id: str
+    retry_key: str | None
+
+
+@dataclass
+class _Fault:
+    path: str
+    status: int
+    times: int
+    retry_after: float | None
+    accept: bool
+    message: str
+
+
+@dataclass
+class _State:
+    calls: list[Call] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    retry_keys: dict[str, str] = field(default_factory=dict)
+    reply_tokens: set[str] = field(default_factory=set)
+    faults: list[_Fault] = field(default_factory=list)
+    windows: dict[str, deque[float]] = field(default_factory=dict)
+    usage: int = 0
+    rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
+    images: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    default_rich_menu: str | None = None
+
+
+class FakeLineApi:
+    """The fake LINE Messaging API server.
+
+    Args:
+        token: the channel access token it accepts (``Authorization: Bearer ...``).
+        validate: check bodies against the OpenAPI spec and LINE's extra limits.
+        enforce_rate_limits: answer 429 beyond the documented per-endpoint rates.
+        quota: the month's message limit (None: no limit, ``type: none``).
+        usage: messages already used this month.
+        friends: how many friends a broadcast reaches (for quota accounting).
+        fault_rate: share of send requests answered 500 or 429 at random (benchmarks).
+        seed: seed of that randomness.
+        now: the clock the rate limits use, in seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "test-channel-token",
+        validate: bool = True,
+        enforce_rate_limits: bool = False,
+        quota: int | None = None,
+        usage: int = 0,
+        friends: int = 0,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self.validate = validate
+        self.enforce_rate_limits = enforce_rate_limits
+        self.quota = quota
+        self.friends = friends
+        self.fault_rate = fault_rate
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self._random = random.Random(seed)
+        self._now = now
+        self._state = _State(usage=usage)
+        self._lock = threading.Lock()
+        self._validated: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._openapi: OpenAPI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeLineApi:
+        """Start serving on 127.0.0.1 (a free port); ``url`` is set when this returns."""
+        if self.validate:
+            self._openapi = _openapi()
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+
+        def run() -> None:
+            assert self._loop is not None
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(self._serve())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-line-api", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake LINE API did not start within 10 s")
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and its thread."""
+        if self._loop is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._cleanup(), self._loop)
+        future.result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop.close()
+        self._loop = None
+
+    def __enter__(self) -> FakeLineApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _serve(self) -> None:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        server = site._server
+        assert server is not None
+        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def _cleanup(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ---- what tests look at and steer --------------------------------------------------------
+
+    def calls(self, path: str | None = None, method: str | None = None) -> list[Call]:
+        """Recorded calls, optionally only those to ``path`` (exact) and ``method``."""
+        with self._lock:
+            calls = list(self._state.calls)
+        return [
+            c
+            for c in calls
+            if (path is None or c.path == path) and (method is None or c.method == method)
+        ]
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every send LINE accepted, in order."""
+        with self._lock:
+            return list(self._state.deliveries)
+
+    def messages_for(self, user_id: str) -> list[dict[str, Any]]:
+        """Every message object pushed, multicast or broadcast to a user, in order."""
+        return [
+            message
+            for d in self.deliveries
+            if d.endpoint != "reply" and (user_id in d.to or d.to == ("all",))
+            for message in d.messages
+        ]
+
+    def replies(self) -> list[Delivery]:
+        """The accepted reply calls."""
+        return [d for d in self.deliveries if d.endpoint == "reply"]
+
+    @property
+    def usage(self) -> int:
+        """Messages counted against the monthly quota so far."""
+        with self._lock:
+            return self._state.usage
+
+    @property
+    def rich_menus(self) -> dict[str, dict[str, Any]]:
+        """Created rich menus by id (the request body)."""
+        with self._lock:
+            return dict(self._state.rich_menus)
+
+    def rich_menu_image(self, rich_menu_id: str) -> tuple[str, bytes] | None:
+        """(content type, bytes) of a rich menu's uploaded image."""
+        with self._lock:
+            return self._state.images.get(rich_menu_id)
+
+    @property
+    def default_rich_menu(self) -> str | None:
+        """The rich menu set as default, if any."""
+        with self._lock:
+            return self._state.default_rich_menu
+
+    def fail_next(
+        self,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        accept: bool = False,
+        message: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests to ``path`` with ``status``.
+
+        With ``accept=True`` a send is accepted (delivered, retry key kept) before the error
+        is answered: the case retry keys exist for (a 5xx or a timeout after LINE took it).
+        """
+        text = message or {429: "Too many requests", 409: "Conflict"}.get(
+            status, "Internal server error"
+        )
+        with self._lock:
+            self._state.faults.append(_Fault(path, status, times, retry_after, accept, text))
+
+    def reset(self) -> None:
+        """Forget calls, deliveries, retry keys, faults and usage (not the profiles)."""
+        with self._lock:
+            self._state = _State()
+
+    # ---- the server ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        response = self._answer(request.method, request.path, request.query_string, headers, body)
+        call = Call(request.method, request.path, headers, body, response.status, self._now())
+        with self._lock:
+            self._state.calls.append(call)
+        return response
+
+    def _answer(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> web.Response:
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return _error(401, "Authentication failed. Confirm that the access token is valid.")
+        endpoint = _send_endpoint(path)
+        if "x-line-retry-key" in headers:
+            if endpoint not in SEND_ENDPOINTS:
+                return _error(400, "The retry key is not supported for this endpoint")
+            if not _is_uuid(headers["x-line-retry-key"]):
+                return _error(400, "The retry key must be a UUID")
+        if self.validate:
+            problem = self._check(method, path, query, headers, body)
+            if problem is not None:
+                return problem
+        with self._lock:
+            limited = self._rate_limited(method, path)
+            if limited is not None:
+                return limited
+            fault = self._take_fault(path)
+            if fault is not None and not fault.accept:
+                return _fault_response(fault)
+            response = self._route(method, path, headers, body, endpoint)
+            if fault is not None and response.status < 300:
+                return _fault_response(fault)
+            return response
+
+    def _check(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> web.Response | None:
+        assert self._openapi is not None
+        content_type = headers.get("content-type", "application/json").split(";")[0]
+        is_json = content_type == "application/json"
+        key = (f"{method} {path}", _canonical(body) if is_json else "")
+        if is_json and key in self._validated:
+            return None
+        request = MockRequest(
+            "https://api.line.me",
+            method.lower(),
+            path,
+            args=_query(query),
+            headers=headers,
+            data=body if is_json else None,
+            content_type=content_type,
+        )
+        try:
+            self._openapi.validate_request(request)
+        except Exception as exc:
+            errors = getattr(exc.__cause__, "schema_errors", None)
+            reason = explain(list(errors)) if errors else str(exc)
+            status = 404 if "not found" in type(exc).__name__.lower() else 400
+            return _error(status, f"The request body has problems: {reason}"[:1000])
+        if is_json and body:
+            try:
+                check_extra_limits(path, json.loads(body))
+            except ValueError as exc:
+                return _error(400, f"The request body has problems: {exc}")
+            with self._lock:
+                self._validated[key] = None
+                if len(self._validated) > _VALIDATED_CACHE:
+                    self._validated.popitem(last=False)
+        return None
+
+    def _rate_limited(self, method: str, path: str) -> web.Response | None:
+        endpoint = _send_endpoint(path) or path
+        limit, window = RATE_LIMITS.get(endpoint, DEFAULT_RATE)
+        if not self.enforce_rate_limits:
+            return None
+        stamps = self._state.windows.setdefault(f"{method} {endpoint}", deque())
+        now = self._now()
+        while stamps and stamps[0] <= now - window:
+            stamps.popleft()
+        if len(stamps) >= limit:
+            return _error(429, "The API rate limit has been exceeded. Try again later.")
+        stamps.append(now)
+        return None
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        for fault in self._state.faults:
+            if fault.path == path and fault.times > 0:
+                fault.times -= 1
+                if fault.times == 0:
+                    self._state.faults.remove(fault)
+                return fault
+        endpoint = _send_endpoint(path)
+        if (
+            self.fault_rate
+            and endpoint in SEND_ENDPOINTS
+            and self._random.random() < self.fault_rate
+        ):
+            status = self._random.choice((429, 500))
+            return _Fault(path, status, 1, 1.0 if status == 429 else None, False, "injected")
+        return None
+
+    def _route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, endpoint: str | None
+    ) -> web.Response:
+        if endpoint is not None and method == "POST":
+            return self._send(endpoint, headers, json.loads(body))
+        if path == "/v2/bot/message/quota" and method == "GET":
+            if self.quota is None:
+                return web.json_response({"type": "none"})
+            return web.json_response({"type": "limited", "value": self.quota})
+        if path == "/v2/bot/message/quota/consumption" and method == "GET":
+            return web.json_response({"totalUsage": self._state.usage})
+        if path.startswith("/v2/bot/profile/") and method == "GET":
+            profile = self.profiles.get(path.rsplit("/", 1)[1])
+            if profile is None:
+                return _error(404, "Not found")
+            return web.json_response(profile)
+        return self._rich_menu(method, path, headers, body)
+
+    def _send(
+        self, endpoint: str, headers: dict[str, str], request: dict[str, Any]
+    ) -> web.Response:
+        state = self._state
+        retry_key = headers.get("x-line-retry-key")
+        if retry_key is not None and retry_key in state.retry_keys:
+            return _error(
+                409,
+                "The retry key is already accepted",
+                {"X-Line-Accepted-Request-Id": state.retry_keys[retry_key]},
+            )
+        if endpoint == "reply":
+            token = request["replyToken"]
+            if token in state.reply_tokens:
+                return _error(400, "Invalid reply token")
+            state.reply_tokens.add(token)
+            to: tuple[str, ...] = (token,)
+        elif endpoint == "broadcast":
+            to = ("all",)
+        elif endpoint == "multicast":
+            to = tuple(request["to"])
+        else:
+            to = (str(request.get("to", "")),)
+        count = {"reply": 0, "broadcast": self.friends, "multicast": len(to)}.get(endpoint, 1)
+        if self.quota is not None and count and state.usage + count > self.quota:
+            return _error(429, "You have reached your monthly limit.")
+        state.usage += count
+        request_id = uuid.uuid4().hex
+        if retry_key is not None:
+            state.retry_keys[retry_key] = request_id
+        messages = request.get("messages", [])
+        state.deliveries.append(Delivery(endpoint, to, messages, request_id, retry_key))
+        answer: dict[str, Any] = {}
+        if endpoint in ("reply", "push"):
+            answer = {
+                "sentMessages": [
+                    {"id": str(i + 1), "quoteToken": "q"} for i in range(len(messages))
+                ]
+            }
+        return web.json_response(answer, headers={"X-Line-Request-Id": request_id})
+
+    def _rich_menu(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> web.Response:
+        state = self._state
+        parts = path.strip("/").split("/")  # v2 bot richmenu ...
+        if path == "/v2/bot/richmenu" and method == "POST":
+            menu_id = f"richmenu-{uuid.uuid4().hex}"
+            state.rich_menus[menu_id] = json.loads(body)
+            return web.json_response({"richMenuId": menu_id})
+        if path == "/v2/bot/richmenu/validate" and method == "POST":
+            return web.json_response({})
+        if path == "/v2/bot/richmenu/list" and method == "GET":
+            menus = [{"richMenuId": k, **v} for k, v in state.rich_menus.items()]
+            return web.json_response({"richmenus": menus})
+        if parts[:3] == ["v2", "bot", "richmenu"] and len(parts) >= 4:
+            menu_id = parts[3]
+            if menu_id not in state.rich_menus:
+                return _error(404, "Not found")
+            if len(parts) == 5 and parts[4] == "content":
+                return self._rich_menu_image(method, menu_id, headers, body)
+            if method == "DELETE":
+                del state.rich_menus[menu_id]
+                state.images.pop(menu_id, None)
+                if state.default_rich_menu == menu_id:
+                    state.default_rich_menu = None
+                return web.json_response({})
+            if method == "GET":
+                return web.json_response({"richMenuId": menu_id, **state.rich_menus[menu_id]})
+        if parts[:4] == ["v2", "bot", "user", "all"] and parts[4:5] == ["richmenu"]:
+            if method == "POST" and len(parts) == 6:
+                if parts[5] not in state.rich_menus:
+                    return _error(404, "Not found")
+                if parts[5] not in state.images:
+                    return _error(400, "An image has not been uploaded to the rich menu")
+                state.default_rich_menu = parts[5]
+                return web.json_response({})
+            if method == "GET":
+                if state.default_rich_menu is None:
+                    return _error(404, "Not found")
+                return web.json_response({"richMenuId": state.default_rich_menu})
+            if method == "DELETE":
+                state.default_rich_menu = None
+                return web.json_response({})
+        return _error(404, "Not found")
+
+    def _rich_menu_image(
+        self, method: str, menu_id: str, headers: dict[str, str], body: bytes
+    ) -> web.Response:
+        state = self._state
+        if method == "GET":
+            if menu_id not in state.images:
+                return _error(404, "Not found")
+            kind, data = state.images[menu_id]
+            return web.Response(body=data, content_type=kind)
+        kind = headers.get("content-type", "")
+        if kind not in ("image/png", "image/jpeg"):
+            return _error(400, f"Content-Type must be image/png or image/jpeg, got {kind!r}")
+        if len(body) > 1024 * 1024:
+            return _error(400, "The image must be 1 MB or smaller")
+        if menu_id in state.images:
+            return _error(400, "An image has already been uploaded to the rich menu")
+        size = state.rich_menus[menu_id].get("size", {})
+        actual = image_size(body)
+        if actual != (size.get("width"), size.get("height")):
+            return _error(400, f"The image is {actual}, the rich menu is {size}")
+        state.images[menu_id] = (kind, body)
+        return web.json_response({})
+
+
+@functools.cache
+def _openapi() -> OpenAPI:
+    # Parsing the 180 KB spec takes about a second: once per test session.
+    return OpenAPI.from_dict(load_spec("messaging-api.yml"))
+
+
+def _send_endpoint(path: str) -> str | None:
+    prefix = "/v2/bot/message/"
+    if path.startswith(prefix):
+        name = path[len(prefix) :]
+        if name in (*SEND_ENDPOINTS, "reply"):
+            return name
+    return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _canonical(body: bytes) -> str:
+    # Sends that differ only in who they go to validate alike: one check per message set.
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace")
+    if isinstance(document, dict):
+        for key in ("to", "replyToken"):
+            if key in document:
+                document[key] = _shape(document[key])
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, list):
+        return [len(value), all(isinstance(v, str) for v in value)]
+    return type(value).__name__
+
+
+def _query(query: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(
+        {"message": message},
+        status=status,
+        headers={"X-Line-Request-Id": uuid.uuid4().hex, **(headers or {})},
+    )
+
+
+def _fault_response(fault: _Fault) -> web.Response:
+    headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+    return _error(fault.status, fault.message, headers)
+
+
+def users(count: int, prefix: str = "U") -> list[str]:
+    """``count`` well-formed LINE user ids (``U`` + 32 hex digits), stable across runs."""
+    return [f"{prefix}{index:032x}" for index in range(1, count + 1)]
+
+
+def iter_messages(deliveries: Iterable[Delivery]) -> list[dict[str, Any]]:
+    """All message objects of some deliveries, flattened."""
+    return [m for d in deliveries for m in d.messages]
