@@ -39,6 +39,7 @@ _PELICAN_FIRST_KEYS = frozenset(
     ]
 )
 _FENCE = "---"
+_YAML_KEY = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
 
 
 class _Loader(yaml.SafeLoader):
@@ -86,8 +87,8 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
     lines = text.split("\n")
     if lines and lines[0].rstrip() == _FENCE:
         end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")), None)
-        # No closing fence: the first line is a thematic break, not front matter.
-        if end is not None:
+        # Without a closing fence, or without a "key:" first, the dashes are a separator.
+        if end is not None and _looks_like_yaml(lines[1:end]):
             raw = _load_yaml("\n".join(lines[1:end]), name=name)
             meta = _meta(raw, lines[1:end], name=name, profile=profile, first_line=2)
             return meta, "\n".join(lines[end + 1 :]), end + 1
@@ -97,6 +98,11 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
         meta = _meta(raw, lines[:count], name=name, profile=profile, first_line=1)
         return meta, "\n".join(lines[count:]), count
     return IssueMeta(), text, 0
+
+
+def _looks_like_yaml(block: list[str]) -> bool:
+    first = next((line for line in block if line.strip() and not line.startswith("#")), None)
+    return first is None or _YAML_KEY.match(first) is not None
 
 
 def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
@@ -129,11 +135,16 @@ def _pelican(lines: list[str]) -> tuple[dict[str, Any], int] | None:
         return None
     raw: dict[str, Any] = {}
     count = 0
+    key = ""
     for line in lines:
         match = _PELICAN_LINE.match(line)
-        if match is None:
+        if match is not None:
+            key = match.group(1).strip().lower()
+            raw[key] = match.group(2).strip()
+        elif line[:1] in (" ", "\t") and line.strip() and key:
+            raw[key] = f"{raw[key]} {line.strip()}"  # an indented continuation line
+        else:
             break
-        raw[match.group(1).strip().lower()] = match.group(2).strip()
         count += 1
     if count < len(lines) and lines[count].strip():
         return None  # metadata ends at a blank line; anything else is body text
@@ -150,6 +161,8 @@ def _meta(
         return ContentError(f"front matter: {message}", path=name, line=line, hint=hint)
 
     title = raw.get("title")
+    if title is not None and not isinstance(title, str | int | float):
+        raise fail("title", "'title' must be text", "e.g. title: 週刊ビジネスレター 第1号")
     number = raw.get("number")
     if number is not None:
         text = str(number).strip().lstrip("#").strip()

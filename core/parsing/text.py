@@ -7,7 +7,7 @@ Every non-blank line is one block; structure comes from the lines themselves:
   ``■``/``◆``/``▶`` marks of Japanese mail magazines (whose Shift_JIS has no emoji), is an
   item headline, except in a section without headlines (the afterword);
 - a line holding only ``-`` (or ``・``, ``•``, ``1.``) makes the next line a bullet; so do lines
-  led by ``- `` or ``・``;
+  led by ``- ``, ``・`` or ``1. ``;
 - a short line without sentence-ending punctuation that introduces longer body text or bullets
   is a sub-heading (``CoreWeaveとは?``, ``日本への示唆``, ``まとめ``): see ``_is_subheading``;
 - everything else is a paragraph, with ``**bold**`` spans and bare URLs as links.
@@ -34,7 +34,7 @@ _GRAPHEME = regex.compile(r"\X")
 _EMOJI = regex.compile(r"\p{Emoji_Presentation}|\p{Regional_Indicator}|.*[\uFE0F\u20E3]|[■□◆◇▶▷]")
 _MARKERS = frozenset(["-", "*", "•", "・", "‐", "−", "‣", "◦"])
 _NUMBERED = re.compile(r"^(\d{1,2})[.)．）]$")
-_BULLET = re.compile(r"^(?:[-*•‣◦]\s+|・\s*)(?=\S)")
+_BULLET = re.compile(r"^(?:[-*•‣◦]\s+|・\s*|(\d{1,2})[.)．）]\s+)(?=\S)")
 _RULE = re.compile(r"^([-=_*~─━＝ー・])\1{2,}$")
 # A line ending in these is a sentence (or introduces what follows), never a sub-heading.
 # "?" is allowed: "〜とは?" and "なぜ〜?" are the commonest sub-headings there are.
@@ -95,8 +95,17 @@ def read_text(body: str, profile: Profile, *, first_line: int = 1) -> list[Eleme
                 )
                 skip = target
         elif kind is _Kind.BULLET:
-            text = _BULLET.sub("", line, count=1)
-            out.append(BlockElement(BlockKind.BULLET, _spans(text), number))
+            prefix = _BULLET.match(line)
+            assert prefix is not None  # the kind says so
+            digits = prefix.group(1)
+            out.append(
+                BlockElement(
+                    BlockKind.BULLET,
+                    _spans(line[prefix.end() :]),
+                    number,
+                    ordinal=int(digits) if digits else None,
+                )
+            )
         else:
             following = _next(kinds, index)
             if (

@@ -99,6 +99,20 @@ def test_unclosed_dashes_are_a_rule_not_front_matter() -> None:
     assert [s.key for s in issue.sections] == ["one"]
 
 
+def test_dashes_around_text_are_separators_not_front_matter(profile: Profile) -> None:
+    issue = parse("---\nトピック\n---\n🚀 A\n本文です。\n", "2025-10-04.txt", profile)
+    assert [(s.key, [i.title for i in s.items]) for s in issue.sections] == [("topic", ["🚀 A"])]
+
+
+def test_pelican_continuation_lines() -> None:
+    issue = parse(
+        "Title: This Week\n  in Rust 600\nDate: 2025-06-04\n\nHello.\n",
+        "x.md",
+        Profile.default(),
+    )
+    assert (issue.title, issue.date) == ("This Week in Rust 600", date(2025, 6, 4))
+
+
 @pytest.mark.parametrize(
     ("front", "line", "words"),
     [
@@ -107,7 +121,8 @@ def test_unclosed_dashes_are_a_rule_not_front_matter() -> None:
         ("title: ok\n\ndate: 2025-02-30\n", 4, "'date' is not a date"),
         ("number: two\n", 2, "'number' is not a whole number"),
         ("publish_at: soon\n", 2, "'publish_at' is not a date and time"),
-        ("- just\n- a list\n", 2, "must be 'key: value' pairs"),
+        ("title:\n  - a list\n", 2, "'title' must be text"),
+        ("title: ok\n- stray list item\n", 3, "not valid YAML"),
     ],
 )
 def test_bad_front_matter_names_file_and_line(

@@ -107,7 +107,7 @@ def test_emoji_lines_in_the_afterword_stay_paragraphs(profile: Profile) -> None:
 def test_bullet_forms(profile: Profile) -> None:
     issue = txt(
         "トピック\n🚀 見出し\n-\n一つ目\n-\n\n二つ目(空行を挟んで)\n- 三つ目\n・四つ目\n"
-        "1.\n番号付き\n2)\n二番\n-\n",
+        "1.\n番号付き\n2)\n二番\n3. 三番\n-\n",
         profile,
     )
     got = [(b.kind, b.text, b.ordinal) for b in issue.sections[0].items[0].blocks]
@@ -118,6 +118,7 @@ def test_bullet_forms(profile: Profile) -> None:
         (B, "四つ目", None),
         (B, "番号付き", 1),
         (B, "二番", 2),
+        (B, "三番", 3),
     ]
 
 
@@ -199,7 +200,7 @@ def test_boilerplate_word_mid_text_is_kept(profile: Profile) -> None:
 
 
 RULE = re.compile(r"^([-*・])\1{2,}$")
-BULLET_PREFIX = re.compile(r"^(?:[-*]\s+|・\s*)(?=\S)")
+BULLET_PREFIX = re.compile(r"^(?:[-*]\s+|・\s*|\d{1,2}[.)]\s+)(?=\S)")
 LINES = st.one_of(
     st.sampled_from(
         ["トピック", "編集後記", "小ネタ3本", "-", "・", "1.", "", "  ", "まとめ", "**", "コメント"]
