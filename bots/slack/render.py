@@ -44,6 +44,7 @@ BUTTONS = 25
 
 ACTION_NEXT = "haishin_next"
 ACTION_COMMAND = "haishin_cmd"
+ACTION_SHARE = "haishin_share"
 ACTION_PATTERN = re.compile(r"^haishin_(?:next|cmd_\d+)$")
 
 
@@ -90,10 +91,19 @@ class SlackRenderer:
 
     # ------------------------------------------------------------------ replies
 
-    def reply(self, reply: Reply) -> list[Payload]:
-        """The messages answering a reader: one per page, more only when a page won't fit."""
+    def reply(self, reply: Reply, *, share: str | None = None) -> list[Payload]:
+        """The messages answering a reader: one per page, more only when a page won't fit.
+
+        Args:
+            reply: the command engine's answer.
+            share: a command that shows this answer again; adds a "share in channel" button
+                (for answers only the asker sees).
+        """
+        share_button = (
+            Suggestion(say(reply.language, "share"), share) if share is not None else None
+        )
         if reply.posts:
-            return self._section_reply(reply)
+            return self._section_reply(reply, share_button)
         lang = reply.language
         groups: list[list[dict[str, Any]]] = []
         text = reply.message or ""
@@ -102,13 +112,13 @@ class SlackRenderer:
             text = digest_fallback(reply.overview, lang)
         elif reply.message:
             groups.append([section(chunk) for chunk in chunks(mrkdwn.escape(reply.message))])
-        tail = actions(reply.more, reply.suggestions)
+        tail = actions(reply.more, reply.suggestions, share_button)
         return [
             {"text": fallback(text), "blocks": blocks}
             for blocks in pack(groups, head=[], tail=tail)
         ]
 
-    def _section_reply(self, reply: Reply) -> list[Payload]:
+    def _section_reply(self, reply: Reply, share: Suggestion | None) -> list[Payload]:
         lang = reply.language
         first = reply.posts[0]
         label = self.label(first.section_key, first.section_title)
@@ -130,7 +140,7 @@ class SlackRenderer:
             else say(lang, "parts", first=start, last=last, total=total)
         )
         line = f"{self.issue_line(first.issue, lang)} · {counter}"
-        tail = [context(line), *actions(reply.more, reply.suggestions)]
+        tail = [context(line), *actions(reply.more, reply.suggestions, share)]
         text = fallback(f"{label}: {first.text}")
         return [
             {"text": text, "blocks": blocks}
@@ -330,9 +340,15 @@ def context(text: str) -> dict[str, Any]:
     return ContextBlock(elements=[MarkdownTextObject(text=text[:SECTION_TEXT])]).to_dict()
 
 
-def actions(more: Suggestion | None, suggestions: Sequence[Suggestion]) -> list[dict[str, Any]]:
-    """Buttons: "next part" first (primary), then the suggestions; none → no block."""
+def actions(
+    more: Suggestion | None,
+    suggestions: Sequence[Suggestion],
+    share: Suggestion | None = None,
+) -> list[dict[str, Any]]:
+    """Buttons: "next part" first (primary), the suggestions, then "share"; none → no block."""
     buttons = []
+    if share is not None:
+        suggestions = suggestions[: BUTTONS - 2]
     if more is not None:
         buttons.append(
             ButtonElement(
@@ -348,6 +364,12 @@ def actions(more: Suggestion | None, suggestions: Sequence[Suggestion]) -> list[
                 text=_button_text(suggestion.label),
                 action_id=f"{ACTION_COMMAND}_{index}",
                 value=suggestion.command[:2000],
+            )
+        )
+    if share is not None:
+        buttons.append(
+            ButtonElement(
+                text=_button_text(share.label), action_id=ACTION_SHARE, value=share.command[:2000]
             )
         )
     return [ActionsBlock(elements=buttons).to_dict()] if buttons else []

@@ -11,11 +11,11 @@ from typing import Any
 _TEXTS: dict[str, dict[str, str]] = {
     "ja": {
         "issue": "第{number}号",
+        "share": "チャンネルに共有",
         "parts": "{first}–{last}/{total}",
         "part": "{part}/{parts}",
         "more_items": "ほか{count}本",
         "thread_hint": "全文はこのスレッドに続きます",
-        "subscribed": "<#{channel}> は {sections} を {schedule} に受け取ります。",
         "subscribed_by": "<@{user}> がこのチャンネルを購読しました: {sections} / {schedule}",
         "schedule_weekly": "毎週{weekday} {time} ({zone})",
         "schedule_on_publish": "公開され次第",
@@ -39,11 +39,11 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "issue": "#{number}",
+        "share": "Share in channel",
         "parts": "parts {first}–{last} of {total}",
         "part": "part {part} of {parts}",
         "more_items": "+{count} more",
         "thread_hint": "The full text follows in this thread",
-        "subscribed": "<#{channel}> gets {sections} {schedule}.",
         "subscribed_by": "<@{user}> subscribed this channel: {sections}, {schedule}",
         "schedule_weekly": "every {weekday} at {time} ({zone})",
         "schedule_on_publish": "as soon as an issue is published",
