@@ -118,7 +118,7 @@ def _bubble(summary: SectionSummary, issue: IssueRef, issue_line: str, language:
         height="sm",
         action=PostbackAction(
             label=label(say(language, "read"), FLEX_LABEL_MAX),
-            data=encode(issue_command(issue, summary.key)),
+            data=encode(issue_command(issue, summary.key), language),
             display_text=_cut(summary.label, MAX_DISPLAY),
         ),
     )

@@ -8,6 +8,7 @@ to answer. Answers go out with the event's reply token: free, and not counted in
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from linebot.v3.webhooks import (
@@ -29,10 +30,12 @@ from bots.line.texts import language_for, say
 from bots.metrics import Metrics
 from core.clock import Clock
 from core.commands import CommandEngine
+from core.commands.grammar import language_of
 from core.model import Reply, Suggestion
 from core.storage import ProcessedEvents
 
 log = logging.getLogger("haishin.line")
+_LATIN = re.compile("[A-Za-z]")
 
 Messages = list[dict[str, Any]]
 
@@ -93,11 +96,12 @@ class LineHandlers:
         if isinstance(event, MessageEvent):
             await self._message(event)
         elif isinstance(event, PostbackEvent):
-            command = decode(event.postback.data or "")
-            if command is None:
+            pressed = decode(event.postback.data or "")
+            if pressed is None:
                 log.info("LINE postback with unknown data %r ignored", event.postback.data)
                 return
-            await self._command(command, event.source, event.reply_token)
+            language = pressed.language or self.profile.language
+            await self._command(pressed.command, event.source, event.reply_token, language)
         elif isinstance(event, FollowEvent):
             await self._follow(event)
         elif isinstance(event, UnfollowEvent):
@@ -108,7 +112,8 @@ class LineHandlers:
 
     async def _message(self, event: MessageEvent) -> None:
         if isinstance(event.message, TextMessageContent):
-            await self._command(event.message.text, event.source, event.reply_token)
+            text = event.message.text
+            await self._command(text, event.source, event.reply_token, self._spoken(text))
             return
         language = self.profile.language
         messages = text_messages(say(language, "text_only"))
@@ -117,7 +122,9 @@ class LineHandlers:
             messages[-1]["quickReply"] = quick
         await self.replies.send(event.reply_token, messages)
 
-    async def _command(self, text: str, source: Source | None, reply_token: str | None) -> None:
+    async def _command(
+        self, text: str, source: Source | None, reply_token: str | None, language: str
+    ) -> None:
         conversation = conversation_of(source)
         reply = await self.engine.answer(
             text,
@@ -125,6 +132,7 @@ class LineHandlers:
             limits=self.renderer.limits,
             conversation=conversation or None,
             page_size=5,
+            language=language,
         )
         self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
         if reply.intent in ("subscribe", "unsubscribe", "settings"):
@@ -210,6 +218,12 @@ class LineHandlers:
             log.info("LINE profile of %s not available: %s", user, exc)
             return None
         return str(profile.language) if profile.language else None
+
+    def _spoken(self, text: str) -> str:
+        """The reader's language: Japanese script says ja, Latin letters en, else the profile's."""
+        if language_of(text) == "ja" or _LATIN.search(text):
+            return language_of(text)
+        return self.profile.language
 
     def _sections(self, language: str) -> list[Suggestion]:
         buttons = [Suggestion(say(language, "latest"), "latest")]

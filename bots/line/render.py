@@ -162,10 +162,10 @@ class LineRenderer:
     ) -> dict[str, Any] | None:
         """Quick reply buttons (≤13, labels ≤20): "read more" first, then the suggestions."""
         key = ("quick", tuple(suggestions), more, language)
-        return self._cached(key, lambda: self._quick_reply(suggestions, more))
+        return self._cached(key, lambda: self._quick_reply(suggestions, more, language))
 
     def _quick_reply(
-        self, suggestions: Sequence[Suggestion], more: Suggestion | None
+        self, suggestions: Sequence[Suggestion], more: Suggestion | None, language: str
     ) -> dict[str, Any] | None:
         seen: dict[str, Suggestion] = {}
         for suggestion in (more, *suggestions):
@@ -175,7 +175,7 @@ class LineRenderer:
             QuickReplyItem(
                 action=PostbackAction(
                     label=label(s.label),
-                    data=encode(s.command),
+                    data=encode(s.command, language),
                     display_text=s.label,
                 )
             )

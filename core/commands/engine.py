@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
+from dataclasses import replace
 
 from core.clock import Clock
 from core.commands.conversations import ConversationStore
@@ -55,9 +56,17 @@ class CommandEngine:
         limits: Limits,
         conversation: str | None = None,
         page_size: int = 5,
+        language: str | None = None,
     ) -> Reply:
-        """Answer what a reader typed (or what a button sent)."""
+        """Answer what a reader typed (or what a button sent).
+
+        ``language`` (``ja``/``en``) answers in that language whatever script the text is
+        in: a button's command is written in English words, and "次へ" continues a command
+        stored in them, yet the reader speaks Japanese. None: the text decides.
+        """
         intent = understand(text, self.profile)
+        if language is not None:
+            intent = replace(intent, language=language)
         if intent.kind is Kind.NEXT:
             pending = None
             if conversation and self.conversations:
@@ -70,6 +79,8 @@ class CommandEngine:
                     suggestions=self._starters(intent.language),
                 )
             intent = understand(pending, self.profile)
+            if language is not None:
+                intent = replace(intent, language=language)
         reply = await self._dispatch(intent, text, platform, limits, page_size)
         if conversation and self.conversations and reply.intent in ("section", "next"):
             await self.conversations.set(

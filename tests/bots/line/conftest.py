@@ -3,7 +3,9 @@ the real ASGI app with LINE switched on, and signed webhooks."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +23,8 @@ from core.clock import FixedClock
 from core.ingest import ingest_paths
 from core.model import Issue
 from core.parsing import load_issue
-from core.profile import Profile
+from core.profile import Profile, load_profile
+from core.storage import Database
 from tests.conftest import CONTENT
 from tests.fakes.line_api import FakeLineApi
 from tests.fakes.line_webhook import LineWebhookBuilder, SignedWebhook
@@ -62,18 +65,35 @@ def line_settings(tmp_path: Path, api_url: str, **extra: str) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding the sample issue, made once and copied per test."""
+    path = tmp_path_factory.mktemp("line-db") / "haishin.db"
+
+    async def seed() -> None:
+        db = Database.from_url(f"sqlite:///{path}")
+        await db.migrate()
+        await ingest_paths(
+            [CONTENT / "issues" / "2025-10-04.txt"],
+            profile=load_profile(CONTENT / "newsletter.toml"),
+            db=db,
+            content_dir=CONTENT,
+            clock=FixedClock(NOW),
+        )
+        await db.dispose()
+
+    asyncio.run(seed())
+    return path
+
+
 @pytest.fixture
-async def services(tmp_path: Path, line_api: FakeLineApi) -> AsyncIterator[Services]:
-    """The real composition root over a temp SQLite file, with the sample issue ingested."""
+async def services(
+    tmp_path: Path, line_api: FakeLineApi, seeded_database: Path
+) -> AsyncIterator[Services]:
+    """The real composition root over a temp SQLite file that holds the sample issue."""
+    shutil.copyfile(seeded_database, tmp_path / "haishin.db")
     settings = line_settings(tmp_path, line_api.url)
-    built = await bootstrap(settings, clock=FixedClock(NOW))
-    await ingest_paths(
-        [CONTENT / "issues" / "2025-10-04.txt"],
-        profile=built.profile,
-        db=built.db,
-        content_dir=CONTENT,
-        clock=built.clock,
-    )
+    built = await bootstrap(settings, clock=FixedClock(NOW), migrate=False)
     try:
         yield built
     finally:
