@@ -110,7 +110,7 @@ def build_slack(services: Services) -> Platform | None:
             name="haishin",
             signing_secret=settings.slack_signing_secret,
             client=client,
-            authorize=authorize,
+            authorize=authorize,  # type: ignore[arg-type]  # Bolt accepts an AsyncAuthorize
             oauth_settings=oauth_settings,
             installation_store_bot_only=True,
         )

@@ -18,6 +18,7 @@ from bots.slack.subscriptions import ChannelSubscriptions
 from bots.slack.texts import say
 from core.clock import Clock
 from core.commands import CommandEngine
+from core.commands.grammar import language_of
 from core.library import Library
 from core.model import Reply
 from core.overview import summarize
@@ -79,7 +80,14 @@ class SlackBot:
         self._session = session
 
     async def answer(
-        self, text: str, *, team: str, channel: str, user: str, shareable: bool = False
+        self,
+        text: str,
+        *,
+        team: str,
+        channel: str,
+        user: str,
+        shareable: bool = False,
+        language: str | None = None,
     ) -> Answer:
         """Answer what someone typed (or a button sent) in a channel of a workspace.
 
@@ -87,13 +95,18 @@ class SlackBot:
             text: the command.
             team / channel / user: where and who (the conversation "next" continues).
             shareable: the answer is private, so add a "share in channel" button.
+            language: the reader's language when known (a button says); else the text's.
         """
+        if language is None and text.strip():
+            # "次へ" continues a command stored in English words; keep answering in Japanese.
+            language = language_of(text)
         reply = await self.engine.answer(
             text,
             platform="slack",
             limits=self.renderer.limits,
             conversation=f"{team}:{channel}:{user}",
             page_size=PAGE_SIZE,
+            language=language,
         )
         self.metrics.answers.labels("slack", reply.intent).inc()
         if reply.intent in _SUBSCRIPTION_INTENTS:

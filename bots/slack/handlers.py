@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
-from bots.slack.render import ACTION_PATTERN, ACTION_SHARE
+from bots.slack.render import ACTION_PATTERN, ACTION_SHARE, decode_value
 from core.clock import Clock
 from core.storage import ProcessedEvents
 
@@ -116,7 +116,7 @@ def register(
     @app.action(ACTION_PATTERN)
     async def on_button(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        command = body["actions"][0].get("value", "")
+        language, command = decode_value(body["actions"][0].get("value", ""))
         where = _container(body)
         answer = await _answer(
             bot,
@@ -125,6 +125,7 @@ def register(
             channel=where["channel"],
             user=where["user"],
             share=where["ephemeral"],
+            language=language,
         )
         await _deliver_to_container(bot, client, body, answer, where)
 
@@ -133,9 +134,14 @@ def register(
         await ack()
         where = _container(body)
         url = body.get("response_url")
-        command = body["actions"][0].get("value", "")
+        language, command = decode_value(body["actions"][0].get("value", ""))
         answer = await _answer(
-            bot, command, team=_team(body), channel=where["channel"], user=where["user"]
+            bot,
+            command,
+            team=_team(body),
+            channel=where["channel"],
+            user=where["user"],
+            language=language,
         )
         if not url:
             return
@@ -167,13 +173,22 @@ def register(
 
 
 async def _answer(
-    bot: SlackBot, text: str, *, team: str, channel: str, user: str, share: bool = False
+    bot: SlackBot,
+    text: str,
+    *,
+    team: str,
+    channel: str,
+    user: str,
+    share: bool = False,
+    language: str | None = None,
 ) -> Answer:
     try:
-        return await bot.answer(text, team=team, channel=channel, user=user, shareable=share)
+        return await bot.answer(
+            text, team=team, channel=channel, user=user, shareable=share, language=language
+        )
     except Exception:
         log.exception("could not answer %r in %s/%s", text[:80], team, channel)
-        return bot.failure()
+        return bot.failure(language)
 
 
 async def _post(

@@ -45,7 +45,7 @@ def home_view(
             Suggestion(summary.label[:20], f"issue {number} {summary.key}")
             for summary in overview.sections
         ]
-        blocks.extend(actions(None, buttons))
+        blocks.extend(actions(None, buttons, language=language))
     blocks.append(DividerBlock().to_dict())
     blocks.append(section(f"*{mrkdwn.escape(say(language, 'home_subscriptions'))}*"))
     lines = [f"• {subscriptions.describe(s, language)}" for s in subscribed]

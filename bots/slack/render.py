@@ -112,7 +112,7 @@ class SlackRenderer:
             text = digest_fallback(reply.overview, lang)
         elif reply.message:
             groups.append([section(chunk) for chunk in chunks(mrkdwn.escape(reply.message))])
-        tail = actions(reply.more, reply.suggestions, share_button)
+        tail = actions(reply.more, reply.suggestions, share_button, language=lang)
         return [
             {"text": fallback(text), "blocks": blocks}
             for blocks in pack(groups, head=[], tail=tail)
@@ -140,7 +140,7 @@ class SlackRenderer:
             else say(lang, "parts", first=start, last=last, total=total)
         )
         line = f"{self.issue_line(first.issue, lang)} · {counter}"
-        tail = [context(line), *actions(reply.more, reply.suggestions, share)]
+        tail = [context(line), *actions(reply.more, reply.suggestions, share, language=lang)]
         text = fallback(f"{label}: {first.text}")
         return [
             {"text": text, "blocks": blocks}
@@ -148,12 +148,17 @@ class SlackRenderer:
         ]
 
     def notice(
-        self, text: str, *, suggestions: Sequence[Suggestion] = (), more: Suggestion | None = None
+        self,
+        text: str,
+        *,
+        suggestions: Sequence[Suggestion] = (),
+        more: Suggestion | None = None,
+        language: str | None = None,
     ) -> Payload:
         """A short message of the adapter's own (``text`` is mrkdwn, already escaped)."""
         blocks = [section(chunk) for chunk in chunks(text)]
-        blocks.extend(actions(more, suggestions))
-        return {"text": fallback(text), "blocks": blocks}
+        blocks.extend(actions(more, suggestions, language=language))
+        return {"text": fallback(text, escaped=True), "blocks": blocks}
 
     # ------------------------------------------------------------------ digests
 
@@ -228,12 +233,13 @@ def digest_fallback(overview: Overview, lang: str) -> str:
     return mrkdwn.escape(f"{head}: {names}" if names else head)
 
 
-def fallback(text: str) -> str:
-    """A message's ``text`` (notifications, screen readers): escaped, at most 3,000 chars."""
+def fallback(text: str, *, escaped: bool = False) -> str:
+    """A message's ``text`` (notifications, screen readers): at most 3,000 chars, escaped
+    unless it is mrkdwn already."""
     flat = text.strip()
     if len(flat) > FALLBACK_CHARS:
         flat = flat[: FALLBACK_CHARS - 1] + "…"
-    return mrkdwn.escape(flat) or " "
+    return (flat if escaped else mrkdwn.escape(flat)) or " "
 
 
 def body_sections(head: tuple[Span, ...] | None, blocks: Sequence[Any]) -> list[str]:
@@ -344,35 +350,45 @@ def actions(
     more: Suggestion | None,
     suggestions: Sequence[Suggestion],
     share: Suggestion | None = None,
+    *,
+    language: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Buttons: "next part" first (primary), the suggestions, then "share"; none → no block."""
-    buttons = []
+    """Buttons: "next part" first (primary), the suggestions, then "share"; none → no block.
+
+    Each button's value is its command, prefixed with the reader's language (``ja|...``), so
+    the answer to a press speaks the language of the message that carried the button.
+    """
     if share is not None:
         suggestions = suggestions[: BUTTONS - 2]
-    if more is not None:
-        buttons.append(
-            ButtonElement(
-                text=_button_text(more.label),
-                action_id=ACTION_NEXT,
-                value=more.command[:2000],
-                style="primary",
-            )
-        )
-    for index, suggestion in enumerate(suggestions[: BUTTONS - len(buttons)]):
-        buttons.append(
-            ButtonElement(
-                text=_button_text(suggestion.label),
-                action_id=f"{ACTION_COMMAND}_{index}",
-                value=suggestion.command[:2000],
-            )
-        )
+    pressed = [(more, ACTION_NEXT, "primary")] if more is not None else []
+    pressed += [(s, f"{ACTION_COMMAND}_{i}", None) for i, s in enumerate(suggestions)]
     if share is not None:
-        buttons.append(
-            ButtonElement(
-                text=_button_text(share.label), action_id=ACTION_SHARE, value=share.command[:2000]
-            )
+        pressed.append((share, ACTION_SHARE, None))
+    buttons = [
+        ButtonElement(
+            text=_button_text(suggestion.label),
+            action_id=action_id,
+            value=encode_value(suggestion.command, language),
+            style=style,
         )
+        for suggestion, action_id, style in pressed[:BUTTONS]
+        if suggestion is not None
+    ]
     return [ActionsBlock(elements=buttons).to_dict()] if buttons else []
+
+
+def encode_value(command: str, language: str | None) -> str:
+    """A button's value: ``ja|issue 1 topic`` (or just the command without a language)."""
+    value = f"{language}|{command}" if language else command
+    return value[:2000]
+
+
+def decode_value(value: str) -> tuple[str | None, str]:
+    """(language or None, command) from a button's value."""
+    head, bar, rest = value.partition("|")
+    if bar and head in ("ja", "en"):
+        return head, rest
+    return None, value
 
 
 def _button_text(label: str) -> PlainTextObject:

@@ -76,6 +76,7 @@ CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-secret"
 # After the sample issue's publish time (2025-10-04 07:00 Asia/Tokyo).
 NOW = datetime(2025, 10, 6, 3, 0, tzinfo=UTC)
+SETTLE_SECONDS = 10.0
 
 
 def long_issue(sample_text: str) -> str:
@@ -112,7 +113,7 @@ class SlackHarness:
         return self.slack.responses(key)
 
 
-async def settle(timeout: float = 10.0) -> None:
+async def settle() -> None:
     """Wait for the work a request left running (Bolt runs listeners as tasks after the ack)."""
     for _ in range(100):
         pending = [
@@ -120,7 +121,7 @@ async def settle(timeout: float = 10.0) -> None:
         ]
         if not pending:
             return
-        await asyncio.wait(pending, timeout=timeout)
+        await asyncio.wait(pending, timeout=SETTLE_SECONDS)
 
 
 def slack_settings(tmp_path: Path, slack: FakeSlackAPI, *, oauth: bool = False) -> Settings:

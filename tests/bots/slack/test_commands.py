@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bots.slack.render import decode_value
 from core.storage.models import ConversationStateRow, ProcessedEventRow, SubscriptionRow
 from tests.bots.slack.conftest import SlackHarness
 from tests.fakes import slack_blockkit
@@ -18,7 +19,17 @@ def texts(message: dict[str, Any]) -> str:
 
 
 def buttons(message: dict[str, Any]) -> dict[str, str]:
-    """Button label → value of a message's actions."""
+    """Button label → the command it sends (its value without the language prefix)."""
+    found = {}
+    for block in message.get("blocks") or []:
+        if block["type"] == "actions":
+            for element in block["elements"]:
+                found[element["text"]["text"]] = decode_value(element["value"])[1]
+    return found
+
+
+def values(message: dict[str, Any]) -> dict[str, str]:
+    """Button label → its raw value, as Slack sends it back when pressed."""
     found = {}
     for block in message.get("blocks") or []:
         if block["type"] == "actions":
