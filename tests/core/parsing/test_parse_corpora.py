@@ -1,9 +1,7 @@
 """Every real newsletter in ../shared/corpora parses, keeps all its text, and finds its items.
 
-The loss check does not trust the parser: it asks markdown-it for every text run of the file
-(inline text, inline code, image alt text, code blocks) and selectolax for the text of raw HTML
-blocks, then requires each run, in document order, in the text of the parsed issue (issue
-title, section titles, item titles, blocks; white space and ``**`` markers ignored).
+The loss check (``losscheck``) does not trust the parser: markdown-it and selectolax give the
+file's text runs, and each must appear, in order, in the parsed issue's text.
 """
 
 from __future__ import annotations
@@ -11,18 +9,15 @@ from __future__ import annotations
 import html
 import json
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
-from selectolax.lexbor import LexborHTMLParser
 
-from core.model import Issue
 from core.parsing import load_issue
 from core.profile import Profile
 from core.textnorm import squash
+from tests.core.parsing.losscheck import assert_nothing_lost
 
 CORPORA = Path(__file__).resolve().parents[3].parent / "shared" / "corpora"
 SETS = {
@@ -33,63 +28,6 @@ SETS = {
 FILES = sorted(
     str(path.relative_to(CORPORA)) for pattern in SETS.values() for path in CORPORA.glob(pattern)
 )
-_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-_SPACE = re.compile(r"\s+")
-_PELICAN = re.compile(r"^[A-Za-z][\w -]*:\s")
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("**", ""))
-
-
-def _body(text: str) -> str:
-    """The file without its front matter, cut independently of the parser."""
-    if text.startswith("---\n"):
-        return text[text.index("\n---", 3) + 4 :]
-    lines = text.split("\n")
-    count = 0
-    while count < len(lines) and _PELICAN.match(lines[count]):
-        count += 1
-    return "\n".join(lines[count:])
-
-
-def _html_runs(fragment: str) -> list[str]:
-    tree = LexborHTMLParser(fragment)
-    tree.strip_tags(["script", "style", "iframe", "noscript", "template"])
-    if tree.body is None:
-        return []
-    return [
-        node.text(deep=False) or ""
-        for node in tree.body.traverse(include_text=True)
-        if node.tag == "-text"
-    ]
-
-
-def source_runs(text: str) -> list[str]:
-    """Every piece of reader-visible text in the file, in order, as markdown-it sees it."""
-    runs: list[str] = []
-    for token in _MD.parse(_body(text)):
-        if token.type == "inline":
-            for child in token.children or ():
-                if child.type in ("text", "code_inline"):
-                    runs.append(child.content)
-                elif child.type == "image":
-                    runs.extend(c.content for c in child.children or () if c.type == "text")
-        elif token.type in ("fence", "code_block"):
-            runs.extend(token.content.split("\n"))
-        elif token.type == "html_block":
-            runs.extend(_html_runs(token.content))
-    return [norm for run in runs if (norm := _norm(run))]
-
-
-def issue_text(issue: Issue) -> str:
-    parts = [issue.title or ""]
-    for section in issue.sections:
-        parts.append(section.title)
-        for item in section.items:
-            parts.append(item.title or "")
-            parts.extend(block.text for block in item.blocks)
-    return "".join(_norm(part) for part in parts)
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +43,7 @@ def test_corpus_file_parses_without_losing_text(
     issue = load_issue(path, default_profile)
     assert issue.sections
     assert issue.date is not None  # every corpus file name or front matter dates it
-    kept = issue_text(issue)
-    position = 0
-    for run in source_runs(path.read_text(encoding="utf-8")):
-        found = kept.find(run, position)
-        assert found >= 0, f"{relative}: text lost or out of order: {run[:80]!r}"
-        position = found + len(run)
+    assert_nothing_lost(path.read_text(encoding="utf-8"), issue)
 
 
 def test_corpus_is_all_there(corpora: Path) -> None:

@@ -6,10 +6,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.model import BlockKind, Issue, NoteKind, Span
 from core.parsing import load_issue, parse_issue
 from core.profile import Profile
+from tests.core.parsing.losscheck import assert_nothing_lost
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JST = timezone(timedelta(hours=9))
@@ -237,3 +240,24 @@ def test_format_can_be_forced() -> None:
     assert text.sections[0].key == "body"  # as plain text "## One" is just a line
     forced = parse_issue(b"## One\n\nA.\n", name="x.txt", profile=Profile.default(), fmt="markdown")
     assert forced.sections[0].key == "one"
+
+
+MARKS = ["# ", "## ", "### ", "#### ", "- ", "  - ", "1. ", "> ", "```\n", "    ", "\n", "\n\n"]
+INLINE = ["**", "*", "`", "_", "[link](https://x.example/a)", "https://bare.example/b", "<br>"]
+HTML = ['<h1 class="site-genre">ジャンル</h1>\n', "<!-- hidden -->", "<p>段落<b>太字</b></p>\n"]
+OTHER = ["----\n", "|a|b|\n|-|-|\n|1|2|\n", "{% include x.html %}", '{{< ref "a.md" >}}', "&amp;"]
+WORDS = ["本文です。", "見出し", "words here", "🚀", "トピック", "編集後記", "コメント"]
+FRAGMENTS = st.sampled_from(MARKS + INLINE + HTML + OTHER + WORDS)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(FRAGMENTS, min_size=1, max_size=40))
+def test_generated_markdown_never_crashes_and_loses_nothing(
+    pieces: list[str], profile: Profile
+) -> None:
+    source = "Intro text.\n\n" + "".join(pieces)
+    for used in (profile, Profile.default()):
+        issue = parse_issue(source.encode(), name="2026-01-05.md", profile=used)
+        dropped = [n for n in issue.notes if n.kind is NoteKind.DROPPED]
+        if not dropped:  # trailing コメント is removed on purpose
+            assert_nothing_lost(source, issue)

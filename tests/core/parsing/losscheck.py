@@ -1,0 +1,85 @@
+"""The Markdown loss check: every text run of the source is in the parsed issue, in order.
+
+It does not trust the parser: markdown-it gives every text run of the file (inline text,
+inline code, image alt text, code blocks) and selectolax the text of raw HTML blocks; each
+run must then appear, in document order, in the text of the parsed issue (issue title,
+section titles, item titles, blocks), ignoring white space, NFKC width and ``**`` markers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown_it import MarkdownIt
+from selectolax.lexbor import LexborHTMLParser
+
+from core.model import Issue
+
+_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_SPACE = re.compile(r"\s+")
+_PELICAN = re.compile(r"^[A-Za-z][\w -]*:\s")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("**", ""))
+
+
+def _body(text: str) -> str:
+    """The file without its front matter, cut independently of the parser."""
+    if text.startswith("---\n"):
+        return text[text.index("\n---", 3) + 4 :]
+    lines = text.split("\n")
+    count = 0
+    while count < len(lines) and _PELICAN.match(lines[count]):
+        count += 1
+    return "\n".join(lines[count:])
+
+
+def _html_runs(fragment: str) -> list[str]:
+    tree = LexborHTMLParser(fragment)
+    tree.strip_tags(["script", "style", "iframe", "noscript", "template"])
+    if tree.body is None:
+        return []
+    return [
+        node.text(deep=False) or ""
+        for node in tree.body.traverse(include_text=True)
+        if node.tag == "-text"
+    ]
+
+
+def source_runs(text: str) -> list[str]:
+    """Every piece of reader-visible text in the file, in order, as markdown-it sees it."""
+    runs: list[str] = []
+    for token in _MD.parse(_body(text)):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    runs.append(child.content)
+                elif child.type == "image":
+                    runs.extend(c.content for c in child.children or () if c.type == "text")
+        elif token.type in ("fence", "code_block"):
+            runs.extend(token.content.split("\n"))
+        elif token.type == "html_block":
+            runs.extend(_html_runs(token.content))
+    return [norm for run in runs if (norm := _norm(run))]
+
+
+def issue_text(issue: Issue) -> str:
+    parts = [issue.title or ""]
+    for section in issue.sections:
+        parts.append(section.title)
+        for item in section.items:
+            parts.append(item.title or "")
+            parts.extend(block.text for block in item.blocks)
+    return "".join(_norm(part) for part in parts)
+
+
+def assert_nothing_lost(source: str, issue: Issue) -> None:
+    """Fail naming the first text run of ``source`` that ``issue`` does not hold in order."""
+    kept = issue_text(issue)
+    position = 0
+    for run in source_runs(source):
+        found = kept.find(run, position)
+        assert found >= 0, f"text lost or out of order: {run[:80]!r}"
+        position = found + len(run)
