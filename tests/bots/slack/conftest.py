@@ -169,7 +169,7 @@ async def running_haishin(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://haishin.test"
+                transport=transport, base_url="https://haishin.test"
             ) as http:
                 yield SlackHarness(
                     services=services,
@@ -193,4 +193,11 @@ async def haishin(tmp_path: Path, slack_api: FakeSlackAPI) -> AsyncIterator[Slac
 async def haishin_long(tmp_path: Path, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness]:
     """Single-workspace haishin with a long issue (issue 1) before the sample (issue 2)."""
     async with running_haishin(tmp_path, slack_api, long=True) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def haishin_oauth(tmp_path: Path, slack_api: FakeSlackAPI) -> AsyncIterator[SlackHarness]:
+    """Multi-workspace haishin (client id and secret; installs through /slack/install)."""
+    async with running_haishin(tmp_path, slack_api, oauth=True) as harness:
         yield harness
