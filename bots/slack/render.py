@@ -360,7 +360,9 @@ def actions(
     """
     if share is not None:
         suggestions = suggestions[: BUTTONS - 2]
-    pressed = [(more, ACTION_NEXT, "primary")] if more is not None else []
+    pressed: list[tuple[Suggestion, str, str | None]] = []
+    if more is not None:
+        pressed.append((more, ACTION_NEXT, "primary"))
     pressed += [(s, f"{ACTION_COMMAND}_{i}", None) for i, s in enumerate(suggestions)]
     if share is not None:
         pressed.append((share, ACTION_SHARE, None))
@@ -372,7 +374,6 @@ def actions(
             style=style,
         )
         for suggestion, action_id, style in pressed[:BUTTONS]
-        if suggestion is not None
     ]
     return [ActionsBlock(elements=buttons).to_dict()] if buttons else []
 
