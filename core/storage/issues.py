@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, or_, select, text
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ContentError, NotFound
@@ -350,25 +350,31 @@ async def _claim_number(session: AsyncSession, number: int, source_key: str) -> 
 
 
 async def _add_search_rows(session: AsyncSession, issue_id: int, issue: Issue) -> None:
-    sections = [
-        SectionRow(issue_id=issue_id, position=position, key=section.key, title=section.title)
-        for position, section in enumerate(issue.sections)
-    ]
-    session.add_all(sections)
-    await session.flush()
-    session.add_all(
-        ItemRow(
-            issue_id=issue_id,
-            section_id=row.id,
-            position=position,
-            title=item.title,
-            text=item.text,
-            search_title=fold_for_search(item.title or ""),
-            search_body=fold_for_search(item.text),
-        )
-        for row, section in zip(sections, issue.sections, strict=True)
-        for position, item in enumerate(section.items)
+    if not issue.sections:
+        return
+    # Bulk inserts: an issue of This Week in Rust has hundreds of items.
+    section_ids = await session.scalars(
+        insert(SectionRow).returning(SectionRow.id, sort_by_parameter_order=True),
+        [
+            {"issue_id": issue_id, "position": position, "key": section.key, "title": section.title}
+            for position, section in enumerate(issue.sections)
+        ],
     )
+    items = [
+        {
+            "issue_id": issue_id,
+            "section_id": section_id,
+            "position": position,
+            "title": item.title,
+            "text": item.text,
+            "search_title": fold_for_search(item.title or ""),
+            "search_body": fold_for_search(item.text),
+        }
+        for section_id, section in zip(section_ids.all(), issue.sections, strict=True)
+        for position, item in enumerate(section.items)
+    ]
+    if items:
+        await session.execute(insert(ItemRow), items)
 
 
 def _check_storable(issue: Issue, source_key: str) -> None:
