@@ -110,5 +110,9 @@ def linkify(spans: tuple[Span, ...]) -> tuple[Span, ...]:
 
 
 def finish_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
-    """The last step of every reader: merge, pair ``**`` markers, link bare URLs."""
-    return linkify(pair_bold(merge_spans(spans)))
+    """The last step of every reader: pair ``**`` markers, merge, link bare URLs.
+
+    Markers are paired before neighbouring spans merge, so two single ``*`` that met when an
+    inline comment between them was dropped never pose as one ``**``.
+    """
+    return linkify(merge_spans(pair_bold(tuple(spans))))

@@ -3,7 +3,8 @@
 It does not trust the parser: markdown-it gives every text run of the file (inline text,
 inline code, image alt text, code blocks) and selectolax the text of raw HTML blocks; each
 run must then appear, in document order, in the text of the parsed issue (issue title,
-section titles, item titles, blocks), ignoring white space, NFKC width and ``**`` markers.
+section titles, item titles, blocks), ignoring white space, NFKC width and asterisks (a
+``**`` CommonMark leaves literal, as around ``**“ネオクラウド”**と``, is bold to the parser).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ _PELICAN = re.compile(r"^[A-Za-z][\w -]*:\s")
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("**", ""))
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("*", ""))
 
 
 def _body(text: str) -> str:
