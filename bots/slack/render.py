@@ -8,7 +8,8 @@ limits the SDK does not check (50 blocks, about 12,000 characters of block text)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +42,7 @@ POST_MAX = 10_500
 FALLBACK_CHARS = 3_000
 BUTTON_TEXT = 75
 BUTTONS = 25
+REPLY_CACHE = 1024
 
 ACTION_NEXT = "haishin_next"
 ACTION_COMMAND = "haishin_cmd"
@@ -68,6 +70,9 @@ class SlackRenderer:
             max_block_size=SECTION_TEXT,
         )
         self._post_blocks = lru_cache(maxsize=4096)(self._build_post_blocks)
+        # Answers repeat (a digest lands, everyone asks for the same section): drawn once.
+        # Keys hold the posts themselves, so a corrected issue is simply a new key.
+        self._replies: OrderedDict[Hashable, list[Payload]] = OrderedDict()
 
     # ------------------------------------------------------------------ posts
 
@@ -99,6 +104,29 @@ class SlackRenderer:
             share: a command that shows this answer again; adds a "share in channel" button
                 (for answers only the asker sees).
         """
+        key = (
+            reply.intent,
+            reply.posts,
+            reply.message,
+            reply.overview,
+            reply.more,
+            reply.suggestions,
+            tuple(sorted(reply.args.items())),
+            reply.language,
+            share,
+        )
+        cached = self._replies.get(key)
+        if cached is None:
+            cached = self._draw_reply(reply, share)
+            self._replies[key] = cached
+            if len(self._replies) > REPLY_CACHE:
+                self._replies.popitem(last=False)
+        else:
+            self._replies.move_to_end(key)
+        # Fresh top-level dicts, so callers may add keys; the blocks are shared, never mutated.
+        return [dict(message) for message in cached]
+
+    def _draw_reply(self, reply: Reply, share: str | None) -> list[Payload]:
         share_button = (
             Suggestion(say(reply.language, "share"), share) if share is not None else None
         )
