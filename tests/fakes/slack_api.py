@@ -255,6 +255,7 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
+        app.router.add_get("/_fake/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -402,6 +403,29 @@ class FakeSlackAPI:
         with self._lock:
             return list(self._responses.get(key, ()))
 
+    def stats(self) -> Json:
+        """Counts for benchmarks: calls by method and status, messages, duplicate deliveries
+        (a delivery id in metadata posted more than once) and refused messages."""
+        with self._lock:
+            calls: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for call in self._calls:
+                calls[call.method][str(call.status)] += 1
+            seen: dict[str, int] = defaultdict(int)
+            total = 0
+            for messages in self._messages.values():
+                total += len(messages)
+                for message in messages:
+                    payload = (message.metadata or {}).get("event_payload") or {}
+                    if "delivery_id" in payload:
+                        seen[str(payload["delivery_id"])] += 1
+            return {
+                "calls": {method: dict(by_status) for method, by_status in calls.items()},
+                "messages": total,
+                "deliveries": len(seen),
+                "duplicates": sum(n - 1 for n in seen.values() if n > 1),
+                "violations": len(self.violations),
+            }
+
     def workspace(self, team_id: str) -> Workspace | None:
         """The newest known workspace with this id."""
         with self._lock:
@@ -529,6 +553,9 @@ class FakeSlackAPI:
         if found and self.check_blocks:
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok", content_type="text/plain")
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats())
 
     async def _authorize(self, request: web.Request) -> web.Response:
         query = request.query
@@ -774,3 +801,37 @@ async def _params(request: web.Request) -> Json:
             with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(params[key])
     return params
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the fake on its own (``python -m tests.fakes.slack_api``), e.g. for a benchmark
+    that should not share a process with the code it measures; ``GET /_fake/stats`` reports."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--token", default="xoxb-test-token")
+    parser.add_argument("--workspaces", type=int, default=0, help="extra workspaces T1..Tn")
+    parser.add_argument("--rate-limit", type=float, default=None, help="messages/s per channel")
+    parser.add_argument("--chaos", type=float, default=0.0, help="share of 429/500 answers")
+    args = parser.parse_args(argv)
+    fake = FakeSlackAPI(token=args.token).start()
+    for n in range(1, args.workspaces + 1):
+        fake.add_workspace(f"T{n}", token=f"xoxb-T{n}")
+    if args.rate_limit:
+        fake.rate_limit(args.rate_limit)
+    if args.chaos:
+        fake.chaos(args.chaos)
+    print(fake.url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

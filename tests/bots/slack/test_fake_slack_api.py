@@ -127,3 +127,14 @@ async def test_response_urls_record_and_validate(slack_api: FakeSlackAPI) -> Non
         bad = await http.post(slack_api.response_url("k"), json={"blocks": [section("")]})
     assert ok.status_code == 200 and bad.status_code == 400
     assert slack_api.responses("k")[0] == {"text": "hi"}
+
+
+async def test_stats_count_duplicate_deliveries(slack_api: FakeSlackAPI) -> None:
+    web = client(slack_api)
+    for delivery in ("d1", "d2", "d1"):
+        metadata = {"event_type": "haishin_delivery", "event_payload": {"delivery_id": delivery}}
+        await web.chat_postMessage(channel="C1", text="x", metadata=metadata)
+    async with httpx.AsyncClient() as http:
+        stats = (await http.get(f"{slack_api.base}/_fake/stats")).json()
+    assert stats["calls"] == {"chat.postMessage": {"200": 3}}
+    assert (stats["messages"], stats["deliveries"], stats["duplicates"]) == (3, 2, 1)
