@@ -22,14 +22,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
+from bots.slack.mrkdwn import to_plain
 from bots.slack.render import ACTION_PATTERN, ACTION_SHARE, decode_value
 from core.clock import Clock
 from core.storage import ProcessedEvents
 
 log = logging.getLogger("haishin.slack")
 
-# "<@U123> latest topic" → "latest topic" (also "<@U123|haishin>: ...").
-_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:：,、]*")
 _UNDELIVERABLE = ("not_in_channel", "channel_not_found", "is_archived")
 # Every slash command of the app reaches the engine, so a workspace may rename /haishin.
 _ANY_COMMAND = re.compile(r"^/.+")
@@ -71,9 +70,8 @@ def register(
     async def on_command(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         channel, user = body["channel_id"], body["user_id"]
-        answer = await _answer(
-            bot, body.get("text", ""), team=_team(body), channel=channel, user=user, share=True
-        )
+        text = to_plain(body.get("text", ""))
+        answer = await _answer(bot, text, team=_team(body), channel=channel, user=user, share=True)
         url = body.get("response_url")
         refused = None
         if answer.public:
@@ -95,7 +93,7 @@ def register(
         if event.get("bot_id"):
             return
         channel = event["channel"]
-        text = _MENTION.sub("", event.get("text", ""), count=1)
+        text = to_plain(event.get("text", ""))
         answer = await _answer(bot, text, team=_team(body), channel=channel, user=event["user"])
         thread = event.get("thread_ts") or event.get("ts")
         await _post(client, answer, channel=channel, thread_ts=thread, broadcast=answer.public)
@@ -108,9 +106,8 @@ def register(
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         channel = event["channel"]
-        answer = await _answer(
-            bot, event.get("text", ""), team=_team(body), channel=channel, user=event["user"]
-        )
+        text = to_plain(event.get("text", ""))
+        answer = await _answer(bot, text, team=_team(body), channel=channel, user=event["user"])
         await _post(client, answer, channel=channel, thread_ts=event.get("thread_ts"))
 
     @app.action(ACTION_PATTERN)

@@ -8,6 +8,7 @@ marker makes it work, and is what this module adds there.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from functools import lru_cache
@@ -23,6 +24,28 @@ _INDENT = "    "
 def escape(text: str) -> str:
     """Escape the three characters mrkdwn reserves (and nothing else)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_USER = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+(?:\|([^>]*))?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<![^>]*>")
+
+
+def unescape(text: str) -> str:
+    """Undo ``escape`` (what Slack does to ``&``, ``<``, ``>`` in text it sends us)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def to_plain(text: str) -> str:
+    """What a person typed, from Slack's wire form: mentions of people dropped (the bot's
+    own ``@haishin`` above all), links and channels as their text, entities decoded."""
+    text = _USER.sub(" ", text)
+    text = _CHANNEL.sub(lambda m: m[1] or "", text)
+    text = _LINK.sub(lambda m: m[2] or m[1], text)
+    text = _SPECIAL.sub(" ", text)
+    # "@haishin: latest" leaves ": latest" once the mention is gone.
+    return " ".join(unescape(text).split()).lstrip(":：,、 ")
 
 
 def link(url: str, label: str | None = None) -> str:

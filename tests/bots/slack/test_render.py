@@ -249,3 +249,17 @@ def test_button_values_round_trip(value: str) -> None:
         assert (language, command) == ("ja", "issue 1 topic")
     else:
         assert (language, command) == (None, value)
+
+
+@pytest.mark.parametrize(
+    ("wire", "typed"),
+    [
+        ("<@UB0001> latest topic", "latest topic"),
+        ("<@UB0001|haishin>: 最新トピック", "最新トピック"),
+        ("search AT&amp;T &lt;3", "search AT&T <3"),
+        ("search <https://example.com/a|example> in <#C0123|general>", "search example in general"),
+        ("<https://example.com/b>", "https://example.com/b"),
+    ],
+)
+def test_what_slack_sends_is_read_as_what_the_person_typed(wire: str, typed: str) -> None:
+    assert mrkdwn.to_plain(wire) == typed
