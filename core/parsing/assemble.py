@@ -18,6 +18,13 @@ builds ``Issue`` → ``Section`` → ``Item`` → ``Block``:
    without a headline. Text before a section's first item is an item without a headline.
 5. Text before the first section is a section keyed ``intro``. A stream without headings is one
    section keyed ``body``, with a warning.
+6. Keys are unique within an issue: a repeated one becomes ``topic-2``, with a warning.
+
+A new input form needs only a reader. For an RSS/Atom entry, for example::
+
+    elements = read_html_block(entry_html, line=None)  # or the reader's own walk
+    meta = IssueMeta(title=entry.title, date=entry_date)
+    issue = assemble(elements, profile, meta=meta, source=f"{feed_url}#{entry.id}")
 """
 
 from __future__ import annotations
@@ -104,6 +111,14 @@ def assemble(
         while key in keys:
             key = f"{draft.key}-{suffix}"
             suffix += 1
+        if key != draft.key:
+            collected.append(
+                ParseNote(
+                    NoteKind.WARNING,
+                    f"section {draft.title!r} appears again; this one is keyed {key!r}",
+                    draft.line,
+                )
+            )
         keys.add(key)
         sections.append(Section(key, draft.title, _items(draft.elements, draft.headlines)))
     return Issue(
@@ -122,6 +137,7 @@ class _Draft:
     title: str
     headlines: bool
     elements: list[Element] = field(default_factory=list)
+    line: int | None = None
 
 
 def _drop_trailing(stream: list[Element], profile: Profile, notes: list[ParseNote]) -> None:
@@ -211,9 +227,9 @@ def _drafts(
             spec = starts[index]
             title = squash(element.text)
             if spec is None:
-                drafts.append(_Draft(slug(title), title, True))
+                drafts.append(_Draft(slug(title), title, True, line=element.line))
             else:
-                drafts.append(_Draft(spec.key, title, spec.headlines))
+                drafts.append(_Draft(spec.key, title, spec.headlines, line=element.line))
             continue
         if not drafts:
             drafts.append(_Draft(INTRO_KEY, lead_title, True))

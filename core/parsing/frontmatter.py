@@ -42,7 +42,11 @@ _FENCE = "---"
 _YAML_KEY = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when the wheel has it: the pure-Python one costs more than a whole issue.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
     """Safe YAML that leaves dates as text, so a bad one gets our message, not a crash."""
 
 
@@ -114,7 +118,9 @@ def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
         raise ContentError(
             f"front matter is not valid YAML: {problem}",
             path=name,
-            line=mark.line + 2 if mark is not None else 2,
+            # A problem found at the end of the block (an unclosed bracket) is reported on
+            # its last line rather than on the closing fence.
+            line=min(mark.line, max(block.count("\n"), 0)) + 2 if mark is not None else 2,
             hint="write it as 'key: value' lines between two '---' lines",
         ) from None
     if raw is None:

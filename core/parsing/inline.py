@@ -115,4 +115,9 @@ def finish_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
     Markers are paired before neighbouring spans merge, so two single ``*`` that met when an
     inline comment between them was dropped never pose as one ``**``.
     """
-    return linkify(merge_spans(pair_bold(tuple(spans))))
+    spans = tuple(spans)
+    if len(spans) == 1:
+        text = spans[0].text
+        if not text or ("**" not in text and "://" not in text):
+            return spans if text else ()
+    return linkify(merge_spans(pair_bold(spans)))

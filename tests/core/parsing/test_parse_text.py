@@ -182,6 +182,9 @@ def test_same_shape_without_a_profile_gets_sections_by_slug() -> None:
 def test_repeated_section_gets_a_distinct_key(profile: Profile) -> None:
     issue = txt(f"トピック\n🚀 A\n{LONG}\nトピック\n🚀 B\n{LONG}\n", profile)
     assert [s.key for s in issue.sections] == ["topic", "topic-2"]
+    (note,) = issue.notes
+    assert (note.kind, note.line) == (NoteKind.WARNING, 4)
+    assert "topic-2" in note.message
 
 
 def test_several_trailing_boilerplate_lines(profile: Profile) -> None:
