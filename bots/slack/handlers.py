@@ -20,10 +20,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.blocks import ACTION_PATTERN, ACTION_SHARE, decode_value
 from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
 from bots.slack.mrkdwn import to_plain
-from bots.slack.render import ACTION_PATTERN, ACTION_SHARE, decode_value
 from core.clock import Clock
 from core.storage import ProcessedEvents
 

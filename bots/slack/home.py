@@ -8,7 +8,8 @@ from typing import Any
 from slack_sdk.models.blocks import DividerBlock
 
 from bots.slack import mrkdwn
-from bots.slack.render import SlackRenderer, actions, chunks, context, header, section
+from bots.slack.blocks import actions, chunks, context, header, section
+from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
 from bots.slack.texts import say
 from core.model import Overview, Suggestion

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.slack.render import ACTION_NEXT, ACTION_SHARE
+from bots.slack.blocks import ACTION_NEXT, ACTION_SHARE
 from tests.bots.slack.conftest import SlackHarness
 from tests.bots.slack.test_commands import assert_valid, buttons, texts, values
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bots.slack.render import decode_value
+from bots.slack.blocks import decode_value
 from core.storage.models import ConversationStateRow, ProcessedEventRow, SubscriptionRow
 from tests.bots.slack.conftest import SlackHarness
 from tests.fakes import slack_blockkit

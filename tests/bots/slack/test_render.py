@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 
 from bots.slack import mrkdwn
-from bots.slack.render import (
-    BLOCK_TEXT_BUDGET,
-    SECTION_TEXT,
-    SlackRenderer,
-    decode_value,
-)
+from bots.slack.blocks import BLOCK_TEXT_BUDGET, SECTION_TEXT, decode_value
+from bots.slack.render import SlackRenderer
 from core.model import (
     Block,
     BlockKind,
