@@ -16,6 +16,7 @@ from core.errors import ConfigError
 from core.storage.database import Database
 from core.storage.migrate import alembic_config
 from core.storage.models import Base, ConversationStateRow
+from core.storage.revision import include_object
 
 TABLES = {
     "issues",
@@ -74,8 +75,8 @@ async def test_migrated_schema_matches_the_models(database: Database) -> None:
             conn,
             opts={
                 "compare_type": True,
-                "include_name": _ours,
-                "include_object": lambda obj, name, kind, *_: _ours(name, kind, {}),
+                "include_name": lambda name, kind, _: include_object(None, name, kind, True, None),
+                "include_object": include_object,
             },
         )
         with warnings.catch_warnings():
@@ -85,19 +86,6 @@ async def test_migrated_schema_matches_the_models(database: Database) -> None:
     async with database.engine.connect() as conn:
         diff = await conn.run_sync(differences)
     assert diff == []
-
-
-def _ours(name: str | None, kind: str, parent: dict[str, str | None]) -> bool:
-    # Search indexes live only in the migration (FTS5 on SQLite, trigram GIN on PostgreSQL),
-    # and expression indexes can't be compared by Alembic.
-    if kind == "table" and name is not None and name.startswith("issue_items_fts"):
-        return False
-    if kind == "table" and name == "alembic_version":
-        return False
-    return not (kind == "index" and name in {"uq_subscriptions_target"} | _TRGM)
-
-
-_TRGM = {"ix_issue_items_search_title_trgm", "ix_issue_items_search_body_trgm"}
 
 
 def test_from_url_picks_async_drivers_and_keeps_a_sync_url(tmp_path: Path) -> None:
