@@ -3,6 +3,7 @@ subscription when that is what was asked for."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from core.profile import Profile
 log = logging.getLogger("haishin.slack")
 
 PAGE_SIZE = 3  # posts per answer; "next" fetches the rest
+CONCURRENCY = 32  # answers worked on at once; the rest wait their turn
+MAX_WAITING = 2000  # beyond this many, a request is told to try again (and counted)
 _SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
 
 
@@ -57,6 +60,9 @@ class SlackBot:
         clock: what "now" is.
         metrics: answer counters.
         session: the shared HTTP session for ``response_url`` posts, once the app started.
+        concurrency: answers computed at once.
+        max_waiting: answers in progress or waiting beyond which a request is turned away
+            with a "busy, try again" note (counted in ``haishin_dropped_total``).
     """
 
     def __init__(
@@ -69,6 +75,9 @@ class SlackBot:
         clock: Clock,
         metrics: Metrics,
         session: Callable[[], aiohttp.ClientSession | None] = lambda: None,
+        *,
+        concurrency: int = CONCURRENCY,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         self.engine = engine
         self.renderer = renderer
@@ -78,6 +87,9 @@ class SlackBot:
         self.clock = clock
         self.metrics = metrics
         self._session = session
+        self._gate = asyncio.Semaphore(concurrency)
+        self._max_waiting = max_waiting
+        self._waiting = 0
 
     async def answer(
         self,
@@ -100,6 +112,25 @@ class SlackBot:
         if language is None and text.strip():
             # "次へ" continues a command stored in English words; keep answering in Japanese.
             language = language_of(text)
+        if self._waiting >= self._max_waiting:
+            self.metrics.dropped.labels("slack").inc()
+            return Answer(None, [self.renderer.notice(say(language or self.language, "busy"))])
+        self._waiting += 1
+        try:
+            async with self._gate:
+                return await self._answer(text, team, channel, user, shareable, language)
+        finally:
+            self._waiting -= 1
+
+    async def _answer(
+        self,
+        text: str,
+        team: str,
+        channel: str,
+        user: str,
+        shareable: bool,
+        language: str | None,
+    ) -> Answer:
         reply = await self.engine.answer(
             text,
             platform="slack",
@@ -115,9 +146,14 @@ class SlackBot:
         share = _share_command(reply) if shareable else None
         return Answer(reply, self.renderer.reply(reply, share=share), share=share)
 
+    @property
+    def language(self) -> str:
+        """The newsletter's language: the words used when the reader's is unknown."""
+        return self.profile.language
+
     def failure(self, language: str | None = None) -> Answer:
         """The answer when something broke while answering (logged by the caller)."""
-        text = say(language or self.profile.language, "failed")
+        text = say(language or self.language, "failed")
         return Answer(None, [self.renderer.notice(text)])
 
     def not_in_channel(self, language: str) -> dict[str, Any]:

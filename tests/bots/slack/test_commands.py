@@ -164,3 +164,26 @@ async def test_a_long_section_pages_instead_of_flooding(
     [next_label] = [label for label in labels if label.startswith("次へ")]
     assert labels[next_label] == "issue 1 topic p4"
     assert "1–3/" in texts(answer)
+
+
+async def test_a_burst_beyond_the_bound_is_told_to_try_again(haishin: SlackHarness) -> None:
+    from bots.slack.bot import SlackBot
+    from bots.slack.render import SlackRenderer
+    from bots.slack.subscriptions import ChannelSubscriptions
+    from core.storage import SubscriptionRepository
+
+    services = haishin.services
+    bot = SlackBot(
+        services.engine,
+        SlackRenderer(services.profile),
+        services.profile,
+        ChannelSubscriptions(SubscriptionRepository(services.db), services.profile),
+        services.library,
+        services.clock,
+        services.metrics,
+        max_waiting=0,
+    )
+    answer = await bot.answer("最新トピック", team="T0001", channel="C1", user="U1")
+    assert answer.reply is None
+    assert "混み合っています" in texts(answer.payloads[0])
+    assert b'haishin_dropped_total{platform="slack"} 1.0' in services.metrics.render()
