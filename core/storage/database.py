@@ -29,13 +29,6 @@ from core.errors import ConfigError
 BUSY_TIMEOUT_SECONDS = 30
 _READONLY = "haishin_readonly"
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
-_POSTGRES_DRIVERS = {
-    "postgres",
-    "postgresql",
-    "postgresql+psycopg",
-    "postgresql+psycopg2",
-    "postgresql+psycopg_async",
-}
 _URL_HINT = (
     "e.g. sqlite:///haishin.db or postgresql://user@localhost/haishin (HAISHIN_DATABASE_URL)"
 )
@@ -69,9 +62,9 @@ class Database:
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
         """A database for a URL as a person writes it.
 
-        Accepts ``sqlite:///path.db`` and ``postgresql://...`` (also ``postgres://``,
-        ``postgresql+psycopg://``, ``postgresql+psycopg2://``) and picks the async drivers
-        (aiosqlite, psycopg 3). A SQLite file's folder is created when missing.
+        Accepts ``sqlite:///path.db`` and ``postgresql://...`` (also ``postgres://`` and any
+        ``postgresql+driver://``) and uses the async drivers haishin ships with: aiosqlite
+        and psycopg 3. A SQLite file's folder is created when missing.
 
         Raises:
             ConfigError: the URL is malformed, names another database, or is in-memory SQLite.
@@ -95,7 +88,7 @@ class Database:
                 sync_url=parsed.set(drivername="sqlite"),
                 echo=echo,
             )
-        if parsed.drivername in _POSTGRES_DRIVERS:
+        if parsed.drivername == "postgres" or parsed.get_backend_name() == "postgresql":
             return cls(
                 # create_async_engine picks psycopg's async variant for "+psycopg".
                 parsed.set(drivername="postgresql+psycopg"),

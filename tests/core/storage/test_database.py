@@ -101,6 +101,7 @@ def test_from_url_picks_async_drivers_and_keeps_a_sync_url(tmp_path: Path) -> No
         "postgres://bot:secret@db.example:5433/haishin",
         "postgresql+psycopg://bot:secret@db.example:5433/haishin",
         "postgresql+psycopg2://bot:secret@db.example:5433/haishin",
+        "postgresql+asyncpg://bot:secret@db.example:5433/haishin",
     ):
         pg = Database.from_url(written)
         assert pg.dialect == "postgresql"
