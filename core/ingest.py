@@ -63,7 +63,7 @@ class FileOutcome:
 class IngestReport:
     """The outcome of every file, in the order the files were given."""
 
-    files: tuple[FileOutcome, ...]
+    outcomes: tuple[FileOutcome, ...]
 
     @property
     def ok(self) -> bool:
@@ -73,11 +73,19 @@ class IngestReport:
     @property
     def errors(self) -> list[FileOutcome]:
         """The files that failed."""
-        return [f for f in self.files if f.status == "error"]
+        return [f for f in self.outcomes if f.status == "error"]
 
     def count(self, status: FileStatus) -> int:
         """How many files ended with this status."""
-        return sum(1 for f in self.files if f.status == status)
+        return sum(1 for f in self.outcomes if f.status == status)
+
+    def summary(self) -> str:
+        """One line for a log: ``3 files: 1 new, 1 revised, 1 unchanged, 0 errors``."""
+        counts = ", ".join(
+            f"{self.count(status)} {status}" for status in ("new", "revised", "unchanged")
+        )
+        errors = self.count("error")
+        return f"{len(self.outcomes)} files: {counts}, {errors} error{'s' if errors != 1 else ''}"
 
 
 def default_issue_paths(content_dir: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.clock import Clock, SystemClock
@@ -10,6 +11,26 @@ from core.library import IssueRecord, Library, SearchHit
 from core.model import IssueRef
 from core.storage.database import Database
 from core.storage.issues import IssueRepository, StoredIssue
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """One line of ``haishin issues``: an issue and its state.
+
+    ``published`` is True once readers can see it (it was published, or is due by now);
+    ``sections`` are the section keys in the issue's order.
+    """
+
+    number: int
+    date: date | None
+    title: str | None
+    sections: tuple[str, ...]
+    revision: int
+    corrected: bool
+    published: bool
+    publish_at: datetime | None
+    published_at: datetime | None
+    back_catalogue: bool
 
 
 class DatabaseLibrary(Library):
@@ -56,6 +77,24 @@ class DatabaseLibrary(Library):
                 snippet=hit.snippet,
             )
             for hit in hits
+        ]
+
+    async def catalogue(self, now: datetime) -> list[CatalogueEntry]:
+        """Every stored issue, published or not, in number order (for editors)."""
+        return [
+            CatalogueEntry(
+                number=stored.number,
+                date=stored.issue.date,
+                title=stored.issue.title,
+                sections=tuple(section.key for section in stored.issue.sections),
+                revision=stored.revision,
+                corrected=stored.corrected,
+                published=stored.visible_at(now),
+                publish_at=stored.publish_at,
+                published_at=stored.published_at,
+                back_catalogue=stored.back_catalogue,
+            )
+            for stored in await self.issues.all_issues()
         ]
 
     def _record(self, stored: StoredIssue | None, now: datetime) -> IssueRecord | None:

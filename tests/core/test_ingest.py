@@ -58,7 +58,7 @@ async def ingest(
     report = await ingest_paths(
         paths, profile=profile, db=database, content_dir=content, clock=clock
     )
-    rows = [(f.source_key, f.status, f.number) for f in report.files]
+    rows = [(f.source_key, f.status, f.number) for f in report.outcomes]
     return rows, report.ok
 
 
@@ -98,7 +98,7 @@ async def test_an_edited_file_becomes_a_revision(
     report = await ingest_paths(
         [path], profile=profile, db=database, content_dir=content, clock=clock
     )
-    assert [(f.status, f.number, f.revision) for f in report.files] == [("revised", 1, 2)]
+    assert [(f.status, f.number, f.revision) for f in report.outcomes] == [("revised", 1, 2)]
     stored = await IssueRepository(database).get(1)
     assert stored is not None and stored.corrected and stored.corrected_at == clock.now()
     assert await IssueRepository(database).search("140億ドル")
@@ -158,9 +158,10 @@ async def test_a_bad_file_is_reported_and_the_others_still_go_in(
     )
 
     assert not report.ok
-    assert [f.status for f in report.files] == ["new", "error", "error", "new"]
+    assert [f.status for f in report.outcomes] == ["new", "error", "error", "new"]
     assert (report.count("new"), report.count("error")) == (2, 2)
-    assert sorted(f.path.name for f in seen) == sorted(f.path.name for f in report.files)
+    assert report.summary() == "4 files: 2 new, 0 revised, 0 unchanged, 2 errors"
+    assert sorted(f.path.name for f in seen) == sorted(f.path.name for f in report.outcomes)
     undecodable, bad_yaml = report.errors
     assert undecodable.message is not None and "2025-10-11.txt" in undecodable.message
     assert "--encoding" in undecodable.message
@@ -217,7 +218,7 @@ async def test_a_number_clash_names_both_files(
         content_dir=content,
         clock=clock,
     )
-    assert [f.status for f in report.files] == ["new", "error"]
+    assert [f.status for f in report.outcomes] == ["new", "error"]
     message = report.errors[0].message or ""
     assert "2025-10-11.md" in message and "issues/2025-10-04.txt" in message
     assert "number" in message
@@ -270,5 +271,5 @@ async def test_a_file_in_another_encoding_goes_in_when_named(
     report = await ingest_paths(
         [legacy], profile=profile, db=database, content_dir=content, clock=clock, encoding="cp932"
     )
-    assert [(f.status, f.number) for f in report.files] == [("new", 1)]
+    assert [(f.status, f.number) for f in report.outcomes] == [("new", 1)]
     assert await IssueRepository(database).search("本文です")

@@ -45,3 +45,24 @@ async def test_issues_stay_hidden_until_due(database: Database) -> None:
     record = await library.get(2)
     assert record is not None and record.published
     assert record.issue.date == date(2025, 10, 11)
+
+
+async def test_the_catalogue_lists_every_issue_with_its_state(database: Database) -> None:
+    clock = FixedClock(NOW)
+    issues = IssueRepository(database, clock=clock)
+    for day in (date(2025, 10, 4), date(2025, 10, 11)):
+        issue = sample_issue(day)
+        await issues.store(
+            issue,
+            source_key=f"issues/{day}.txt",
+            content_hash=content_hash(issue),
+            fmt="text",
+            publish_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+        )
+    entries = await DatabaseLibrary(database, clock=clock).catalogue(clock.now())
+    assert [(e.number, e.published, e.revision, e.corrected) for e in entries] == [
+        (1, True, 1, False),
+        (2, False, 1, False),
+    ]
+    assert entries[1].sections == ("topic", "articles", "shorts", "afterword")
+    assert entries[1].publish_at == datetime(2025, 10, 11, tzinfo=UTC)
