@@ -165,6 +165,8 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "issue_id", "unit"),
         Index("ix_deliveries_claim", "state", "next_attempt_at"),
+        # A group's units are sent in position order; this finds a group's earlier units.
+        Index("ix_deliveries_group", "subscription_id", "issue_id", "batch", "position"),
         CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'dead')", name="state"),
     )
 
@@ -183,6 +185,44 @@ class DeliveryRow(Base):
     claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The LINE audience batch (``delivery_batches``) the row goes to; 0 for one-target sends.
+    batch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The platform's code for the last failure (``ratelimited``, ``channel_not_found``...).
+    error_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class DeliveryBatchRow(Base):
+    """Who one LINE send of an issue goes to, fixed when the issue's rows are made.
+
+    Kept so that a retry after a crash goes to exactly the same people with the same
+    ``X-Line-Retry-Key`` (the row id), even if followers came or went since.
+    ``recipients`` is ``["all"]`` for a broadcast.
+    """
+
+    __tablename__ = "delivery_batches"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+    batch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sections: Mapped[list[str]] = mapped_column(json_document())
+    recipients: Mapped[list[str]] = mapped_column(json_document())
+    created_at: Mapped[datetime]
+
+
+class DeliveryWorkerRow(Base):
+    """A running delivery worker; rows it claimed are reclaimed once its heartbeat stops."""
+
+    __tablename__ = "delivery_workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ProcessedEventRow(Base):
