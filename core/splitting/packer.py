@@ -1,0 +1,306 @@
+"""Cutting a run of an item's body into posts that the platform accepts.
+
+The packer knows nothing of how a platform counts: it asks ``size_of`` (the platform's
+measure) about candidate posts and keeps the furthest cut that fits. Measures need not be
+additive, so every post is measured whole; galloping keeps the number of measurements
+logarithmic in the number of candidates, and each measures at most about twice one post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from core.model import Block
+from core.splitting.body import Body, Level, Pos
+
+SizeOf = Callable[[Sequence[Block], bool], int]  # (blocks, carries the headline) -> size
+Part = tuple[Pos, Pos, bool]  # start, end, carries the headline
+
+# A cut this full (in measured units, relative to capacity) is good enough at its level;
+# a gentler cut that fills less is dropped only for one that fills at least twice as much.
+_GOOD_FILL = 0.5
+# Balancing re-runs the whole split a few times, so only short runs are balanced.
+_BALANCE_MAX_PARTS = 6
+_BALANCE_ROUNDS = 8
+# Candidates are looked for this many characters at a time at first, doubling as needed.
+_FIRST_WINDOW = 512
+# BudouX looks for the last phrase in this many characters before a cut, then four times more.
+_PHRASE_TAIL = 48
+
+
+_GENTLE = (Level.SENTENCE, Level.PHRASE, Level.GRAPHEME)
+_STYLED = (Level.STYLED_SENTENCE, Level.STYLED_PHRASE, Level.STYLED_GRAPHEME)
+_ANY = (None, Level.URL_PHRASE, Level.ANY_GRAPHEME)
+_CODEPOINTS = (None, None, Level.CODEPOINT)
+
+
+class LimitsTooSmall(ValueError):
+    """Not even one grapheme cluster (or code point) fits in a post."""
+
+
+def _furthest(positions: Sequence[Pos], test: Callable[[Pos], int | None]) -> tuple[int, int]:
+    """Index and size of the last position that passes ``test`` (assumed monotone), or -1."""
+    if not positions:
+        return -1, 0
+    size = test(positions[0])
+    if size is None:
+        return -1, 0
+    good, good_size, bad, step = 0, size, len(positions), 1
+    while good + step < bad:
+        size = test(positions[good + step])
+        if size is None:
+            bad = good + step
+            break
+        good, good_size = good + step, size
+        step *= 2
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        size = test(positions[mid])
+        if size is None:
+            bad = mid
+        else:
+            good, good_size = mid, size
+    return good, good_size
+
+
+class Packer:
+    """Greedy, structure-aware packing of a body range into posts within the hard limits.
+
+    Args:
+        body: the item's body.
+        size_of: the platform's measure of a post holding some blocks, with or without the
+            item's headline.
+        capacity: the largest size a post may have.
+        max_block_size: the largest size ``block_size_of`` may give one block, if capped.
+        block_size_of: the platform's measure of one block alone.
+        has_headline: whether the first post carries a headline (it may then carry nothing
+            else, rather than cut a span that would fit a post of its own).
+    """
+
+    def __init__(
+        self,
+        body: Body,
+        size_of: SizeOf,
+        capacity: int,
+        *,
+        max_block_size: int | None = None,
+        block_size_of: Callable[[Block], int] | None = None,
+        has_headline: bool = False,
+    ) -> None:
+        self.body = body
+        self.size_of = size_of
+        self.capacity = capacity
+        self.max_block_size = max_block_size
+        self.block_size_of = block_size_of
+        self.has_headline = has_headline
+        self._whole_block_ok: dict[int, bool] = {}
+        self.forced = False  # set once a cut had to end a part with a sub-heading or cut a span
+
+    def size(self, start: Pos, end: Pos, first: bool) -> int | None:
+        """The size of a post carrying ``[start, end)``, or None if it breaks a limit."""
+        pieces = self.body.materialize(start, end)
+        if self.max_block_size is not None and self.block_size_of is not None:
+            for block, whole in pieces:
+                if not self._block_ok(block, whole):
+                    return None
+        size = self.size_of([block for block, _ in pieces], first)
+        return size if size <= self.capacity else None
+
+    def _block_ok(self, block: Block, whole: bool) -> bool:
+        assert self.max_block_size is not None and self.block_size_of is not None
+        if not whole:
+            return self.block_size_of(block) <= self.max_block_size
+        ok = self._whole_block_ok.get(id(block))
+        if ok is None:
+            ok = self._whole_block_ok[id(block)] = self.block_size_of(block) <= self.max_block_size
+        return ok
+
+    def split(self, start: Pos, end: Pos, first: bool) -> list[Part]:
+        """Cut ``[start, end)`` into parts, each within the limits, greedily from the left."""
+        parts: list[Part] = []
+        p = start
+        while True:
+            if self.size(p, end, first) is not None:
+                if p != end or first:
+                    parts.append((p, end, first))
+                return parts
+            cut = self.cut(p, end, first)
+            if cut is None:  # the headline goes alone; the body starts in the next post
+                parts.append((p, p, True))
+            else:
+                parts.append((p, cut, first))
+                p = cut
+            first = False
+
+    def split_balanced(self, start: Pos, end: Pos, first: bool) -> list[Part]:
+        """Like ``split``, but evens out a short last part when that is cheap."""
+        parts = self.split(start, end, first)
+        if not 2 <= len(parts) <= _BALANCE_MAX_PARTS:
+            return parts
+        last_start, last_end, last_first = parts[-1]
+        last_size = self.size(last_start, last_end, last_first) or 0
+        if last_size * 3 >= self.capacity:
+            return parts
+        full = self.capacity
+        low, high, best = full // len(parts), full, parts
+        try:
+            for _ in range(_BALANCE_ROUNDS):
+                if high - low <= max(1, full // 50):
+                    break
+                self.capacity = (low + high) // 2
+                self.forced = False
+                try:
+                    trial = self.split(start, end, first)
+                except LimitsTooSmall:
+                    trial = []
+                # A smaller capacity must not cut a span that fits a full post.
+                if trial and len(trial) <= len(parts) and not self.forced:
+                    best, high = trial, self.capacity
+                else:
+                    low = self.capacity
+        finally:
+            self.capacity = full
+        return best
+
+    def cut(self, p: Pos, q: Pos, first: bool) -> Pos | None:
+        """The gentlest, fullest cut after ``p`` such that ``[p, cut)`` fits.
+
+        Returns None when the first post should carry the headline alone.
+
+        Raises:
+            LimitsTooSmall: when not even one code point fits.
+        """
+        body = self.body
+
+        def test(c: Pos) -> int | None:
+            return self.size(p, c, first)
+
+        bounds = [(b, 0) for b in range(p[0] + 1, q[0] + (1 if q[1] > 0 else 0))]
+        furthest, furthest_size = _furthest(bounds, test)
+        options: list[tuple[Pos, int]] = []
+        allowed = furthest
+        while allowed >= 0 and body.glues_to_next(bounds[allowed][0] - 1):
+            allowed -= 1
+        if allowed >= 0:
+            size = furthest_size if allowed == furthest else test(bounds[allowed])
+            if size is not None:
+                if size >= self.capacity * _GOOD_FILL:
+                    return bounds[allowed]
+                options.append((bounds[allowed], size))
+        overflow = bounds[furthest][0] if furthest >= 0 else p[0]
+        low = p[1] if overflow == p[0] else 0
+        high = q[1] if overflow == q[0] else len(body.texts[overflow])
+        found, high = self._tier(overflow, _GENTLE, low, high, test)
+        options.extend(found)
+        for position, size in options:
+            if size >= self.capacity * _GOOD_FILL:
+                return position
+        if options:
+            best = max(size for _, size in options)
+            return next(pos for pos, size in options if size * 2 >= best)
+        if first and self.has_headline:
+            return None
+        self.forced = True
+        # Gentlest first: end a part with its sub-heading when that keeps every span whole;
+        # else cut a bold or code span that is too big anyway; else end with the sub-heading
+        # all the same; only then cut a link or URL, and a grapheme cluster last of all.
+        if furthest >= 0 and self._gentle_start(bounds[furthest], q):
+            return bounds[furthest]
+        for levels in (_STYLED, _ANY, _CODEPOINTS):
+            if levels is _ANY and furthest >= 0:
+                return bounds[furthest]
+            found, high = self._tier(overflow, levels, low, high, test)
+            if found:
+                return found[0][0]
+        raise LimitsTooSmall(
+            f"a post of at most {self.capacity} cannot hold even one character of "
+            f"{body.texts[overflow][:40]!r}; raise the platform's size limit"
+        )
+
+    def _tier(
+        self,
+        b: int,
+        levels: tuple[Level | None, Level | None, Level],
+        low: int,
+        high: int,
+        test: Callable[[Pos], int | None],
+    ) -> tuple[list[tuple[Pos, int]], int]:
+        """The furthest fitting cuts in block ``b`` at a sentence, phrase and grapheme level.
+
+        Each finer level only looks between the furthest cut that fits at the level above and
+        the first that does not, and phrases only up to the first grapheme cut that does not
+        fit, so BudouX never reads more than about one post of text. Returns the cuts found,
+        gentlest first, and the first offset known not to fit.
+        """
+        sentence, phrase, grapheme = levels
+        options: list[tuple[Pos, int]] = []
+        if sentence is not None:
+            found, low, high = self._inside(b, sentence, low, high, test)
+            if found is not None:
+                options.append(found)
+        found, _, high = self._inside(b, grapheme, low, high, test)
+        if found is not None and phrase is not None:
+            between = self._last_phrase(b, phrase, low, found[0][1], test)
+            if between is not None and between[0] != found[0]:
+                options.append(between)
+        if found is not None:
+            options.append(found)
+        return options, high
+
+    def _last_phrase(
+        self, b: int, level: Level, low: int, upto: int, test: Callable[[Pos], int | None]
+    ) -> tuple[Pos, int] | None:
+        """The last phrase cut in ``(low, upto]``, where every grapheme cut fits.
+
+        BudouX reads only a tail of the window, growing it until a phrase boundary turns up;
+        past half the window a phrase cut would lose to the grapheme cut anyway (see
+        ``_GOOD_FILL``), so it stops looking there.
+        """
+        tail = _PHRASE_TAIL
+        while True:
+            start = max(low, upto - tail)
+            offsets = self.body.candidates(b, level, start, upto + 1)
+            if offsets:
+                size = test((b, offsets[-1]))
+                return None if size is None else ((b, offsets[-1]), size)
+            if start == low or tail > (upto - low) // 2:
+                return None
+            tail *= 4
+
+    def _inside(
+        self, b: int, level: Level, low: int, high: int, test: Callable[[Pos], int | None]
+    ) -> tuple[tuple[Pos, int] | None, int, int]:
+        """The furthest cut of a level in block ``b`` between two offsets that fits.
+
+        Returns it (or None) with the narrowed window for the next, finer level: from the cut
+        found to the first candidate that does not fit. Candidates are computed a window at
+        a time (doubling), so a huge block costs about one post's worth per post.
+        """
+        best: tuple[Pos, int] | None = None
+        start, width = low, _FIRST_WINDOW
+        while True:
+            stop = min(high, start + width)
+            offsets = self.body.candidates(b, level, start, stop)
+            positions = [(b, offset) for offset in offsets]
+            index, size = _furthest(positions, test)
+            if index >= 0:
+                best = (positions[index], size)
+            found_low = best[0][1] if best else low
+            if index + 1 < len(offsets):
+                return best, found_low, offsets[index + 1]
+            if stop >= high:
+                return best, found_low, high
+            start, width = stop - 1, width * 2
+
+    def _gentle_start(self, p: Pos, q: Pos) -> bool:
+        """True when a post starting at ``p`` can end at a gentle cut (or hold all to ``q``)."""
+
+        def test(c: Pos) -> int | None:
+            return self.size(p, c, False)
+
+        if test(q) is not None:
+            return True
+        high = q[1] if p[0] == q[0] else len(self.body.texts[p[0]])
+        if self._tier(p[0], _GENTLE, p[1], high, test)[0]:
+            return True
+        return (p[0] + 1, 0) < q and test((p[0] + 1, 0)) is not None
