@@ -95,6 +95,7 @@ class Packer:
         self.has_headline = has_headline
         self._whole_block_ok: dict[int, bool] = {}
         self.forced = False  # set once a cut had to end a part with a sub-heading or cut a span
+        self.roughness = 0  # how fine the cuts were: 0 per block, 1 sentence, 2 phrase, 3 grapheme
 
     def size(self, start: Pos, end: Pos, first: bool) -> int | None:
         """The size of a post carrying ``[start, end)``, or None if it breaks a limit."""
@@ -134,7 +135,9 @@ class Packer:
 
     def split_balanced(self, start: Pos, end: Pos, first: bool) -> list[Part]:
         """Like ``split``, but evens out a short last part when that is cheap."""
+        self.roughness = 0
         parts = self.split(start, end, first)
+        roughness = self.roughness
         if not 2 <= len(parts) <= _BALANCE_MAX_PARTS:
             return parts
         last_start, last_end, last_first = parts[-1]
@@ -148,13 +151,15 @@ class Packer:
                 if high - low <= max(1, full // 50):
                     break
                 self.capacity = (low + high) // 2
-                self.forced = False
+                self.forced, self.roughness = False, 0
                 try:
                     trial = self.split(start, end, first)
                 except LimitsTooSmall:
                     trial = []
-                # A smaller capacity must not cut a span that fits a full post.
-                if trial and len(trial) <= len(parts) and not self.forced:
+                # Evening out must not cut finer (a phrase where a sentence did), nor cut a
+                # span that fits a full post.
+                acceptable = not self.forced and self.roughness <= roughness
+                if trial and len(trial) <= len(parts) and acceptable:
                     best, high = trial, self.capacity
                 else:
                     low = self.capacity
@@ -177,7 +182,7 @@ class Packer:
 
         bounds = [(b, 0) for b in range(p[0] + 1, q[0] + (1 if q[1] > 0 else 0))]
         furthest, furthest_size = _furthest(bounds, test)
-        options: list[tuple[Pos, int]] = []
+        options: list[tuple[Pos, int, int]] = []
         allowed = furthest
         while allowed >= 0 and body.glues_to_next(bounds[allowed][0] - 1):
             allowed -= 1
@@ -186,18 +191,21 @@ class Packer:
             if size is not None:
                 if size >= self.capacity * _GOOD_FILL:
                     return bounds[allowed]
-                options.append((bounds[allowed], size))
+                options.append((bounds[allowed], size, 0))
         overflow = bounds[furthest][0] if furthest >= 0 else p[0]
         low = p[1] if overflow == p[0] else 0
         high = q[1] if overflow == q[0] else len(body.texts[overflow])
         found, high = self._tier(overflow, _GENTLE, low, high, test)
         options.extend(found)
-        for position, size in options:
-            if size >= self.capacity * _GOOD_FILL:
-                return position
         if options:
-            best = max(size for _, size in options)
-            return next(pos for pos, size in options if size * 2 >= best)
+            best = max(size for _, size, _ in options)
+            position, _, rank = next(
+                option
+                for option in options
+                if option[1] >= self.capacity * _GOOD_FILL or option[1] * 2 >= best
+            )
+            self.roughness += rank
+            return position
         if first and self.has_headline:
             return None
         self.forced = True
@@ -224,7 +232,7 @@ class Packer:
         low: int,
         high: int,
         test: Callable[[Pos], int | None],
-    ) -> tuple[list[tuple[Pos, int]], int]:
+    ) -> tuple[list[tuple[Pos, int, int]], int]:
         """The furthest fitting cuts in block ``b`` at a sentence, phrase and grapheme level.
 
         Each finer level only looks between the furthest cut that fits at the level above and
@@ -233,18 +241,18 @@ class Packer:
         gentlest first, and the first offset known not to fit.
         """
         sentence, phrase, grapheme = levels
-        options: list[tuple[Pos, int]] = []
+        options: list[tuple[Pos, int, int]] = []
         if sentence is not None:
             found, low, high = self._inside(b, sentence, low, high, test)
             if found is not None:
-                options.append(found)
+                options.append((*found, 1))
         found, _, high = self._inside(b, grapheme, low, high, test)
         if found is not None and phrase is not None:
             between = self._last_phrase(b, phrase, low, found[0][1], test)
             if between is not None and between[0] != found[0]:
-                options.append(between)
+                options.append((*between, 2))
         if found is not None:
-            options.append(found)
+            options.append((*found, 3))
         return options, high
 
     def _last_phrase(

@@ -29,6 +29,8 @@ _URL = regex.compile(
     r"[^\s<>\"'「」『』（）【】〔〕、。，．！？]+",
     regex.IGNORECASE,
 )
+# Japanese right after an ASCII path character is prose, not an IRI path (wiki/日本 is).
+_IRI_END = regex.compile(r"(?<=[\x21-\x7e])(?<![/=?&#_-])[^\x00-\x7f].*\Z", regex.DOTALL)
 _URL_TRAILING = ".,;:!?'\"*_"
 _URL_SEPARATORS = regex.compile(r"[/?&#=]+")
 
@@ -154,7 +156,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     """The ``(start, end)`` offsets of the bare URLs in a text, trailing punctuation excluded."""
     spans: list[tuple[int, int]] = []
     for match in _URL.finditer(text):
-        url = match.group()
+        url = _IRI_END.sub("", match.group())
         while url and url[-1] in _URL_TRAILING:
             url = url[:-1]
         if url.endswith(")") and url.count("(") < url.count(")"):
