@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bots.bootstrap import Services
+from bots.console import console_routes
 from bots.platform import Hook, Platform
 
 log = logging.getLogger("haishin.server")
@@ -72,6 +73,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
+    routes.extend(console_routes(services))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -10,9 +10,12 @@ import typer
 import uvicorn
 
 from bots.bootstrap import bootstrap
+from bots.cli.common import fail
+from bots.console import require_token_for
 from bots.logs import configure_logging
 from bots.server import create_app
 from bots.settings import Settings
+from core.errors import ConfigError
 from core.ingest import default_issue_paths, ingest_paths
 
 log = logging.getLogger("haishin")
@@ -29,6 +32,10 @@ def serve(
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
     settings = Settings()
+    try:
+        require_token_for(host, settings)
+    except ConfigError as exc:
+        fail(str(exc))
     configure_logging(settings.log_format, settings.log_level)
     asyncio.run(_serve(settings, host, port))
 

@@ -1,0 +1,116 @@
+"""The chat box: a message or a pressed button → the command engine → one platform's answer.
+
+A pressed button sends back exactly what the platform would: a Slack button's ``value``
+(``ja|issue 1 topic``) or a LINE postback's ``data`` (``cmd:ja:issue 1 topic``), decoded the
+way the bots decode them, so the console answers a press just as the bots do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bots.bootstrap import Services
+from bots.line.postback import decode as decode_postback
+from bots.rendering import Renderer
+from bots.slack.blocks import decode_value
+from core.errors import HaishinError
+
+log = logging.getLogger("haishin.console")
+
+MAX_TEXT = 1000
+# Intents that change a subscription: the bots act on them, the console only explains.
+SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One turn of the chat: what the reader sent and the platform's answer."""
+
+    platform: str
+    shown: str  # what the reader's side of the chat shows
+    pressed: bool = False
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    intent: str | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    note: str | None = None
+
+
+def decode_button(platform: str, value: str) -> tuple[str, str | None]:
+    """(command, language) from a button's value as the platform sends it back."""
+    if platform == "line":
+        decoded = decode_postback(value)
+        if decoded is None:
+            return value, None
+        return decoded.command, decoded.language
+    language, command = decode_value(value)
+    return command, language
+
+
+async def converse(
+    services: Services,
+    renderer: Renderer,
+    *,
+    text: str = "",
+    button: str = "",
+    label: str = "",
+    conversation: str | None = None,
+) -> Exchange:
+    """Answer a typed text or a pressed button, drawn for the renderer's platform.
+
+    Args:
+        services: the engine lives there.
+        renderer: the platform to answer on.
+        text: what the reader typed.
+        button: a pressed button's value (Slack) or postback data (LINE); wins over text.
+        label: the button's label, shown as the reader's side of the chat.
+        conversation: the chat's id, so "next" continues; None answers statelessly.
+    """
+    platform = renderer.platform
+    language: str | None = None
+    if button:
+        command, language = decode_button(platform, button)
+        exchange = Exchange(platform, label or command, pressed=True)
+    else:
+        command = " ".join(text.split())
+        exchange = Exchange(platform, command)
+    if not command:
+        exchange.error = "Type a message first, e.g. 最新トピック."
+        return exchange
+    if len(command) > MAX_TEXT:
+        exchange.error = f"That is {len(command):,} characters; readers' messages are shorter."
+        return exchange
+    try:
+        reply = await services.engine.answer(
+            command,
+            platform=platform,
+            limits=renderer.limits,
+            conversation=conversation,
+            language=language,
+        )
+        exchange.messages = renderer.reply(reply)
+    except HaishinError as exc:
+        exchange.error = f"The engine could not answer: {exc}"
+        return exchange
+    except Exception:
+        log.exception("console: answering %r on %s failed", command, platform)
+        exchange.error = "Answering failed; the server log has the details."
+        return exchange
+    exchange.intent, exchange.args = reply.intent, dict(reply.args)
+    if reply.intent in SUBSCRIPTION_INTENTS:
+        where = "a Slack channel" if platform == "slack" else "a LINE friend"
+        verb = {"subscribe": "subscribes", "unsubscribe": "unsubscribes"}.get(
+            reply.intent, "shows the subscription of"
+        )
+        exchange.note = (
+            f"In the app this {verb} {where}; the console doesn't. "
+            "Subscriptions are on the Deliveries page."
+        )
+        exchange.messages = [m for m in exchange.messages if _has_content(m)]
+    return exchange
+
+
+def _has_content(message: dict[str, Any]) -> bool:
+    return bool(message.get("blocks") or str(message.get("text", "")).strip())

@@ -1,0 +1,162 @@
+"""The deliveries page's content: subscriptions with their next slot, and the ledger.
+
+The ledger is read through the delivery code's own repository (``core.delivery.ledger``).
+Where that code is not installed, or its table can't be read, the page says so instead of
+failing: the console must be worth opening before delivery is set up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.clock import Clock
+from core.profile import Profile
+from core.storage.database import Database
+from core.storage.issues import StoredIssue
+from core.storage.subscriptions import Subscription
+
+log = logging.getLogger("haishin.console")
+
+LEDGER_ROWS = 200
+STATES = ("pending", "sending", "sent", "failed", "dead")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionLine:
+    """One subscription as the table shows it."""
+
+    sub: Subscription
+    sections: str
+    cadence: str
+    next: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One ledger row, with the issue number and address it concerns."""
+
+    issue: int | str
+    revision: int
+    address: str
+    unit: str
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_ref: str | None
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class LedgerView:
+    """The ledger table, or why there is none."""
+
+    available: bool
+    reason: str = ""
+    rows: list[LedgerLine] = field(default_factory=list)
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    total: int = 0
+    state: str | None = None
+    more: bool = False
+
+
+def subscription_lines(
+    subscriptions: Sequence[Subscription],
+    issues: Sequence[StoredIssue],
+    profile: Profile,
+    now: datetime,
+    when: Any,
+) -> list[SubscriptionLine]:
+    """Subscriptions with their sections, cadence and next slot in words."""
+    upcoming = sorted(
+        (i for i in issues if i.published_at is None and not i.back_catalogue and i.publish_at),
+        key=lambda i: i.publish_at or now,
+    )
+    lines = []
+    for sub in subscriptions:
+        labels = [_label(profile, key) for key in sub.sections]
+        if sub.cadence == "weekly" and sub.slot is not None:
+            cadence = f"weekly, {sub.slot}"
+            nxt = when(sub.slot.next_after(now))
+        else:
+            cadence = "on publish"
+            due = next(
+                (
+                    i
+                    for i in upcoming
+                    if i.publish_at and i.publish_at > now and i.number > (sub.starts_after or 0)
+                ),
+                None,
+            )
+            nxt = (
+                f"#{due.number} at {when(due.publish_at)}" if due else "when the next issue is out"
+            )
+        if not sub.active:
+            nxt = "— (paused)"
+        lines.append(SubscriptionLine(sub, " / ".join(labels) or "all sections", cadence, nxt))
+    return lines
+
+
+def _label(profile: Profile, key: str) -> str:
+    spec = profile.spec(key)
+    return spec.title if spec else key
+
+
+async def read_ledger(
+    db: Database,
+    clock: Clock,
+    issues: Sequence[StoredIssue],
+    subscriptions: Sequence[Subscription],
+    *,
+    state: str | None,
+) -> LedgerView:
+    """The newest ledger rows (optionally of one state), or an empty view saying why."""
+    try:
+        from core.delivery.ledger import DeliveryLedger
+    except ImportError:
+        return LedgerView(
+            False,
+            "The delivery ledger is not part of this installation yet: nothing is sent, "
+            "so there is nothing to show.",
+        )
+    ledger = DeliveryLedger(db, clock=clock)
+    try:
+        counts: dict[tuple[str, str], int] = await ledger.counts()
+        rows = await ledger.rows(state=state, limit=LEDGER_ROWS + 1)  # type: ignore[arg-type]
+    except (SQLAlchemyError, TypeError, AttributeError) as exc:
+        log.warning("console: the delivery ledger can't be read: %s", exc)
+        return LedgerView(False, f"The delivery ledger can't be read ({type(exc).__name__}).")
+    numbers = {issue.id: issue.number for issue in issues}
+    addresses = {sub.id: sub.address for sub in subscriptions}
+    by_state: dict[str, int] = {}
+    for (_platform, row_state), count in counts.items():
+        by_state[row_state] = by_state.get(row_state, 0) + count
+    lines = [
+        LedgerLine(
+            issue=numbers.get(row.issue_id, "?"),
+            revision=row.revision,
+            address=addresses.get(row.subscription_id, f"subscription {row.subscription_id}"),
+            unit=row.unit,
+            state=row.state,
+            attempts=row.attempts,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+            sent_ref=row.sent_ref,
+            updated_at=getattr(row, "updated_at", None) or row.created_at,
+        )
+        for row in rows[:LEDGER_ROWS]
+    ]
+    return LedgerView(
+        True,
+        rows=lines,
+        counts=[(s, by_state[s]) for s in STATES if by_state.get(s)],
+        total=sum(by_state.values()),
+        state=state,
+        more=len(rows) > LEDGER_ROWS,
+    )

@@ -1,0 +1,208 @@
+"""One issue as the console shows it: outline beside each platform's posts, problems in place.
+
+Everything is drawn through the platforms' own renderers (``bots.rendering.renderer_for``),
+so what the console shows is exactly what the bots send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bots.console.payloads import Measured, Meter, line_message, slack_message
+from bots.console.structure import NoteView, Outline, outline_item, place_notes
+from bots.line.flex import issue_command
+from bots.rendering import Renderer
+from bots.slack.render import SlackRenderer
+from core.model import Issue, Overview, Post, Section, Suggestion
+from core.overview import summarize
+from core.profile import Profile
+from core.splitting import LimitsTooSmall, split_section
+
+PLATFORMS = ("slack", "line")
+UNITS = {"slack": "mrkdwn chars", "line": "UTF-16 units"}
+
+
+@dataclass(slots=True)
+class PostView:
+    """One post as sent, measured; ``anchor`` is its id on the page."""
+
+    post: Post
+    message: Measured
+    anchor: str
+
+    @property
+    def problems(self) -> list[str]:
+        """What is wrong with this post, if anything."""
+        return self.message.problems
+
+
+@dataclass(slots=True)
+class SectionView:
+    """A section: its outline, its posts per platform, and what is wrong with it."""
+
+    index: int
+    section: Section
+    label: str
+    known: bool
+    items: list[Outline]
+    posts: dict[str, list[PostView]]
+    notes: list[NoteView] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The section's id on the page."""
+        return f"s-{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem, and the anchor of the place it happens."""
+
+    where: str
+    message: str
+    anchor: str
+
+
+@dataclass(slots=True)
+class IssueView:
+    """Everything the issue page draws."""
+
+    issue: Issue
+    overview: Overview
+    sections: list[SectionView]
+    digest: dict[str, Measured]
+    notes: list[NoteView]
+
+    def posts_on(self, platform: str) -> int:
+        """How many posts the issue becomes on a platform."""
+        return sum(len(view.posts.get(platform, ())) for view in self.sections)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem on the page, in page order."""
+        found: list[Problem] = []
+        for note in self.notes:
+            found.append(Problem("issue", _note_text(note), "notes"))
+        for platform, measured in self.digest.items():
+            found += [
+                Problem(f"{platform} digest", p, f"digest-{platform}") for p in measured.problems
+            ]
+        for view in self.sections:
+            where = view.label
+            found += [Problem(where, p, view.anchor) for p in view.problems]
+            found += [Problem(where, _note_text(n), view.anchor) for n in view.notes]
+            for outline in view.items:
+                found += [Problem(where, p, view.anchor) for p in outline.problems]
+            for platform, posts in view.posts.items():
+                for post in posts:
+                    name = f"{where} · {platform} {post.post.part}/{post.post.parts}"
+                    found += [Problem(name, p, post.anchor) for p in post.problems]
+        return found
+
+
+def build_issue_view(
+    issue: Issue,
+    profile: Profile,
+    renderers: Mapping[str, Renderer],
+    *,
+    source: str | None = None,
+) -> IssueView:
+    """The issue page's content for an issue (stored or only previewed).
+
+    Args:
+        issue: the parsed issue.
+        profile: the newsletter profile (labels, which sections it knows).
+        renderers: ``slack`` and ``line`` renderers.
+        source: the issue file's text, to place parser notes at their section.
+    """
+    top, by_section = place_notes(issue.sections, issue.notes, source)
+    sections = [
+        _section_view(index, section, issue, profile, renderers, by_section.get(index, []))
+        for index, section in enumerate(issue.sections)
+    ]
+    overview = summarize(issue, profile)
+    digest = {
+        name: _digest(name, overview, renderer, profile) for name, renderer in renderers.items()
+    }
+    return IssueView(issue, overview, sections, digest, top)
+
+
+def _section_view(
+    index: int,
+    section: Section,
+    issue: Issue,
+    profile: Profile,
+    renderers: Mapping[str, Renderer],
+    notes: list[NoteView],
+) -> SectionView:
+    spec = profile.spec(section.key)
+    known = spec is not None or not profile.sections
+    view = SectionView(
+        index=index,
+        section=section,
+        label=spec.title if spec else section.title,
+        known=known,
+        items=[],
+        posts={},
+        notes=notes,
+    )
+    if not known:
+        view.problems.append(
+            f"“{section.title}” is not a section of the newsletter profile: readers can't ask "
+            f"for it by name. Add it to newsletter.toml, or fix the heading."
+        )
+    split: dict[str, list[Post]] = {}
+    for name, renderer in renderers.items():
+        try:
+            split[name] = split_section(section, issue.ref, renderer.limits)
+        except LimitsTooSmall as exc:
+            view.problems.append(f"{name}: cannot split this section: {exc}")
+            split[name] = []
+        view.posts[name] = [
+            _post_view(post, renderer, f"{view.anchor}-{name}-{number}")
+            for number, post in enumerate(split[name])
+        ]
+    for item_index, item in enumerate(section.items):
+        mine = {name: [p for p in posts if p.item == item_index] for name, posts in split.items()}
+        view.items.append(outline_item(item, mine))
+    return view
+
+
+def _post_view(post: Post, renderer: Renderer, anchor: str) -> PostView:
+    payload = renderer.post(post)
+    limits = renderer.limits
+    size = limits.measure(post.headline, post.blocks)
+    unit = UNITS.get(renderer.platform, "chars")
+    if renderer.platform == "slack":
+        measured = slack_message(payload, Meter(unit, size, limits.max_size))
+    else:
+        # LINE's own limit (the whole text) is the meter drawn; the splitter's is checked.
+        body = Meter("body " + unit, size, limits.max_size, shown=False)
+        measured = line_message(payload)
+        measured.check(body, "the post is longer than the renderer's limit")
+    return PostView(post, measured, anchor)
+
+
+def _digest(platform: str, overview: Overview, renderer: Renderer, profile: Profile) -> Measured:
+    if isinstance(renderer, SlackRenderer):
+        # As the Slack publisher posts it: the parent, saying the posts follow in its thread.
+        payload = renderer.digest(overview, threaded=True)
+        return slack_message(payload)
+    payload = renderer.digest(overview)
+    quick_reply = getattr(renderer, "quick_reply", None)
+    if quick_reply is not None:
+        # As the LINE publisher sends it: the carousel, with a quick reply per section.
+        buttons = [
+            Suggestion(s.label, issue_command(overview.issue, s.key)) for s in overview.sections
+        ]
+        quick = quick_reply(buttons, None, profile.language)
+        if quick:
+            payload = {**payload, "quickReply": quick}
+    return line_message(payload)
+
+
+def _note_text(note: NoteView) -> str:
+    where = f"line {note.line}: " if note.line else ""
+    return f"{where}{note.message}"

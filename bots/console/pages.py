@@ -1,0 +1,248 @@
+"""The console's pages (GET): issues, one issue, the chat box, deliveries, the preview form."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bots.console.app import Console
+from bots.console.chat import MAX_TEXT, Exchange, converse
+from bots.console.deliveries import STATES, read_ledger, subscription_lines
+from bots.console.issue_view import build_issue_view
+from bots.console.source import read_source
+from core.errors import ContentError
+from core.ingest import default_issue_paths
+from core.model import NoteKind
+from core.parsing import parse_issue
+from core.storage.issues import StoredIssue
+
+EXAMPLES = {
+    "ja": [
+        "最新トピック",
+        "気になった記事",
+        "小ネタ",
+        "編集後記",
+        "最新号",
+        "バックナンバー",
+        "検索 AI",
+        "ヘルプ",
+    ],
+    "en": ["latest", "latest topic", "list", "search AI", "help"],
+}
+
+
+def state_of(stored: StoredIssue, now: datetime) -> str:
+    """``published`` (readers may see it), ``scheduled`` or ``back-catalogue``."""
+    if stored.back_catalogue:
+        return "back-catalogue"
+    return "published" if stored.visible_at(now) else "scheduled"
+
+
+async def issues(console: Console, request: Request) -> Response:
+    """Every stored issue, newest first, and the files not stored yet."""
+    stored = await console.issues.all_issues()
+    now = console.services.clock.now()
+    rows = []
+    for item in reversed(stored):
+        issue = item.issue
+        lead = next((i.title for s in issue.sections for i in s.items if i.title), None)
+        unknown = sum(
+            1
+            for s in issue.sections
+            if console.profile.sections and not console.profile.spec(s.key)
+        )
+        warnings = sum(1 for note in issue.notes if note.kind is NoteKind.WARNING)
+        rows.append(
+            {
+                "number": item.number,
+                "date": issue.date,
+                "title": issue.title,
+                "lead": lead,
+                "sections": len(issue.sections),
+                "state": state_of(item, now),
+                "at": item.publish_at,
+                "delivered": item.published_at,
+                "corrected": item.corrected,
+                "corrected_at": item.corrected_at,
+                "revision": item.revision,
+                "problems": unknown + warnings,
+                "labels": [_label(console, s.key, s.title) for s in issue.sections],
+            }
+        )
+    published = [r for r in rows if r["state"] == "published"]
+    scheduled = [r for r in rows if r["state"] == "scheduled"]
+    content_dir = console.services.settings.content_dir
+    known = {item.source_key for item in stored}
+    files = await asyncio.to_thread(default_issue_paths, content_dir)
+    unstored = [key for key in (_key(path, content_dir) for path in files) if key not in known]
+    return console.page(
+        request,
+        "issues.html",
+        nav="issues",
+        rows=rows,
+        latest=published[0] if published else None,
+        upcoming=scheduled[-1] if scheduled else None,
+        subscriptions=len(await console.subscriptions.list(active=True)),
+        unstored=unstored,
+        issues_dir=str(content_dir / "issues"),
+    )
+
+
+async def issue(console: Console, request: Request) -> Response:
+    """One issue: its outline beside its Slack and LINE posts."""
+    number = int(request.path_params["number"])
+    stored = await console.issues.get(number)
+    if stored is None:
+        return console.message(request, 404, "No such issue", f"There is no issue #{number}.")
+    source = await read_source(console.services.settings.content_dir, stored.source_key)
+    view = await asyncio.to_thread(
+        build_issue_view, stored.issue, console.profile, console.renderers, source=source
+    )
+    return console.page(
+        request,
+        "issue.html",
+        nav="issues",
+        stored=stored,
+        view=view,
+        state=state_of(stored, console.services.clock.now()),
+        revisions=await console.issues.revisions(number),
+    )
+
+
+async def chat(console: Console, request: Request) -> Response:
+    """The chat box; ``?text=`` or ``?button=`` answers at once (links from issue pages)."""
+    platform = platform_of(console, request.query_params.get("platform"))
+    exchanges: list[Exchange] = []
+    text = request.query_params.get("text", "")
+    button = request.query_params.get("button", "")
+    if text or button:
+        # Stateless: a link may be opened by anyone, so it writes no conversation.
+        exchanges.append(
+            await converse(console.services, console.renderers[platform], text=text, button=button)
+        )
+    return chat_page(console, request, platform, exchanges)
+
+
+def platform_of(console: Console, name: str | None) -> str:
+    """A platform the console draws (``slack`` unless ``line`` is asked for)."""
+    return name if name in console.renderers else "slack"
+
+
+def chat_page(
+    console: Console, request: Request, platform: str, exchanges: list[Exchange]
+) -> Response:
+    """The chat page with some turns in its transcript."""
+    return console.page(
+        request,
+        "try.html",
+        nav="try",
+        platform=platform,
+        exchanges=exchanges,
+        examples=EXAMPLES.get(console.profile.language, EXAMPLES["en"]),
+        max_text=MAX_TEXT,
+    )
+
+
+async def deliveries(console: Console, request: Request) -> Response:
+    """Subscriptions, their next slot, and the ledger."""
+    state = request.query_params.get("state")
+    state = state if state in STATES else None
+    subscriptions = await console.subscriptions.list()
+    stored = await console.issues.all_issues()
+    now = console.services.clock.now()
+    lines = subscription_lines(subscriptions, stored, console.profile, now, console.templates.when)
+    ledger = await read_ledger(
+        console.services.db, console.services.clock, stored, subscriptions, state=state
+    )
+    flash = {
+        "paused": "Paused: nothing more goes to it until it is resumed.",
+        "resumed": "Resumed: it gets the next issue again.",
+    }.get(request.query_params.get("done", ""))
+    return console.page(
+        request,
+        "deliveries.html",
+        nav="deliveries",
+        subscriptions=lines,
+        ledger=ledger,
+        can_pause=True,
+        flash=flash,
+    )
+
+
+async def preview(console: Console, request: Request) -> Response:
+    """The preview form; ``?file=issues/x.txt`` previews a file of the content folder."""
+    key = request.query_params.get("file")
+    if key:
+        content_dir = console.services.settings.content_dir
+        path = _inside(content_dir, key)
+        if path is None:
+            return console.message(
+                request, 404, "No such file", f"{key} is not an issue file of the content folder."
+            )
+        data = await asyncio.to_thread(path.read_bytes)
+        return await preview_bytes(console, request, data, key)
+    return console.page(request, "preview.html", nav="preview", view=None)
+
+
+async def preview_bytes(
+    console: Console, request: Request, data: bytes, name: str, form: Any = None
+) -> Response:
+    """The preview page for an issue file's bytes: its posts, or why it can't be read."""
+    pasted = _text_field(form)
+    try:
+        issue = parse_issue(data, name=name, profile=console.profile)
+    except ContentError as exc:
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        source = lines[exc.line - 1] if exc.line and 0 < exc.line <= len(lines) else None
+        error = {
+            "where": f"{exc.path or name}{':' + str(exc.line) if exc.line else ''}",
+            "message": exc.message,
+            "hint": exc.hint,
+            "line": exc.line,
+            "source": source,
+        }
+        return console.page(
+            request,
+            "preview.html",
+            nav="preview",
+            view=None,
+            error=error,
+            form_name=name,
+            form_text=pasted,
+        )
+    source = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    view = await asyncio.to_thread(
+        build_issue_view, issue, console.profile, console.renderers, source=source
+    )
+    return console.page(
+        request, "preview.html", nav="preview", view=view, name=name, form_name=name
+    )
+
+
+def _text_field(form: Any) -> str:
+    value = form.get("text") if form is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def _label(console: Console, key: str, title: str) -> str:
+    spec = console.profile.spec(key)
+    return spec.title if spec else title
+
+
+def _key(path: Path, content_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(content_dir.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _inside(content_dir: Path, key: str) -> Path | None:
+    """The issue file ``key`` names, only if it is one of the content folder's issue files."""
+    files = default_issue_paths(content_dir)
+    wanted = {_key(path, content_dir): path for path in files}
+    return wanted.get(key)
