@@ -170,6 +170,19 @@ class IssueRepository(Repository):
         """The issue with this number, or None."""
         return await self._one(_current().where(IssueRow.number == number))
 
+    async def get_by_id(self, issue_id: int) -> StoredIssue | None:
+        """The issue with this database id (the delivery ledger refers to issues by id)."""
+        return await self._one(_current().where(IssueRow.id == issue_id))
+
+    async def latest_published(self) -> StoredIssue | None:
+        """The newest issue that was published (marked so), back catalogue left out."""
+        query = (
+            _current()
+            .where(IssueRow.published_at.is_not(None), IssueRow.back_catalogue.is_(False))
+            .order_by(IssueRow.number.desc())
+        )
+        return await self._one(query.limit(1))
+
     async def get_by_source(self, source_key: str) -> StoredIssue | None:
         """The issue stored from this file path or feed guid, or None."""
         return await self._one(_current().where(IssueRow.source_key == source_key))

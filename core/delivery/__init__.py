@@ -1,0 +1,47 @@
+"""The delivery ledger: every subscriber gets every issue they asked for, once.
+
+- ``Publishing`` publishes issues and hands them to subscribers (makes ledger rows).
+- ``Fanout`` plans what an issue becomes for a subscription (groups of units).
+- ``DeliveryWorker`` claims rows and sends them through the platforms' ``Publisher``s,
+  retrying with backoff, looking before resending anything that may have landed.
+- ``DeliveryLedger`` / ``ClaimQueue`` / ``WorkerRegistry`` are the storage underneath.
+"""
+
+from core.delivery.claims import ClaimQueue, lane_of
+from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
+from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, State
+from core.delivery.publishing import CATCH_UP, Handover, Publishing
+from core.delivery.retry import RetryPolicy, stops_subscription
+from core.delivery.targets import Target
+from core.delivery.worker import DeliveryObserver, DeliveryWorker, WorkerSettings
+from core.delivery.workers import WorkerInfo, WorkerRegistry
+
+__all__ = [
+    "CATCH_UP",
+    "STATES",
+    "AudiencePlanner",
+    "BatchPlan",
+    "ClaimQueue",
+    "Delivery",
+    "DeliveryLedger",
+    "DeliveryObserver",
+    "DeliveryWorker",
+    "Fanout",
+    "FanoutPlan",
+    "Group",
+    "GroupPlan",
+    "Handover",
+    "IssueCache",
+    "Publishing",
+    "RetryPolicy",
+    "State",
+    "Target",
+    "WorkerInfo",
+    "WorkerRegistry",
+    "WorkerSettings",
+    "chosen_sections",
+    "lane_of",
+    "publisher_unit",
+    "stops_subscription",
+]

@@ -1,0 +1,427 @@
+"""Claiming ledger rows: which worker sends what, in order, and what happens after.
+
+A group's units go strictly in order, so only a group's *head* (its first unit not yet sent
+or given up) can be claimed, and only while no earlier unit is in flight. Many groups are
+claimed at once, so channels and workspaces proceed in parallel.
+
+Two databases, two ways to make a claim exclusive:
+
+- PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` picks rows no other worker holds; the
+  ``UPDATE`` that follows re-checks the state, so a row goes to one worker only.
+- SQLite silently drops ``FOR UPDATE``; there, every write transaction starts with
+  ``BEGIN IMMEDIATE`` (see ``Database``), so the select and the update run under the one
+  writer lock and nobody can claim in between.
+
+A row stays ``sending`` while its send is under way. If its worker dies (no heartbeat for
+``worker_timeout``), releases it at shutdown, or holds it longer than ``max_lease``, it can be
+claimed again and comes back with ``previous_state="sending"``: the send may have landed,
+so the worker asks the platform before sending again.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy.orm import aliased
+
+from core.clock import Clock
+from core.delivery.ledger import to_delivery
+from core.delivery.model import UNFINISHED, Delivery, Group
+from core.storage.base import Repository
+from core.storage.database import Database
+from core.storage.models import DeliveryRow, DeliveryWorkerRow, SubscriptionRow
+
+WORKER_TIMEOUT = timedelta(seconds=30)
+MAX_LEASE = timedelta(minutes=15)
+
+
+def lane_of(platform: str, workspace: str | None) -> str:
+    """The lane a subscription's sends run in: its platform and Slack workspace."""
+    return f"{platform}:{workspace or ''}"
+
+
+class ClaimQueue(Repository):
+    """Claims, completions and failures of ledger rows.
+
+    Args:
+        source: the database.
+        clock: the time rows are stamped with and compared to.
+        worker_timeout: a worker silent this long is dead; its rows can be claimed again.
+        max_lease: a row held longer than this can be claimed again even from a live worker.
+    """
+
+    def __init__(
+        self,
+        source: Database,
+        *,
+        clock: Clock | None = None,
+        worker_timeout: timedelta = WORKER_TIMEOUT,
+        max_lease: timedelta = MAX_LEASE,
+    ) -> None:
+        super().__init__(source, clock=clock)
+        self.worker_timeout = worker_timeout
+        self.max_lease = max_lease
+
+    async def claim_heads(
+        self,
+        worker: str,
+        limit: int,
+        *,
+        busy_lanes: Collection[str] = (),
+        platforms: Collection[str] | None = None,
+        subscription_id: int | None = None,
+        issue_id: int | None = None,
+        include_paused: bool = False,
+    ) -> builtins.list[Delivery]:
+        """Claim up to ``limit`` group heads that are due, skipping groups in ``busy_lanes``.
+
+        Args:
+            worker: the claiming worker's id.
+            limit: how many rows at most.
+            busy_lanes: lanes (``lane_of``) that take no more work now.
+            platforms: only rows of these platforms (those this process can send to).
+            subscription_id / issue_id: claim only these rows (``haishin send``).
+            include_paused: claim rows of paused subscriptions too (one-off sends).
+
+        Returns:
+            The claimed rows, now ``sending``; ``previous_state`` says what they were.
+        """
+        if limit <= 0:
+            return []
+        now = self._clock.now()
+        earlier = aliased(DeliveryRow)
+        blocked = exists().where(
+            earlier.subscription_id == DeliveryRow.subscription_id,
+            earlier.issue_id == DeliveryRow.issue_id,
+            earlier.batch == DeliveryRow.batch,
+            earlier.position < DeliveryRow.position,
+            earlier.state.in_(UNFINISHED),
+        )
+        lane = (
+            SubscriptionRow.platform + literal(":") + func.coalesce(SubscriptionRow.workspace, "")
+        )
+        query = (
+            select(DeliveryRow, lane)
+            .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+            .where(self._due(now), ~blocked)
+            .order_by(
+                func.coalesce(DeliveryRow.next_attempt_at, DeliveryRow.created_at),
+                DeliveryRow.subscription_id,
+                DeliveryRow.batch,
+            )
+            .limit(limit)
+        )
+        if not include_paused:
+            query = query.where(SubscriptionRow.active.is_(True))
+        if platforms is not None:
+            query = query.where(SubscriptionRow.platform.in_(list(platforms)))
+        if subscription_id is not None:
+            query = query.where(DeliveryRow.subscription_id == subscription_id)
+        if issue_id is not None:
+            query = query.where(DeliveryRow.issue_id == issue_id)
+        if busy_lanes:
+            lane = (
+                SubscriptionRow.platform
+                + literal(":")
+                + func.coalesce(SubscriptionRow.workspace, "")
+            )
+            query = query.where(lane.not_in(list(busy_lanes)))
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=DeliveryRow)
+        async with self._write() as session:
+            found = (await session.execute(query)).all()
+            if not found:
+                return []
+            rows = [row for row, _ in found]
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_([row.id for row in rows]))
+                .values(
+                    state="sending",
+                    claimed_by=worker,
+                    claimed_at=now,
+                    attempts=DeliveryRow.attempts + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return [replace(_claimed(row, worker, now), lane=name) for row, name in found]
+
+    async def complete(
+        self, delivery: Delivery, worker: str, ref: str, revision: int
+    ) -> Delivery | None:
+        """Record a unit as sent, and claim the group's next unit if it is due.
+
+        Returns:
+            The next unit, claimed by ``worker``; None when the group is done for now (or
+            the row was no longer this worker's: it had been given up as dead).
+        """
+        now = self._clock.now()
+        async with self._write() as session:
+            done = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
+                .values(
+                    state="sent",
+                    sent_ref=ref,
+                    revision=revision,
+                    claimed_by=None,
+                    claimed_at=None,
+                    next_attempt_at=None,
+                    updated_at=now,
+                )
+            )
+            if not getattr(done, "rowcount", 0):
+                return None
+            following = await session.scalar(
+                select(DeliveryRow)
+                .where(
+                    *_in_group(delivery.group),
+                    DeliveryRow.position > delivery.position,
+                    DeliveryRow.state.in_(UNFINISHED),
+                )
+                .order_by(DeliveryRow.position)
+                .limit(1)
+            )
+            if following is None or not _ready(following, now):
+                return None
+            previous = following.state
+            claimed = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == following.id, DeliveryRow.state == previous)
+                .values(
+                    state="sending",
+                    claimed_by=worker,
+                    claimed_at=now,
+                    attempts=DeliveryRow.attempts + 1,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(claimed, "rowcount", 0):
+                return None
+            return _claimed(following, worker, now)
+
+    async def fail(
+        self,
+        delivery: Delivery,
+        worker: str,
+        *,
+        code: str | None,
+        message: str,
+        retry_at: datetime | None,
+        pause_reason: str | None = None,
+        give_up_group: bool = False,
+    ) -> bool:
+        """Record a failed attempt: ``failed`` until ``retry_at``, or ``dead`` without one.
+
+        Args:
+            pause_reason: also pause the subscription, saying why.
+            give_up_group: the group's later units die too (its first unit is dead, so a
+                thread has no parent).
+
+        Returns:
+            False when the row was no longer this worker's.
+        """
+        now = self._clock.now()
+        async with self._write() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
+                .values(
+                    state="failed" if retry_at is not None else "dead",
+                    next_attempt_at=retry_at,
+                    last_error=message[:2000],
+                    error_code=(code or "")[:64] or None,
+                    claimed_by=None,
+                    claimed_at=None,
+                    updated_at=now,
+                )
+            )
+            if not getattr(result, "rowcount", 0):
+                return False
+            if give_up_group:
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(
+                        *_in_group(delivery.group),
+                        DeliveryRow.position > delivery.position,
+                        DeliveryRow.state.in_(("pending", "failed")),
+                    )
+                    .values(
+                        state="dead",
+                        error_code="no_parent",
+                        last_error="the digest's first message could not be sent: " + message,
+                        next_attempt_at=None,
+                        updated_at=now,
+                    )
+                )
+            if pause_reason is not None:
+                await session.execute(
+                    update(SubscriptionRow)
+                    .where(SubscriptionRow.id == delivery.subscription_id)
+                    .values(active=False, paused_reason=pause_reason, updated_at=now)
+                )
+            return True
+
+    async def unclaim(self, rows: Collection[Delivery], worker: str) -> None:
+        """Give back claimed rows whose send never started: due again as they were. (A row
+        claimed for a second look at the platform stays ``sending``, now unclaimed.)"""
+        async with self._write() as session:
+            for previous in {row.previous_state or "pending" for row in rows}:
+                ids = [row.id for row in rows if (row.previous_state or "pending") == previous]
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id.in_(ids), DeliveryRow.claimed_by == worker)
+                    .values(
+                        state=previous,
+                        claimed_by=None,
+                        claimed_at=None,
+                        attempts=DeliveryRow.attempts - 1,
+                    )
+                )
+
+    async def release(self, worker: str, *, ids: Collection[str] | None = None) -> int:
+        """Let go of the rows ``worker`` holds (all, or ``ids``). They stay ``sending`` (a
+        send may have been under way) and can be claimed at once, with a look at the
+        platform first."""
+        statement = update(DeliveryRow).where(
+            DeliveryRow.claimed_by == worker, DeliveryRow.state == "sending"
+        )
+        if ids is not None:
+            statement = statement.where(DeliveryRow.id.in_(list(ids)))
+        async with self._write() as session:
+            result = await session.execute(statement.values(claimed_by=None, claimed_at=None))
+            return int(getattr(result, "rowcount", 0))
+
+    async def revive(self, subscription_id: int, *, codes: Collection[str]) -> int:
+        """Make a resumed subscription's rows that died of one of ``codes`` pending again."""
+        if not codes:
+            return 0
+        now = self._clock.now()
+        async with self._write() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.subscription_id == subscription_id,
+                    DeliveryRow.state == "dead",
+                    DeliveryRow.error_code.in_(list(codes)),
+                )
+                .values(state="pending", attempts=0, next_attempt_at=None, updated_at=now)
+            )
+            return int(getattr(result, "rowcount", 0))
+
+    async def claim_updates(
+        self, group: Group, revision: int, worker: str, limit: int = 100
+    ) -> builtins.list[Delivery]:
+        """Claim a group's sent rows older than ``revision``, to update their messages."""
+        now = self._clock.now()
+        query = (
+            select(DeliveryRow)
+            .where(
+                *_in_group(group),
+                DeliveryRow.state == "sent",
+                DeliveryRow.revision < revision,
+                or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
+                or_(
+                    DeliveryRow.claimed_by.is_(None),
+                    DeliveryRow.claimed_at < now - self.worker_timeout,
+                ),
+            )
+            .order_by(DeliveryRow.position)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        async with self._write() as session:
+            rows = list(await session.scalars(query))
+            if rows:
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id.in_([row.id for row in rows]))
+                    .values(claimed_by=worker, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            return [replace(to_delivery(row), claimed_by=worker) for row in rows]
+
+    async def updated(
+        self,
+        delivery: Delivery,
+        worker: str,
+        revision: int,
+        *,
+        retry_at: datetime | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Finish the update of a sent row: now at ``revision``, or to be tried again at
+        ``retry_at``. ``note`` records why an update could not be made."""
+        values: dict[str, Any] = {"claimed_by": None, "claimed_at": None}
+        if retry_at is not None:
+            values |= {"next_attempt_at": retry_at, "last_error": note}
+        else:
+            values |= {"revision": revision, "next_attempt_at": None, "last_error": note}
+        async with self._write() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
+                .values(updated_at=self._clock.now(), **values)
+            )
+
+    async def pending_count(
+        self, *, subscription_id: int | None = None, issue_id: int | None = None
+    ) -> int:
+        """Rows not yet sent or given up."""
+        query = select(func.count()).where(DeliveryRow.state.in_(UNFINISHED))
+        if subscription_id is not None:
+            query = query.where(DeliveryRow.subscription_id == subscription_id)
+        if issue_id is not None:
+            query = query.where(DeliveryRow.issue_id == issue_id)
+        async with self._read() as session:
+            return int(await session.scalar(query) or 0)
+
+    def _due(self, now: datetime) -> Any:
+        live = select(DeliveryWorkerRow.id).where(
+            DeliveryWorkerRow.heartbeat_at >= now - self.worker_timeout
+        )
+        return or_(
+            DeliveryRow.state == "pending",
+            and_(DeliveryRow.state == "failed", DeliveryRow.next_attempt_at <= now),
+            and_(
+                DeliveryRow.state == "sending",
+                or_(
+                    DeliveryRow.claimed_by.is_(None),
+                    DeliveryRow.claimed_by.not_in(live),
+                    DeliveryRow.claimed_at < now - self.max_lease,
+                ),
+            ),
+        )
+
+
+def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
+    # The row object predates the UPDATE; its new values are known without reading it back.
+    return replace(
+        to_delivery(row, row.state),  # type: ignore[arg-type]
+        state="sending",
+        claimed_by=worker,
+        attempts=row.attempts + 1,
+        updated_at=now,
+    )
+
+
+def _ready(row: DeliveryRow, now: datetime) -> bool:
+    if row.state == "pending":
+        return True
+    return row.state == "failed" and row.next_attempt_at is not None and row.next_attempt_at <= now
+
+
+def _in_group(group: Group) -> tuple[Any, ...]:
+    return (
+        DeliveryRow.subscription_id == group.subscription_id,
+        DeliveryRow.issue_id == group.issue_id,
+        DeliveryRow.batch == group.batch,
+    )

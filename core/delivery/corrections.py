@@ -1,0 +1,119 @@
+"""Corrections of published issues: update what was sent, never send it again.
+
+When an issue gets a new revision after its rows were made, every group that has rows is
+re-planned (units the correction added are appended, unsent units it removed are dropped)
+and every message already sent is replaced through ``Publisher.update`` (Slack
+``chat.update``; LINE messages cannot be edited, so its publisher does nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from core.clock import Clock
+from core.delivery.claims import ClaimQueue
+from core.delivery.fanout import Fanout, IssueCache, group_key
+from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.retry import RetryPolicy
+from core.errors import DeliveryError
+from core.ports import SendJob, SentMessage
+from core.storage.subscriptions import SubscriptionRepository
+
+log = logging.getLogger("haishin.delivery")
+
+
+class Corrections:
+    """Brings sent digests up to their issue's current revision.
+
+    Args:
+        ledger / claims / subscriptions / issues: storage.
+        fanout: plans units and builds digests.
+        clock: now.
+        policy: backoff for updates the platform refused for now.
+    """
+
+    def __init__(
+        self,
+        ledger: DeliveryLedger,
+        claims: ClaimQueue,
+        subscriptions: SubscriptionRepository,
+        issues: IssueCache,
+        fanout: Fanout,
+        *,
+        clock: Clock,
+        policy: RetryPolicy,
+    ) -> None:
+        self.ledger = ledger
+        self.claims = claims
+        self.subscriptions = subscriptions
+        self.issues = issues
+        self.fanout = fanout
+        self.clock = clock
+        self.policy = policy
+
+    async def run(self, worker: str) -> int:
+        """Re-plan outdated groups and update their sent messages.
+
+        Returns:
+            How many sent messages were updated.
+        """
+        updated = 0
+        for group, revision in await self.ledger.outdated_groups():
+            subscription = await self.subscriptions.get(group.subscription_id)
+            if subscription is None or not self.fanout.can_plan(subscription.platform):
+                continue
+            stored = await self.issues.get(group.issue_id, revision)
+            if stored is None:
+                continue
+            batch = await self.ledger.batch(group)
+            units = self.fanout.units(subscription, stored, batch)
+            added, dropped = await self.ledger.replan(group, units, stored.revision)
+            if added or dropped:
+                log.info(
+                    "%s: revision %d adds %d unit(s), drops %d unsent",
+                    group_key(group),
+                    stored.revision,
+                    added,
+                    dropped,
+                )
+            rows = await self.claims.claim_updates(group, stored.revision, worker)
+            if not rows:
+                continue
+            publisher = self.fanout.publishers[subscription.platform]
+            digest = self.fanout.group_digest(subscription, stored, batch)
+            audience = self.fanout.audience(subscription, batch)
+            first = await self.ledger.first_ref(group)
+            for row in rows:
+                job = SendJob(
+                    row.id,
+                    audience,
+                    digest,
+                    publisher_unit(row),
+                    first if row.position > 0 else None,
+                )
+                try:
+                    await publisher.update(job, SentMessage(row.sent_ref or ""))
+                except DeliveryError as exc:
+                    if exc.retryable:
+                        wait = self.policy.delay(1, exc.retry_after)
+                        retry_at = self.clock.now() + timedelta(seconds=wait)
+                        await self.claims.updated(
+                            row, worker, stored.revision, retry_at=retry_at, note=str(exc)
+                        )
+                    else:
+                        log.warning("%s %s: not updated: %s", group_key(group), row.unit, exc)
+                        await self.claims.updated(
+                            row, worker, stored.revision, note=f"not updated: {exc}"
+                        )
+                    continue
+                await self.claims.updated(row, worker, stored.revision)
+                updated += 1
+            if updated:
+                log.info(
+                    "%s: %d sent message(s) updated to revision %d",
+                    group_key(group),
+                    updated,
+                    stored.revision,
+                )
+        return updated

@@ -1,0 +1,331 @@
+"""The ledger's rows: making them for an issue, reading them, and re-planning after a correction.
+
+Rows are made once per (subscription, issue): a second call finds them and does nothing, so
+a scheduler job that runs twice, or two processes racing, still make one set. A LINE
+audience's batches are stored in the same transaction as the rows, so who a retry goes to
+never changes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.delivery.model import (
+    EMPTY_CODE,
+    EMPTY_UNIT,
+    BatchPlan,
+    Delivery,
+    Group,
+    GroupPlan,
+    State,
+)
+from core.storage.base import Repository
+from core.storage.models import DeliveryBatchRow, DeliveryRow, IssueRow, SubscriptionRow
+
+_BATCH_SEP = ":"
+
+
+def row_unit(batch: int, unit: str) -> str:
+    """The unit as stored: batches share one (subscription, issue), so their units are
+    prefixed (``b3:digest``) to stay unique."""
+    return f"b{batch}{_BATCH_SEP}{unit}" if batch else unit
+
+
+def publisher_unit(delivery: Delivery) -> str:
+    """The unit key the publisher planned (the stored unit without its batch prefix)."""
+    if delivery.batch and _BATCH_SEP in delivery.unit:
+        return delivery.unit.split(_BATCH_SEP, 1)[1]
+    return delivery.unit
+
+
+class DeliveryLedger(Repository):
+    """Ledger rows: creation, reading, and re-planning. Claiming is in ``ClaimQueue``."""
+
+    async def materialise(
+        self,
+        subscription_id: int,
+        issue_id: int,
+        revision: int,
+        groups: Sequence[GroupPlan],
+        *,
+        empty_reason: str = "nothing to send",
+    ) -> int:
+        """Make the rows of one issue for one subscription, unless it has rows already.
+
+        With no groups (the issue has none of the chosen sections, or no follower wants
+        it) a single ``dead`` row says so, so the issue counts as handled.
+
+        Returns:
+            How many rows to send were made (0 when they existed already).
+        """
+        now = self._clock.now()
+        try:
+            async with self._write() as session:
+                if await _has_rows(session, subscription_id, issue_id):
+                    return 0
+                base = {"subscription_id": subscription_id, "issue_id": issue_id}
+                if not groups:
+                    await session.execute(
+                        insert(DeliveryRow),
+                        [
+                            _new_row(base, revision, 0, EMPTY_UNIT, 0, now, state="dead")
+                            | {"error_code": EMPTY_CODE, "last_error": empty_reason}
+                        ],
+                    )
+                    return 0
+                batches = [
+                    base
+                    | {
+                        "batch": group.batch,
+                        "sections": list(group.audience.sections),
+                        "recipients": list(group.audience.recipients),
+                        "created_at": now,
+                    }
+                    for group in groups
+                    if group.batch
+                ]
+                if batches:
+                    await session.execute(insert(DeliveryBatchRow), batches)
+                rows = [
+                    _new_row(base, revision, group.batch, unit, position, now)
+                    for group in groups
+                    for position, unit in enumerate(group.units)
+                ]
+                await session.execute(insert(DeliveryRow), rows)
+                return len(rows)
+        except IntegrityError:
+            # Another process made them first (PostgreSQL; SQLite serialises writers).
+            return 0
+
+    async def replan(self, group: Group, units: Sequence[str], revision: int) -> tuple[int, int]:
+        """Fit a group's rows to a corrected issue's units.
+
+        Units the correction added get new rows after the existing ones; unsent rows of
+        units it removed die with the reason; every other row is moved to ``revision``
+        except sent ones (their messages are updated first, see ``Corrections``).
+
+        Returns:
+            (rows added, rows dropped).
+        """
+        now = self._clock.now()
+        async with self._write() as session:
+            existing = await session.execute(
+                select(DeliveryRow.unit, DeliveryRow.position, DeliveryRow.state).where(
+                    *_in_group(group)
+                )
+            )
+            found = {unit: (position, state) for unit, position, state in existing}
+            if not found or EMPTY_UNIT in found:
+                return 0, 0
+            wanted = [row_unit(group.batch, unit) for unit in units]
+            gone = [
+                u
+                for u, (_, state) in found.items()
+                if u not in wanted and state in ("pending", "failed")
+            ]
+            if gone:
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(*_in_group(group), DeliveryRow.unit.in_(gone))
+                    .values(
+                        state="dead",
+                        error_code="corrected",
+                        last_error=f"not in revision {revision} of the issue any more",
+                        next_attempt_at=None,
+                        updated_at=now,
+                    )
+                )
+            await session.execute(
+                update(DeliveryRow)
+                .where(
+                    *_in_group(group),
+                    DeliveryRow.state.in_(("pending", "failed")),
+                    DeliveryRow.revision < revision,
+                )
+                .values(revision=revision, updated_at=now)
+            )
+            last = max(position for position, _ in found.values())
+            base = {"subscription_id": group.subscription_id, "issue_id": group.issue_id}
+            added = [
+                _new_row(base, revision, group.batch, unit, last + index, now, stored=True)
+                for index, unit in enumerate((u for u in wanted if u not in found), start=1)
+            ]
+            if added:
+                await session.execute(insert(DeliveryRow), added)
+            return len(added), len(gone)
+
+    async def batch(self, group: Group) -> BatchPlan | None:
+        """The stored audience of a LINE batch (None for batch 0)."""
+        if not group.batch:
+            return None
+        async with self._read() as session:
+            row = await session.get(
+                DeliveryBatchRow, (group.subscription_id, group.issue_id, group.batch)
+            )
+        if row is None:
+            return None
+        return BatchPlan(tuple(row.recipients), tuple(row.sections))
+
+    async def first_ref(self, group: Group) -> str | None:
+        """Where the group's first unit landed (a Slack thread's parent), once it is sent."""
+        query = (
+            select(DeliveryRow.sent_ref)
+            .where(*_in_group(group))
+            .order_by(DeliveryRow.position)
+            .limit(1)
+        )
+        async with self._read() as session:
+            return await session.scalar(query)
+
+    async def has_rows(self, subscription_id: int, issue_id: int) -> bool:
+        """True once the issue's rows for the subscription exist (it was handed over)."""
+        async with self._read() as session:
+            return await _has_rows(session, subscription_id, issue_id)
+
+    async def rows(
+        self,
+        *,
+        issue_id: int | None = None,
+        subscription_id: int | None = None,
+        state: State | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Delivery]:
+        """Rows, newest issue first, then by audience and send order."""
+        query = select(DeliveryRow)
+        if issue_id is not None:
+            query = query.where(DeliveryRow.issue_id == issue_id)
+        if subscription_id is not None:
+            query = query.where(DeliveryRow.subscription_id == subscription_id)
+        if state is not None:
+            query = query.where(DeliveryRow.state == state)
+        query = query.order_by(
+            DeliveryRow.issue_id.desc(),
+            DeliveryRow.subscription_id,
+            DeliveryRow.batch,
+            DeliveryRow.position,
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        async with self._read() as session:
+            return [to_delivery(row) for row in await session.scalars(query)]
+
+    async def counts(self) -> dict[tuple[str, str], int]:
+        """How many rows are in each (platform, state)."""
+        query = (
+            select(SubscriptionRow.platform, DeliveryRow.state, func.count())
+            .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+            .group_by(SubscriptionRow.platform, DeliveryRow.state)
+        )
+        async with self._read() as session:
+            return {(p, s): int(n) for p, s, n in await session.execute(query)}
+
+    async def outdated_groups(self, limit: int = 200) -> builtins.list[tuple[Group, int]]:
+        """Groups with rows older than their issue's current revision (a correction came),
+        with that revision."""
+        query = (
+            select(
+                DeliveryRow.subscription_id,
+                DeliveryRow.issue_id,
+                DeliveryRow.batch,
+                IssueRow.revision,
+            )
+            .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
+            .where(DeliveryRow.revision < IssueRow.revision, DeliveryRow.state != "dead")
+            .distinct()
+            .limit(limit)
+        )
+        async with self._read() as session:
+            return [(Group(s, i, b), r) for s, i, b, r in await session.execute(query)]
+
+    async def forget_issue(self, subscription_id: int, issue_id: int) -> int:
+        """Delete a subscription's rows of one issue (tests and operators' clean-up)."""
+        async with self._write() as session:
+            await session.execute(
+                delete(DeliveryBatchRow).where(
+                    DeliveryBatchRow.subscription_id == subscription_id,
+                    DeliveryBatchRow.issue_id == issue_id,
+                )
+            )
+            result = await session.execute(
+                delete(DeliveryRow).where(
+                    DeliveryRow.subscription_id == subscription_id,
+                    DeliveryRow.issue_id == issue_id,
+                )
+            )
+            return int(getattr(result, "rowcount", 0))
+
+
+def _in_group(group: Group) -> tuple[Any, ...]:
+    return (
+        DeliveryRow.subscription_id == group.subscription_id,
+        DeliveryRow.issue_id == group.issue_id,
+        DeliveryRow.batch == group.batch,
+    )
+
+
+async def _has_rows(session: AsyncSession, subscription_id: int, issue_id: int) -> bool:
+    found = await session.scalar(
+        select(DeliveryRow.id)
+        .where(
+            and_(
+                DeliveryRow.subscription_id == subscription_id,
+                DeliveryRow.issue_id == issue_id,
+            )
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _new_row(
+    base: dict[str, Any],
+    revision: int,
+    batch: int,
+    unit: str,
+    position: int,
+    now: Any,
+    *,
+    state: State = "pending",
+    stored: bool = False,
+) -> dict[str, Any]:
+    return base | {
+        "id": str(uuid.uuid4()),
+        "revision": revision,
+        "batch": batch,
+        "unit": unit if stored else row_unit(batch, unit),
+        "position": position,
+        "state": state,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def to_delivery(row: DeliveryRow, previous: State | None = None) -> Delivery:
+    """The plain view of an ORM row."""
+    return Delivery(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        issue_id=row.issue_id,
+        batch=row.batch,
+        unit=row.unit,
+        position=row.position,
+        revision=row.revision,
+        state=row.state,  # type: ignore[arg-type]
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        error_code=row.error_code,
+        sent_ref=row.sent_ref,
+        claimed_by=row.claimed_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        previous_state=previous,
+    )

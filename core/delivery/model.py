@@ -1,0 +1,80 @@
+"""The delivery ledger's vocabulary: a row, its group, and what a fan-out plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+State = Literal["pending", "sending", "sent", "failed", "dead"]
+STATES: tuple[State, ...] = ("pending", "sending", "sent", "failed", "dead")
+UNFINISHED: tuple[State, ...] = ("pending", "sending", "failed")
+# Rows in this state mean "nothing to send": the issue has none of the chosen sections.
+EMPTY_CODE = "empty"
+EMPTY_UNIT = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The units one audience gets of one issue, sent strictly in order (a Slack thread
+    needs its parent first). ``batch`` is 0 except for LINE audience batches."""
+
+    subscription_id: int
+    issue_id: int
+    batch: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One ledger row: one unit of one issue for one audience.
+
+    ``id`` is a UUID and the platform's idempotency key. ``previous_state`` is set on rows a
+    worker has just claimed: the state they were in before (``sending`` means an earlier
+    attempt may have landed); so is ``lane``.
+    """
+
+    id: str
+    subscription_id: int
+    issue_id: int
+    batch: int
+    unit: str
+    position: int
+    revision: int
+    state: State
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    error_code: str | None
+    sent_ref: str | None
+    claimed_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    previous_state: State | None = None
+    lane: str = ""  # set on claimed rows: ``lane_of(platform, workspace)``
+
+    @property
+    def group(self) -> Group:
+        """The group the row belongs to."""
+        return Group(self.subscription_id, self.issue_id, self.batch)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    """One audience of a fan-out: who, and which sections (empty: all the digest has).
+
+    ``recipients`` empty means the subscription's own target (a Slack channel, one LINE
+    user); for LINE batches it holds user ids, or ``("all",)`` for a broadcast.
+    """
+
+    recipients: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPlan:
+    """The rows to create for one audience: the batch number, who, and the unit keys in
+    send order (``Publisher.plan``)."""
+
+    batch: int
+    audience: BatchPlan
+    units: tuple[str, ...]

@@ -1,0 +1,432 @@
+"""The delivery worker: claims groups from the ledger and sends their units in order.
+
+Each claimed group runs as its own task, so thousands of channels proceed at once while
+each channel's messages stay in order. Lanes (a Slack workspace, LINE) have a cap on the
+groups they run at once, so a slow or failing workspace cannot take every slot.
+
+A unit that may already have landed (claimed back from a dead worker, or retried after a
+failure that may have reached the platform) is looked up with ``Publisher.find_sent``
+before it is sent again; LINE resends with the same retry key, which LINE de-duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core.clock import Clock, SystemClock
+from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.corrections import Corrections
+from core.delivery.fanout import Fanout, IssueCache, group_key
+from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.model import Delivery
+from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.delivery.workers import WorkerRegistry, new_worker_id
+from core.errors import DeliveryError
+from core.ports import Publisher, SendJob, SentMessage
+from core.storage.database import Database
+from core.storage.issues import IssueRepository
+from core.storage.subscriptions import Subscription, SubscriptionRepository
+
+log = logging.getLogger("haishin.delivery")
+
+
+class DeliveryObserver:
+    """Hooks for metrics and progress; the default does nothing."""
+
+    def transition(self, platform: str, state: str) -> None:
+        """A row moved to ``state`` (sending, sent, failed, dead)."""
+
+    def sent(self, platform: str, seconds: float) -> None:
+        """A send call took ``seconds``."""
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How hard one process works.
+
+    Args:
+        concurrency: groups (channels, LINE batches) in flight at once.
+        lane_limit: groups one lane (a Slack workspace, LINE) may have in flight.
+        poll: seconds between looks at the ledger when idle.
+        heartbeat: seconds between heartbeats.
+        corrections_every: seconds between looks for corrected issues.
+        worker_timeout: silence after which a worker counts as dead.
+    """
+
+    concurrency: int = 2048
+    lane_limit: int = 256
+    poll: float = 1.0
+    heartbeat: float = 5.0
+    corrections_every: float = 10.0
+    worker_timeout: timedelta = WORKER_TIMEOUT
+
+
+@dataclass
+class _Running:
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    lanes: Counter[str] = field(default_factory=Counter)
+
+
+class DeliveryWorker:
+    """Sends what the ledger holds, through the platforms' publishers.
+
+    Args:
+        db: the database.
+        fanout: the publishers (by platform) and how digests and audiences are built.
+        clock: now (retry times, heartbeats).
+        policy: backoff and attempts.
+        observer: metrics hooks.
+        settings: concurrency and timing.
+        worker_id: this worker's id (default: host:pid:random).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        fanout: Fanout,
+        *,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+        observer: DeliveryObserver | None = None,
+        settings: WorkerSettings | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.fanout = fanout
+        self.policy = policy or RetryPolicy()
+        self.observer = observer or DeliveryObserver()
+        self.settings = settings or WorkerSettings()
+        self.host = socket.gethostname()
+        self.id = worker_id or new_worker_id(self.host)
+        timeout = self.settings.worker_timeout
+        self.claims = ClaimQueue(db, clock=self.clock, worker_timeout=timeout)
+        self.ledger = DeliveryLedger(db, clock=self.clock)
+        self.registry = WorkerRegistry(db, clock=self.clock)
+        self.subscriptions = SubscriptionRepository(db, clock=self.clock)
+        self.issues = IssueCache(IssueRepository(db, clock=self.clock))
+        self.corrections = Corrections(
+            self.ledger,
+            self.claims,
+            self.subscriptions,
+            self.issues,
+            fanout,
+            clock=self.clock,
+            policy=self.policy,
+        )
+        self._running = _Running()
+        self._orphans: set[str] = set()  # rows to hand back as in doubt
+        self._unsent: set[Delivery] = set()  # claimed rows whose send never started
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._beat_task: asyncio.Task[None] | None = None
+        self.on_unit: Callable[[Delivery, str], None] | None = None
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    async def register(self) -> None:
+        """Announce this worker, and forget dead workers of this host (their rows become
+        claimable at once)."""
+        await self.registry.register(self.id, host=self.host, pid=os.getpid())
+        gone = await self.registry.forget_dead(
+            host=self.host, keep=self.id, silence=self.settings.worker_timeout
+        )
+        if gone:
+            log.info("delivery workers gone, their unfinished sends taken over: %s", gone)
+
+    async def start(self) -> None:
+        """Register and run in the background until ``stop``."""
+        await self.register()
+        self._stopping = False
+        self._beat_task = asyncio.create_task(self._beat(), name="delivery-heartbeat")
+        self._loop_task = asyncio.create_task(self._loop(), name="delivery-worker")
+        log.info(
+            "delivery worker %s started (%s)",
+            self.id,
+            ", ".join(sorted(self.fanout.publishers)) or "no platform on",
+        )
+
+    async def stop(self, grace: float = 20.0) -> None:
+        """Stop claiming; let sends under way finish for ``grace`` seconds, then cancel
+        them. Whatever is unfinished goes back to the ledger for the next worker."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        tasks = set(self._running.tasks)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            if late:
+                log.warning("%d send(s) cut short at shutdown; they will be checked", len(late))
+        if self._beat_task is not None:
+            self._beat_task.cancel()
+            await asyncio.gather(self._beat_task, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self._hand_back()
+        released = await self.claims.release(self.id)
+        await self.registry.unregister(self.id)
+        log.info("delivery worker %s stopped (%d unit(s) handed back)", self.id, released)
+
+    def wake(self) -> None:
+        """Look at the ledger now (new rows were made in this process)."""
+        self._wake.set()
+
+    @property
+    def busy(self) -> int:
+        """Groups in flight."""
+        return len(self._running.tasks)
+
+    async def drain(
+        self,
+        *,
+        subscription_id: int | None = None,
+        issue_id: int | None = None,
+        include_paused: bool = False,
+    ) -> None:
+        """Send everything due now (optionally one subscription's or issue's) and return
+        when nothing due is left; rows waiting for a retry time stay."""
+        while True:
+            await self._hand_back()
+            claimed = await self._fill(
+                subscription_id=subscription_id,
+                issue_id=issue_id,
+                include_paused=include_paused,
+            )
+            if not claimed and not self._running.tasks:
+                return
+            if self._running.tasks:
+                await asyncio.wait(set(self._running.tasks), return_when=asyncio.FIRST_COMPLETED)
+
+    async def correct(self) -> int:
+        """Update sent messages of corrected issues now; returns how many."""
+        return await self.corrections.run(self.id)
+
+    # ---- the loop -----------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        last_corrections = 0.0
+        while not self._stopping:
+            try:
+                await self._hand_back()
+                await self._fill()
+                if time.monotonic() - last_corrections >= self.settings.corrections_every:
+                    last_corrections = time.monotonic()
+                    await self.corrections.run(self.id)
+            except Exception:
+                log.exception("delivery worker: looking at the ledger failed; trying again")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll)
+
+    async def _hand_back(self) -> None:
+        if self._unsent:
+            rows = list(self._unsent)
+            await self.claims.unclaim(rows, self.id)
+            self._unsent.difference_update(rows)
+        if self._orphans:
+            ids = list(self._orphans)
+            await self.claims.release(self.id, ids=ids)
+            self._orphans.difference_update(ids)
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.heartbeat)
+            try:
+                if not await self.registry.heartbeat(self.id):
+                    log.warning("delivery worker %s was taken for dead; registering again", self.id)
+                    await self.registry.register(self.id, host=self.host, pid=os.getpid())
+            except Exception:
+                log.exception("delivery worker heartbeat failed")
+
+    async def _fill(
+        self,
+        *,
+        subscription_id: int | None = None,
+        issue_id: int | None = None,
+        include_paused: bool = False,
+    ) -> int:
+        room = self.settings.concurrency - len(self._running.tasks)
+        if room <= 0 or not self.fanout.publishers:
+            return 0
+        busy = {lane for lane, n in self._running.lanes.items() if n >= self.settings.lane_limit}
+        heads = await self.claims.claim_heads(
+            self.id,
+            room,
+            busy_lanes=busy,
+            platforms=list(self.fanout.publishers),
+            subscription_id=subscription_id,
+            issue_id=issue_id,
+            include_paused=include_paused,
+        )
+        over: list[Delivery] = []
+        for head in heads:
+            # One claim can take many heads of one lane: the lane's cap is applied here.
+            if self._running.lanes[head.lane] >= self.settings.lane_limit:
+                over.append(head)
+                continue
+            self._running.lanes[head.lane] += 1
+            task = asyncio.create_task(self._group(head), name=f"deliver-{head.id}")
+            self._running.tasks.add(task)
+            task.add_done_callback(functools.partial(self._done, head.lane))
+        if over:
+            await self.claims.unclaim(over, self.id)
+        return len(heads) - len(over)
+
+    def _done(self, lane: str, task: asyncio.Task[None]) -> None:
+        self._running.tasks.discard(task)
+        self._running.lanes[lane] -= 1
+        if self._running.lanes[lane] <= 0:
+            del self._running.lanes[lane]
+        self._wake.set()
+
+    # ---- one group ------------------------------------------------------------------------
+
+    async def _group(self, head: Delivery) -> None:
+        subscription = await self.subscriptions.get(head.subscription_id)
+        if subscription is None:  # removed meanwhile; its rows went with it
+            return
+        row: Delivery | None = head
+        started = False
+        try:
+            stored = await self.issues.get(head.issue_id, head.revision)
+            if stored is None:
+                return
+            publisher = self.fanout.publishers[subscription.platform]
+            batch = await self.ledger.batch(head.group)
+            digest = self.fanout.group_digest(subscription, stored, batch)
+            audience = self.fanout.audience(subscription, batch)
+            first = await self.ledger.first_ref(head.group) if head.position > 0 else None
+            while row is not None:
+                if self._stopping:
+                    await self.claims.unclaim([row], self.id)
+                    row = None
+                    break
+                job = SendJob(
+                    row.id,
+                    audience,
+                    digest,
+                    publisher_unit(row),
+                    first if row.position > 0 else None,
+                )
+                started = True
+                sent = await self._attempt(publisher, job, row, subscription)
+                if sent is None:
+                    row = None
+                    break
+                if first is None:
+                    first = sent.ref
+                self._report(row, subscription.platform, "sent")
+                done = row
+                row = await self.claims.complete(done, self.id, sent.ref, stored.revision)
+                started = False
+                if row is None and not self._stopping:
+                    log.debug("%s: group paused or done after %s", group_key(done.group), done.unit)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s: delivery failed unexpectedly", group_key(head.group))
+            if row is not None:
+                # A send may have landed before the failure: the row is handed back as in
+                # doubt (looked up before any resend), never as simply pending.
+                if started:
+                    self._orphans.add(row.id)
+                else:
+                    self._unsent.add(row)
+                self._wake.set()
+
+    async def _attempt(
+        self, publisher: Publisher, job: SendJob, row: Delivery, subscription: Subscription
+    ) -> SentMessage | None:
+        """Send one unit (looking first when it may have landed); None when it failed."""
+        platform = subscription.platform
+        self.observer.transition(platform, "sending")
+        in_doubt = row.previous_state == "sending" or (
+            row.previous_state == "failed" and not surely_not_sent(row.error_code)
+        )
+        try:
+            if in_doubt:
+                found = await publisher.find_sent(job)
+                if found is not None:
+                    log.info(
+                        "%s %s: found already sent (%s); not sent again",
+                        group_key(row.group),
+                        row.unit,
+                        found.ref,
+                    )
+                    return found
+            began = time.perf_counter()
+            try:
+                return await publisher.send(job)
+            finally:
+                self.observer.sent(platform, time.perf_counter() - began)
+        except DeliveryError as exc:
+            await self._fail(row, subscription, exc)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            log.exception("%s %s: send raised", group_key(row.group), row.unit)
+            await self._fail(
+                row,
+                subscription,
+                DeliveryError(
+                    f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
+                ),
+            )
+        return None
+
+    async def _fail(self, row: Delivery, subscription: Subscription, exc: DeliveryError) -> None:
+        platform = subscription.platform
+        where = f"{group_key(row.group)} {row.unit} ({subscription.address})"
+        if exc.retryable and not self.policy.exhausted(row.attempts):
+            wait = self.policy.delay(row.attempts, exc.retry_after)
+            retry_at = self.clock.now() + timedelta(seconds=wait)
+            await self.claims.fail(
+                row, self.id, code=exc.code, message=exc.message, retry_at=retry_at
+            )
+            log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
+            self._report(row, platform, "failed")
+            return
+        if exc.retryable:
+            message = f"gave up after {row.attempts} attempts: {exc.message}"
+            await self.claims.fail(row, self.id, code=exc.code, message=message, retry_at=None)
+            log.error("%s: %s", where, message)
+        elif stops_subscription(exc):
+            reason = f"{exc.message} [{exc.code or 'refused'}]"
+            await self.claims.fail(
+                row,
+                self.id,
+                code=exc.code,
+                message=exc.message,
+                retry_at=None,
+                pause_reason=reason,
+            )
+            log.warning("%s: %s; subscription paused until resumed", where, exc.message)
+        else:
+            await self.claims.fail(
+                row,
+                self.id,
+                code=exc.code,
+                message=exc.message,
+                retry_at=None,
+                give_up_group=row.position == 0,
+            )
+            log.error("%s: %s", where, exc.message)
+        self._report(row, platform, "dead")
+
+    def _report(self, row: Delivery, platform: str, state: str) -> None:
+        self.observer.transition(platform, state)
+        if self.on_unit is not None:
+            self.on_unit(row, state)
