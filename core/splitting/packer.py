@@ -100,15 +100,21 @@ class Packer:
     def size(self, start: Pos, end: Pos, first: bool) -> int | None:
         """The size of a post carrying ``[start, end)``, or None if it breaks a limit."""
         pieces = self.body.materialize(start, end)
-        if self.max_block_size is not None and self.block_size_of is not None:
+        size = self.size_of([block for block, _ in pieces], first)
+        if size > self.capacity:
+            return None
+        # A block alone never measures more than the post holding it, so blocks need their
+        # own check only when the whole post is over the per-block cap.
+        if self.max_block_size is not None and size > self.max_block_size:
             for block, whole in pieces:
                 if not self._block_ok(block, whole):
                     return None
-        size = self.size_of([block for block, _ in pieces], first)
-        return size if size <= self.capacity else None
+        return size
 
     def _block_ok(self, block: Block, whole: bool) -> bool:
-        assert self.max_block_size is not None and self.block_size_of is not None
+        assert self.max_block_size is not None
+        if self.block_size_of is None:
+            return True
         if not whole:
             return self.block_size_of(block) <= self.max_block_size
         ok = self._whole_block_ok.get(id(block))
