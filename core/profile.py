@@ -137,6 +137,13 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
     feed = raw.get("feed")
     if feed is not None and not isinstance(feed, dict):
         raise fail("'feed' must be a table ([feed])")
+    if feed is not None:
+        from core.feeds.config import parse_feed_table  # core.feeds imports this module
+
+        try:
+            parse_feed_table(feed)
+        except ConfigError as exc:
+            raise fail(str(exc)) from None
     sections = tuple(
         _parse_section(entry, index, fail) for index, entry in enumerate(raw.get("sections", []))
     )

@@ -5,7 +5,7 @@ Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositorie
 caller's transaction) and hand out plain dataclasses, never ORM rows.
 """
 
-from core.storage import slack_tables  # noqa: F401  (puts the Slack tables in the metadata)
+from core.storage import feeds, slack_tables  # noqa: F401  (put their tables in the metadata)
 from core.storage.conversations import ConversationState
 from core.storage.database import Database
 from core.storage.events import ProcessedEvents
