@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 Sleep = Callable[[float], Awaitable[None]]
+_EPSILON = 1e-9
 
 
 @dataclass
@@ -51,7 +52,9 @@ class KeyedRateLimiter:
         """Seconds until ``key`` may go again (0 when it may go now); takes nothing."""
         bucket = self._refill(key)
         wait = max(0.0, bucket.blocked_until - self._now())
-        if bucket.tokens < 1:
+        # Refill arithmetic leaves a token a hair under 1 (0.99999999999997); waiting for
+        # that hair would add nothing to a clock at 1e3 s and spin forever.
+        if bucket.tokens < 1 - _EPSILON:
             wait = max(wait, (1 - bucket.tokens) / self.rate)
         return wait
 
