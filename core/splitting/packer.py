@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from core.model import Block
-from core.splitting.body import Body, Level, Pos
+from core.splitting.body import Body, Pos
+from core.splitting.search import (
+    ANY,
+    CODEPOINTS,
+    GENTLE,
+    STYLED,
+    CutSearch,
+    Option,
+    furthest_fitting,
+)
 
 SizeOf = Callable[[Sequence[Block], bool], int]  # (blocks, carries the headline) -> size
 Part = tuple[Pos, Pos, bool]  # start, end, carries the headline
@@ -22,45 +31,10 @@ _GOOD_FILL = 0.5
 # Balancing re-runs the whole split a few times, so only short runs are balanced.
 _BALANCE_MAX_PARTS = 6
 _BALANCE_ROUNDS = 8
-# Candidates are looked for this many characters at a time at first, doubling as needed.
-_FIRST_WINDOW = 512
-# BudouX looks for the last phrase in this many characters before a cut, then four times more.
-_PHRASE_TAIL = 48
-
-
-_GENTLE = (Level.SENTENCE, Level.PHRASE, Level.GRAPHEME)
-_STYLED = (Level.STYLED_SENTENCE, Level.STYLED_PHRASE, Level.STYLED_GRAPHEME)
-_ANY = (None, Level.URL_PHRASE, Level.ANY_GRAPHEME)
-_CODEPOINTS = (None, None, Level.CODEPOINT)
 
 
 class LimitsTooSmall(ValueError):
     """Not even one grapheme cluster (or code point) fits in a post."""
-
-
-def _furthest(positions: Sequence[Pos], test: Callable[[Pos], int | None]) -> tuple[int, int]:
-    """Index and size of the last position that passes ``test`` (assumed monotone), or -1."""
-    if not positions:
-        return -1, 0
-    size = test(positions[0])
-    if size is None:
-        return -1, 0
-    good, good_size, bad, step = 0, size, len(positions), 1
-    while good + step < bad:
-        size = test(positions[good + step])
-        if size is None:
-            bad = good + step
-            break
-        good, good_size = good + step, size
-        step *= 2
-    while bad - good > 1:
-        mid = (good + bad) // 2
-        size = test(positions[mid])
-        if size is None:
-            bad = mid
-        else:
-            good, good_size = mid, size
-    return good, good_size
 
 
 class Packer:
@@ -94,6 +68,7 @@ class Packer:
         self.block_size_of = block_size_of
         self.has_headline = has_headline
         self._whole_block_ok: dict[int, bool] = {}
+        self._search = CutSearch(body)
         self.forced = False  # set once a cut had to end a part with a sub-heading or cut a span
         self.roughness = 0  # how fine the cuts were: 0 per block, 1 sentence, 2 phrase, 3 grapheme
 
@@ -187,8 +162,8 @@ class Packer:
             return self.size(p, c, first)
 
         bounds = [(b, 0) for b in range(p[0] + 1, q[0] + (1 if q[1] > 0 else 0))]
-        furthest, furthest_size = _furthest(bounds, test)
-        options: list[tuple[Pos, int, int]] = []
+        furthest, furthest_size = furthest_fitting(bounds, test)
+        options: list[Option] = []
         allowed = furthest
         while allowed >= 0 and body.glues_to_next(bounds[allowed][0] - 1):
             allowed -= 1
@@ -201,7 +176,7 @@ class Packer:
         overflow = bounds[furthest][0] if furthest >= 0 else p[0]
         low = p[1] if overflow == p[0] else 0
         high = q[1] if overflow == q[0] else len(body.texts[overflow])
-        found, high = self._tier(overflow, _GENTLE, low, high, test)
+        found, high = self._search.tier(overflow, GENTLE, low, high, test)
         options.extend(found)
         if options:
             best = max(size for _, size, _ in options)
@@ -220,91 +195,16 @@ class Packer:
         # all the same; only then cut a link or URL, and a grapheme cluster last of all.
         if furthest >= 0 and self._gentle_start(bounds[furthest], q):
             return bounds[furthest]
-        for levels in (_STYLED, _ANY, _CODEPOINTS):
-            if levels is _ANY and furthest >= 0:
+        for levels in (STYLED, ANY, CODEPOINTS):
+            if levels is ANY and furthest >= 0:
                 return bounds[furthest]
-            found, high = self._tier(overflow, levels, low, high, test)
+            found, high = self._search.tier(overflow, levels, low, high, test)
             if found:
                 return found[0][0]
         raise LimitsTooSmall(
             f"a post of at most {self.capacity} cannot hold even one character of "
             f"{body.texts[overflow][:40]!r}; raise the platform's size limit"
         )
-
-    def _tier(
-        self,
-        b: int,
-        levels: tuple[Level | None, Level | None, Level],
-        low: int,
-        high: int,
-        test: Callable[[Pos], int | None],
-    ) -> tuple[list[tuple[Pos, int, int]], int]:
-        """The furthest fitting cuts in block ``b`` at a sentence, phrase and grapheme level.
-
-        Each finer level only looks between the furthest cut that fits at the level above and
-        the first that does not, and phrases only up to the first grapheme cut that does not
-        fit, so BudouX never reads more than about one post of text. Returns the cuts found,
-        gentlest first, and the first offset known not to fit.
-        """
-        sentence, phrase, grapheme = levels
-        options: list[tuple[Pos, int, int]] = []
-        if sentence is not None:
-            found, low, high = self._inside(b, sentence, low, high, test)
-            if found is not None:
-                options.append((*found, 1))
-        found, _, high = self._inside(b, grapheme, low, high, test)
-        if found is not None and phrase is not None:
-            between = self._last_phrase(b, phrase, low, found[0][1], test)
-            if between is not None and between[0] != found[0]:
-                options.append((*between, 2))
-        if found is not None:
-            options.append((*found, 3))
-        return options, high
-
-    def _last_phrase(
-        self, b: int, level: Level, low: int, upto: int, test: Callable[[Pos], int | None]
-    ) -> tuple[Pos, int] | None:
-        """The last phrase cut in ``(low, upto]``, where every grapheme cut fits.
-
-        BudouX reads only a tail of the window, growing it until a phrase boundary turns up;
-        past half the window a phrase cut would lose to the grapheme cut anyway (see
-        ``_GOOD_FILL``), so it stops looking there.
-        """
-        tail = _PHRASE_TAIL
-        while True:
-            start = max(low, upto - tail)
-            offsets = self.body.candidates(b, level, start, upto + 1)
-            if offsets:
-                size = test((b, offsets[-1]))
-                return None if size is None else ((b, offsets[-1]), size)
-            if start == low or tail > (upto - low) // 2:
-                return None
-            tail *= 4
-
-    def _inside(
-        self, b: int, level: Level, low: int, high: int, test: Callable[[Pos], int | None]
-    ) -> tuple[tuple[Pos, int] | None, int, int]:
-        """The furthest cut of a level in block ``b`` between two offsets that fits.
-
-        Returns it (or None) with the narrowed window for the next, finer level: from the cut
-        found to the first candidate that does not fit. Candidates are computed a window at
-        a time (doubling), so a huge block costs about one post's worth per post.
-        """
-        best: tuple[Pos, int] | None = None
-        start, width = low, _FIRST_WINDOW
-        while True:
-            stop = min(high, start + width)
-            offsets = self.body.candidates(b, level, start, stop)
-            positions = [(b, offset) for offset in offsets]
-            index, size = _furthest(positions, test)
-            if index >= 0:
-                best = (positions[index], size)
-            found_low = best[0][1] if best else low
-            if index + 1 < len(offsets):
-                return best, found_low, offsets[index + 1]
-            if stop >= high:
-                return best, found_low, high
-            start, width = stop - 1, width * 2
 
     def _gentle_start(self, p: Pos, q: Pos) -> bool:
         """True when a post starting at ``p`` can end at a gentle cut (or hold all to ``q``)."""
@@ -315,6 +215,6 @@ class Packer:
         if test(q) is not None:
             return True
         high = q[1] if p[0] == q[0] else len(self.body.texts[p[0]])
-        if self._tier(p[0], _GENTLE, p[1], high, test)[0]:
+        if self._search.tier(p[0], GENTLE, p[1], high, test)[0]:
             return True
         return (p[0] + 1, 0) < q and test((p[0] + 1, 0)) is not None
