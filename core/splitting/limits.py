@@ -36,7 +36,10 @@ class Limits:
         platform: ``slack``, ``line`` or another renderer's name.
         max_size: hard cap on ``measure(headline, blocks)`` for one post, after the renderer
             has reserved room for its own decorations.
-        measure: the platform's way of counting a post body.
+        measure: the platform's way of counting a post body. It need not be additive or
+            linear, but it must not shrink when a post carries more (a longer piece, one
+            more block): the splitter searches for the furthest cut that fits, and checks a
+            block alone only when the whole post is over ``max_block_size``.
         target_chars: readable length of a post in plain characters; a soft goal that decides
             where a long item is cut (at sub-headings first).
         max_block_size: hard cap on ``measure(None, [block])`` for one block, where a platform
