@@ -62,18 +62,22 @@ def plan_audiences(
             out, and a broadcast reaches every friend).
 
     Returns:
-        One broadcast when every follower takes the default; otherwise one group per
+        One broadcast when every follower takes the default (and nobody is left out of
+        this issue); otherwise one group per
         distinct choice, cut into multicasts of at most 500, a lone follower as a push.
         Deterministic: the default group first, then choices in order; users in given order.
     """
     groups: dict[tuple[str, ...], dict[str, None]] = {}
+    left_out = False
     for follower in followers:
         choice = _narrow(follower.sections, available)
-        if choice is not None:
+        if choice is None:
+            left_out = True  # a broadcast would reach them all the same
+        else:
             groups.setdefault(choice, {})[follower.user_id] = None
     if not groups:
         return []
-    if broadcast and set(groups) == {()}:
+    if broadcast and not left_out and set(groups) == {()}:
         return [AudiencePlan(Audience("line", None, EVERYONE), ())]
     plans: list[AudiencePlan] = []
     for choice in sorted(groups, key=lambda c: (len(c) > 0, c)):
