@@ -1,0 +1,51 @@
+"""Scheduled jobs: module-level functions with plain arguments, importable by reference.
+
+Their references (``scheduler.jobs:weekly_digest``) are stored in the job store; renaming
+or moving one breaks stored jobs, so these names are fixed. Each job is idempotent: running
+it twice (a restart, a second process) hands an issue over once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scheduler.runtime import current
+
+log = logging.getLogger("haishin.scheduler")
+
+
+async def publish_issue(number: int) -> None:
+    """An issue's publication time has come: publish what is due and hand it over."""
+    runtime = current()
+    published = await runtime.publishing.publish_due()
+    handover = await runtime.publishing.hand_over_on_publish()
+    if handover is not None and handover.rows:
+        runtime.wake()
+    log.info(
+        "publication of issue %d: published %s; %d subscription(s) got it",
+        number,
+        published or "nothing new",
+        handover.subscriptions if handover else 0,
+    )
+
+
+async def weekly_digest(subscription_id: int) -> None:
+    """A weekly subscriber's slot: hand over the newest issue it has not had."""
+    runtime = current()
+    handover = await runtime.publishing.hand_over_weekly(subscription_id)
+    if handover is not None and handover.rows:
+        runtime.wake()
+        log.info("weekly digest: issue %d to subscription %d", handover.number, subscription_id)
+    else:
+        log.info("weekly digest: nothing new for subscription %d", subscription_id)
+
+
+async def sweep() -> None:
+    """Every few seconds: publish what is due, hand the newest issue to on-publish
+    subscribers who lack it, and bring the jobs in line with the subscriptions."""
+    runtime = current()
+    await runtime.publishing.publish_due()
+    handover = await runtime.publishing.hand_over_on_publish()
+    if handover is not None and handover.rows:
+        runtime.wake()
+    await runtime.reconcile()

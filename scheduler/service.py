@@ -1,0 +1,186 @@
+"""The scheduler of one ``haishin serve``: leader or standby, and the APScheduler inside.
+
+Every process runs a ``SchedulerService``. It tries for leadership every few seconds;
+the one that gets it starts an ``AsyncIOScheduler`` (inside the running loop) over a
+``SQLAlchemyJobStore`` in our database (a synchronous engine: the job store can't use an
+async one). The others log once why they stand by. A leader that loses its lock stops its
+scheduler at once; a standby takes over within ``check_every`` seconds of the leader's end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+
+from core.storage.database import BUSY_TIMEOUT_SECONDS, Database
+from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
+from scheduler.plan import desired_jobs, reconcile
+from scheduler.runtime import SchedulerRuntime, install
+
+log = logging.getLogger("haishin.scheduler")
+
+JOBS_TABLE = "apscheduler_jobs"
+
+
+class SchedulerService:
+    """Leadership plus the scheduler it allows.
+
+    Args:
+        db: the database (job store and leadership).
+        runtime: what the jobs reach (installed while this process leads).
+        leadership: how leadership is decided (default: fits the database).
+        check_every: seconds between leadership tries / checks.
+        on_lag: called with how late each job started, in seconds (a metric).
+        on_missed: called with the id of a job skipped for being later than its grace.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        runtime: SchedulerRuntime,
+        *,
+        leadership: Leadership | None = None,
+        check_every: float = 2.0,
+        on_lag: Callable[[float], None] | None = None,
+        on_missed: Callable[[str], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.runtime = runtime
+        self.leadership = leadership or leadership_for(db)
+        self.check_every = check_every
+        self.on_lag = on_lag
+        self.on_missed = on_missed
+        self.scheduler: Any = None
+        self._engine: Engine | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._told_standby = False
+        self._reconciling = asyncio.Lock()
+
+    @property
+    def leader(self) -> bool:
+        """True while this process runs the scheduler."""
+        return self.scheduler is not None
+
+    async def start(self) -> None:
+        """Try for leadership now, then keep trying (or checking) in the background."""
+        await self._tick()
+        self._task = asyncio.create_task(self._watch(), name="scheduler-leadership")
+
+    async def stop(self) -> None:
+        """Stop the scheduler (if leading) and give up leadership."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self._step_down()
+        if isinstance(self.leadership, PostgresLeadership):
+            await self.leadership.close()
+
+    async def reconcile(self) -> None:
+        """Bring the jobs in line with the database (leader only)."""
+        if self.scheduler is None:
+            return
+        async with self._reconciling:
+            specs = await desired_jobs(self.db)
+            if self.scheduler is None:
+                return
+            changes = reconcile(self.scheduler, specs)
+        if changes.changed:
+            log.info(
+                "scheduler jobs: added %s, moved %s, removed %s",
+                list(changes.added) or "-",
+                list(changes.replaced) or "-",
+                list(changes.removed) or "-",
+            )
+
+    def next_runs(self) -> dict[str, datetime]:
+        """Each job's next run time (leader only; empty otherwise)."""
+        if self.scheduler is None:
+            return {}
+        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.check_every)
+            try:
+                await self._tick()
+            except Exception:
+                log.exception("scheduler: leadership check failed; trying again")
+
+    async def _tick(self) -> None:
+        if self.leader:
+            if not await self.leadership.held():
+                log.error("scheduler: leadership lost; stopping this process's scheduler")
+                await self._step_down()
+            return
+        if await self.leadership.acquire():
+            self._told_standby = False
+            try:
+                await self._step_up()
+            except Exception:
+                await self._step_down()
+                raise
+        elif not self._told_standby:
+            self._told_standby = True
+            log.warning(
+                "scheduler: %s already runs the scheduler on %r; this process will not start "
+                "another (one scheduler per database). It serves requests and delivers, and "
+                "takes the scheduler over if that process stops.",
+                self.leadership.holder(),
+                self.db.url.render_as_string(hide_password=True),
+            )
+
+    async def _step_up(self) -> None:
+        connect_args = {"timeout": BUSY_TIMEOUT_SECONDS} if self.db.dialect == "sqlite" else {}
+        self._engine = create_engine(self.db.sync_url, connect_args=connect_args)
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone=UTC,
+        )
+        scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
+        scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        install(self.runtime)
+        scheduler.start()
+        self.scheduler = scheduler
+        log.info("scheduler: this process leads; scheduler started")
+        await self.reconcile()
+
+    async def _step_down(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            with contextlib.suppress(Exception):
+                scheduler.shutdown(wait=False)
+            install(None)
+            log.info("scheduler: stopped")
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        await self.leadership.release()
+
+    def _submitted(self, event: Any) -> None:
+        if self.on_lag is None or not event.scheduled_run_times:
+            return
+        late = (datetime.now(UTC) - event.scheduled_run_times[-1]).total_seconds()
+        self.on_lag(max(0.0, late))
+
+    def _missed(self, event: Any) -> None:
+        late = datetime.now(UTC) - event.scheduled_run_time
+        log.warning(
+            "scheduler: job %s was due %s ago, past its grace time, so it was skipped "
+            "(a weekly subscriber gets the newest issue at its next slot)",
+            event.job_id,
+            str(late).split(".")[0],
+        )
+        if self.on_missed is not None:
+            self.on_missed(event.job_id)
