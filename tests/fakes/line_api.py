@@ -346,7 +346,7 @@ class FakeLineApi:
             path,
             args=_query(query),
             headers=headers,
-            data=body if is_json else None,
+            data=body,
             content_type=content_type,
         )
         try:

@@ -1,0 +1,75 @@
+"""``haishin line ...``: LINE tools for the operator (``line richmenu``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bots.cli.common import async_command, console, fail
+from bots.line.client import LineClient
+from bots.line.richmenu import (
+    describe,
+    draw_menu,
+    find_font,
+    install_rich_menu,
+    menu_buttons,
+    menu_request,
+)
+from bots.settings import Settings
+from core.profile import load_profile
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``line`` command group (``haishin line richmenu``) to the CLI."""
+    line = typer.Typer(help="LINE tools.", no_args_is_help=True)
+    line.command("richmenu")(richmenu)
+    app.add_typer(line, name="line")
+
+
+@async_command
+async def richmenu(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="draw the menu and print it; call nothing")
+    ] = False,
+    image: Annotated[
+        Path | None, typer.Option(help="also save the menu image (PNG) to this file")
+    ] = None,
+    font: Annotated[
+        Path | None, typer.Option(help="a .ttf/.otf/.ttc font with Japanese glyphs")
+    ] = None,
+    keep_old: Annotated[
+        bool, typer.Option("--keep-old", help="keep earlier haishin rich menus")
+    ] = False,
+) -> None:
+    """Create the LINE rich menu (latest, the sections, help) and make it the default."""
+    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills it from the env
+    profile = load_profile(settings.profile_path)
+    if dry_run:
+        buttons = menu_buttons(profile)
+        data = draw_menu(buttons, find_font(font))
+        if image is not None:
+            image.write_bytes(data)
+        request = describe(menu_request(profile, buttons, profile.language))
+        console.print_json(json.dumps(request, ensure_ascii=False))
+        console.print(f"image: {len(data):,} bytes" + (f", saved to {image}" if image else ""))
+        return
+    token = settings.line_channel_access_token
+    if not token:
+        fail("LINE is not configured: set LINE_CHANNEL_ACCESS_TOKEN (and LINE_CHANNEL_SECRET)")
+    client = LineClient(token, host=settings.line_api_url)
+    try:
+        with console.status("creating the rich menu…"):
+            result = await install_rich_menu(client, profile, font=font, keep_old=keep_old)
+    finally:
+        await client.close()
+    if image is not None:
+        image.write_bytes(result.image)
+    labels = " / ".join(button.label for button in result.buttons)
+    console.print(f"[green]rich menu {result.rich_menu_id} is the default[/]: {labels}")
+    saved = f", saved to {image}" if image else ""
+    console.print(f"image: {len(result.image):,} bytes{saved}")
+    if result.removed:
+        console.print(f"removed {len(result.removed)} older haishin rich menu(s)")
