@@ -78,9 +78,8 @@ class CommandEngine:
                     message=say(intent.language, "nothing_to_continue", example=self._example()),
                     suggestions=self._starters(intent.language),
                 )
-            intent = understand(pending, self.profile)
-            if language is not None:
-                intent = replace(intent, language=language)
+            # The stored command is in button words; answer in the language of "続き".
+            intent = replace(understand(pending, self.profile), language=intent.language)
         reply = await self._dispatch(intent, text, platform, limits, page_size)
         if conversation and self.conversations and reply.intent in ("section", "next"):
             await self.conversations.set(

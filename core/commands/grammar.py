@@ -174,8 +174,22 @@ def _search_query(text: str) -> str | None:
     return None
 
 
+_VOCABULARIES: dict[int, tuple[Profile, list[tuple[str, str, str]]]] = {}
+
+
 def _vocabulary(profile: Profile) -> list[tuple[str, str, str]]:
-    """(folded word, token type, value), longest words first."""
+    """(folded word, token type, value), longest words first; built once per profile."""
+    cached = _VOCABULARIES.get(id(profile))
+    if cached is not None and cached[0] is profile:
+        return cached[1]
+    if len(_VOCABULARIES) > 16:  # profiles are few; tests build many, keep it bounded
+        _VOCABULARIES.clear()
+    words = _build_vocabulary(profile)
+    _VOCABULARIES[id(profile)] = (profile, words)
+    return words
+
+
+def _build_vocabulary(profile: Profile) -> list[tuple[str, str, str]]:
     words = [(w, "cmd", kind.value) for kind, ws in COMMAND_WORDS.items() for w in ws]
     words += [(w, "filler", "") for w in _FILLERS]
     for spec in profile.sections:
