@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from bots.bootstrap import Services
 from bots.console import console_routes
+from bots.feeds.status import feed_health
 from bots.platform import Hook, Platform
 
 log = logging.getLogger("haishin.server")
@@ -64,6 +65,7 @@ def create_app(
                 name: platforms[name].status | {"on": True} if name in platforms else {"on": False}
                 for name in ("slack", "line")
             },
+            "feeds": await feed_health(services.db, services.profile),
         }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 

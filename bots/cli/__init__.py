@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bots.cli import content, serve
+from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
     name="haishin",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 content.register(app)
 serve.register(app)
+feeds_cli.register(app)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, find_issue, services
 from bots.cli.views import print_preview, print_reply
+from bots.feeds.cli import ingest_feeds
 from bots.preview import PLATFORMS, post_document, preview_document
 from bots.rendering import renderer_for
 from bots.settings import Settings
@@ -40,12 +41,21 @@ def register(app: typer.Typer) -> None:
 
 @async_command
 async def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="issue files (default: all)")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="issue files (default: all); with --feed, feed URLs"),
+    ] = None,
     encoding: EncodingOpt = None,
+    feed: Annotated[
+        bool, typer.Option("--feed", help="read feeds now: the URLs given, else the profile's")
+    ] = False,
 ) -> None:
-    """Load issue files; unchanged files are skipped, changed ones become revisions."""
+    """Load issue files (or feeds); unchanged ones are skipped, changed ones become revisions."""
+    if feed:
+        await ingest_feeds(paths or [])
+        return
     async with services() as svc:
-        files = list(paths or default_issue_paths(svc.settings.content_dir))
+        files = [Path(p) for p in paths] if paths else default_issue_paths(svc.settings.content_dir)
         if not files:
             fail(f"no issue files under {svc.settings.issues_dir}; add .txt or .md files there")
         missing = [str(p) for p in files if not p.is_file()]
