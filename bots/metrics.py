@@ -42,6 +42,12 @@ class Metrics:
             "How late the last scheduled job started.",
             registry=self.registry,
         )
+        self.ledger_rows = Gauge(
+            "haishin_ledger_rows",
+            "Delivery ledger rows by platform and state (refreshed every few seconds).",
+            ["platform", "state"],
+            registry=self.registry,
+        )
         self.dropped = Counter(
             "haishin_dropped_total",
             "Inbound work dropped because the queue was full, by platform.",

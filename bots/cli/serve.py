@@ -1,26 +1,38 @@
-"""``haishin serve``: the whole service in one process."""
+"""``haishin serve``: the whole service in one process.
+
+At start: migrations, then the content folder is ingested; then the web app (Slack and LINE
+routes, ``/healthz``, ``/metrics``) comes up with the background components: the content
+watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``).
+SIGTERM (or Ctrl-C) stops the watcher and the scheduler, lets sends under way finish for up
+to ``SHUTDOWN_GRACE`` seconds and hands the rest back to the ledger, then exits 0.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Annotated
+import signal
+from typing import Annotated, Literal
 
 import typer
 import uvicorn
 
-from bots.bootstrap import bootstrap
-from bots.cli.common import fail
-from bots.console import require_token_for
-from bots.feeds.poller import FeedPoller
+from bots.bootstrap import Services, bootstrap
 from bots.logs import configure_logging
-from bots.platform import Hook
-from bots.server import create_app
+from bots.runtime import COMPONENTS, Component, build_delivery
+from bots.runtime.delivery import DeliveryKit
+from bots.runtime.watcher import ContentWatcher
+from bots.server import build_platforms, create_app
 from bots.settings import Settings
-from core.errors import ConfigError
-from core.ingest import default_issue_paths, ingest_paths
+from core.delivery import DeliveryLedger, WorkerSettings
+from core.ingest import IngestReport
+from scheduler import SchedulerRuntime, SchedulerService
 
 log = logging.getLogger("haishin")
+
+SHUTDOWN_GRACE = 20.0  # seconds sends under way may take to finish at shutdown
+GAUGE_SECONDS = 15.0
 
 
 def register(app: typer.Typer) -> None:
@@ -31,34 +43,113 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="plain or json (default: HAISHIN_LOG_FORMAT, else plain)"),
+    ] = None,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
-    settings = Settings()
-    try:
-        require_token_for(host, settings)
-    except ConfigError as exc:
-        fail(str(exc))
-    configure_logging(settings.log_format, settings.log_level)
-    asyncio.run(_serve(settings, host, port))
+    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings reads the env
+    fmt = log_format or settings.log_format
+    if fmt not in ("plain", "json"):
+        raise typer.BadParameter("use plain or json", param_hint="--log-format")
+    configure_logging(_format(fmt), settings.log_level)
+    if settings.log_level.upper() != "DEBUG":
+        for chatty in ("uvicorn.access", "alembic"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; with Python's default
+    # handler that would kill the process before the clean-up below. Ours ignores it.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings, host, port))
+
+
+def _format(value: str) -> Literal["plain", "json"]:
+    return "json" if value == "json" else "plain"
+
+
+class DeliveryRuntime:
+    """The background half of ``haishin serve``: watcher, workers, scheduler, gauges."""
+
+    def __init__(self, services: Services, kit: DeliveryKit) -> None:
+        self.services = services
+        self.kit = kit
+        self.scheduler = SchedulerService(
+            services.db,
+            SchedulerRuntime(kit.publishing, kit.worker.wake, self._reconcile),
+            on_lag=services.metrics.scheduler_lag.set,
+        )
+        self.watcher = ContentWatcher(services, on_ingested=self._ingested)
+        self.extra: list[Component] = [
+            component for factory in COMPONENTS if (component := factory(services)) is not None
+        ]
+        self._gauges: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.watcher.start()  # ingests the content folder first
+        await self.kit.worker.start()
+        await self.scheduler.start()
+        for component in self.extra:
+            await component.start()
+        self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
+
+    async def stop(self) -> None:
+        if self._gauges is not None:
+            self._gauges.cancel()
+        for component in reversed(self.extra):
+            try:
+                await component.stop()
+            except Exception:
+                log.exception("error while stopping %r", component)
+        await self.watcher.stop()
+        await self.scheduler.stop()
+        await self.kit.worker.stop(grace=SHUTDOWN_GRACE)
+
+    async def _reconcile(self) -> None:
+        await self.scheduler.reconcile()
+
+    async def _ingested(self, report: IngestReport) -> None:
+        await self.scheduler.reconcile()  # a new issue's publication job
+        self.kit.worker.wake()
+
+    async def _refresh_gauges(self) -> None:
+        ledger = DeliveryLedger(self.services.db)
+        gauge = self.services.metrics.ledger_rows
+        while True:
+            try:
+                counts = await ledger.counts()
+                gauge.clear()
+                for (platform, state), count in counts.items():
+                    gauge.labels(platform, state).set(count)
+            except Exception:
+                log.debug("ledger gauges not refreshed", exc_info=True)
+            await asyncio.sleep(GAUGE_SECONDS)
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
     services = await bootstrap(settings)
     try:
-        report = await ingest_paths(
-            default_issue_paths(settings.content_dir),
-            profile=services.profile,
-            db=services.db,
-            content_dir=settings.content_dir,
-            clock=services.clock,
+        platforms = build_platforms(services)
+        runtime = DeliveryRuntime(
+            services, build_delivery(services, platforms, settings=WorkerSettings())
         )
-        log.info("content: %s", report.summary())
-        feeds = FeedPoller.build(db=services.db, profile=services.profile, clock=services.clock)
-        startup: list[Hook] = [feeds.start] if feeds else []
-        shutdown: list[Hook] = [feeds.stop] if feeds else []
-        app = create_app(services, startup=startup, shutdown=shutdown)
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
-        log.info("haishin serving on http://%s:%d/", host, port)
-        await uvicorn.Server(config).serve()
+        app = create_app(
+            services, platforms=platforms, startup=[runtime.start], shutdown=[runtime.stop]
+        )
+        config = uvicorn.Config(
+            app, host=host, port=port, log_config=None, lifespan="on", access_log=True
+        )
+        server = uvicorn.Server(config)
+        log.info(
+            "haishin serving on http://%s:%d/ (database %s, platforms: %s)",
+            host,
+            port,
+            services.db.url.render_as_string(hide_password=True),
+            ", ".join(sorted(platforms)) or "none; see the lines above to turn them on",
+        )
+        await server.serve()
+        if not server.started:
+            raise SystemExit(1)
     finally:
         await services.close()
+        log.info("haishin stopped")

@@ -8,6 +8,7 @@
 """
 
 from core.delivery.claims import ClaimQueue, lane_of
+from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, State
@@ -42,6 +43,8 @@ __all__ = [
     "WorkerSettings",
     "chosen_sections",
     "lane_of",
+    "pause",
     "publisher_unit",
+    "resume",
     "stops_subscription",
 ]

@@ -299,10 +299,12 @@ class ClaimQueue(Repository):
             result = await session.execute(statement.values(claimed_by=None, claimed_at=None))
             return int(getattr(result, "rowcount", 0))
 
-    async def revive(self, subscription_id: int, *, codes: Collection[str]) -> int:
-        """Make a resumed subscription's rows that died of one of ``codes`` pending again."""
-        if not codes:
-            return 0
+    async def revive(
+        self, subscription_id: int, *, keep_codes: Collection[str], below_attempts: int
+    ) -> int:
+        """Make a resumed subscription's dead rows pending again: those that died of a
+        refusal of the audience (any code but ``keep_codes``) before running out of
+        attempts. Rows refused for their content, or given up, stay dead."""
         now = self._clock.now()
         async with self._write() as session:
             result = await session.execute(
@@ -310,7 +312,11 @@ class ClaimQueue(Repository):
                 .where(
                     DeliveryRow.subscription_id == subscription_id,
                     DeliveryRow.state == "dead",
-                    DeliveryRow.error_code.in_(list(codes)),
+                    DeliveryRow.attempts < below_attempts,
+                    or_(
+                        DeliveryRow.error_code.is_(None),
+                        DeliveryRow.error_code.not_in(list(keep_codes)),
+                    ),
                 )
                 .values(state="pending", attempts=0, next_attempt_at=None, updated_at=now)
             )

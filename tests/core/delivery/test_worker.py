@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from core.delivery import DeliveryLedger, WorkerRegistry
 from core.delivery.claims import ClaimQueue
+from core.delivery.control import resume
 from core.errors import DeliveryError
 from core.ports import SendJob
 from tests.core.delivery.conftest import World, eventually, slack_error
@@ -122,8 +123,8 @@ async def test_a_permanent_refusal_pauses_the_subscription_and_resume_goes_on(
     rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
     assert [r.state for r in rows] == ["dead", "pending", "pending", "pending", "pending"]
     assert len(world.slack.units_to("C2")) == 5  # the other channel is not held up
-    await world.subscriptions.resume(sub.id)
-    assert await ClaimQueue(world.db).revive(sub.id, codes=["is_archived"]) == 1
+    _, revived = await resume(world.db, sub.id, clock=world.clock)
+    assert revived == 1
     await worker.drain()
     assert len(world.slack.units_to("C1")) == 5
     assert (await world.subscriptions.get(other.id)).active  # type: ignore[union-attr]

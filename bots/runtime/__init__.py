@@ -1,0 +1,7 @@
+"""What ``haishin serve`` runs besides the web app: delivery workers, the scheduler, the
+content watcher, and the wiring they share with the delivery commands of the CLI."""
+
+from bots.runtime.components import COMPONENTS, Component, ComponentFactory
+from bots.runtime.delivery import DeliveryKit, build_delivery
+
+__all__ = ["COMPONENTS", "Component", "ComponentFactory", "DeliveryKit", "build_delivery"]
