@@ -9,10 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from core.storage.conversations import DatabaseConversations
-from core.storage.database import Database
-from core.storage.library import DatabaseLibrary
-
 from bots.metrics import Metrics
 from bots.platform import Platform
 from bots.settings import Settings
@@ -20,6 +16,9 @@ from core.clock import Clock, SystemClock
 from core.commands import CommandEngine
 from core.errors import ConfigError
 from core.profile import Profile, load_profile
+from core.storage.conversations import DatabaseConversations
+from core.storage.database import Database
+from core.storage.library import DatabaseLibrary
 
 log = logging.getLogger("haishin")
 
@@ -66,8 +65,8 @@ async def bootstrap(
                 "check HAISHIN_DATABASE_URL"
             ) from exc
     clock = clock or SystemClock()
-    library = DatabaseLibrary(database)
-    engine = CommandEngine(library, profile, clock, DatabaseConversations(database))
+    library = DatabaseLibrary(database, clock=clock)
+    engine = CommandEngine(library, profile, clock, DatabaseConversations(database, clock=clock))
     return Services(
         settings=settings,
         profile=profile,
