@@ -19,6 +19,8 @@ import typer
 import uvicorn
 
 from bots.bootstrap import Services, bootstrap
+from bots.cli.common import fail
+from bots.console import require_token_for
 from bots.logs import configure_logging
 from bots.runtime import COMPONENTS, Component, build_delivery
 from bots.runtime.delivery import DeliveryKit
@@ -26,6 +28,7 @@ from bots.runtime.watcher import ContentWatcher
 from bots.server import build_platforms, create_app
 from bots.settings import Settings
 from core.delivery import DeliveryLedger, WorkerSettings
+from core.errors import ConfigError
 from core.ingest import IngestReport
 from scheduler import SchedulerRuntime, SchedulerService
 
@@ -50,6 +53,10 @@ def serve(
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings reads the env
+    try:
+        require_token_for(host, settings)  # the console must not be open to the network
+    except ConfigError as exc:
+        fail(str(exc))
     fmt = log_format or settings.log_format
     if fmt not in ("plain", "json"):
         raise typer.BadParameter("use plain or json", param_hint="--log-format")
