@@ -54,12 +54,13 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
 
 def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
     limits = renderer.limits
-    table = Table("section", "item", "part", "size / limit", "starts with", title=platform)
+    table = Table("section", "item", "part", "size / limit", title=platform)
+    table.add_column("starts with", no_wrap=True, overflow="ellipsis", max_width=36)
     for post in posts:
         size = limits.measure(post.headline, post.blocks)
         ok = size <= limits.max_size
         colour = "green" if ok else "bold red"
-        start = post.text.replace("\n", " ")[:40]
+        start = " ".join(post.text.split())[:60]
         table.add_row(
             post.section_key,
             str(post.item),
