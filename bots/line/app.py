@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.line.client import LineClient
+from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from bots.line.handlers import LineHandlers
 from bots.line.publisher import LinePublisher
@@ -23,7 +24,6 @@ from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
 from bots.line.webhook import LineWebhook
 from bots.platform import Platform
-from core.storage import ProcessedEvents
 
 log = logging.getLogger("haishin.line")
 
@@ -59,13 +59,14 @@ def build_line(
     client = LineClient(token, host=settings.line_api_url)
     renderer = LineRenderer(services.profile)
     followers = LineAudienceBook(services.db, clock=services.clock)
+    dedupe = EventDeduplicator(services.db, services.clock)
     handlers = LineHandlers(
         engine=services.engine,
         renderer=renderer,
         client=client,
         replies=ReplySender(client),
         followers=followers,
-        events=ProcessedEvents(services.db, clock=services.clock),
+        dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
     )
@@ -85,8 +86,9 @@ def build_line(
         name="line",
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
-        on_startup=[queue.start],
-        on_shutdown=[client.close, queue.stop],
+        on_startup=[dedupe.start, queue.start],
+        # Run in reverse: let queued events finish, record them, then close the session.
+        on_shutdown=[client.close, dedupe.stop, queue.stop],
         status=status,
         queue=queue,
         handlers=handlers,

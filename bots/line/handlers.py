@@ -1,8 +1,9 @@
 """What the bot does with each webhook event (run by the queue's workers, never the request).
 
-Every event is handled at most once (``webhookEventId`` through ``ProcessedEvents``, so a
-redelivery or a second process can't answer twice); ``standby`` events are someone else's
-to answer. Answers go out with the event's reply token: free, and not counted in the quota.
+Every event is handled at most once (``webhookEventId``, see ``bots.line.dedupe``: a
+redelivery is recognised whichever process answered the original); ``standby`` events are
+someone else's to answer. Answers go out with the event's reply token: free, and not
+counted in the quota.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from linebot.v3.webhooks import (
 )
 
 from bots.line.client import LineClient
+from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
 from bots.line.render import LineRenderer, text_messages
@@ -32,7 +34,6 @@ from core.clock import Clock
 from core.commands import CommandEngine
 from core.commands.grammar import language_of
 from core.model import Reply, Suggestion
-from core.storage import ProcessedEvents
 
 log = logging.getLogger("haishin.line")
 _LATIN = re.compile("[A-Za-z]")
@@ -58,7 +59,7 @@ class LineHandlers:
         client: the LINE API (profile lookups).
         replies: sends reply messages.
         followers: the follower records.
-        events: remembers handled event ids.
+        dedupe: remembers handled event ids.
         clock: the time events are recorded at.
         metrics: where answers are counted.
     """
@@ -71,7 +72,7 @@ class LineHandlers:
         client: LineClient,
         replies: ReplySender,
         followers: LineAudienceBook,
-        events: ProcessedEvents,
+        dedupe: EventDeduplicator,
         clock: Clock,
         metrics: Metrics,
     ) -> None:
@@ -80,7 +81,7 @@ class LineHandlers:
         self.client = client
         self.replies = replies
         self.followers = followers
-        self.events = events
+        self.dedupe = dedupe
         self.clock = clock
         self.metrics = metrics
         self.profile = renderer.profile
@@ -90,7 +91,9 @@ class LineHandlers:
         if str(getattr(event.mode, "value", event.mode)) == "standby":
             return
         event_id = getattr(event, "webhook_event_id", None)
-        if event_id and not await self.events.first_time("line", event_id, self.clock.now()):
+        context = getattr(event, "delivery_context", None)
+        redelivery = bool(getattr(context, "is_redelivery", False))
+        if event_id and not await self.dedupe.first_time(event_id, redelivery=redelivery):
             log.info("LINE event %s already handled; skipped", event_id)
             return
         if isinstance(event, MessageEvent):

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
+from bots.line.dedupe import EventDeduplicator
 from core.storage import LineFollowers
 from core.storage.models import ProcessedEventRow
 from tests.bots.line.conftest import LineBot
@@ -101,6 +102,25 @@ async def test_a_redelivered_event_is_handled_once(bot: LineBot) -> None:
     await bot.send(bot.hooks.redelivered(event))
     assert len(bot.api.replies()) == 1
     assert len(bot.api.calls("/v2/bot/message/reply")) == 1
+
+
+async def test_a_redelivery_of_what_another_process_answered_is_skipped(bot: LineBot) -> None:
+    event = bot.hooks.text(USER, "最新トピック")
+    await bot.send(event)
+    assert bot.platform.handlers is not None
+    await bot.platform.handlers.dedupe.flush()
+    # A second process (its own memory, the same database) gets LINE's redelivery.
+    other = EventDeduplicator(bot.services.db, bot.services.clock)
+    assert not await other.first_time(event["webhookEventId"], redelivery=True)
+    assert await other.first_time(bot.hooks.text(USER, "x")["webhookEventId"], redelivery=True)
+    assert await processed_events(bot) == 2
+
+
+async def test_handled_events_are_recorded_in_batches(bot: LineBot) -> None:
+    await bot.send(*(bot.hooks.text(f"U{n:032x}", "help") for n in range(1, 6)))
+    assert bot.platform.handlers is not None
+    await bot.platform.handlers.dedupe.flush()
+    assert await processed_events(bot) == 5
 
 
 async def test_standby_events_are_left_to_the_active_channel(bot: LineBot) -> None:
