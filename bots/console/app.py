@@ -152,6 +152,11 @@ def console_routes(services: Services, *, secret: bytes | None = None) -> list[B
     return [
         Route("/", guarded(bind(pages.issues)), name="console"),
         Route("/issues/{number:int}", guarded(bind(pages.issue))),
+        Route(
+            "/issues/{number:int}/publish",
+            guarded(bind(forms.publish), form=True),
+            methods=["POST"],
+        ),
         Route("/try", guarded(bind(pages.chat))),
         Route("/try", guarded(bind(forms.chat), form=True), methods=["POST"]),
         Route("/deliveries", guarded(bind(pages.deliveries))),

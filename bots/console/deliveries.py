@@ -1,8 +1,7 @@
 """The deliveries page's content: subscriptions with their next slot, and the ledger.
 
-The ledger is read through the delivery code's own repository (``core.delivery.ledger``).
-Where that code is not installed, or its table can't be read, the page says so instead of
-failing: the console must be worth opening before delivery is set up.
+The ledger is read through the delivery code's own repository (``DeliveryLedger``). Where
+its table can't be read (a database not migrated yet), the page says so instead of failing.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.clock import Clock
+from core.delivery import STATES, DeliveryLedger, State
 from core.profile import Profile
 from core.storage.database import Database
 from core.storage.issues import StoredIssue
@@ -24,7 +24,6 @@ from core.storage.subscriptions import Subscription
 log = logging.getLogger("haishin.console")
 
 LEDGER_ROWS = 200
-STATES = ("pending", "sending", "sent", "failed", "dead")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +102,10 @@ def subscription_lines(
     return lines
 
 
+def _state(name: str | None) -> State | None:
+    return next((state for state in STATES if state == name), None)
+
+
 def _label(profile: Profile, key: str) -> str:
     spec = profile.spec(key)
     return spec.title if spec else key
@@ -117,21 +120,16 @@ async def read_ledger(
     state: str | None,
 ) -> LedgerView:
     """The newest ledger rows (optionally of one state), or an empty view saying why."""
-    try:
-        from core.delivery.ledger import DeliveryLedger
-    except ImportError:
-        return LedgerView(
-            False,
-            "The delivery ledger is not part of this installation yet: nothing is sent, "
-            "so there is nothing to show.",
-        )
     ledger = DeliveryLedger(db, clock=clock)
     try:
-        counts: dict[tuple[str, str], int] = await ledger.counts()
-        rows = await ledger.rows(state=state, limit=LEDGER_ROWS + 1)  # type: ignore[arg-type]
-    except (SQLAlchemyError, TypeError, AttributeError) as exc:
+        counts = await ledger.counts()
+        rows = await ledger.rows(state=_state(state), limit=LEDGER_ROWS + 1)
+    except SQLAlchemyError as exc:
         log.warning("console: the delivery ledger can't be read: %s", exc)
-        return LedgerView(False, f"The delivery ledger can't be read ({type(exc).__name__}).")
+        return LedgerView(
+            False,
+            f"The delivery ledger cannot be read ({type(exc).__name__}); the server log says why.",
+        )
     numbers = {issue.id: issue.number for issue in issues}
     addresses = {sub.id: sub.address for sub in subscriptions}
     by_state: dict[str, int] = {}
@@ -148,7 +146,7 @@ async def read_ledger(
             last_error=row.last_error,
             next_attempt_at=row.next_attempt_at,
             sent_ref=row.sent_ref,
-            updated_at=getattr(row, "updated_at", None) or row.created_at,
+            updated_at=row.updated_at,
         )
         for row in rows[:LEDGER_ROWS]
     ]

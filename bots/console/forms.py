@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bots.console.actions import pause_subscription, publish_now, resume_subscription
 from bots.console.app import SECURITY_HEADERS, Console
 from bots.console.auth import CSRF_FIELD
 from bots.console.chat import converse
@@ -53,19 +54,30 @@ async def subscription(console: Console, request: Request) -> Response:
     """Pause or resume a subscription, then back to the deliveries page."""
     subscription_id = int(request.path_params["id"])
     action = request.path_params["action"]
+    done = "paused"
     try:
         if action == "pause":
-            await console.subscriptions.pause(subscription_id, "paused from the console")
+            await pause_subscription(console.services, subscription_id)
         elif action == "resume":
-            await console.subscriptions.resume(subscription_id)
+            done = f"resumed-{await resume_subscription(console.services, subscription_id)}"
         else:
             return console.message(request, 404, "No such action", f"{action!r} is not one.")
     except NotFound:
         return console.message(
             request, 404, "No such subscription", f"There is no subscription {subscription_id}."
         )
-    done = "paused" if action == "pause" else "resumed"
     return RedirectResponse(f"/deliveries?done={done}", status_code=303)
+
+
+async def publish(console: Console, request: Request) -> Response:
+    """Publish an issue now, then back to its page."""
+    number = int(request.path_params["number"])
+    try:
+        published = await publish_now(console.services, number)
+    except NotFound:
+        return console.message(request, 404, "No such issue", f"There is no issue #{number}.")
+    done = "published" if published else "was-out"
+    return RedirectResponse(f"/issues/{number}?done={done}", status_code=303)
 
 
 async def preview(console: Console, request: Request) -> Response:

@@ -66,7 +66,7 @@ async def issues(console: Console, request: Request) -> Response:
                 "sections": len(issue.sections),
                 "state": state_of(item, now),
                 "at": item.publish_at,
-                "delivered": item.published_at,
+                "published_at": item.published_at,
                 "corrected": item.corrected,
                 "corrected_at": item.corrected_at,
                 "revision": item.revision,
@@ -111,6 +111,10 @@ async def issue(console: Console, request: Request) -> Response:
         view=view,
         state=state_of(stored, console.services.clock.now()),
         revisions=await console.issues.revisions(number),
+        flash={
+            "published": "Published: subscribers who get issues on publication get it now.",
+            "was-out": "This issue was published already; nothing changed.",
+        }.get(request.query_params.get("done", "")),
     )
 
 
@@ -159,10 +163,7 @@ async def deliveries(console: Console, request: Request) -> Response:
     ledger = await read_ledger(
         console.services.db, console.services.clock, stored, subscriptions, state=state
     )
-    flash = {
-        "paused": "Paused: nothing more goes to it until it is resumed.",
-        "resumed": "Resumed: it gets the next issue again.",
-    }.get(request.query_params.get("done", ""))
+    flash = _resumed_or_paused(request.query_params.get("done", ""))
     return console.page(
         request,
         "deliveries.html",
@@ -227,6 +228,20 @@ async def preview_bytes(
 def _text_field(form: Any) -> str:
     value = form.get("text") if form is not None else None
     return value if isinstance(value, str) else ""
+
+
+def _resumed_or_paused(done: str) -> str | None:
+    if done == "paused":
+        return "Paused: nothing more goes to it until it is resumed."
+    if done.startswith("resumed-") and done[len("resumed-") :].isdigit():
+        revived = int(done[len("resumed-") :])
+        again = (
+            f" {revived} stopped send{'s' if revived != 1 else ''} will go out now."
+            if revived
+            else ""
+        )
+        return f"Resumed: it gets the next issue again.{again}"
+    return None
 
 
 def _label(console: Console, key: str, title: str) -> str:

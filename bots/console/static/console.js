@@ -4,6 +4,13 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Actions that reach readers (publishing) ask first.
+  document.querySelectorAll("form[data-confirm]").forEach((action) => {
+    action.addEventListener("submit", (event) => {
+      if (!window.confirm(action.dataset.confirm)) event.preventDefault();
+    });
+  });
+
   const form = document.getElementById("chat");
   const transcript = document.getElementById("transcript");
   if (!form || !transcript) return;

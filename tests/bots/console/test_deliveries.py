@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from datetime import timedelta
 
-import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from sqlalchemy import text
 
 from core.slot import WeeklySlot
 from core.storage.models import DeliveryRow
@@ -65,7 +64,10 @@ async def test_pause_and_resume_from_the_page(console: ConsoleHarness) -> None:
     page = await console.page(paused.headers["location"])
     assert "Paused: nothing more goes to it" in page.text
     assert "Resume" in page.text
-    await console.post(f"/deliveries/subscriptions/{sub.id}/resume", {})
+    resumed = await console.post(f"/deliveries/subscriptions/{sub.id}/resume", {})
+    assert "Resumed: it gets the next issue again." in (
+        await console.page(resumed.headers["location"])
+    ).text
     stored = await subs.get(sub.id)
     assert stored is not None and stored.active
     missing = await console.post("/deliveries/subscriptions/999/pause", {})
@@ -85,7 +87,6 @@ async def test_pause_needs_the_csrf_token(console: ConsoleHarness) -> None:
 
 
 async def test_ledger_shows_what_went_where_and_what_failed(console: ConsoleHarness) -> None:
-    pytest.importorskip("core.delivery.ledger", reason="the delivery ledger is not installed")
     from core.storage import IssueRepository, SubscriptionRepository
 
     sub = await SubscriptionRepository(console.services.db, clock=console.clock).add(
@@ -134,10 +135,42 @@ async def test_ledger_shows_what_went_where_and_what_failed(console: ConsoleHarn
     assert len(only_failed.css("table.ledger tbody tr")) == 1
 
 
-async def test_without_the_delivery_code_the_ledger_is_an_empty_state(
-    console: ConsoleHarness, monkeypatch: pytest.MonkeyPatch
+async def test_an_unreadable_ledger_is_an_empty_state_not_an_error(
+    console: ConsoleHarness,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "core.delivery.ledger", None)  # as if not installed
+    async with console.services.db.transaction() as session:
+        await session.execute(text("DROP TABLE deliveries"))
     response = await console.page("/deliveries")
     assert response.status_code == 200
-    assert "The delivery ledger is not part of this installation yet" in response.text
+    assert "The delivery ledger cannot be read" in response.text
+    assert "No subscriptions yet" in response.text
+
+
+async def test_publish_now_makes_a_scheduled_issue_readable(console: ConsoleHarness) -> None:
+    sample = (console.content / "issues" / "2025-10-04.txt").read_text(encoding="utf-8")
+    await console.ingest("2025-10-11.txt", sample.replace("CoreWeave", "Lambda"))
+    page = HTMLParser((await console.page("/issues/2")).text)
+    assert "scheduled" in words(page.css_first(".facts"))
+    form = page.css_first("form[action='/issues/2/publish']")
+    assert form is not None and "data-confirm" in form.attributes
+    response = await console.post("/issues/2/publish", {})
+    assert response.status_code == 303
+    after = await console.page(response.headers["location"])
+    assert "Published: subscribers who get issues on publication get it now." in after.text
+    assert "/issues/2/publish" not in after.text
+    # Readers see it now: the bot answers with it.
+    answer = await console.post("/try", {"platform": "slack", "text": "最新トピック"})
+    assert "Lambda、Metaとの巨額契約" in answer.text
+    again = await console.post("/issues/2/publish", {})
+    assert "published already" in (await console.page(again.headers["location"])).text
+
+
+async def test_publish_needs_the_csrf_token(console: ConsoleHarness) -> None:
+    sample = (console.content / "issues" / "2025-10-04.txt").read_text(encoding="utf-8")
+    await console.ingest("2025-10-11.txt", sample)
+    await console.csrf()
+    assert (await console.http.post("/issues/2/publish")).status_code == 403
+    from core.storage import IssueRepository
+
+    stored = await IssueRepository(console.services.db).get(2)
+    assert stored is not None and stored.published_at is None
