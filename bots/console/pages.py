@@ -12,9 +12,10 @@ from starlette.responses import Response
 
 from bots.console.app import Console
 from bots.console.chat import MAX_TEXT, Exchange, converse
-from bots.console.deliveries import STATES, read_ledger, subscription_lines
+from bots.console.deliveries import read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
 from bots.console.source import read_source
+from core.delivery import STATES
 from core.errors import ContentError
 from core.ingest import default_issue_paths
 from core.model import NoteKind
