@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, serve
+from bots.cli import content, delivery, serve
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 content.register(app)
 serve.register(app)
+delivery.register(app)
 feeds_cli.register(app)
 
 

@@ -226,6 +226,17 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return {(p, s): int(n) for p, s, n in await session.execute(query)}
 
+    async def last_received(self) -> dict[int, int]:
+        """Each subscription's newest issue number with a unit sent."""
+        query = (
+            select(DeliveryRow.subscription_id, func.max(IssueRow.number))
+            .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
+            .where(DeliveryRow.state == "sent")
+            .group_by(DeliveryRow.subscription_id)
+        )
+        async with self._read() as session:
+            return {int(s): int(n) for s, n in await session.execute(query)}
+
     async def outdated_groups(self, limit: int = 200) -> builtins.list[tuple[Group, int]]:
         """Groups with rows older than their issue's current revision (a correction came),
         with that revision."""

@@ -1,0 +1,283 @@
+"""The delivery commands: subscriptions, schedule, publish (and send, deliveries: ``sending``).
+
+See ``../shared/interface.md``. Every command works without ``haishin serve`` running: it
+changes the database, and a running serve picks the change up (its scheduler re-reads the
+subscriptions every few seconds; its workers send whatever the ledger holds).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bots.cli import sending
+from bots.cli.common import async_command, console, fail, services
+from bots.cli.delivery_common import (
+    cadence_text,
+    check_slot_zone,
+    find_subscription,
+    parse_sections,
+    sections_text,
+    stored_issue,
+    when,
+)
+from bots.runtime import build_delivery
+from bots.server import build_platforms
+from core.delivery import DeliveryLedger, Target, WorkerRegistry
+from core.delivery import pause as pause_subscription
+from core.delivery import resume as resume_subscription
+from core.slot import WeeklySlot
+from core.storage import IssueRepository, StoredIssue, Subscription, SubscriptionRepository
+
+subscriptions_app = typer.Typer(
+    help="Who gets what and when (list, add, pause, resume, remove).",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+LIVE = timedelta(seconds=30)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the delivery commands to the CLI."""
+    app.add_typer(subscriptions_app, name="subscriptions")
+    app.command()(schedule)
+    app.command()(publish)
+    sending.register(app)
+
+
+@subscriptions_app.callback()
+def _subscriptions(ctx: typer.Context) -> None:
+    """Who gets what and when; without a subcommand, the list."""
+    if ctx.invoked_subcommand is None:
+        list_subscriptions(platform=None)
+
+
+@subscriptions_app.command("list")
+@async_command
+async def list_subscriptions(
+    platform: Annotated[str | None, typer.Option(help="only slack or line")] = None,
+) -> None:
+    """Every subscription: target, sections, cadence, state (with why it is paused)."""
+    async with services() as svc:
+        subs = await SubscriptionRepository(svc.db).list(platform=platform)
+        received = await DeliveryLedger(svc.db).last_received()
+    if not subs:
+        console.print(
+            "No subscriptions yet. Add one with "
+            "[bold]haishin subscriptions add --to slack:TEAM/CHANNEL[/] (or line:all), "
+            "or type [bold]/haishin subscribe[/] in a Slack channel."
+        )
+        return
+    table = Table(
+        "id", "target", "sections", "when", "state", "last received", title="subscriptions"
+    )
+    for sub in subs:
+        state = (
+            "[green]active[/]"
+            if sub.active
+            else f"[yellow]paused:[/] {escape(sub.paused_reason or '')}"
+        )
+        last = received.get(sub.id)
+        table.add_row(
+            str(sub.id),
+            escape(sub.address),
+            escape(sections_text(sub.sections, svc.profile)),
+            cadence_text(sub),
+            state,
+            f"#{last}" if last else "-",
+        )
+    console.print(table)
+
+
+@subscriptions_app.command("add")
+@async_command
+async def add(
+    to: Annotated[str, typer.Option("--to", help="slack:TEAM/CHANNEL, line:USER or line:all")],
+    sections: Annotated[
+        str | None, typer.Option(help="comma-separated section keys (default: all)")
+    ] = None,
+    cadence: Annotated[str | None, typer.Option(help="on-publish (default) or weekly")] = None,
+    weekly: Annotated[
+        str | None, typer.Option(help="weekly slot, e.g. 'mon 09:00' (implies weekly)")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="IANA time zone of the slot (default: the newsletter's)")
+    ] = None,
+) -> None:
+    """Subscribe a target, or change the subscription it has."""
+    target = Target.parse(to)
+    async with services() as svc:
+        keys = parse_sections(sections, svc.profile)
+        chosen = cadence or ("weekly" if weekly else "on-publish")
+        if chosen not in ("on-publish", "weekly"):
+            fail(f"--cadence {chosen!r}: use on-publish or weekly")
+        slot = None
+        if chosen == "weekly":
+            if weekly:
+                slot = WeeklySlot.parse(weekly, check_slot_zone(tz, svc.profile))
+            elif svc.profile.digest_slot is not None:
+                slot = svc.profile.digest_slot
+            else:
+                fail(
+                    "a weekly subscription needs --weekly 'mon 09:00' (and --tz if not "
+                    f"{svc.profile.timezone.key})"
+                )
+        elif weekly or tz:
+            fail("--weekly and --tz go with --cadence weekly (or leave --cadence out)")
+        repository = SubscriptionRepository(svc.db, clock=svc.clock)
+        existed = await repository.find(target.platform, target.target, target.workspace)
+        sub = await repository.add(
+            platform=target.platform,
+            workspace=target.workspace,
+            target=target.target,
+            sections=keys,
+            cadence="weekly" if slot else "on-publish",
+            slot=slot,
+        )
+    verb = "updated" if existed else "subscribed"
+    start = f"; gets issues after #{sub.starts_after}" if sub.starts_after else ""
+    console.print(
+        f"{verb} [bold]{escape(sub.address)}[/] (id {sub.id}): "
+        f"{escape(sections_text(sub.sections, svc.profile))}, {cadence_text(sub)}{start}"
+    )
+    if existed and not existed.active:
+        console.print("it was paused and is active again")
+
+
+@subscriptions_app.command("pause")
+@async_command
+async def pause(
+    which: Annotated[str, typer.Argument(help="subscription id or target")],
+    reason: Annotated[str, typer.Option(help="why (shown in the list)")] = "paused by hand",
+) -> None:
+    """Stop sending to a subscription until it is resumed."""
+    async with services() as svc:
+        sub = await find_subscription(svc, which)
+        await pause_subscription(svc.db, sub.id, reason, clock=svc.clock)
+    console.print(f"paused [bold]{escape(sub.address)}[/] (id {sub.id}): {escape(reason)}")
+
+
+@subscriptions_app.command("resume")
+@async_command
+async def resume(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
+    """Send to a paused subscription again, picking up where it stopped."""
+    async with services() as svc:
+        sub = await find_subscription(svc, which)
+        _, revived = await resume_subscription(svc.db, sub.id, clock=svc.clock)
+    note = f"; {revived} unsent unit(s) will be sent" if revived else ""
+    console.print(f"resumed [bold]{escape(sub.address)}[/] (id {sub.id}){note}")
+
+
+@subscriptions_app.command("remove")
+@async_command
+async def remove(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
+    """Delete a subscription (and its delivery history)."""
+    async with services() as svc:
+        sub = await find_subscription(svc, which)
+        await SubscriptionRepository(svc.db).remove(sub.id)
+    console.print(f"removed [bold]{escape(sub.address)}[/] (id {sub.id})")
+
+
+@async_command
+async def schedule() -> None:
+    """The next slot of every subscription, and what it will get."""
+    async with services() as svc:
+        now = svc.clock.now()
+        subs = await SubscriptionRepository(svc.db).list()
+        issues = IssueRepository(svc.db, clock=svc.clock)
+        latest = await issues.latest_published()
+        upcoming = sorted(
+            (
+                s
+                for s in await issues.all_issues()
+                if s.published_at is None and not s.back_catalogue and s.publish_at is not None
+            ),
+            key=lambda s: s.number,
+        )
+        ledger = DeliveryLedger(svc.db)
+        zone = svc.profile.timezone
+        table = Table("id", "target", "when", "next slot", "gets", title="schedule")
+        for sub in subs:
+            fresh = None
+            new = latest is not None and latest.number > (sub.starts_after or 0)
+            if new and latest is not None and not await ledger.has_rows(sub.id, latest.id):
+                fresh = latest.number
+            slot_text, gets = _next_slot(sub, fresh, upcoming, zone, now)
+            table.add_row(str(sub.id), escape(sub.address), cadence_text(sub), slot_text, gets)
+    if not subs:
+        console.print("No subscriptions, so nothing is scheduled.")
+        return
+    console.print(table)
+    if upcoming:
+        console.print(
+            f"next publication: issue #{upcoming[0].number} at "
+            f"{when(upcoming[0].publish_at, zone, now)}"
+        )
+
+
+def _next_slot(
+    sub: Subscription,
+    fresh: int | None,
+    upcoming: list[StoredIssue],
+    zone: ZoneInfo,
+    now: datetime,
+) -> tuple[str, str]:
+    """(when the subscription next gets something, what it gets)."""
+    if not sub.active:
+        return "-", f"[yellow]paused:[/] {escape(sub.paused_reason or '')}"
+    if sub.cadence == "weekly" and sub.slot is not None:
+        slot_at = sub.slot.next_after(now)
+        got = f"issue #{fresh}" if fresh else "the newest issue, if it is new to it"
+        return when(slot_at, sub.slot.zone, now), got
+    if fresh:
+        return "now (a running haishin serve hands it over)", f"issue #{fresh}"
+    if upcoming:
+        nxt = upcoming[0]
+        return f"{when(nxt.publish_at, zone, now)}, at publication", f"issue #{nxt.number}"
+    return "when the next issue is published", "the next issue"
+
+
+@async_command
+async def publish(issue: Annotated[str, typer.Argument(help="number, date or latest")]) -> None:
+    """Publish an issue now instead of at its scheduled time."""
+    async with services() as svc:
+        stored = await stored_issue(svc, issue)
+        kit = build_delivery(svc, build_platforms(svc))
+        newly = await kit.publishing.publish(stored.number)
+        handover = await kit.publishing.hand_over_on_publish()
+        live = await WorkerRegistry(svc.db, clock=svc.clock).live(LIVE)
+        zone = svc.profile.timezone
+    if newly:
+        console.print(f"issue #{stored.number} published now")
+    else:
+        console.print(
+            f"issue #{stored.number} was already published "
+            f"({when(stored.published_at, zone)}); nothing changes"
+        )
+    if handover is None or handover.number != stored.number:
+        if newly:
+            console.print("on-publish subscribers don't get it: it is not the newest issue out")
+        return
+    if handover.rows:
+        console.print(
+            f"handed to {handover.subscriptions} on-publish subscription(s): "
+            f"{handover.rows} unit(s) to send"
+        )
+        if live:
+            console.print(f"a running haishin serve ({escape(live[0].id)}) sends them now")
+        else:
+            console.print(
+                "[yellow]no haishin serve is running:[/] start it to send them "
+                "(or send to one target now with haishin send)"
+            )
+    for reason in handover.skipped:
+        console.print(
+            f"[yellow]not handed over here:[/] {escape(reason)}; a haishin serve "
+            "with that platform on will hand it over"
+        )

@@ -1,0 +1,344 @@
+"""``haishin send`` (one issue to one target, now, through the ledger) and ``haishin
+deliveries`` (what went where, what failed and why)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bots.bootstrap import Services
+from bots.cli.common import async_command, console, fail, services
+from bots.cli.delivery_common import relative, stored_issue, when
+from bots.platform import Platform
+from bots.runtime import build_delivery
+from bots.runtime.delivery import DeliveryKit
+from bots.server import build_platforms
+from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group, Target
+from core.storage import IssueRepository, StoredIssue, Subscription, SubscriptionRepository
+
+ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
+StateOpt = Annotated[str | None, typer.Option(help="only rows in this state: " + ", ".join(STATES))]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``send`` and ``deliveries`` to the CLI."""
+    app.command()(send)
+    app.command()(deliveries)
+
+
+@async_command
+async def send(
+    issue: Annotated[str, typer.Argument(help="number, date or latest")],
+    to: Annotated[str, typer.Option("--to", help="slack:TEAM/CHANNEL, line:USER or line:all")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would go, send nothing")
+    ] = False,
+    wait: Annotated[
+        int, typer.Option(help="seconds to keep retrying failed units before leaving them")
+    ] = 600,
+) -> None:
+    """Deliver an issue to one target now, through the ledger (never twice)."""
+    target = Target.parse(to)
+    async with services() as svc:
+        stored = await stored_issue(svc, issue)
+        platforms = build_platforms(svc)
+        if target.platform not in platforms:
+            fail(
+                f"{target.platform} is off: set its settings (see `haishin serve`'s log or the "
+                "README) to send there"
+            )
+        kit = build_delivery(svc, platforms)
+        repository = SubscriptionRepository(svc.db, clock=svc.clock)
+        sub = await repository.find(target.platform, target.target, target.workspace)
+        if dry_run:
+            await _dry_run(svc, kit, target, sub, stored)
+            return
+        if sub is None:
+            sub = await repository.add(
+                platform=target.platform, workspace=target.workspace, target=target.target
+            )
+            sub = await repository.pause(sub.id, ONE_OFF)
+        await kit.publishing.hand_over_to(sub, stored.number)
+        ledger = DeliveryLedger(svc.db, clock=svc.clock)
+        rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
+        todo = [r for r in rows if r.state in ("pending", "sending", "failed")]
+        if not todo:
+            _already(rows, sub, stored, svc.profile.timezone)
+            return
+        failed = await _deliver(svc, kit, platforms, sub, stored, len(todo), wait)
+    raise typer.Exit(1 if failed else 0)
+
+
+async def _deliver(
+    svc: Services,
+    kit: DeliveryKit,
+    platforms: dict[str, Platform],
+    sub: Subscription,
+    stored: StoredIssue,
+    total: int,
+    wait: int,
+) -> bool:
+    platform = platforms[sub.platform]
+    for hook in platform.on_startup:
+        await hook()
+    worker = kit.worker
+    ledger = DeliveryLedger(svc.db, clock=svc.clock)
+    outcome: Counter[str] = Counter()
+    progress = Progress(
+        TextColumn(f"issue #{stored.number} → {escape(sub.address)}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    try:
+        await worker.register()
+        with progress:
+            task = progress.add_task("", total=total)
+
+            def counted(row: Delivery, state: str) -> None:
+                outcome[state] += 1
+                if state in ("sent", "dead"):
+                    progress.advance(task)
+                progress.update(task, description=", ".join(f"{n} {s}" for s, n in outcome.items()))
+
+            worker.on_unit = counted
+            deadline = svc.clock.now() + timedelta(seconds=wait)
+            while True:
+                await worker.drain(subscription_id=sub.id, issue_id=stored.id, include_paused=True)
+                rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
+                left = [r for r in rows if r.state in ("pending", "sending", "failed")]
+                if not left:
+                    break
+                retry = min((r.next_attempt_at for r in left if r.next_attempt_at), default=None)
+                now = svc.clock.now()
+                if retry is not None and retry > deadline:
+                    break
+                if now > deadline:
+                    break
+                pause = (retry - now).total_seconds() if retry else 1.0
+                progress.update(task, description=f"retry {relative(timedelta(seconds=pause))}")
+                await asyncio.sleep(min(max(pause, 0.2), 30.0))
+    finally:
+        worker.on_unit = None
+        await worker.stop(grace=5)
+        for hook in platform.on_shutdown:
+            await hook()
+    rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
+    states = Counter(r.state for r in rows)
+    console.print(
+        f"issue #{stored.number} to {escape(sub.address)}: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+    )
+    problems = [r for r in rows if r.state in ("failed", "dead", "pending", "sending")]
+    for row in problems:
+        later = (
+            f", next try {when(row.next_attempt_at, svc.profile.timezone)}"
+            if row.next_attempt_at
+            else ""
+        )
+        console.print(
+            f"  [red]{row.state}[/] {escape(row.unit)}: {escape(row.last_error or '')}{later}"
+        )
+    if any(r.state in ("pending", "failed", "sending") for r in rows):
+        console.print("the rest is in the ledger: a running haishin serve finishes it")
+    return bool(problems)
+
+
+def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone: ZoneInfo) -> None:
+    sent = sum(1 for r in rows if r.state == "sent")
+    if sent:
+        console.print(
+            f"issue #{stored.number} was already delivered to {escape(sub.address)} "
+            f"({sent} unit(s), {when(max(r.updated_at for r in rows), zone)}); "
+            "not sent again"
+        )
+    else:
+        reasons = {r.last_error for r in rows if r.last_error}
+        console.print(
+            f"nothing to send to {escape(sub.address)}: {escape('; '.join(sorted(reasons)))}"
+        )
+
+
+async def _dry_run(
+    svc: Services, kit: DeliveryKit, target: Target, sub: Subscription | None, stored: StoredIssue
+) -> None:
+    ledger = DeliveryLedger(svc.db)
+    if sub is not None and await ledger.has_rows(sub.id, stored.id):
+        rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
+        states = Counter(r.state for r in rows)
+        console.print(
+            f"issue #{stored.number} is already in the ledger for {escape(sub.address)}: "
+            + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+            + (
+                "; sending would only finish what is left"
+                if states.keys() - {"sent", "dead"}
+                else "; nothing would be sent"
+            )
+        )
+        return
+    probe = sub or Subscription(
+        id=0,
+        platform=target.platform,
+        workspace=target.workspace,
+        target=target.target,
+        sections=(),
+        cadence="on-publish",
+        slot=None,
+        active=True,
+        paused_reason=None,
+        starts_after=None,
+        created_at=svc.clock.now(),
+        updated_at=svc.clock.now(),
+    )
+    plan = await kit.fanout.plan(probe, stored)
+    if not plan.groups:
+        console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
+        return
+    table = Table(
+        "audience",
+        "recipients",
+        "units",
+        title=f"dry run: issue #{stored.number} → {escape(target.address)}",
+    )
+    for group in plan.groups:
+        who = group.audience.recipients or (target.target,)
+        kind = "broadcast" if who == ("all",) else f"{len(who)} recipient(s)"
+        table.add_row(
+            f"batch {group.batch}" if group.batch else escape(target.address),
+            kind,
+            escape(", ".join(group.units)),
+        )
+    console.print(table)
+    units = sum(len(g.units) for g in plan.groups)
+    console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")
+
+
+@async_command
+async def deliveries(
+    issue: Annotated[str | None, typer.Option(help="number, date or latest")] = None,
+    state: StateOpt = None,
+    limit: Annotated[int, typer.Option(help="at most this many lines")] = 100,
+) -> None:
+    """What went where, and what failed and why."""
+    if state is not None and state not in STATES:
+        fail(f"--state {state!r}: use one of {', '.join(STATES)}")
+    async with services() as svc:
+        issue_id = (await stored_issue(svc, issue)).id if issue else None
+        ledger = DeliveryLedger(svc.db)
+        rows = await ledger.rows(issue_id=issue_id, state=state)
+        subs = {s.id: s for s in await SubscriptionRepository(svc.db).list()}
+        numbers = {s.id: s.number for s in await IssueRepository(svc.db).all_issues()}
+        batches = {group: await ledger.batch(group) for group in {r.group for r in rows if r.batch}}
+        zone = svc.profile.timezone
+        now = svc.clock.now()
+    if not rows:
+        console.print(
+            "Nothing in the delivery ledger" + (" for that filter." if issue or state else " yet.")
+        )
+        return
+    if state is not None:
+        _row_table(rows[:limit], subs, numbers, zone, now)
+    else:
+        _group_table(rows, subs, numbers, batches, zone, now, limit)
+        problems = [r for r in rows if r.state in ("failed", "dead") and r.error_code != "empty"]
+        if problems:
+            _row_table(problems[:limit], subs, numbers, zone, now, title="problems")
+    if len(rows) > limit and state is not None:
+        console.print(f"… {len(rows) - limit} more rows; narrow with --issue or raise --limit")
+
+
+def _address(row: Delivery, subs: dict[int, Subscription]) -> str:
+    sub = subs.get(row.subscription_id)
+    return sub.address if sub else f"subscription {row.subscription_id}"
+
+
+def _group_table(
+    rows: list[Delivery],
+    subs: dict[int, Subscription],
+    numbers: dict[int, int],
+    batches: dict[Group, BatchPlan | None],
+    zone: ZoneInfo,
+    now: datetime,
+    limit: int,
+) -> None:
+    groups: dict[Group, list[Delivery]] = defaultdict(list)
+    for row in rows:
+        groups[row.group].append(row)
+    table = Table("issue", "target", "sent", "state", "note", title="deliveries")
+    for index, (group, members) in enumerate(groups.items()):
+        if index >= limit:
+            console.print(table)
+            console.print(f"… {len(groups) - limit} more; narrow with --issue or --state")
+            return
+        states = Counter(r.state for r in members)
+        target = escape(_address(members[0], subs))
+        batch = batches.get(group)
+        if batch is not None:
+            who = (
+                "broadcast"
+                if batch.recipients == ("all",)
+                else f"{len(batch.recipients)} follower(s)"
+            )
+            target += f" · batch {group.batch} ({who})"
+        real = [r for r in members if r.error_code != "empty"]
+        shown = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+        note = ""
+        if not real:
+            note = members[0].last_error or ""
+            shown = "nothing to send"
+        else:
+            waiting = [r for r in members if r.state == "failed" and r.next_attempt_at]
+            dead = [r for r in members if r.state == "dead"]
+            if waiting:
+                soonest = min(r.next_attempt_at for r in waiting if r.next_attempt_at)
+                note = f"retry {when(soonest, zone, now)}: {waiting[0].last_error}"
+            elif dead:
+                note = dead[0].last_error or ""
+            else:
+                last = max(r.updated_at for r in members)
+                note = f"last change {when(last, zone, now)}"
+        sent = f"{states.get('sent', 0)}/{len(real)}" if real else "-"
+        colour = "green" if real and states.get("sent", 0) == len(real) else "yellow"
+        table.add_row(
+            f"#{numbers.get(group.issue_id, '?')}",
+            target,
+            f"[{colour}]{sent}[/]",
+            shown,
+            escape(note),
+        )
+    console.print(table)
+
+
+def _row_table(
+    rows: list[Delivery],
+    subs: dict[int, Subscription],
+    numbers: dict[int, int],
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    title: str = "deliveries",
+) -> None:
+    table = Table(
+        "issue", "target", "unit", "state", "attempts", "next try", "reason / where", title=title
+    )
+    for row in rows:
+        table.add_row(
+            f"#{numbers.get(row.issue_id, '?')}",
+            escape(_address(row, subs)),
+            escape(row.unit),
+            row.state,
+            str(row.attempts),
+            when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
+            escape(row.last_error or row.sent_ref or ""),
+        )
+    console.print(table)
