@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar
 
@@ -55,6 +56,7 @@ RATES: dict[str, tuple[float, int]] = {
 BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0}
 
 FollowerCount = Callable[[], Awaitable[int]]
+_DRAWN = 32
 
 
 class LinePublisher(Publisher):
@@ -91,6 +93,7 @@ class LinePublisher(Publisher):
             for endpoint, (rate, burst) in RATES.items()
         }
         self.quota = QuotaGuard(self._read_quota, refresh=quota_refresh, now=now)
+        self._drawn: OrderedDict[tuple[Digest, str], list[Message]] = OrderedDict()
 
     # ---- what a digest becomes ------------------------------------------------------------
 
@@ -139,7 +142,7 @@ class LinePublisher(Publisher):
         """
         endpoint = endpoint_for(job.audience)
         retry_key = _retry_key(job.delivery_id)
-        messages = [Message.from_dict(m) for m in self.messages(job.digest, job.unit)]
+        messages = self._models(job.digest, job.unit)
         count = await self._recipients(endpoint, job.audience)
         await self.quota.reserve(count, endpoint)
         await self._limiters[endpoint].acquire(endpoint)
@@ -174,6 +177,22 @@ class LinePublisher(Publisher):
             raise translate(exc, endpoint) from exc
         request_id = response.headers.get("X-Line-Request-Id", "") if response.headers else ""
         return SentMessage(ref=f"line:{endpoint}:{request_id or retry_key}")
+
+    async def update(self, job: SendJob, sent: SentMessage) -> None:
+        """LINE can't edit a sent message; a correction reaches readers when they tap "読む"
+        (answers always show the current revision), so nothing is resent."""
+        log.info("LINE %s: sent messages can't be edited; correction not resent", sent.ref)
+
+    def _models(self, digest: Digest, unit: str) -> list[Message]:
+        # A fan-out sends the same unit to many audiences: draw and convert it once.
+        key = (digest, unit)
+        models = self._drawn.get(key)
+        if models is None:
+            models = [Message.from_dict(m) for m in self.messages(digest, unit)]
+            self._drawn[key] = models
+            if len(self._drawn) > _DRAWN:
+                self._drawn.popitem(last=False)
+        return models
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:
         if endpoint != "broadcast":

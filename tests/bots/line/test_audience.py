@@ -7,9 +7,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bots.bootstrap import Services
 from bots.line.audience import MULTICAST_MAX, Follower, plan_audiences
-from bots.line.followers import LineAudienceBook
 from tests.fakes.line_api import users
 
 SECTIONS = ("topic", "articles", "shorts", "afterword")
@@ -89,15 +87,3 @@ def test_every_follower_gets_exactly_their_sections_once(
         u for u, f in followers.items() if f.sections and not set(f.sections) & set(available)
     }
     assert set(reached) == set(followers) - skipped
-
-
-async def test_an_opted_out_follower_rules_out_the_broadcast(services: Services) -> None:
-    book = LineAudienceBook(services.db, clock=services.clock)
-    for user in users(3):
-        await book.add(user)
-    assert [p.audience.recipients for p in await book.plan(SECTIONS)] == [("all",)]
-
-    await book.set_active(users(3)[1], False)
-    [plan] = await book.plan(SECTIONS)
-    assert plan.audience.recipients == (users(3)[0], users(3)[2])
-    assert await book.opted_out() == 1

@@ -1,0 +1,67 @@
+"""The LINE bot's storage pieces on SQLite and, when reachable, PostgreSQL: opting out and
+the audience plan, and recording handled events in batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bots.line.dedupe import EventDeduplicator
+from bots.line.followers import LineAudienceBook
+from core.clock import FixedClock
+from core.storage import Database, ProcessedEvents
+from tests.fakes.line_api import users
+
+SECTIONS = ("topic", "articles", "shorts", "afterword")
+CLOCK = FixedClock(datetime(2025, 10, 5, tzinfo=UTC))
+
+
+async def test_an_opted_out_follower_rules_out_the_broadcast(database: Database) -> None:
+    book = LineAudienceBook(database, clock=CLOCK)
+    for user in users(3):
+        await book.add(user)
+    assert [p.audience.recipients for p in await book.plan(SECTIONS)] == [("all",)]
+
+    assert await book.set_active(users(3)[1], False)
+    [plan] = await book.plan(SECTIONS)
+    assert plan.audience.recipients == (users(3)[0], users(3)[2])
+    assert await book.opted_out() == 1
+
+    await book.set_active(users(3)[1], True)
+    assert [p.audience.recipients for p in await book.plan(SECTIONS)] == [("all",)]
+    assert not await book.set_active("U-unknown", False)
+
+
+async def test_section_choices_become_multicast_groups(database: Database) -> None:
+    book = LineAudienceBook(database, clock=CLOCK)
+    for user in users(4):
+        await book.add(user)
+    await book.update(users(4)[0], sections=["afterword"])
+    await book.update(users(4)[3], sections=["afterword"])
+    plans = await book.plan(SECTIONS)
+    assert [(p.audience.recipients, p.sections) for p in plans] == [
+        ((users(4)[1], users(4)[2]), ()),
+        ((users(4)[0], users(4)[3]), ("afterword",)),
+    ]
+
+
+async def test_events_are_recorded_in_one_batch_and_known_to_other_processes(
+    database: Database,
+) -> None:
+    first = EventDeduplicator(database, CLOCK)
+    ids = [f"01JEVENT{n:018d}" for n in range(50)]
+    assert all([await first.first_time(i, redelivery=False) for i in ids])
+    assert not await first.first_time(ids[0], redelivery=False)  # same process: memory
+    await first.flush()
+
+    other = EventDeduplicator(database, CLOCK)  # another process: its own memory
+    assert not await other.first_time(ids[7], redelivery=True)
+    assert await other.first_time("01JNEW", redelivery=True)
+    assert not await ProcessedEvents(database).first_time("line", "01JNEW", CLOCK.now())
+
+
+async def test_stopping_writes_what_is_waiting(database: Database) -> None:
+    dedupe = EventDeduplicator(database, CLOCK, flush_every=3600)
+    await dedupe.start()
+    await dedupe.first_time("01JLAST", redelivery=False)
+    await dedupe.stop()
+    assert not await ProcessedEvents(database).first_time("line", "01JLAST", CLOCK.now())
