@@ -2,7 +2,9 @@
 
 feedparser never touches the network here: it gets the bytes the HTTP side fetched (and the
 response's content type, for the encoding). Its HTML sanitising is off: the HTML reader drops
-scripts, styles and page furniture itself, and needs the ``class`` attributes to do so.
+scripts, styles and page furniture itself, and needs the ``class`` attributes to do so. The
+entry's own link resolves against the feed's URL; links inside bodies are resolved by the
+HTML reader.
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    # The HTML reader resolves the links it keeps; feedparser resolving every URI of every
+    # body would parse each body once more (most of the time of a large feed).
     parsed: Any = feedparser.parse(
-        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=True
+        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     entries = parsed.get("entries") or []
     if not parsed.get("version") and not entries:

@@ -69,11 +69,14 @@ def entry_text(entry: FeedEntry) -> str | None:
     return entry.body or entry.summary
 
 
-def entry_issue(entry: FeedEntry, html: str, *, feed_url: str, profile: Profile, key: str) -> Issue:
+def entry_issue(
+    entry: FeedEntry, html: str, *, feed_url: str, profile: Profile, key: str, base: str
+) -> Issue:
     """Parse an entry's HTML (its body, or its page) into an issue.
 
     The title comes from the feed; the date is the publication day in the newsletter's time
     zone, and the issue is due at its publication time (already past for a new entry).
+    Relative links resolve against ``base`` (the entry's page).
 
     Raises:
         ContentError: nothing readable is left in the HTML; the message names the entry.
@@ -84,7 +87,7 @@ def entry_issue(entry: FeedEntry, html: str, *, feed_url: str, profile: Profile,
         date=moment.astimezone(profile.timezone).date() if moment else None,
         publish_at=moment,
     )
-    return parse_html(html, name=f"{feed_url}#{key}", profile=profile, meta=meta)
+    return parse_html(html, name=f"{feed_url}#{key}", profile=profile, meta=meta, base=base)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -65,7 +65,7 @@ class EntrySync:
         self._config = config
         self._source = source
         self._clock = clock
-        self._issues = IssueRepository(db, clock=clock)
+        self._db = db
         self._feeds = FeedRepository(db, clock=clock)
 
     async def store(
@@ -101,23 +101,27 @@ class EntrySync:
             )
         try:
             html = await self._html(entry)
-            issue = entry_issue(entry, html, feed_url=url, profile=self._profile, key=key)
-            publish_at = effective_publish_at(issue, self._profile)
-            stored = await self._issues.store(
-                issue,
-                source_key=state.source_key,
-                content_hash=content_hash(issue, publish_at=publish_at),
-                fmt="feed",
-                publish_at=publish_at,
-                back_catalogue=state.back_catalogue,
+            issue = entry_issue(
+                entry, html, feed_url=url, profile=self._profile, key=key, base=entry.link or url
             )
+            publish_at = effective_publish_at(issue, self._profile)
+            # The issue and the entry's fingerprint are stored together or not at all.
+            async with self._db.transaction() as session:
+                stored = await IssueRepository(session, clock=self._clock).store(
+                    issue,
+                    source_key=state.source_key,
+                    content_hash=content_hash(issue, publish_at=publish_at),
+                    fmt="feed",
+                    publish_at=publish_at,
+                    back_catalogue=state.back_catalogue,
+                )
+                await FeedRepository(session, clock=self._clock).record_entry(
+                    url, key, now=self._clock.now(), fingerprint=print_, issue_number=stored.number
+                )
         except (FetchError, ContentError) as exc:
             message = str(exc)
             await self._feeds.record_entry(url, key, now=self._clock.now(), error=message)
             return _failed(entry, message, back_catalogue=state.back_catalogue)
-        await self._feeds.record_entry(
-            url, key, now=self._clock.now(), fingerprint=print_, issue_number=stored.number
-        )
         return EntryOutcome(
             key,
             entry.title,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -51,10 +52,19 @@ _BLOCKS = _words(
 _CELL_BLOCKS = frozenset((*_HEADINGS, *_LISTS, "p", "div", "table", "pre", "blockquote"))
 # HTML's white space: not U+00A0, which a browser keeps.
 _WHITE = re.compile(r"[ \t\n\r\f\u2028]+")
+_WHITE_CHARS = " \t\n\r\f\u2028"
 _BREAK = "\u2028"  # what a <br> leaves in a run until white space is collapsed
+_NOT_LINKS = frozenset(("javascript", "vbscript", "data"))
 
 
-def parse_html(html: str, *, name: str, profile: Profile, meta: IssueMeta | None = None) -> Issue:
+def parse_html(
+    html: str,
+    *,
+    name: str,
+    profile: Profile,
+    meta: IssueMeta | None = None,
+    base: str | None = None,
+) -> Issue:
     """Parse an issue from HTML: a feed entry's body or a web page.
 
     Args:
@@ -62,6 +72,7 @@ def parse_html(html: str, *, name: str, profile: Profile, meta: IssueMeta | None
         name: the feed entry or page, for messages (``https://…/feed#entry-id``).
         profile: the newsletter profile (``Profile.default()`` when there is none).
         meta: what the feed says about the entry (title, date).
+        base: the URL relative links resolve against (the entry's page).
 
     Returns:
         The issue, built by the same assembler as text and Markdown issues.
@@ -69,22 +80,27 @@ def parse_html(html: str, *, name: str, profile: Profile, meta: IssueMeta | None
     Raises:
         ContentError: nothing readable is left once the page furniture is dropped.
     """
-    return assemble(read_html(html, profile), profile, meta=meta, source=name)
+    return assemble(read_html(html, profile, base=base), profile, meta=meta, source=name)
 
 
-def read_html(html: str, profile: Profile) -> list[Element]:
+def read_html(html: str, profile: Profile, *, base: str | None = None) -> list[Element]:
     """Turn HTML into the element stream.
 
     Args:
         html: a fragment (an entry's ``content:encoded``) or a whole page.
         profile: recognises section titles, for pages whose headings are only sections.
+        base: the URL relative links resolve against (a page's ``<base href>`` is applied
+            to it); links stay as written without one.
 
     Returns:
         The elements in document order.
     """
     tree = LexborHTMLParser(html)
     root = article_root(tree)
-    walker = _Walker()
+    declared = tree.css_first("base[href]")
+    if declared is not None:
+        base = urljoin(base or "", declared.attributes.get("href") or "")
+    walker = _Walker(base)
     if root is not None:
         walker.container(root)
     elements = walker.out
@@ -96,7 +112,8 @@ def read_html(html: str, profile: Profile) -> list[Element]:
 class _Walker:
     """One pass over the tree, in document order, keeping the Markdown reader's contexts."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: str | None) -> None:
+        self.base = base
         self.out: list[Element] = []
         self.quote = 0
         self.lists = 0
@@ -192,8 +209,8 @@ class _Walker:
             style = Span("", style.bold, True, style.code, style.href)
         elif tag in ("code", "kbd", "samp", "tt"):
             style = Span("", style.bold, style.italic, True, style.href)
-        elif tag == "a" and node.attributes.get("href"):
-            style = Span("", style.bold, style.italic, style.code, node.attributes.get("href"))
+        elif tag == "a" and (href := self.link(node.attributes.get("href"))):
+            style = Span("", style.bold, style.italic, style.code, href)
         spans: list[Span] = []
         for child in node.iter(include_text=True):
             spans.extend(self.inline(child, style))
@@ -204,6 +221,13 @@ class _Walker:
                 Span(_BREAK),
             ]  # a block inside a link still breaks a line
         return spans
+
+    def link(self, href: str | None) -> str | None:
+        """The link target as readers can follow it: absolute, and never a script."""
+        href = (href or "").strip()
+        if not href or urlsplit(href).scheme.lower() in _NOT_LINKS:
+            return None
+        return urljoin(self.base, href) if self.base else href
 
     def flush(self, run: list[Span]) -> None:
         spans = collapse(run)
@@ -227,27 +251,58 @@ def collapse(run: Iterable[Span]) -> tuple[Span, ...]:
     breaks a line (a newline in the source, or a ``<br>`` with no spaces beside it) next to a
     wide (CJK) character disappears, as the Markdown reader joins two lines of Japanese.
     """
-    out: list[Span] = []
+    # Runs of one style, built as lists of strings: one Span per word would make merging
+    # them quadratic on a long paragraph.
+    out: list[tuple[Span, list[str]]] = []
     pending: str | None = None  # " ", "\n" (a source line break) or _BREAK (a lone <br>)
     owner = Span("")  # the span the pending white space was written in: it keeps its style
     last: str | None = None
+
+    def emit(text: str, style: Span) -> None:
+        if out and _same_style(out[-1][0], style):
+            out[-1][1].append(text)
+        else:
+            out.append((style, [text]))
+
     for span in run:
-        text, start = span.text, 0
-        for match in [*_WHITE.finditer(text), None]:
-            word = text[start : match.start() if match else len(text)]
-            if word:
-                if pending is not None and last is not None:
-                    broken = pending != " "
-                    if not (broken and (_wide(last) or _wide(word[0]))):
-                        out.append(Span(" ", owner.bold, owner.italic, owner.code, owner.href))
-                pending, last = None, word[-1]
-                out.append(Span(word, span.bold, span.italic, span.code, span.href))
-            if match is not None:
-                if pending is None:
-                    owner = span
-                pending = _gap(pending, match.group())
-                start = match.end()
-    return finish_spans(out) if out else ()
+        text = span.text
+        word = text.strip(_WHITE_CHARS)
+        if not word:
+            if text:
+                owner = span if pending is None else owner
+                pending = _gap(pending, text)
+            continue
+        head = text[: len(text) - len(text.lstrip(_WHITE_CHARS))]
+        if head:
+            owner = span if pending is None else owner
+            pending = _gap(pending, head)
+        if pending is not None and last is not None:
+            joined = pending != " " and (_wide(last) or _wide(word[0]))
+            if not joined:
+                emit(" ", owner)
+        emit(_WHITE.sub(_inner_gap, word), span)
+        pending, last = None, word[-1]
+        tail = text[len(head) + len(word) :]
+        if tail:
+            owner, pending = span, _gap(None, tail)
+    if not out:
+        return ()
+    return finish_spans(
+        Span("".join(parts), style.bold, style.italic, style.code, style.href)
+        for style, parts in out
+    )
+
+
+def _same_style(a: Span, b: Span) -> bool:
+    return a.bold == b.bold and a.italic == b.italic and a.code == b.code and a.href == b.href
+
+
+def _inner_gap(match: re.Match[str]) -> str:
+    gap = match.group()
+    if "\n" not in gap and gap.strip(_BREAK):  # spaces, even beside a <br>, stay a space
+        return " "
+    text, at, end = match.string, match.start(), match.end()
+    return "" if _wide(text[at - 1]) or _wide(text[end]) else " "
 
 
 def _gap(pending: str | None, gap: str) -> str:

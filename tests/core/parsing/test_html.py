@@ -302,3 +302,22 @@ def markdown_html_text(text: str) -> str:
     from markdown_it import MarkdownIt
 
     return str(MarkdownIt("commonmark").render(text))
+
+
+def test_relative_links_resolve_against_the_page_and_scripts_are_no_links() -> None:
+    issue = parse_html(
+        "<p><a href='/2025/10/04/'>先週号</a>と<a href='javascript:share()'>共有</a>"
+        "と<a href='https://other.example/x'>外部</a></p>",
+        name="entry",
+        profile=Profile.default(),
+        base="https://letter.example/2025/10/11/",
+    )
+    (block,) = issue.sections[0].items[0].blocks
+    assert block.spans == (
+        Span("先週号", href="https://letter.example/2025/10/04/"),
+        Span("と共有と"),
+        Span("外部", href="https://other.example/x"),
+    )
+    page = "<head><base href='https://cdn.example/letter/'></head><p><a href='a.html'>a</a></p>"
+    (block,) = html(page).sections[0].items[0].blocks
+    assert block.spans == (Span("a", href="https://cdn.example/letter/a.html"),)
