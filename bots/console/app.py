@@ -64,7 +64,7 @@ class Console:
     ) -> HTMLResponse:
         """A whole page, with this browser's CSRF token in its forms."""
         token, fresh = self.guard.csrf(request)
-        html = self.templates.render(template, **self.base_context(token), **context)
+        html = self.templates.render(template, **{**self.base_context(token), **context})
         response = HTMLResponse(html, status_code=status)
         if fresh is not None:
             self.guard.set_csrf_cookie(response, fresh, request)
@@ -72,7 +72,7 @@ class Console:
 
     def fragment(self, template: str, /, **context: Any) -> HTMLResponse:
         """Part of a page (the chat's new turn), for the page's script to insert."""
-        html = self.templates.render(template, **self.base_context(""), **context)
+        html = self.templates.render(template, **{**self.base_context(""), **context})
         return HTMLResponse(html)
 
     def base_context(self, csrf: str) -> dict[str, Any]:
@@ -85,6 +85,7 @@ class Console:
             "platforms": [(name, name in on) for name in PLATFORMS],
             "any_platform": any(name in on for name in PLATFORMS),
             "login_required": self.guard.login_required,
+            "post_time": self.templates.clock_time(self.services.clock.now()),
         }
 
     def message(self, request: Request, status: int, heading: str, text: str) -> HTMLResponse:

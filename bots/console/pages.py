@@ -111,6 +111,7 @@ async def issue(console: Console, request: Request) -> Response:
         stored=stored,
         view=view,
         state=state_of(stored, console.services.clock.now()),
+        post_time=console.templates.clock_time(stored.published_at or stored.publish_at),
         revisions=await console.issues.revisions(number),
         flash={
             "published": "Published: subscribers who get issues on publication get it now.",

@@ -100,6 +100,13 @@ class Templates:
         """A static file's URL, versioned by its content so browsers never keep a stale one."""
         return f"/static/console/{name}?v={self._assets.get(name, '0')}"
 
+    def clock_time(self, value: datetime | None) -> str:
+        """``7:05``: a time of day as a chat app shows it beside a message."""
+        if value is None:
+            return ""
+        local = value.astimezone(self.zone)
+        return f"{local.hour}:{local.minute:02d}"
+
     def when(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A time in the newsletter's zone, with the zone's abbreviation."""
         if value is None:

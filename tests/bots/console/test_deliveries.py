@@ -65,9 +65,10 @@ async def test_pause_and_resume_from_the_page(console: ConsoleHarness) -> None:
     assert "Paused: nothing more goes to it" in page.text
     assert "Resume" in page.text
     resumed = await console.post(f"/deliveries/subscriptions/{sub.id}/resume", {})
-    assert "Resumed: it gets the next issue again." in (
-        await console.page(resumed.headers["location"])
-    ).text
+    assert (
+        "Resumed: it gets the next issue again."
+        in (await console.page(resumed.headers["location"])).text
+    )
     stored = await subs.get(sub.id)
     assert stored is not None and stored.active
     missing = await console.post("/deliveries/subscriptions/999/pause", {})
