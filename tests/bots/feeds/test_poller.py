@@ -235,3 +235,41 @@ def test_cli_ingest_feed_and_feeds(
     assert "週刊テスト" in result.output and " ok " in result.output
     result = runner.invoke(cli, ["issues"])
     assert "第1号" in result.output
+
+
+async def test_serve_runs_the_poller_as_one_of_its_components(
+    site: FeedSite, tmp_path: Path
+) -> None:
+    import bots.cli.serve  # noqa: F401  (what `haishin serve` imports)
+    from bots.feeds.component import feed_poller
+    from bots.runtime import COMPONENTS
+
+    assert COMPONENTS.count(feed_poller) == 1
+    good = site.document("/good.xml", rss([ISSUE]))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite:///{tmp_path / 'haishin.db'}",
+        content_dir=feed_content(tmp_path, good),
+    )
+    services = await bootstrap(settings, clock=FixedClock(NOW))
+    try:
+        assert isinstance(feed_poller(services), FeedPoller)
+        without = Profile(name="no feed")
+        assert FeedPoller.build(db=services.db, profile=without, clock=services.clock) is None
+        first_round = asyncio.Event()
+
+        async def park(seconds: float) -> None:
+            first_round.set()
+            await asyncio.Event().wait()
+
+        poller = FeedPoller.build(
+            db=services.db, profile=services.profile, clock=services.clock, sleep=park
+        )
+        assert poller is not None
+        await poller.start()
+        await first_round.wait()
+        await poller.stop()
+        assert poller.status["feeds"][good]["new"] == 1
+        assert await IssueRepository(services.db).get(1) is not None
+    finally:
+        await services.close()
