@@ -111,7 +111,9 @@ async def test_corpus_issues_served_as_a_feed_parse_as_their_markdown(
     issues = IssueRepository(database, clock=clock)
     for number, relative in enumerate(files, start=1):
         stored = await issues.get(number)
-        assert stored is not None and stored.source_key == f"feed:https://news.example.test/{relative}"
+        assert (
+            stored is not None and stored.source_key == f"feed:https://news.example.test/{relative}"
+        )
         expected = load_issue(corpora / relative, Profile.default())
         assert stored.issue.title == expected.title
         assert stored.issue.date == expected.date
