@@ -9,6 +9,7 @@ so an entry that failed is tried again on the next poll instead of hiding behind
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from core.storage.database import Database
 from core.storage.feeds import FeedRepository
 
 PollStatus = Literal["ok", "not-modified", "error"]
+log = logging.getLogger("haishin.feeds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,11 @@ class FeedPoll:
             return None
         try:
             return await self._poll(url, now)
+        except Exception as exc:  # a bug, say: this feed fails and backs off, nothing else
+            log.exception("polling %s failed unexpectedly", url)
+            state = await self._feeds.state(url)
+            failures = state.failures if state else 0
+            return await self._failed(url, now, f"{type(exc).__name__}: {exc}", failures, None)
         finally:
             await self._feeds.release(url, owner=self._owner)
 

@@ -119,7 +119,12 @@ class EntrySync:
                     url, key, now=self._clock.now(), fingerprint=print_, issue_number=stored.number
                 )
         except (FetchError, ContentError) as exc:
-            message = str(exc)
+            message: str | None = str(exc)
+        except (RecursionError, ValueError, LookupError) as exc:  # markup beyond the reader
+            message = f"can't be read ({type(exc).__name__}: {exc})"
+        else:
+            message = None
+        if message is not None:
             await self._feeds.record_entry(url, key, now=self._clock.now(), error=message)
             return _failed(entry, message, back_catalogue=state.back_catalogue)
         return EntryOutcome(

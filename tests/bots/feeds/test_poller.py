@@ -121,7 +121,7 @@ async def test_broken_feeds_never_stop_the_good_one(
     statuses = {feed["url"]: (feed["status"], feed.get("failures")) for feed in health["feeds"]}
     assert statuses[good] == ("ok", 0)
     assert all(statuses[url] == ("failing", 1) for url in broken)
-    assert statuses[source.bad] == ("pending", None)  # the bug left no poll record
+    assert statuses[source.bad] == ("failing", 1)  # a bug is a failure like any other
 
 
 async def test_the_loop_waits_for_the_next_due_feed_and_backs_off(

@@ -248,7 +248,11 @@ async def test_failures_back_off_and_recover(
         clock.set(report.next_poll_at)
     assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     state = await FeedRepository(database).state(URL)
-    assert state is not None and state.failures == 4 and state.last_error == "HTTP 500 Internal Server Error"
+    assert (
+        state is not None
+        and state.failures == 4
+        and state.last_error == "HTTP 500 Internal Server Error"
+    )
     web.failure = FetchError("HTTP 429 Too Many Requests", url=URL, retry_after=3600)
     report = await poll.poll(URL)
     assert report is not None and report.next_poll_at - clock.now() == timedelta(hours=1)
@@ -282,3 +286,29 @@ async def test_due_only_and_the_lease_keep_polls_apart(
     assert await poll.poll(URL, due_only=True) is None  # another process is polling it
     clock.advance(timedelta(minutes=6))  # its lease ran out (it crashed)
     assert await poll.poll(URL, due_only=True) is not None
+
+
+async def test_markup_beyond_the_reader_fails_its_entry_only(
+    database: Database, web: FakeWeb, clock: FixedClock, profile: Profile
+) -> None:
+    nested = "<div>" * 5000 + "<p>deep</p>" + "</div>" * 5000
+    web.document = rss([entry(1), entry(2, nested)])
+    report = await poller(database, web, clock, profile).poll(URL)
+    assert report is not None
+    assert [e.status for e in report.entries] == ["new", "error"]
+    assert "can't be read (RecursionError" in (report.entries[1].error or "")
+
+
+async def test_an_unexpected_error_fails_the_feed_and_backs_off(
+    database: Database, web: FakeWeb, clock: FixedClock, profile: Profile
+) -> None:
+    class Broken(FakeWeb):
+        async def feed(
+            self, url: str, *, etag: str | None, last_modified: str | None
+        ) -> FetchedFeed:
+            raise RuntimeError("a bug")
+
+    report = await poller(database, Broken(), clock, profile).poll(URL)
+    assert report is not None and report.status == "error"
+    assert report.error == "RuntimeError: a bug"
+    assert report.next_poll_at == NOW + timedelta(minutes=1)
