@@ -59,6 +59,11 @@ class Console:
         self.issues = IssueRepository(services.db, clock=services.clock)
         self.subscriptions = SubscriptionRepository(services.db, clock=services.clock)
 
+    def fresh_renderers(self) -> dict[str, Renderer]:
+        """Renderers of this call's own, for work done in a thread: the shared ones keep
+        caches that are not safe to use from two threads at once."""
+        return {name: renderer_for(name, self.profile) for name in PLATFORMS}
+
     def page(
         self, request: Request, template: str, /, *, status: int = 200, **context: Any
     ) -> HTMLResponse:

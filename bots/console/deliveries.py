@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bots.console.catalogue import Entry
 from core.clock import Clock
 from core.delivery import STATES, DeliveryLedger, State
 from core.profile import Profile
 from core.storage.database import Database
-from core.storage.issues import StoredIssue
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.console")
@@ -67,7 +67,7 @@ class LedgerView:
 
 def subscription_lines(
     subscriptions: Sequence[Subscription],
-    issues: Sequence[StoredIssue],
+    issues: Sequence[Entry],
     profile: Profile,
     now: datetime,
     when: Any,
@@ -114,7 +114,7 @@ def _label(profile: Profile, key: str) -> str:
 async def read_ledger(
     db: Database,
     clock: Clock,
-    issues: Sequence[StoredIssue],
+    issues: Sequence[Entry],
     subscriptions: Sequence[Subscription],
     *,
     state: str | None,

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bots.console.app import Console
+from bots.console.catalogue import Entry, catalogue
 from bots.console.chat import MAX_TEXT, Exchange, converse
 from bots.console.deliveries import read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
@@ -18,7 +19,6 @@ from bots.console.source import read_source
 from core.delivery import STATES
 from core.errors import ContentError
 from core.ingest import default_issue_paths
-from core.model import NoteKind
 from core.parsing import parse_issue
 from core.storage.issues import StoredIssue
 
@@ -37,7 +37,7 @@ EXAMPLES = {
 }
 
 
-def state_of(stored: StoredIssue, now: datetime) -> str:
+def state_of(stored: StoredIssue | Entry, now: datetime) -> str:
     """``published`` (readers may see it), ``scheduled`` or ``back-catalogue``."""
     if stored.back_catalogue:
         return "back-catalogue"
@@ -46,33 +46,30 @@ def state_of(stored: StoredIssue, now: datetime) -> str:
 
 async def issues(console: Console, request: Request) -> Response:
     """Every stored issue, newest first, and the files not stored yet."""
-    stored = await console.issues.all_issues()
+    stored = await catalogue(console.services.db)
     now = console.services.clock.now()
     rows = []
     for item in reversed(stored):
-        issue = item.issue
-        lead = next((i.title for s in issue.sections for i in s.items if i.title), None)
-        unknown = sum(
-            1
-            for s in issue.sections
-            if console.profile.sections and not console.profile.spec(s.key)
-        )
-        warnings = sum(1 for note in issue.notes if note.kind is NoteKind.WARNING)
+        unknown = [
+            title
+            for key, title in item.sections
+            if console.profile.sections and not console.profile.spec(key)
+        ]
         rows.append(
             {
                 "number": item.number,
-                "date": issue.date,
-                "title": issue.title,
-                "lead": lead,
-                "sections": len(issue.sections),
+                "date": item.date,
+                "title": item.title,
+                "lead": item.lead,
+                "sections": len(item.sections),
                 "state": state_of(item, now),
                 "at": item.publish_at,
                 "published_at": item.published_at,
                 "corrected": item.corrected,
                 "corrected_at": item.corrected_at,
                 "revision": item.revision,
-                "problems": unknown + warnings,
-                "labels": [_label(console, s.key, s.title) for s in issue.sections],
+                "unknown": unknown,
+                "labels": [_label(console, key, title) for key, title in item.sections],
             }
         )
     published = [r for r in rows if r["state"] == "published"]
@@ -102,9 +99,12 @@ async def issue(console: Console, request: Request) -> Response:
         return console.message(request, 404, "No such issue", f"There is no issue #{number}.")
     source = await read_source(console.services.settings.content_dir, stored.source_key)
     view = await asyncio.to_thread(
-        build_issue_view, stored.issue, console.profile, console.renderers, source=source
+        build_issue_view, stored.issue, console.profile, console.fresh_renderers(), source=source
     )
-    return console.page(
+    revisions = await console.issues.revisions(number)
+    # A big issue takes tens of milliseconds to draw: off the loop that answers webhooks.
+    return await asyncio.to_thread(
+        console.page,
         request,
         "issue.html",
         nav="issues",
@@ -112,7 +112,7 @@ async def issue(console: Console, request: Request) -> Response:
         view=view,
         state=state_of(stored, console.services.clock.now()),
         post_time=console.templates.clock_time(stored.published_at or stored.publish_at),
-        revisions=await console.issues.revisions(number),
+        revisions=revisions,
         flash={
             "published": "Published: subscribers who get issues on publication get it now.",
             "was-out": "This issue was published already; nothing changed.",
@@ -159,7 +159,7 @@ async def deliveries(console: Console, request: Request) -> Response:
     state = request.query_params.get("state")
     state = state if state in STATES else None
     subscriptions = await console.subscriptions.list()
-    stored = await console.issues.all_issues()
+    stored = await catalogue(console.services.db)
     now = console.services.clock.now()
     lines = subscription_lines(subscriptions, stored, console.profile, now, console.templates.when)
     ledger = await read_ledger(
@@ -198,7 +198,7 @@ async def preview_bytes(
     """The preview page for an issue file's bytes: its posts, or why it can't be read."""
     pasted = _text_field(form)
     try:
-        issue = parse_issue(data, name=name, profile=console.profile)
+        issue = await asyncio.to_thread(parse_issue, data, name=name, profile=console.profile)
     except ContentError as exc:
         lines = data.decode("utf-8", errors="replace").split("\n")
         source = lines[exc.line - 1] if exc.line and 0 < exc.line <= len(lines) else None
@@ -220,10 +220,10 @@ async def preview_bytes(
         )
     source = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     view = await asyncio.to_thread(
-        build_issue_view, issue, console.profile, console.renderers, source=source
+        build_issue_view, issue, console.profile, console.fresh_renderers(), source=source
     )
-    return console.page(
-        request, "preview.html", nav="preview", view=view, name=name, form_name=name
+    return await asyncio.to_thread(
+        console.page, request, "preview.html", nav="preview", view=view, name=name, form_name=name
     )
 
 

@@ -168,6 +168,10 @@ async def test_unrecognised_section_is_shown_in_red_at_its_heading(
     assert "heading '求人情報' is not a section of the profile" in unknown.text()
     assert "line 7" in unknown.text()
     assert "problem" in tree.css_first("section.summary.bad h2").text()
+    index = dom((await console.page("/")).text)
+    badge = index.css_first("table.issues .badge.bad")
+    assert words(badge) == "1 unknown section"
+    assert "求人情報" in badge.attributes["title"]
 
 
 async def test_newsletter_text_is_escaped_everywhere(console: ConsoleHarness) -> None:
