@@ -129,3 +129,21 @@ async def test_post_from_another_site_is_refused(console: ConsoleHarness) -> Non
         "/try", data={"csrf": token, "text": "最新"}, headers={"Origin": "http://127.0.0.1:8000"}
     )
     assert same.status_code == 200
+
+
+async def test_next_continues_this_browsers_conversation(console: ConsoleHarness) -> None:
+    lines = (console.content / "issues" / "2025-10-04.txt").read_text(encoding="utf-8").split("\n")
+    extra = [f"第{n}の論点。" + "計算資源と電力の調達を同時に迫ります。" * 40 for n in range(1, 15)]
+    await console.ingest("2025-09-27.txt", "\n".join(lines[:3] + extra + lines[3:]))
+    first = HTMLParser(
+        (await console.post("/try", {"text": "issue 2 topic"}, headers=FRAGMENT)).text
+    )
+    more = first.css_first("button.sk-btn.primary")
+    assert more is not None and more.attributes["value"].endswith("issue 2 topic p6")
+    typed = HTMLParser((await console.post("/try", {"text": "次へ"}, headers=FRAGMENT)).text)
+    assert "understood as section" in words(typed)
+    assert "6–" in words(typed.css_first(".sk-context"))
+    # Another browser has no conversation to continue.
+    console.http.cookies.clear()
+    other = await console.post("/try", {"text": "次へ"}, headers=FRAGMENT)
+    assert "understood as next" in words(HTMLParser(other.text))
