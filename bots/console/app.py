@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,8 @@ from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("haishin.console")
+MAX_FORM_PART = 2_000_000  # bytes of one form field (a pasted issue)
 
 # Pages only load what the console serves itself; inline style attributes carry the few
 # computed values (bar widths, Flex colours, indentation).
@@ -113,14 +116,25 @@ class Console:
                     "token is missing or old). Go back, reload the page and try again.",
                 )
             else:
-                response = await endpoint(request)
+                try:
+                    response = await endpoint(request)
+                except Exception:
+                    log.exception("console: %s %s failed", request.method, request.url.path)
+                    response = self.message(
+                        request,
+                        500,
+                        "Something went wrong",
+                        "This page could not be drawn; the server log has the details.",
+                    )
             response.headers.update(SECURITY_HEADERS)
             return response
 
         return run
 
     async def _csrf_ok(self, request: Request) -> bool:
-        submitted = (await request.form()).get(CSRF_FIELD, "")
+        # The first read of the form decides its limits (the preview form carries a file).
+        form = await request.form(max_part_size=MAX_FORM_PART)
+        submitted = form.get(CSRF_FIELD, "")
         return self.guard.csrf_ok(request, submitted if isinstance(submitted, str) else "")
 
     def _refuse(self, request: Request, reason: str, *, login: bool) -> Response:

@@ -6,7 +6,9 @@ import html
 import re
 from typing import Any
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from sqlalchemy import text
 
 from tests.bots.console.conftest import ConsoleHarness
 
@@ -57,8 +59,6 @@ async def test_issue_list_shows_scheduled_and_corrected_issues(console: ConsoleH
 async def test_empty_database_says_how_to_add_issues(console: ConsoleHarness) -> None:
     await console.services.db.dispose()
     async with console.services.db.transaction() as session:
-        from sqlalchemy import text
-
         await session.execute(text("DELETE FROM issues"))
     response = await console.page("/")
     assert response.status_code == 200
@@ -216,3 +216,15 @@ async def test_platform_routes_stay_open_without_the_console_check(
 ) -> None:
     assert (await guarded_console.http.get("/healthz")).status_code == 200
     assert (await guarded_console.http.get("/metrics")).status_code == 200
+
+
+async def test_a_page_that_fails_says_so_and_logs_why(
+    console: ConsoleHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with console.services.db.transaction() as session:
+        await session.execute(text("DROP TABLE issue_revisions"))
+    response = await console.page("/issues/1")
+    assert response.status_code == 500
+    assert "This page could not be drawn" in response.text
+    assert "issue_revisions" not in response.text  # no internals shown to the browser
+    assert "console: GET /issues/1 failed" in caplog.text
