@@ -117,7 +117,7 @@ class DeliveryRuntime:
 
     async def _ingested(self, report: IngestReport) -> None:
         await self.scheduler.reconcile()  # a new issue's publication job
-        self.kit.worker.wake()
+        self.kit.worker.wake(corrections=True)
 
     async def _refresh_gauges(self) -> None:
         ledger = DeliveryLedger(self.services.db)

@@ -8,6 +8,7 @@ and every message already sent is replaced through ``Publisher.update`` (Slack
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from core.clock import Clock
 from core.delivery.claims import ClaimQueue
 from core.delivery.fanout import Fanout, IssueCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.model import Group
 from core.delivery.retry import RetryPolicy
 from core.errors import DeliveryError
 from core.ports import SendJob, SentMessage
@@ -52,68 +54,83 @@ class Corrections:
         self.clock = clock
         self.policy = policy
 
-    async def run(self, worker: str) -> int:
-        """Re-plan outdated groups and update their sent messages.
+    async def run(self, worker: str, *, concurrency: int = 256) -> int:
+        """Re-plan outdated groups and update their sent messages, many groups at once
+        (each channel's updates are paced by its publisher, like sends).
 
         Returns:
             How many sent messages were updated.
         """
-        updated = 0
-        for group, revision in await self.ledger.outdated_groups():
-            subscription = await self.subscriptions.get(group.subscription_id)
-            if subscription is None or not self.fanout.can_plan(subscription.platform):
-                continue
-            stored = await self.issues.get(group.issue_id, revision)
-            if stored is None:
-                continue
-            batch = await self.ledger.batch(group)
-            units = self.fanout.units(subscription, stored, batch)
-            added, dropped = await self.ledger.replan(group, units, stored.revision)
-            if added or dropped:
-                log.info(
-                    "%s: revision %d adds %d unit(s), drops %d unsent",
-                    group_key(group),
-                    stored.revision,
-                    added,
-                    dropped,
-                )
-            rows = await self.claims.claim_updates(group, stored.revision, worker)
-            if not rows:
-                continue
-            publisher = self.fanout.publishers[subscription.platform]
-            digest = self.fanout.group_digest(subscription, stored, batch)
-            audience = self.fanout.audience(subscription, batch)
-            first = await self.ledger.first_ref(group)
-            for row in rows:
-                job = SendJob(
-                    row.id,
-                    audience,
-                    digest,
-                    publisher_unit(row),
-                    first if row.position > 0 else None,
-                )
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(group: Group, revision: int) -> int:
+            async with gate:
                 try:
-                    await publisher.update(job, SentMessage(row.sent_ref or ""))
-                except DeliveryError as exc:
-                    if exc.retryable:
-                        wait = self.policy.delay(1, exc.retry_after)
-                        retry_at = self.clock.now() + timedelta(seconds=wait)
-                        await self.claims.updated(
-                            row, worker, stored.revision, retry_at=retry_at, note=str(exc)
-                        )
-                    else:
-                        log.warning("%s %s: not updated: %s", group_key(group), row.unit, exc)
-                        await self.claims.updated(
-                            row, worker, stored.revision, note=f"not updated: {exc}"
-                        )
-                    continue
-                await self.claims.updated(row, worker, stored.revision)
-                updated += 1
-            if updated:
-                log.info(
-                    "%s: %d sent message(s) updated to revision %d",
-                    group_key(group),
-                    updated,
-                    stored.revision,
-                )
+                    return await self._group(group, revision, worker)
+                except Exception:
+                    log.exception("%s: correction failed; trying again later", group_key(group))
+                    return 0
+
+        outdated = await self.ledger.outdated_groups(limit=concurrency * 4)
+        counts = await asyncio.gather(*(one(group, rev) for group, rev in outdated))
+        return sum(counts)
+
+    async def _group(self, group: Group, revision: int, worker: str) -> int:
+        subscription = await self.subscriptions.get(group.subscription_id)
+        if subscription is None or not self.fanout.can_plan(subscription.platform):
+            return 0
+        stored = await self.issues.get(group.issue_id, revision)
+        if stored is None:
+            return 0
+        batch = await self.ledger.batch(group)
+        units = self.fanout.units(subscription, stored, batch)
+        added, dropped = await self.ledger.replan(group, units, stored.revision)
+        if added or dropped:
+            log.info(
+                "%s: revision %d adds %d unit(s), drops %d unsent",
+                group_key(group),
+                stored.revision,
+                added,
+                dropped,
+            )
+        rows = await self.claims.claim_updates(group, stored.revision, worker)
+        if not rows:
+            return 0
+        publisher = self.fanout.publishers[subscription.platform]
+        digest = self.fanout.group_digest(subscription, stored, batch)
+        audience = self.fanout.audience(subscription, batch)
+        first = await self.ledger.first_ref(group)
+        updated = 0
+        for row in rows:
+            job = SendJob(
+                row.id,
+                audience,
+                digest,
+                publisher_unit(row),
+                first if row.position > 0 else None,
+            )
+            try:
+                await publisher.update(job, SentMessage(row.sent_ref or ""))
+            except DeliveryError as exc:
+                if exc.retryable:
+                    wait = self.policy.delay(1, exc.retry_after)
+                    retry_at = self.clock.now() + timedelta(seconds=wait)
+                    await self.claims.updated(
+                        row, worker, stored.revision, retry_at=retry_at, note=str(exc)
+                    )
+                else:
+                    log.warning("%s %s: not updated: %s", group_key(group), row.unit, exc)
+                    await self.claims.updated(
+                        row, worker, stored.revision, note=f"not updated: {exc}"
+                    )
+                continue
+            await self.claims.updated(row, worker, stored.revision)
+            updated += 1
+        if updated:
+            log.info(
+                "%s: %d sent message(s) updated to revision %d",
+                group_key(group),
+                updated,
+                stored.revision,
+            )
         return updated

@@ -127,6 +127,7 @@ class DeliveryWorker:
         self._orphans: set[str] = set()  # rows to hand back as in doubt
         self._unsent: set[Delivery] = set()  # claimed rows whose send never started
         self._stopping = False
+        self._corrections_asked = False
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._beat_task: asyncio.Task[None] | None = None
@@ -180,8 +181,10 @@ class DeliveryWorker:
         await self.registry.unregister(self.id)
         log.info("delivery worker %s stopped (%d unit(s) handed back)", self.id, released)
 
-    def wake(self) -> None:
-        """Look at the ledger now (new rows were made in this process)."""
+    def wake(self, *, corrections: bool = False) -> None:
+        """Look at the ledger now (new rows were made in this process); with
+        ``corrections``, also look for corrected issues now (one was just ingested)."""
+        self._corrections_asked = self._corrections_asked or corrections
         self._wake.set()
 
     @property
@@ -217,19 +220,33 @@ class DeliveryWorker:
     # ---- the loop -----------------------------------------------------------------------
 
     async def _loop(self) -> None:
-        last_corrections = 0.0
+        last_corrections = -self.settings.corrections_every
+        fixing: asyncio.Task[int] | None = None
         while not self._stopping:
             try:
                 await self._hand_back()
                 await self._fill()
-                if time.monotonic() - last_corrections >= self.settings.corrections_every:
-                    last_corrections = time.monotonic()
-                    await self.corrections.run(self.id)
             except Exception:
                 log.exception("delivery worker: looking at the ledger failed; trying again")
+            due = time.monotonic() - last_corrections >= self.settings.corrections_every
+            if (due or self._corrections_asked) and (fixing is None or fixing.done()):
+                # Updates are paced like sends; they run beside the sending, not before it.
+                self._corrections_asked = False
+                last_corrections = time.monotonic()
+                fixing = asyncio.create_task(self._correct(), name="delivery-corrections")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll)
+        if fixing is not None and not fixing.done():
+            fixing.cancel()
+            await asyncio.gather(fixing, return_exceptions=True)
+
+    async def _correct(self) -> int:
+        try:
+            return await self.corrections.run(self.id)
+        except Exception:
+            log.exception("delivery worker: updating corrected issues failed; trying again")
+            return 0
 
     async def _hand_back(self) -> None:
         if self._unsent:
