@@ -158,7 +158,7 @@ def console_routes(services: Services, *, secret: bytes | None = None) -> list[B
         services: from ``bots.bootstrap.bootstrap``.
         secret: CSRF signing key when no admin token is set; random by default.
     """
-    from bots.console import forms, pages
+    from bots.console import forms, pages, preview
 
     console = Console(services, secret=secret)
     guarded = console.guarded
@@ -185,7 +185,7 @@ def console_routes(services: Services, *, secret: bytes | None = None) -> list[B
             guarded(bind(forms.subscription), form=True),
             methods=["POST"],
         ),
-        Route("/preview", guarded(bind(pages.preview))),
+        Route("/preview", guarded(bind(preview.preview_page))),
         Route("/preview", guarded(bind(forms.preview), form=True), methods=["POST"]),
         Route("/login", bind(forms.login_page)),
         Route("/login", bind(forms.login), methods=["POST"]),

@@ -16,7 +16,8 @@ from bots.console.actions import pause_subscription, publish_now, resume_subscri
 from bots.console.app import SECURITY_HEADERS, Console
 from bots.console.auth import CSRF_FIELD
 from bots.console.chat import converse
-from bots.console.pages import chat_page, platform_of, preview_bytes
+from bots.console.pages import chat_page, platform_of
+from bots.console.preview import preview_bytes
 from core.errors import NotFound
 
 MAX_UPLOAD_BYTES = 2_000_000
