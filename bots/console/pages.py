@@ -1,4 +1,4 @@
-"""The console's pages (GET): issues, one issue, the chat box, deliveries, the preview form."""
+"""The console's pages (GET): issues, one issue, the chat box, deliveries."""
 
 from __future__ import annotations
 
