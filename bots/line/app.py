@@ -10,14 +10,13 @@ import logging
 from dataclasses import dataclass
 
 from linebot.v3 import WebhookParser
-from linebot.v3.webhooks import Event
 from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.line.client import LineClient
 from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
-from bots.line.handlers import LineHandlers
+from bots.line.handlers import Inbound, LineHandlers
 from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
@@ -35,7 +34,7 @@ QUEUE_CAPACITY = 2000
 class LinePlatform(Platform):
     """The LINE ``Platform``, with its parts reachable (tests drain ``queue``)."""
 
-    queue: EventQueue[Event] | None = None
+    queue: EventQueue[Inbound] | None = None
     handlers: LineHandlers | None = None
     client: LineClient | None = None
     followers: LineAudienceBook | None = None
@@ -59,19 +58,20 @@ def build_line(
     client = LineClient(token, host=settings.line_api_url)
     renderer = LineRenderer(services.profile)
     followers = LineAudienceBook(services.db, clock=services.clock)
+    # Overflow and answers too late for their reply token: dropped, counted.
+    dropped = services.metrics.dropped.labels(platform="line")
     dedupe = EventDeduplicator(services.db, services.clock)
     handlers = LineHandlers(
         engine=services.engine,
         renderer=renderer,
         client=client,
-        replies=ReplySender(client),
+        replies=ReplySender(client, on_expired=dropped.inc),
         followers=followers,
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
     )
-    dropped = services.metrics.dropped.labels(platform="line")
-    queue: EventQueue[Event] = EventQueue(
+    queue: EventQueue[Inbound] = EventQueue(
         handlers.handle, workers=workers, capacity=capacity, on_drop=dropped.inc, name="line"
     )
     webhook = LineWebhook(WebhookParser(secret), queue, services.metrics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from linebot.v3.webhooks import (
@@ -27,7 +28,7 @@ from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
 from bots.line.render import LineRenderer, text_messages
-from bots.line.replies import ReplySender
+from bots.line.replies import RECEIVED, ReplySender
 from bots.line.texts import language_for, say
 from bots.metrics import Metrics
 from core.clock import Clock
@@ -39,6 +40,14 @@ log = logging.getLogger("haishin.line")
 _LATIN = re.compile("[A-Za-z]")
 
 Messages = list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """An event as the webhook queued it, with when it arrived (monotonic seconds)."""
+
+    event: Event
+    received: float
 
 
 def conversation_of(source: Source | None) -> str:
@@ -86,8 +95,10 @@ class LineHandlers:
         self.metrics = metrics
         self.profile = renderer.profile
 
-    async def handle(self, event: Event) -> None:
+    async def handle(self, inbound: Inbound) -> None:
         """Handle one event (at most once per ``webhookEventId``)."""
+        RECEIVED.set(inbound.received)
+        event = inbound.event
         if str(getattr(event.mode, "value", event.mode)) == "standby":
             return
         event_id = getattr(event, "webhook_event_id", None)

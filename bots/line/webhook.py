@@ -10,14 +10,15 @@ the response goes out. A bad signature gets 400 before anything else happens; an
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import Event
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from bots.line.handlers import conversation_of
+from bots.line.handlers import Inbound, conversation_of
 from bots.line.queue import EventQueue
 from bots.metrics import Metrics
 
@@ -33,12 +34,21 @@ class LineWebhook:
         parser: verifies ``x-line-signature`` and parses the events.
         queue: where events wait for the workers.
         metrics: counts requests by outcome.
+        now: the monotonic clock events are stamped with on arrival.
     """
 
-    def __init__(self, parser: WebhookParser, queue: EventQueue[Event], metrics: Metrics) -> None:
+    def __init__(
+        self,
+        parser: WebhookParser,
+        queue: EventQueue[Inbound],
+        metrics: Metrics,
+        *,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.parser = parser
         self.queue = queue
         self.metrics = metrics
+        self._now = now
 
     async def handle(self, request: Request) -> Response:
         """Starlette endpoint for ``POST /line/webhook``."""
@@ -54,8 +64,10 @@ class LineWebhook:
         except (ValueError, KeyError, TypeError) as exc:  # signed, but not a webhook body
             log.warning("LINE webhook body not understood: %s", exc)
             return self._refuse("malformed body", outcome="malformed")
+        received = self._now()
         for event in events:
-            self.queue.offer(event, conversation_of(getattr(event, "source", None)))
+            key = conversation_of(getattr(event, "source", None))
+            self.queue.offer(Inbound(event, received), key)
         self.metrics.webhook_requests.labels(platform="line", outcome="ok").inc()
         return PlainTextResponse("OK")
 

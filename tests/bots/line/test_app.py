@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from linebot.v3 import WebhookParser
 
 from bots.bootstrap import Services, bootstrap
 from bots.line.app import build_line
+from bots.line.handlers import Inbound
 from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.server import create_app
@@ -125,3 +128,17 @@ async def test_walkthrough_ask_follow_unfollow_and_one_broadcast(bot: LineBot) -
     assert broadcast.status == 200 and broadcast.retry_key is not None
     [carousel] = broadcast.json["messages"]
     assert carousel["altText"].startswith("週刊ビジネスレター 第1号")
+
+
+async def test_an_event_that_waited_past_its_reply_tokens_minute_is_not_answered(
+    bot: LineBot,
+) -> None:
+    assert bot.platform.handlers is not None
+    webhook = bot.hooks.request(bot.hooks.text(users(1)[0], "最新トピック"))
+    [event] = WebhookParser(SECRET).parse(
+        webhook.body.decode(), webhook.headers["x-line-signature"]
+    )
+    await bot.platform.handlers.handle(Inbound(event, received=time.monotonic() - 70))
+    metrics = (await bot.http.get("/metrics")).text
+    assert bot.api.calls() == []
+    assert 'haishin_dropped_total{platform="line"} 1.0' in metrics
