@@ -42,10 +42,10 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
             )
             chars = len(item.text) + len(item.title or "")
             node.add(f"{escape(item.title or '(no headline)')}  [dim]{summary}; {chars} chars[/]")
-    for note in issue.notes:
-        colour = "yellow" if note.kind is NoteKind.WARNING else "dim"
-        where = f"line {note.line}: " if note.line else ""
-        tree.add(f"[{colour}]{note.kind.value}: {where}{escape(note.message)}[/]")
+    for remark in issue.notes:
+        colour = "yellow" if remark.kind is NoteKind.WARNING else "dim"
+        where = f"line {remark.line}: " if remark.line else ""
+        tree.add(f"[{colour}]{remark.kind.value}: {where}{escape(remark.message)}[/]")
     console.print(tree)
     for platform in platforms:
         renderer = renderer_for(platform, profile)
