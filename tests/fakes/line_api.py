@@ -99,10 +99,25 @@ class _Fault:
 
 @dataclass
 class _State:
-    calls: list[Call] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
+    history: int | None = None
+    calls: deque[Call] = field(default_factory=deque)
+    deliveries: deque[Delivery] = field(default_factory=deque)
     retry_keys: dict[str, str] = field(default_factory=dict)
-    reply_tokens: set[str] = field(default_factory=set)
+    reply_tokens: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        self.calls = deque(maxlen=self.history)
+        self.deliveries = deque(maxlen=self.history)
+
+    def spend(self, token: str) -> bool:
+        """Use a reply token; False when it was used before."""
+        if token in self.reply_tokens:
+            return False
+        self.reply_tokens[token] = None
+        if self.history is not None and len(self.reply_tokens) > self.history:
+            self.reply_tokens.popitem(last=False)
+        return True
+
     faults: list[_Fault] = field(default_factory=list)
     windows: dict[str, deque[float]] = field(default_factory=dict)
     usage: int = 0
@@ -124,6 +139,8 @@ class FakeLineApi:
         fault_rate: share of send requests answered 500 or 429 at random (benchmarks).
         seed: seed of that randomness.
         now: the clock the rate limits use, in seconds.
+        history: keep only the last N calls, deliveries and reply tokens (soak tests, so the
+            fake's own memory stays flat); None keeps everything.
     """
 
     def __init__(
@@ -138,6 +155,7 @@ class FakeLineApi:
         fault_rate: float = 0.0,
         seed: int = 0,
         now: Callable[[], float] = time.monotonic,
+        history: int | None = None,
     ) -> None:
         self.token = token
         self.validate = validate
@@ -148,7 +166,8 @@ class FakeLineApi:
         self.profiles: dict[str, dict[str, Any]] = {}
         self._random = random.Random(seed)
         self._now = now
-        self._state = _State(usage=usage)
+        self.history = history
+        self._state = _State(history=history, usage=usage)
         self._lock = threading.Lock()
         self._validated: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._openapi: OpenAPI | None = None
@@ -291,7 +310,7 @@ class FakeLineApi:
     def reset(self) -> None:
         """Forget calls, deliveries, retry keys, faults and usage (not the profiles)."""
         with self._lock:
-            self._state = _State()
+            self._state = _State(history=self.history)
 
     # ---- the server ---------------------------------------------------------------------------
 
@@ -429,9 +448,8 @@ class FakeLineApi:
             )
         if endpoint == "reply":
             token = request["replyToken"]
-            if token in state.reply_tokens:
+            if not state.spend(token):
                 return _error(400, "Invalid reply token")
-            state.reply_tokens.add(token)
             to: tuple[str, ...] = (token,)
         elif endpoint == "broadcast":
             to = ("all",)

@@ -168,3 +168,11 @@ def test_random_faults_for_benchmarks_are_seeded() -> None:
 
     first, second = run(), run()
     assert first == second and {429, 500} & set(first) and 200 in first
+
+
+def test_history_can_be_bounded_for_soak_runs() -> None:
+    with FakeLineApi(token=TOKEN, history=3) as fake:
+        for n in range(10):
+            post(fake, "/v2/bot/message/reply", {"replyToken": f"t{n}", "messages": TEXT})
+        assert len(fake.calls()) == 3 and len(fake.deliveries) == 3
+        assert [d.to for d in fake.replies()] == [("t7",), ("t8",), ("t9",)]
