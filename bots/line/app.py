@@ -7,7 +7,9 @@ LINE is on when both ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from linebot.v3 import WebhookParser
 from starlette.routing import Route
@@ -28,6 +30,21 @@ log = logging.getLogger("haishin.line")
 
 WORKERS = 16
 QUEUE_CAPACITY = 2000
+
+
+class LiveStatus(dict[str, Any]):
+    """Facts for ``/healthz``, some read at the moment they are shown (queue depth)."""
+
+    def __init__(self, facts: dict[str, Any], **live: Callable[[], Any]) -> None:
+        super().__init__(facts)
+        self._live = live
+
+    def snapshot(self) -> dict[str, Any]:
+        """The facts with the live ones read now."""
+        return {**self, **{name: read() for name, read in self._live.items()}}
+
+    def __or__(self, other: Any) -> dict[str, Any]:  # type: ignore[override]
+        return {**self.snapshot(), **dict(other)}
 
 
 @dataclass
@@ -76,12 +93,16 @@ def build_line(
     )
     webhook = LineWebhook(WebhookParser(secret), queue, services.metrics)
     publisher = LinePublisher(client, renderer, follower_count=followers.count)
-    status = {
-        "api": settings.line_api_url or "https://api.line.me",
-        "webhook": "/line/webhook",
-        "workers": workers,
-        "queue_capacity": capacity,
-    }
+    status = LiveStatus(
+        {
+            "api": settings.line_api_url or "https://api.line.me",
+            "webhook": "/line/webhook",
+            "workers": workers,
+            "queue_capacity": capacity,
+        },
+        queued=lambda: queue.depth,
+        dropped=lambda: queue.dropped,
+    )
     return LinePlatform(
         name="line",
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],

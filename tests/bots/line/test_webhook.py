@@ -156,3 +156,4 @@ async def test_healthz_reports_line_on(bot: LineBot) -> None:
     body = json.loads((await bot.http.get("/healthz")).text)
     assert body["platforms"]["line"]["on"] is True
     assert body["platforms"]["line"]["webhook"] == "/line/webhook"
+    assert body["platforms"]["line"]["queued"] == 0 and body["platforms"]["line"]["dropped"] == 0
