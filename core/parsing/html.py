@@ -5,7 +5,7 @@ the page sees becomes elements, as the Markdown reader would give them for the s
 ``<h1>``..``<h6>`` headings, paragraphs, list items as bullets (with depth and number), quotes,
 ``<pre>`` code, data-table rows as one paragraph each; bold, italic, code and links as spans.
 White space collapses as a browser collapses it, and a line break between two lines of
-Japanese leaves no space (the Markdown reader's rule).
+Japanese leaves no space (the Markdown reader's rule; ``core.parsing.htmlspace``).
 
 Page furniture never reaches readers: scripts, styles, navigation, page headers and footers,
 asides, forms, buttons, share buttons, comment widgets, related-post lists and the like are
@@ -15,24 +15,22 @@ Newsletters published as HTML often mark only their sections as headings and wri
 headlines as plain paragraphs (``<p>🚀 CoreWeave、…</p>``), or have no headings at all. When no
 heading says more than a profile section, the plain-text reader's rules decide what each
 paragraph is (section title, emoji headline, sub-heading, bullet), so such a page gets the
-structure its copied text would get; the HTML's own spans (bold, links) are kept.
+structure its copied text would get; the HTML's own spans (bold, links) are kept
+(``core.parsing.htmlflat``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from core.model import BlockKind, Issue, Span
-from core.parsing.assemble import assemble, recognise_section
+from core.parsing.assemble import assemble
 from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
 from core.parsing.htmlclean import article_root, is_furniture
-from core.parsing.inline import finish_spans
-from core.parsing.text import read_text
+from core.parsing.htmlflat import classify_like_text, headings_only_name_sections
+from core.parsing.htmlspace import BREAK, collapse
 from core.profile import Profile
 
 __all__ = ["parse_html", "read_html"]
@@ -50,10 +48,6 @@ _BLOCKS = _words(
     "summary center fieldset hr hgroup search tbody thead tfoot tr td th caption"
 )
 _CELL_BLOCKS = frozenset((*_HEADINGS, *_LISTS, "p", "div", "table", "pre", "blockquote"))
-# HTML's white space: not U+00A0, which a browser keeps.
-_WHITE = re.compile(r"[ \t\n\r\f\u2028]+")
-_WHITE_CHARS = " \t\n\r\f\u2028"
-_BREAK = "\u2028"  # what a <br> leaves in a run until white space is collapsed
 _NOT_LINKS = frozenset(("javascript", "vbscript", "data"))
 
 
@@ -104,8 +98,8 @@ def read_html(html: str, profile: Profile, *, base: str | None = None) -> list[E
     if root is not None:
         walker.container(root)
     elements = walker.out
-    if _headings_only_name_sections(elements, profile):
-        elements = _classify_like_text(elements, profile)
+    if headings_only_name_sections(elements, profile):
+        elements = classify_like_text(elements, profile)
     return elements
 
 
@@ -199,7 +193,7 @@ class _Walker:
         if tag.startswith("-") or is_furniture(node):
             return []
         if tag == "br":
-            return [Span(_BREAK)]
+            return [Span(BREAK)]
         if tag == "img":
             alt = (node.attributes.get("alt") or "").strip()
             return [Span(alt, style.bold, style.italic, href=style.href)] if alt else []
@@ -216,9 +210,9 @@ class _Walker:
             spans.extend(self.inline(child, style))
         if tag in _BLOCKS or tag in _HEADINGS:
             spans = [
-                Span(_BREAK),
+                Span(BREAK),
                 *spans,
-                Span(_BREAK),
+                Span(BREAK),
             ]  # a block inside a link still breaks a line
         return spans
 
@@ -244,143 +238,8 @@ class _Walker:
             self.out.append(BlockElement(kind, spans))
 
 
-def collapse(run: Iterable[Span]) -> tuple[Span, ...]:
-    """Collapse white space as a browser does, across the spans of one block.
-
-    A run of white space becomes one space and disappears at the block's ends. One that
-    breaks a line (a newline in the source, or a ``<br>`` with no spaces beside it) next to a
-    wide (CJK) character disappears, as the Markdown reader joins two lines of Japanese.
-    """
-    # Runs of one style, built as lists of strings: one Span per word would make merging
-    # them quadratic on a long paragraph.
-    out: list[tuple[Span, list[str]]] = []
-    pending: str | None = None  # " ", "\n" (a source line break) or _BREAK (a lone <br>)
-    owner = Span("")  # the span the pending white space was written in: it keeps its style
-    last: str | None = None
-
-    def emit(text: str, style: Span) -> None:
-        if out and _same_style(out[-1][0], style):
-            out[-1][1].append(text)
-        else:
-            out.append((style, [text]))
-
-    for span in run:
-        text = span.text
-        word = text.strip(_WHITE_CHARS)
-        if not word:
-            if text:
-                owner = span if pending is None else owner
-                pending = _gap(pending, text)
-            continue
-        head = text[: len(text) - len(text.lstrip(_WHITE_CHARS))]
-        if head:
-            owner = span if pending is None else owner
-            pending = _gap(pending, head)
-        if pending is not None and last is not None:
-            joined = pending != " " and (_wide(last) or _wide(word[0]))
-            if not joined:
-                emit(" ", owner)
-        emit(_WHITE.sub(_inner_gap, word), span)
-        pending, last = None, word[-1]
-        tail = text[len(head) + len(word) :]
-        if tail:
-            owner, pending = span, _gap(None, tail)
-    if not out:
-        return ()
-    return finish_spans(
-        Span("".join(parts), style.bold, style.italic, style.code, style.href)
-        for style, parts in out
-    )
-
-
-def _same_style(a: Span, b: Span) -> bool:
-    return a.bold == b.bold and a.italic == b.italic and a.code == b.code and a.href == b.href
-
-
-def _inner_gap(match: re.Match[str]) -> str:
-    gap = match.group()
-    if "\n" not in gap and gap.strip(_BREAK):  # spaces, even beside a <br>, stay a space
-        return " "
-    text, at, end = match.string, match.start(), match.end()
-    return "" if _wide(text[at - 1]) or _wide(text[end]) else " "
-
-
-def _gap(pending: str | None, gap: str) -> str:
-    if "\n" in gap or pending == "\n":
-        return "\n"  # the Markdown reader's soft break (a browser drops spaces beside it)
-    if _BREAK in gap and pending in (None, _BREAK) and not gap.strip(_BREAK):
-        return _BREAK
-    return " "  # spaces written beside a <br> stay a space
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
-
-
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text is not None else default
     except ValueError:
         return default
-
-
-def _headings_only_name_sections(elements: list[Element], profile: Profile) -> bool:
-    """True when no heading but an opening title says more than a profile section does."""
-    headings = [el for el in elements if isinstance(el, HeadingElement)]
-    if headings and headings[0] is elements[0] and _is_title(headings, profile):
-        headings = headings[1:]
-    return all(recognise_section(profile, h.text) for h in headings)
-
-
-def _is_title(headings: list[HeadingElement], profile: Profile) -> bool:
-    first = headings[0]
-    lone = all(h.level > 1 for h in headings[1:])
-    return first.level == 1 and lone and recognise_section(profile, first.text) is None
-
-
-def _classify_like_text(elements: list[Element], profile: Profile) -> list[Element]:
-    """Let the plain-text reader's rules say what each block is; keep the HTML's spans."""
-    out: list[Element] = []
-    shift = 0
-    first = elements[0] if elements else None
-    if isinstance(first, HeadingElement) and not recognise_section(profile, first.text):
-        # The page's own title stays a lone outermost heading: the assembler's document title.
-        out.append(HeadingElement(1, first.spans))
-        elements, shift = elements[1:], 1
-    lines = [_shadow_line(el) for el in elements]
-    for found in read_text("\n".join(lines), profile):
-        assert found.line is not None  # the text reader numbers every element
-        mine = elements[found.line - 1]
-        if isinstance(found, HeadingElement):
-            out.append(HeadingElement(found.level + shift, mine.spans))
-        elif isinstance(mine, HeadingElement):
-            out.append(HeadingElement(1 + shift, mine.spans))
-        elif found.kind is BlockKind.SUBHEADING and mine.kind is BlockKind.PARAGRAPH:
-            out.append(BlockElement(BlockKind.SUBHEADING, mine.spans))
-        elif found.kind is BlockKind.BULLET and mine.kind is BlockKind.PARAGRAPH:
-            spans = _drop_prefix(mine.spans, len(mine.text) - len(found.text))
-            out.append(BlockElement(BlockKind.BULLET, spans, ordinal=found.ordinal))
-        else:
-            out.append(mine)
-    return out
-
-
-def _shadow_line(element: Element) -> str:
-    if isinstance(element, BlockElement) and element.kind is BlockKind.BULLET:
-        return "- " + element.text
-    # One line per element: the text reader numbers lines, and we map them back.
-    return " ".join(element.text.split()) or "."
-
-
-def _drop_prefix(spans: tuple[Span, ...], count: int) -> tuple[Span, ...]:
-    """The spans without their first ``count`` characters (a ``・`` bullet mark)."""
-    out = list(spans)
-    while out and count > 0:
-        head = out[0]
-        if len(head.text) <= count:
-            count -= len(head.text)
-            out.pop(0)
-        else:
-            out[0] = Span(head.text[count:].lstrip(), head.bold, head.italic, head.code, head.href)
-            count = 0
-    return tuple(out)
