@@ -193,3 +193,21 @@ async def test_304_and_an_edited_entry_over_http(
     corrected = await issues.get(1)
     assert corrected is not None and corrected.corrected
     assert corrected.issue.sections[0].items[0].title == "🚀 株価急騰(訂正)"
+
+
+async def test_an_entry_linking_to_a_private_address_is_refused(
+    site: FeedSite, web: HttpWebSource, clock: FixedClock, database: Database, profile: Profile
+) -> None:
+    entries = [
+        Entry("urn:a", "内部", "http://intranet.test/admin", datetime(2026, 7, 1, tzinfo=UTC),
+              summary="要約"),
+        Entry("urn:b", "メタデータ", "http://169.254.169.254/latest/",
+              datetime(2026, 7, 2, tzinfo=UTC), summary="要約"),
+        Entry("urn:c", "普通", None, datetime(2026, 7, 3, tzinfo=UTC),
+              content="<h2>トピック</h2><p>🚀 見出し</p><p>本文。</p>"),
+    ]  # fmt: skip
+    url = site.document("/feed.xml", rss(entries))
+    report = await poller(database, web, clock, profile, url).poll(url)
+    assert report is not None
+    assert [e.status for e in report.entries] == ["error", "error", "new"]
+    assert all("refused:" in (e.error or "") for e in report.entries[:2])

@@ -138,3 +138,9 @@ def test_which_entries_need_their_page() -> None:
     assert page_to_fetch(summary_only, "auto") == "https://e.test/b"
     assert page_to_fetch(full, "always") == "https://e.test/a"
     assert page_to_fetch(summary_only, "never") is None
+
+
+def test_a_shift_jis_feed_is_decoded_by_its_declaration() -> None:
+    data = rss([ENTRIES[1]]).decode().replace('encoding="UTF-8"', 'encoding="Shift_JIS"')
+    (entry,) = parse_feed(data.encode("cp932"), url=URL).entries
+    assert (entry.title, entry.body) == ("第1号", "<p>一号</p>")
