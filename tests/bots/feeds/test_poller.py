@@ -179,7 +179,7 @@ async def test_healthz_shows_each_feed(site: FeedSite, tmp_path: Path) -> None:
     failing = site.status("/500.xml", 500)
     pending = site.document("/later.xml", rss([]))
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite:///{tmp_path / 'haishin.db'}",
         content_dir=feed_content(tmp_path, good, failing, pending),
     )
@@ -247,7 +247,7 @@ async def test_serve_runs_the_poller_as_one_of_its_components(
     assert COMPONENTS.count(feed_poller) == 1
     good = site.document("/good.xml", rss([ISSUE]))
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite:///{tmp_path / 'haishin.db'}",
         content_dir=feed_content(tmp_path, good),
     )
