@@ -22,23 +22,29 @@ Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/c
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import random
 import threading
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest
 
-from tests.fakes.line_limits import check_extra_limits, image_size
-from tests.fakes.line_openapi import explain, load_spec
+from tests.fakes.line_checks import RequestChecker
+from tests.fakes.line_records import (
+    Call,
+    Delivery,
+    Fault,
+    State,
+    error_response,
+    fault_response,
+)
+from tests.fakes.line_richmenus import rich_menu_route
+
+__all__ = ["Call", "Delivery", "FakeLineApi", "iter_messages", "users"]
 
 SEND_ENDPOINTS = ("push", "multicast", "narrowcast", "broadcast")
 # Documented rate limits per endpoint (requests, window seconds); everything else 2,000/s.
@@ -48,82 +54,6 @@ RATE_LIMITS: dict[str, tuple[int, float]] = {
     "narrowcast": (60, 3600.0),
 }
 DEFAULT_RATE = (2000, 1.0)
-_VALIDATED_CACHE = 4096
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the fake received, and what it answered."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    at: float
-
-    @property
-    def json(self) -> Any:
-        """The request body parsed as JSON (None when it is not JSON)."""
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-    @property
-    def retry_key(self) -> str | None:
-        """The ``X-Line-Retry-Key`` header, if sent."""
-        return self.headers.get("x-line-retry-key")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A send LINE accepted: who it reached and what."""
-
-    endpoint: str  # reply, push, multicast, broadcast, narrowcast
-    to: tuple[str, ...]  # user ids; ("all",) for a broadcast; the reply token for a reply
-    messages: list[dict[str, Any]]
-    request_id: str
-    retry_key: str | None
-
-
-@dataclass
-class _Fault:
-    path: str
-    status: int
-    times: int
-    retry_after: float | None
-    accept: bool
-    message: str
-
-
-@dataclass
-class _State:
-    history: int | None = None
-    calls: deque[Call] = field(default_factory=deque)
-    deliveries: deque[Delivery] = field(default_factory=deque)
-    retry_keys: dict[str, str] = field(default_factory=dict)
-    reply_tokens: OrderedDict[str, None] = field(default_factory=OrderedDict)
-
-    def __post_init__(self) -> None:
-        self.calls = deque(maxlen=self.history)
-        self.deliveries = deque(maxlen=self.history)
-
-    def spend(self, token: str) -> bool:
-        """Use a reply token; False when it was used before."""
-        if token in self.reply_tokens:
-            return False
-        self.reply_tokens[token] = None
-        if self.history is not None and len(self.reply_tokens) > self.history:
-            self.reply_tokens.popitem(last=False)
-        return True
-
-    faults: list[_Fault] = field(default_factory=list)
-    windows: dict[str, deque[float]] = field(default_factory=dict)
-    usage: int = 0
-    rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
-    images: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    default_rich_menu: str | None = None
 
 
 class FakeLineApi:
@@ -167,10 +97,9 @@ class FakeLineApi:
         self._random = random.Random(seed)
         self._now = now
         self.history = history
-        self._state = _State(history=history, usage=usage)
+        self._state = State(history=history, usage=usage)
         self._lock = threading.Lock()
-        self._validated: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._openapi: OpenAPI | None = None
+        self._checker: RequestChecker | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -181,7 +110,7 @@ class FakeLineApi:
     def start(self) -> FakeLineApi:
         """Start serving on 127.0.0.1 (a free port); ``url`` is set when this returns."""
         if self.validate:
-            self._openapi = _openapi()
+            self._checker = RequestChecker()
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
@@ -305,12 +234,12 @@ class FakeLineApi:
             status, "Internal server error"
         )
         with self._lock:
-            self._state.faults.append(_Fault(path, status, times, retry_after, accept, text))
+            self._state.faults.append(Fault(path, status, times, retry_after, accept, text))
 
     def reset(self) -> None:
         """Forget calls, deliveries, retry keys, faults and usage (not the profiles)."""
         with self._lock:
-            self._state = _State(history=self.history)
+            self._state = State(history=self.history)
 
     # ---- the server ---------------------------------------------------------------------------
 
@@ -327,64 +256,30 @@ class FakeLineApi:
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
     ) -> web.Response:
         if headers.get("authorization") != f"Bearer {self.token}":
-            return _error(401, "Authentication failed. Confirm that the access token is valid.")
+            return error_response(
+                401, "Authentication failed. Confirm that the access token is valid."
+            )
         endpoint = _send_endpoint(path)
         if "x-line-retry-key" in headers:
             if endpoint not in SEND_ENDPOINTS:
-                return _error(400, "The retry key is not supported for this endpoint")
+                return error_response(400, "The retry key is not supported for this endpoint")
             if not _is_uuid(headers["x-line-retry-key"]):
-                return _error(400, "The retry key must be a UUID")
-        if self.validate:
-            problem = self._check(method, path, query, headers, body)
+                return error_response(400, "The retry key must be a UUID")
+        if self._checker is not None:
+            problem = self._checker.check(method, path, query, headers, body)
             if problem is not None:
-                return problem
+                return error_response(404 if problem.startswith("404") else 400, problem[4:])
         with self._lock:
             limited = self._rate_limited(method, path)
             if limited is not None:
                 return limited
             fault = self._take_fault(path)
             if fault is not None and not fault.accept:
-                return _fault_response(fault)
+                return fault_response(fault)
             response = self._route(method, path, headers, body, endpoint)
             if fault is not None and response.status < 300:
-                return _fault_response(fault)
+                return fault_response(fault)
             return response
-
-    def _check(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
-    ) -> web.Response | None:
-        assert self._openapi is not None
-        content_type = headers.get("content-type", "application/json").split(";")[0]
-        is_json = content_type == "application/json"
-        key = (f"{method} {path}", _canonical(body) if is_json else "")
-        if is_json and key in self._validated:
-            return None
-        request = MockRequest(
-            "https://api.line.me",
-            method.lower(),
-            path,
-            args=_query(query),
-            headers=headers,
-            data=body,
-            content_type=content_type,
-        )
-        try:
-            self._openapi.validate_request(request)
-        except Exception as exc:
-            errors = getattr(exc.__cause__, "schema_errors", None)
-            reason = explain(list(errors)) if errors else str(exc)
-            status = 404 if "not found" in type(exc).__name__.lower() else 400
-            return _error(status, f"The request body has problems: {reason}"[:1000])
-        if is_json and body:
-            try:
-                check_extra_limits(path, json.loads(body))
-            except ValueError as exc:
-                return _error(400, f"The request body has problems: {exc}")
-            with self._lock:
-                self._validated[key] = None
-                if len(self._validated) > _VALIDATED_CACHE:
-                    self._validated.popitem(last=False)
-        return None
 
     def _rate_limited(self, method: str, path: str) -> web.Response | None:
         endpoint = _send_endpoint(path) or path
@@ -396,11 +291,11 @@ class FakeLineApi:
         while stamps and stamps[0] <= now - window:
             stamps.popleft()
         if len(stamps) >= limit:
-            return _error(429, "The API rate limit has been exceeded. Try again later.")
+            return error_response(429, "The API rate limit has been exceeded. Try again later.")
         stamps.append(now)
         return None
 
-    def _take_fault(self, path: str) -> _Fault | None:
+    def _take_fault(self, path: str) -> Fault | None:
         for fault in self._state.faults:
             if fault.path == path and fault.times > 0:
                 fault.times -= 1
@@ -414,7 +309,7 @@ class FakeLineApi:
             and self._random.random() < self.fault_rate
         ):
             status = self._random.choice((429, 500))
-            return _Fault(path, status, 1, 1.0 if status == 429 else None, False, "injected")
+            return Fault(path, status, 1, 1.0 if status == 429 else None, False, "injected")
         return None
 
     def _route(
@@ -431,9 +326,9 @@ class FakeLineApi:
         if path.startswith("/v2/bot/profile/") and method == "GET":
             profile = self.profiles.get(path.rsplit("/", 1)[1])
             if profile is None:
-                return _error(404, "Not found")
+                return error_response(404, "Not found")
             return web.json_response(profile)
-        return self._rich_menu(method, path, headers, body)
+        return rich_menu_route(self._state, method, path, headers, body)
 
     def _send(
         self, endpoint: str, headers: dict[str, str], request: dict[str, Any]
@@ -441,7 +336,7 @@ class FakeLineApi:
         state = self._state
         retry_key = headers.get("x-line-retry-key")
         if retry_key is not None and retry_key in state.retry_keys:
-            return _error(
+            return error_response(
                 409,
                 "The retry key is already accepted",
                 {"X-Line-Accepted-Request-Id": state.retry_keys[retry_key]},
@@ -449,7 +344,7 @@ class FakeLineApi:
         if endpoint == "reply":
             token = request["replyToken"]
             if not state.spend(token):
-                return _error(400, "Invalid reply token")
+                return error_response(400, "Invalid reply token")
             to: tuple[str, ...] = (token,)
         elif endpoint == "broadcast":
             to = ("all",)
@@ -459,7 +354,7 @@ class FakeLineApi:
             to = (str(request.get("to", "")),)
         count = {"reply": 0, "broadcast": self.friends, "multicast": len(to)}.get(endpoint, 1)
         if self.quota is not None and count and state.usage + count > self.quota:
-            return _error(429, "You have reached your monthly limit.")
+            return error_response(429, "You have reached your monthly limit.")
         state.usage += count
         request_id = uuid.uuid4().hex
         if retry_key is not None:
@@ -474,80 +369,6 @@ class FakeLineApi:
                 ]
             }
         return web.json_response(answer, headers={"X-Line-Request-Id": request_id})
-
-    def _rich_menu(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> web.Response:
-        state = self._state
-        parts = path.strip("/").split("/")  # v2 bot richmenu ...
-        if path == "/v2/bot/richmenu" and method == "POST":
-            menu_id = f"richmenu-{uuid.uuid4().hex}"
-            state.rich_menus[menu_id] = json.loads(body)
-            return web.json_response({"richMenuId": menu_id})
-        if path == "/v2/bot/richmenu/validate" and method == "POST":
-            return web.json_response({})
-        if path == "/v2/bot/richmenu/list" and method == "GET":
-            menus = [{"richMenuId": k, **v} for k, v in state.rich_menus.items()]
-            return web.json_response({"richmenus": menus})
-        if parts[:3] == ["v2", "bot", "richmenu"] and len(parts) >= 4:
-            menu_id = parts[3]
-            if menu_id not in state.rich_menus:
-                return _error(404, "Not found")
-            if len(parts) == 5 and parts[4] == "content":
-                return self._rich_menu_image(method, menu_id, headers, body)
-            if method == "DELETE":
-                del state.rich_menus[menu_id]
-                state.images.pop(menu_id, None)
-                if state.default_rich_menu == menu_id:
-                    state.default_rich_menu = None
-                return web.json_response({})
-            if method == "GET":
-                return web.json_response({"richMenuId": menu_id, **state.rich_menus[menu_id]})
-        if parts[:4] == ["v2", "bot", "user", "all"] and parts[4:5] == ["richmenu"]:
-            if method == "POST" and len(parts) == 6:
-                if parts[5] not in state.rich_menus:
-                    return _error(404, "Not found")
-                if parts[5] not in state.images:
-                    return _error(400, "An image has not been uploaded to the rich menu")
-                state.default_rich_menu = parts[5]
-                return web.json_response({})
-            if method == "GET":
-                if state.default_rich_menu is None:
-                    return _error(404, "Not found")
-                return web.json_response({"richMenuId": state.default_rich_menu})
-            if method == "DELETE":
-                state.default_rich_menu = None
-                return web.json_response({})
-        return _error(404, "Not found")
-
-    def _rich_menu_image(
-        self, method: str, menu_id: str, headers: dict[str, str], body: bytes
-    ) -> web.Response:
-        state = self._state
-        if method == "GET":
-            if menu_id not in state.images:
-                return _error(404, "Not found")
-            kind, data = state.images[menu_id]
-            return web.Response(body=data, content_type=kind)
-        kind = headers.get("content-type", "")
-        if kind not in ("image/png", "image/jpeg"):
-            return _error(400, f"Content-Type must be image/png or image/jpeg, got {kind!r}")
-        if len(body) > 1024 * 1024:
-            return _error(400, "The image must be 1 MB or smaller")
-        if menu_id in state.images:
-            return _error(400, "An image has already been uploaded to the rich menu")
-        size = state.rich_menus[menu_id].get("size", {})
-        actual = image_size(body)
-        if actual != (size.get("width"), size.get("height")):
-            return _error(400, f"The image is {actual}, the rich menu is {size}")
-        state.images[menu_id] = (kind, body)
-        return web.json_response({})
-
-
-@functools.cache
-def _openapi() -> OpenAPI:
-    # Parsing the 180 KB spec takes about a second: once per test session.
-    return OpenAPI.from_dict(load_spec("messaging-api.yml"))
 
 
 def _send_endpoint(path: str) -> str | None:
@@ -565,42 +386,6 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _canonical(body: bytes) -> str:
-    # Sends that differ only in who they go to validate alike: one check per message set.
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", "replace")
-    if isinstance(document, dict):
-        for key in ("to", "replyToken"):
-            if key in document:
-                document[key] = _shape(document[key])
-    return json.dumps(document, sort_keys=True, ensure_ascii=False)
-
-
-def _shape(value: Any) -> Any:
-    if isinstance(value, list):
-        return [len(value), all(isinstance(v, str) for v in value)]
-    return type(value).__name__
-
-
-def _query(query: str) -> dict[str, str]:
-    return dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response(
-        {"message": message},
-        status=status,
-        headers={"X-Line-Request-Id": uuid.uuid4().hex, **(headers or {})},
-    )
-
-
-def _fault_response(fault: _Fault) -> web.Response:
-    headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
-    return _error(fault.status, fault.message, headers)
 
 
 def users(count: int, prefix: str = "U") -> list[str]:
