@@ -66,6 +66,12 @@ class KeyedRateLimiter:
                 await self._sleep(wait)
             self._buckets[key].tokens -= 1
 
+    def refund(self, key: str) -> None:
+        """Give back the token of a call the platform answered with a server error, so its
+        retry need not wait a whole interval (the refused call did not count)."""
+        bucket = self._refill(key)
+        bucket.tokens = min(float(self.burst), bucket.tokens + 1)
+
     def defer(self, key: str, seconds: float) -> None:
         """Hold ``key`` back for ``seconds`` (a platform said Retry-After)."""
         bucket = self._refill(key)

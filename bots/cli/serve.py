@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import typer
@@ -22,6 +23,7 @@ from bots.bootstrap import Services, bootstrap
 from bots.cli.common import fail
 from bots.console import require_token_for
 from bots.logs import configure_logging
+from bots.platform import Platform
 from bots.runtime import COMPONENTS, Component, build_delivery
 from bots.runtime.delivery import DeliveryKit
 from bots.runtime.watcher import ContentWatcher
@@ -133,10 +135,20 @@ class DeliveryRuntime:
             await asyncio.sleep(GAUGE_SECONDS)
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+async def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    tune: Callable[[dict[str, Platform]], None] | None = None,
+) -> None:
+    """Run until SIGTERM. ``tune`` may adjust the platforms before anything starts (the
+    fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)
+        if tune is not None:
+            tune(platforms)
         runtime = DeliveryRuntime(
             services, build_delivery(services, platforms, settings=WorkerSettings())
         )

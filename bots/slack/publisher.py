@@ -203,6 +203,10 @@ class SlackPublisher(Publisher):
             failure = self._failed(job, exc, target)
             if failure.retry_after:
                 self.limiter.defer(key, failure.retry_after)
+            elif failure.retryable:
+                # A server error: its retry (a look at the history, maybe a post) need not
+                # wait out the channel's pace; Slack tolerates the short burst if it did post.
+                self.limiter.refund(key)
             raise failure from exc
         except errors.TRANSPORT_ERRORS as exc:
             raise errors.from_transport_error(exc, channel=target) from exc

@@ -40,9 +40,11 @@ class RetryPolicy:
         rng: randomness for the jitter (seed it in tests).
     """
 
-    base: float = 2.0
+    # A first retry within half a second (a lone 500 costs little); then doubling to half an
+    # hour between tries; 20 attempts span about five hours of a platform's outage.
+    base: float = 0.5
     cap: float = 1800.0
-    max_attempts: int = 12
+    max_attempts: int = 20
     rng: random.Random = field(default_factory=random.Random, compare=False)
 
     def delay(self, attempts: int, retry_after: float | None = None) -> float:

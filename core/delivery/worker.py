@@ -414,6 +414,8 @@ class DeliveryWorker:
                 row, self.id, code=exc.code, message=exc.message, retry_at=retry_at
             )
             log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
+            if self._loop_task is not None:
+                asyncio.get_running_loop().call_later(wait, self._wake.set)
             self._report(row, platform, "failed")
             return
         if exc.retryable:

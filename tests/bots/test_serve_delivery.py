@@ -72,6 +72,7 @@ class Harness:
     worker: DeliveryWorker
     subscriptions: SubscriptionRepository
     followers: LineAudienceBook
+    pace: FakeTime
 
     async def subscribe(self, address: str, **extra: object) -> Subscription:
         platform, _, rest = address.partition(":")
@@ -139,6 +140,7 @@ async def harness(
             worker,
             SubscriptionRepository(database, clock=clock),
             book,
+            pace,
         )
     finally:
         await slack_publisher.close()
@@ -208,6 +210,19 @@ async def test_in_doubt_sends_are_looked_up_never_doubled(
     assert harness.slack.stats()["duplicates"] == 0
     assert len(harness.slack.calls("conversations.history")) == 1
     assert set(await harness.states()) == {"sent"}
+
+
+async def test_a_server_error_costs_its_channel_no_pacing_slot(harness: Harness) -> None:
+    await harness.subscribe("slack:T0001/C1")
+    await harness.hand_over()
+    harness.slack.fail("chat.postMessage", status=500, times=1)
+    started = harness.pace.now
+    await harness.run()
+    later(harness, 1)
+    await harness.run()
+    assert harness.posted("C1") == UNITS
+    # One post a second after the first: six waits, none for the refused call.
+    assert harness.pace.now - started == pytest.approx(UNITS - 1, abs=0.01)
 
 
 async def test_a_failure_in_the_thread_resumes_in_the_same_thread(harness: Harness) -> None:

@@ -74,6 +74,7 @@ class Call:
     status: int
     response: Json
     team_id: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when it was answered
 
 
 @dataclass

@@ -1,0 +1,428 @@
+"""Fan-out benchmark: one issue to 2,000 Slack channels and 50,000 LINE followers, with faults.
+
+Run: ``uv run python bench/bench_fanout.py [--scale 10] [--database-url URL] [--line mixed]``
+
+What it does:
+
+- the sample issue, just published; 2,000 Slack channels in 200 workspaces (OAuth installs,
+  one bot token per workspace) and 50,000 LINE followers: ``--line mixed`` (default) gives
+  them different section choices, so the plan needs multicasts and pushes;
+  ``--line broadcast`` gives them all the default, so it is one broadcast;
+- the fake Slack and LINE APIs run in this process (threads) and enforce the documented
+  rate limits: chat.postMessage one a second per channel (burst 1), LINE multicast 200/s,
+  broadcast 60/h; 5 % of sends are answered 500 or 429 at random (``--chaos``);
+- ``haishin serve`` runs as a child process; when half of the Slack posts are in, it gets
+  ``kill -9`` and is started again at once;
+- at the end: wall time from the first send to the last, against the floor the rate limits
+  allow; peak memory (VmHWM) of the serve process; duplicates and lost posts.
+
+``--scale S`` slows the rate-limit clock S times on both sides (the fakes' limits and
+haishin's pacing): one post every S seconds per channel instead of every second. Everything
+else (timeouts, Retry-After, backoff, restarts) runs in real time, so scaling makes the
+benchmark harder, not easier, relative to its floor. It exists because this 2-core machine
+also runs the fakes: unscaled, 14,000 posts in 6 s would measure the fakes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SAMPLE = ROOT / "content" / "issues" / "2025-10-04.txt"
+PROFILE = ROOT / "content" / "newsletter.toml"
+CLIENT_ID = "111.222"
+CLIENT_SECRET = "client-secret"
+LINE_TOKEN = "bench-line-token"
+UNITS = 7  # the sample issue on Slack: a parent and six thread posts
+
+
+# ---------------------------------------------------------------- the measured process
+
+
+def run_child(port: int, scale: float) -> None:
+    """``haishin serve`` with its pacing slowed ``scale`` times (see the module docstring)."""
+    from bots.cli.serve import _serve
+    from bots.line.publisher import RATES
+    from bots.logs import configure_logging
+    from bots.platform import Platform
+    from bots.settings import Settings
+    from core.ratelimit import KeyedRateLimiter
+
+    def tune(platforms: dict[str, Platform]) -> None:
+        slack = platforms.get("slack")
+        if slack is not None and slack.publisher is not None:
+            slack.publisher.limiter = KeyedRateLimiter(rate=1.0 / scale, burst=1)  # type: ignore[attr-defined]
+        line = platforms.get("line")
+        if line is not None and line.publisher is not None:
+            limiters = line.publisher._limiters  # type: ignore[attr-defined]
+            for endpoint, (rate, burst) in RATES.items():
+                limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
+
+    settings = Settings()  # type: ignore[call-arg]
+    configure_logging("plain", os.environ.get("HAISHIN_LOG_LEVEL", "WARNING"))
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    asyncio.run(_serve(settings, "127.0.0.1", port, tune=tune))
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def issue_file(folder: Path, publish_at: datetime) -> None:
+    (folder / "issues").mkdir(parents=True)
+    (folder / "newsletter.toml").write_text(PROFILE.read_text(encoding="utf-8"), "utf-8")
+    text = SAMPLE.read_text(encoding="utf-8")
+    (folder / "issues" / "issue-1.txt").write_text(
+        f"---\nnumber: 1\npublish_at: {publish_at.isoformat()}\n---\n{text}", encoding="utf-8"
+    )
+
+
+def follower_choices(count: int, mode: str) -> list[tuple[str, list[str]]]:
+    """(user id, sections): ``mixed`` needs multicasts and pushes; ``broadcast`` doesn't."""
+    ids = [f"U{index:032x}" for index in range(1, count + 1)]
+    if mode == "broadcast":
+        return [(user, []) for user in ids]
+    singles = [
+        ["articles"],
+        ["shorts"],
+        ["articles", "afterword"],
+        ["topic", "shorts"],
+        ["shorts", "afterword"],
+    ]
+    choices: list[tuple[str, list[str]]] = []
+    for index, user in enumerate(ids):
+        if index < len(singles):
+            choices.append((user, singles[index]))  # alone with their choice: a push
+        elif index < count // 5:
+            choices.append((user, ["topic"]))
+        elif index < count // 5 + 95:
+            choices.append((user, ["afterword"]))
+        else:
+            choices.append((user, []))
+    return choices
+
+
+async def prepare_database(
+    url: str,
+    channels: list[tuple[str, str]],
+    workspaces: list[str],
+    followers: list[tuple[str, list[str]]],
+) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+    from sqlalchemy import insert
+
+    from core.storage.database import Database
+    from core.storage.models import LineFollowerRow, SubscriptionRow
+
+    db = Database.from_url(url)
+    await db.migrate()
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        await session.execute(
+            insert(SubscriptionRow),
+            [
+                {
+                    "platform": "slack",
+                    "workspace": team,
+                    "target": channel,
+                    "sections": [],
+                    "cadence": "on-publish",
+                    "active": True,
+                    "starts_after": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for team, channel in channels
+            ]
+            + [
+                {
+                    "platform": "line",
+                    "workspace": None,
+                    "target": "all",
+                    "sections": [],
+                    "cadence": "on-publish",
+                    "active": True,
+                    "starts_after": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        for start in range(0, len(followers), 5000):
+            await session.execute(
+                insert(LineFollowerRow),
+                [
+                    {
+                        "user_id": user,
+                        "language": "ja",
+                        "sections": sections,
+                        "active": True,
+                        "followed_at": now,
+                        "updated_at": now,
+                    }
+                    for user, sections in followers[start : start + 5000]
+                ],
+            )
+    store = AsyncSQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=db.engine)
+    for team in workspaces:
+        await store.async_save(
+            Installation(
+                app_id="A0HAISHIN",
+                team_id=team,
+                team_name=f"Workspace {team}",
+                bot_token=f"xoxb-{team}",
+                bot_id=f"BB{team}",
+                bot_user_id=f"UB{team}",
+                bot_scopes="chat:write,chat:write.public,channels:history,channels:join",
+                user_id="UINSTALLER",
+                installed_at=time.time(),
+            )
+        )
+    await db.dispose()
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def peak_rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Child:
+    def __init__(self, env: dict[str, str], workdir: Path, port: int, scale: float, n: int) -> None:
+        self.log = workdir / f"serve-{n}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--child",
+                    "--port",
+                    str(port),
+                    "--scale",
+                    str(scale),
+                ],
+                cwd=workdir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.started = time.monotonic()
+        self.peak_kb = 0
+
+    def sample(self) -> None:
+        self.peak_kb = max(self.peak_kb, peak_rss_kb(self.process.pid))
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from tests.fakes.line_api import FakeLineApi
+    from tests.fakes.slack_api import FakeSlackAPI
+
+    scale = args.scale
+    workdir = Path(tempfile.mkdtemp(prefix="haishin-fanout-"))
+    url = args.database_url or f"sqlite:///{workdir / 'haishin.db'}"
+    if args.database_url:
+        url = fresh_postgres(args.database_url)
+    workspaces = [f"T{n:04d}" for n in range(1, args.workspaces + 1)]
+    channels = [(workspaces[i % len(workspaces)], f"C{i:05d}") for i in range(args.channels)]
+    followers = follower_choices(args.followers, args.line)
+    issue_file(workdir / "content", datetime.now(UTC) - timedelta(seconds=30))
+    await prepare_database(url, channels, workspaces, followers)
+
+    slack = FakeSlackAPI(client_id=CLIENT_ID, client_secret=CLIENT_SECRET).start()
+    for team in workspaces:
+        slack.add_workspace(team, token=f"xoxb-{team}")
+    slack.rate_limit(per_second=1.0 / scale, burst=2)  # Slack tolerates short bursts
+    slack.chaos(args.chaos, statuses=(500, 429), seed=1)
+    line = FakeLineApi(
+        token=LINE_TOKEN,
+        enforce_rate_limits=True,
+        fault_rate=args.chaos,
+        seed=2,
+        friends=len(followers),
+        now=lambda: time.monotonic() / scale,
+    ).start()
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "HAISHIN_DATABASE_URL": url,
+        "HAISHIN_CONTENT_DIR": str(workdir / "content"),
+        "SLACK_SIGNING_SECRET": "bench-signing-secret",
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_API_URL": slack.url,
+        "LINE_CHANNEL_SECRET": "bench-line-secret",
+        "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
+        "LINE_API_URL": line.url,
+    }
+    expected_slack = len(channels) * UNITS
+    port = 18000 + os.getpid() % 1000
+    lives = [Child(env, workdir, port, scale, 1)]
+    killed_at: float | None = None
+    restarted = False
+    started = time.monotonic()
+    try:
+        while True:
+            await asyncio.sleep(0.1)
+            for child in lives:
+                child.sample()
+            posted = len(slack.messages())
+            reached = sum(len(d.to) for d in line.deliveries if d.endpoint != "reply")
+            line_done = (
+                reached >= len(followers)
+                if args.line == "mixed"
+                else any(d.endpoint == "broadcast" for d in line.deliveries)
+            )
+            if not restarted and posted >= expected_slack * args.kill_at:
+                lives[-1].process.send_signal(signal.SIGKILL)
+                lives[-1].process.wait()
+                killed_at = time.monotonic()
+                lives.append(Child(env, workdir, port, scale, 2))
+                restarted = True
+            if posted >= expected_slack and line_done:
+                break
+            if lives[-1].process.poll() is not None:
+                raise RuntimeError("haishin serve exited:\n" + lives[-1].log.read_text()[-4000:])
+            if time.monotonic() - started > args.timeout:
+                raise RuntimeError(
+                    f"not done in {args.timeout} s: {posted}/{expected_slack} posts, "
+                    f"{reached} LINE recipients\n" + lives[-1].log.read_text()[-4000:]
+                )
+        await asyncio.sleep(max(5.0, 2 * scale))  # anything more would be a duplicate
+        for child in lives:
+            child.sample()
+        return report(args, slack, line, channels, followers, lives, killed_at, scale)
+    finally:
+        last = lives[-1].process
+        if last.poll() is None:
+            last.send_signal(signal.SIGTERM)
+            try:
+                last.wait(60)
+            except subprocess.TimeoutExpired:
+                last.kill()
+        slack.stop()
+        line.stop()
+
+
+def report(
+    args: argparse.Namespace,
+    slack: Any,
+    line: Any,
+    channels: list[tuple[str, str]],
+    followers: list[tuple[str, list[str]]],
+    lives: list[Child],
+    killed_at: float | None,
+    scale: float,
+) -> dict[str, Any]:
+    posts = [c for c in slack.calls("chat.postMessage")]
+    accepted = [c for c in posts if c.status == 200 and c.response.get("ok")]
+    sends = [
+        c for c in line.calls() if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "broadcast")
+    ]
+    line_ok = [c for c in sends if c.status == 200]
+    first = min([c.at for c in posts] + [c.at * scale for c in sends])
+    last = max([c.at for c in accepted] + [c.at * scale for c in line_ok])
+    wall = last - first
+    floor = (UNITS - 1) * scale  # one post per channel every `scale` s after the first
+    per_channel = Counter(m.channel for m in slack.messages())
+    lost_slack = sum(max(0, UNITS - per_channel.get(ch, 0)) for _, ch in channels)
+    extra_slack = sum(max(0, n - UNITS) for n in per_channel.values())
+    reached = Counter(
+        u for d in line.deliveries if d.endpoint in ("push", "multicast") for u in d.to
+    )
+    broadcasts = sum(1 for d in line.deliveries if d.endpoint == "broadcast")
+    if args.line == "broadcast":
+        lost_line = 0 if broadcasts else len(followers)
+        dup_line = max(0, broadcasts - 1) * len(followers)
+    else:
+        lost_line = sum(1 for user, _ in followers if reached[user] == 0)
+        dup_line = sum(n - 1 for n in reached.values() if n > 1) + broadcasts * len(followers)
+    stats = slack.stats()
+    by_endpoint = Counter(d.endpoint for d in line.deliveries)
+    return {
+        "scale": scale,
+        "channels": len(channels),
+        "workspaces": len({team for team, _ in channels}),
+        "followers": len(followers),
+        "line_mode": args.line,
+        "chaos": args.chaos,
+        "wall_seconds": round(wall, 1),
+        "floor_seconds": floor,
+        "ratio": round(wall / floor, 3),
+        "peak_rss_mb": [round(child.peak_kb / 1024, 1) for child in lives],
+        "killed_after_seconds": round(killed_at - first, 1) if killed_at else None,
+        "slack": {
+            "posts": sum(per_channel.values()),
+            "expected": len(channels) * UNITS,
+            "duplicates_by_delivery_id": stats["duplicates"],
+            "extra_posts": extra_slack,
+            "lost": lost_slack,
+            "calls": stats["calls"],
+        },
+        "line": {
+            "accepted_requests": dict(by_endpoint),
+            "calls_by_status": dict(Counter(c.status for c in sends)),
+            "recipients_reached": len(reached) if args.line == "mixed" else len(followers),
+            "duplicates": dup_line,
+            "lost": lost_line,
+        },
+    }
+
+
+def fresh_postgres(admin_url: str) -> str:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url).set(drivername="postgresql")
+    name = f"haishin_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=10.0, help="rate-limit clock slow-down")
+    parser.add_argument("--channels", type=int, default=2000)
+    parser.add_argument("--workspaces", type=int, default=200)
+    parser.add_argument("--followers", type=int, default=50_000)
+    parser.add_argument("--line", choices=("mixed", "broadcast"), default="mixed")
+    parser.add_argument("--chaos", type=float, default=0.05, help="share of 500/429 answers")
+    parser.add_argument("--kill-at", type=float, default=0.5, help="kill -9 at this share")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server to use")
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args.port, args.scale)
+        return
+    result = asyncio.run(run(args))
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
