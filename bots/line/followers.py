@@ -30,6 +30,15 @@ class LineAudienceBook(LineFollowers):
             row.updated_at = self._clock.now()
             return True
 
+    async def choose(self, user_id: str, sections: Sequence[str]) -> None:
+        """Subscribe a reader to some sections (none: all) and resume deliveries, atomically
+        (a reader who never followed, e.g. written before the follow was recorded, is added)."""
+        async with self._write() as session:
+            book = LineAudienceBook(session, clock=self._clock)
+            await book.add(user_id)
+            await book.update(user_id, sections=sections)
+            await book.set_active(user_id, True)
+
     async def opted_out(self) -> int:
         """How many known followers asked for no deliveries."""
         query = select(func.count()).where(LineFollowerRow.active.is_(False))

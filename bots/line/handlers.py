@@ -163,9 +163,7 @@ class LineHandlers:
         labels = {spec.key: spec.title for spec in self.profile.sections}
         if reply.intent == "subscribe":
             sections = [s for s in reply.args.get("sections", "").split(",") if s]
-            await self.followers.add(user)
-            await self.followers.update(user, sections=sections)
-            await self.followers.set_active(user, True)
+            await self.followers.choose(user, sections)
             text = (
                 say(
                     language,

@@ -65,3 +65,14 @@ async def test_stopping_writes_what_is_waiting(database: Database) -> None:
     await dedupe.first_time("01JLAST", redelivery=False)
     await dedupe.stop()
     assert not await ProcessedEvents(database).first_time("line", "01JLAST", CLOCK.now())
+
+
+async def test_choosing_sections_adds_resumes_and_sets_at_once(database: Database) -> None:
+    book = LineAudienceBook(database, clock=CLOCK)
+    await book.choose("U1", ["afterword", "topic"])
+    follower = await book.get("U1")
+    assert follower is not None and follower.active and follower.sections == ("afterword", "topic")
+    await book.set_active("U1", False)
+    await book.choose("U1", [])
+    follower = await book.get("U1")
+    assert follower is not None and follower.active and follower.sections == ()
