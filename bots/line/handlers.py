@@ -140,19 +140,25 @@ class LineHandlers:
         self, text: str, source: Source | None, reply_token: str | None, language: str
     ) -> None:
         conversation = conversation_of(source)
-        reply = await self.engine.answer(
-            text,
-            platform="line",
-            limits=self.renderer.limits,
-            conversation=conversation or None,
-            page_size=5,
-            language=language,
-        )
-        self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
-        if reply.intent in ("subscribe", "unsubscribe", "settings"):
-            messages = await self._subscription(reply, getattr(source, "user_id", None))
-        else:
-            messages = self.renderer.reply(reply)
+        try:
+            reply = await self.engine.answer(
+                text,
+                platform="line",
+                limits=self.renderer.limits,
+                conversation=conversation or None,
+                page_size=5,
+                language=language,
+            )
+            self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
+            if reply.intent in ("subscribe", "unsubscribe", "settings"):
+                messages = await self._subscription(reply, getattr(source, "user_id", None))
+            else:
+                messages = self.renderer.reply(reply)
+        except Exception:
+            # The reader still hears something (the token is good for a minute only).
+            log.exception("LINE answer to %r failed", text[:80])
+            self.metrics.answers.labels(platform="line", intent="error").inc()
+            messages = text_messages(say(language, "sorry"))
         await self.replies.send(reply_token, messages)
 
     async def _subscription(self, reply: Reply, user: str | None) -> Messages:

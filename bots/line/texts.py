@@ -29,6 +29,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "weekly_unsupported": "LINE では新しい号が出たときにお届けします"
         "（曜日と時刻の指定はできません）。",
         "text_only": "テキストで送ってください。たとえば「最新トピック」。",
+        "sorry": "すみません、いまお答えできませんでした。少し待ってからもう一度送ってください。",
     },
     "en": {
         "read": "Read",
@@ -52,6 +53,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "weekly_unsupported": "On LINE, issues arrive when they are published "
         "(a weekday and time can't be chosen).",
         "text_only": "Please send text, e.g. 'latest topic'.",
+        "sorry": "Sorry, I couldn't answer just now. Please try again in a moment.",
     },
 }
 

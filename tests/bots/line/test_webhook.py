@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bots.line.dedupe import EventDeduplicator
 from core.storage import LineFollowers
@@ -157,3 +157,11 @@ async def test_healthz_reports_line_on(bot: LineBot) -> None:
     assert body["platforms"]["line"]["on"] is True
     assert body["platforms"]["line"]["webhook"] == "/line/webhook"
     assert body["platforms"]["line"]["queued"] == 0 and body["platforms"]["line"]["dropped"] == 0
+
+
+async def test_when_storage_fails_the_reader_still_gets_an_apology(bot: LineBot) -> None:
+    async with bot.services.db.transaction() as session:
+        await session.execute(text("ALTER TABLE issues RENAME TO issues_elsewhere"))
+    await bot.send(bot.hooks.text(USER, "最新トピック"))
+    [reply] = bot.api.replies()
+    assert "もう一度送ってください" in reply.messages[0]["text"]
