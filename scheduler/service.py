@@ -5,6 +5,12 @@ the one that gets it starts an ``AsyncIOScheduler`` (inside the running loop) ov
 ``SQLAlchemyJobStore`` in our database (a synchronous engine: the job store can't use an
 async one). The others log once why they stand by. A leader that loses its lock stops its
 scheduler at once; a standby takes over within ``check_every`` seconds of the leader's end.
+
+On SQLite the job store is a file of its own beside the database (``haishin.db.jobs``).
+SQLite locks a whole file for a write, and the job store writes synchronously on the event
+loop's thread: if an async delivery transaction held the lock at that moment, it could never
+finish (it needs the loop) and the two would wait for each other until the busy timeout.
+PostgreSQL locks rows, so there the jobs live in the database itself.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
@@ -30,6 +37,14 @@ from scheduler.runtime import SchedulerRuntime, install
 log = logging.getLogger("haishin.scheduler")
 
 JOBS_TABLE = "apscheduler_jobs"
+
+
+def job_store_url(db: Database) -> str:
+    """Where the jobs are kept: the database itself, or on SQLite a file beside it."""
+    if db.dialect != "sqlite":
+        return db.sync_url
+    path = Path(db.url.database or "haishin.db").expanduser().resolve()
+    return f"sqlite:///{path.with_name(path.name + '.jobs')}"
 
 
 class SchedulerService:
@@ -142,7 +157,7 @@ class SchedulerService:
 
     async def _step_up(self) -> None:
         connect_args = {"timeout": BUSY_TIMEOUT_SECONDS} if self.db.dialect == "sqlite" else {}
-        self._engine = create_engine(self.db.sync_url, connect_args=connect_args)
+        self._engine = create_engine(job_store_url(self.db), connect_args=connect_args)
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1},

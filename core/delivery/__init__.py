@@ -14,8 +14,9 @@ from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, State
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
+from core.delivery.sender import DeliveryObserver
 from core.delivery.targets import Target
-from core.delivery.worker import DeliveryObserver, DeliveryWorker, WorkerSettings
+from core.delivery.worker import DeliveryWorker, WorkerSettings
 from core.delivery.workers import WorkerInfo, WorkerRegistry
 
 __all__ = [

@@ -26,28 +26,17 @@ from datetime import timedelta
 from core.clock import Clock, SystemClock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.corrections import Corrections
-from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.fanout import Fanout, IssueCache
+from core.delivery.ledger import DeliveryLedger
 from core.delivery.model import Delivery
-from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.delivery.retry import RetryPolicy
+from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.workers import WorkerRegistry, new_worker_id
-from core.errors import DeliveryError
-from core.ports import Publisher, SendJob, SentMessage
 from core.storage.database import Database
 from core.storage.issues import IssueRepository
-from core.storage.subscriptions import Subscription, SubscriptionRepository
+from core.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger("haishin.delivery")
-
-
-class DeliveryObserver:
-    """Hooks for metrics and progress; the default does nothing."""
-
-    def transition(self, platform: str, state: str) -> None:
-        """A row moved to ``state`` (sending, sent, failed, dead)."""
-
-    def sent(self, platform: str, seconds: float) -> None:
-        """A send call took ``seconds``."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +50,7 @@ class WorkerSettings:
         heartbeat: seconds between heartbeats.
         corrections_every: seconds between looks for corrected issues.
         worker_timeout: silence after which a worker counts as dead.
+        db_connections: database calls the worker's groups make at once.
     """
 
     concurrency: int = 2048
@@ -69,6 +59,7 @@ class WorkerSettings:
     heartbeat: float = 5.0
     corrections_every: float = 10.0
     worker_timeout: timedelta = WORKER_TIMEOUT
+    db_connections: int = 8
 
 
 @dataclass
@@ -124,14 +115,25 @@ class DeliveryWorker:
             policy=self.policy,
         )
         self._running = _Running()
-        self._orphans: set[str] = set()  # rows to hand back as in doubt
-        self._unsent: set[Delivery] = set()  # claimed rows whose send never started
+        self.sender = GroupSender(
+            worker=self.id,
+            claims=self.claims,
+            ledger=self.ledger,
+            subscriptions=self.subscriptions,
+            issues=self.issues,
+            fanout=fanout,
+            clock=self.clock,
+            policy=self.policy,
+            observer=self.observer,
+            gate=asyncio.Semaphore(self.settings.db_connections),
+            stopping=lambda: self._stopping,
+            retry_soon=self._retry_soon,
+        )
         self._stopping = False
         self._corrections_asked = False
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._beat_task: asyncio.Task[None] | None = None
-        self.on_unit: Callable[[Delivery, str], None] | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -248,15 +250,29 @@ class DeliveryWorker:
             log.exception("delivery worker: updating corrected issues failed; trying again")
             return 0
 
+    @property
+    def on_unit(self) -> Callable[[Delivery, str], None] | None:
+        """Called with each row and its new state (sent, failed, dead): progress bars."""
+        return self.sender.on_unit
+
+    @on_unit.setter
+    def on_unit(self, callback: Callable[[Delivery, str], None] | None) -> None:
+        self.sender.on_unit = callback
+
+    def _retry_soon(self, seconds: float) -> None:
+        if self._loop_task is not None:
+            asyncio.get_running_loop().call_later(seconds, self._wake.set)
+
     async def _hand_back(self) -> None:
-        if self._unsent:
-            rows = list(self._unsent)
+        leftovers = self.sender.leftovers
+        if leftovers.unsent:
+            rows = list(leftovers.unsent)
             await self.claims.unclaim(rows, self.id)
-            self._unsent.difference_update(rows)
-        if self._orphans:
-            ids = list(self._orphans)
+            leftovers.unsent.difference_update(rows)
+        if leftovers.in_doubt:
+            ids = list(leftovers.in_doubt)
             await self.claims.release(self.id, ids=ids)
-            self._orphans.difference_update(ids)
+            leftovers.in_doubt.difference_update(ids)
 
     async def _beat(self) -> None:
         while True:
@@ -279,14 +295,16 @@ class DeliveryWorker:
         if room <= 0 or not self.fanout.publishers:
             return 0
         busy = {lane for lane, n in self._running.lanes.items() if n >= self.settings.lane_limit}
-        heads = await self.claims.claim_heads(
-            self.id,
-            room,
-            busy_lanes=busy,
-            platforms=list(self.fanout.publishers),
-            subscription_id=subscription_id,
-            issue_id=issue_id,
-            include_paused=include_paused,
+        heads = await self.sender.db(
+            self.claims.claim_heads(
+                self.id,
+                room,
+                busy_lanes=busy,
+                platforms=list(self.fanout.publishers),
+                subscription_id=subscription_id,
+                issue_id=issue_id,
+                include_paused=include_paused,
+            )
         )
         over: list[Delivery] = []
         for head in heads:
@@ -295,7 +313,7 @@ class DeliveryWorker:
                 over.append(head)
                 continue
             self._running.lanes[head.lane] += 1
-            task = asyncio.create_task(self._group(head), name=f"deliver-{head.id}")
+            task = asyncio.create_task(self.sender.run(head), name=f"deliver-{head.id}")
             self._running.tasks.add(task)
             task.add_done_callback(functools.partial(self._done, head.lane))
         if over:
@@ -308,144 +326,3 @@ class DeliveryWorker:
         if self._running.lanes[lane] <= 0:
             del self._running.lanes[lane]
         self._wake.set()
-
-    # ---- one group ------------------------------------------------------------------------
-
-    async def _group(self, head: Delivery) -> None:
-        subscription = await self.subscriptions.get(head.subscription_id)
-        if subscription is None:  # removed meanwhile; its rows went with it
-            return
-        row: Delivery | None = head
-        started = False
-        try:
-            stored = await self.issues.get(head.issue_id, head.revision)
-            if stored is None:
-                return
-            publisher = self.fanout.publishers[subscription.platform]
-            batch = await self.ledger.batch(head.group)
-            digest = self.fanout.group_digest(subscription, stored, batch)
-            audience = self.fanout.audience(subscription, batch)
-            first = await self.ledger.first_ref(head.group) if head.position > 0 else None
-            while row is not None:
-                if self._stopping:
-                    await self.claims.unclaim([row], self.id)
-                    row = None
-                    break
-                job = SendJob(
-                    row.id,
-                    audience,
-                    digest,
-                    publisher_unit(row),
-                    first if row.position > 0 else None,
-                )
-                started = True
-                sent = await self._attempt(publisher, job, row, subscription)
-                if sent is None:
-                    row = None
-                    break
-                if first is None:
-                    first = sent.ref
-                self._report(row, subscription.platform, "sent")
-                done = row
-                row = await self.claims.complete(done, self.id, sent.ref, stored.revision)
-                started = False
-                if row is None and not self._stopping:
-                    log.debug("%s: group paused or done after %s", group_key(done.group), done.unit)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s: delivery failed unexpectedly", group_key(head.group))
-            if row is not None:
-                # A send may have landed before the failure: the row is handed back as in
-                # doubt (looked up before any resend), never as simply pending.
-                if started:
-                    self._orphans.add(row.id)
-                else:
-                    self._unsent.add(row)
-                self._wake.set()
-
-    async def _attempt(
-        self, publisher: Publisher, job: SendJob, row: Delivery, subscription: Subscription
-    ) -> SentMessage | None:
-        """Send one unit (looking first when it may have landed); None when it failed."""
-        platform = subscription.platform
-        self.observer.transition(platform, "sending")
-        in_doubt = row.previous_state == "sending" or (
-            row.previous_state == "failed" and not surely_not_sent(row.error_code)
-        )
-        try:
-            if in_doubt:
-                found = await publisher.find_sent(job)
-                if found is not None:
-                    log.info(
-                        "%s %s: found already sent (%s); not sent again",
-                        group_key(row.group),
-                        row.unit,
-                        found.ref,
-                    )
-                    return found
-            began = time.perf_counter()
-            try:
-                return await publisher.send(job)
-            finally:
-                self.observer.sent(platform, time.perf_counter() - began)
-        except DeliveryError as exc:
-            await self._fail(row, subscription, exc)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            log.exception("%s %s: send raised", group_key(row.group), row.unit)
-            await self._fail(
-                row,
-                subscription,
-                DeliveryError(
-                    f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
-                ),
-            )
-        return None
-
-    async def _fail(self, row: Delivery, subscription: Subscription, exc: DeliveryError) -> None:
-        platform = subscription.platform
-        where = f"{group_key(row.group)} {row.unit} ({subscription.address})"
-        if exc.retryable and not self.policy.exhausted(row.attempts):
-            wait = self.policy.delay(row.attempts, exc.retry_after)
-            retry_at = self.clock.now() + timedelta(seconds=wait)
-            await self.claims.fail(
-                row, self.id, code=exc.code, message=exc.message, retry_at=retry_at
-            )
-            log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
-            if self._loop_task is not None:
-                asyncio.get_running_loop().call_later(wait, self._wake.set)
-            self._report(row, platform, "failed")
-            return
-        if exc.retryable:
-            message = f"gave up after {row.attempts} attempts: {exc.message}"
-            await self.claims.fail(row, self.id, code=exc.code, message=message, retry_at=None)
-            log.error("%s: %s", where, message)
-        elif stops_subscription(exc):
-            reason = f"{exc.message} [{exc.code or 'refused'}]"
-            await self.claims.fail(
-                row,
-                self.id,
-                code=exc.code,
-                message=exc.message,
-                retry_at=None,
-                pause_reason=reason,
-            )
-            log.warning("%s: %s; subscription paused until resumed", where, exc.message)
-        else:
-            await self.claims.fail(
-                row,
-                self.id,
-                code=exc.code,
-                message=exc.message,
-                retry_at=None,
-                give_up_group=row.position == 0,
-            )
-            log.error("%s: %s", where, exc.message)
-        self._report(row, platform, "dead")
-
-    def _report(self, row: Delivery, platform: str, state: str) -> None:
-        self.observer.transition(platform, state)
-        if self.on_unit is not None:
-            self.on_unit(row, state)

@@ -14,13 +14,14 @@ from sqlalchemy import create_engine
 
 from core.slot import WeeklySlot
 from scheduler.plan import desired_jobs, reconcile
+from scheduler.service import job_store_url
 from scheduler.triggers import WeeklySlotTrigger
 from tests.core.delivery.conftest import PUBLISH_AT, World, issue
 
 
 @pytest.fixture
 async def scheduler(world: World) -> AsyncIterator[Any]:
-    engine = create_engine(world.db.sync_url)
+    engine = create_engine(job_store_url(world.db))
     sched = AsyncIOScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=UTC)
     sched.start(paused=True)  # jobs are stored, never run here
     yield sched
@@ -86,7 +87,7 @@ async def test_stored_jobs_load_in_a_new_scheduler(world: World, scheduler: Any)
         slot=WeeklySlot.parse("sat 10:00", "Asia/Tokyo"),
     )
     reconcile(scheduler, await desired_jobs(world.db))
-    engine = create_engine(world.db.sync_url)
+    engine = create_engine(job_store_url(world.db))
     try:
         fresh = SQLAlchemyJobStore(engine=engine)
         fresh.start(None, "default")  # type: ignore[arg-type]

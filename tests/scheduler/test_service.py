@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from core.delivery import DeliveryLedger
 from core.slot import WeeklySlot
@@ -171,3 +173,21 @@ async def test_postgres_leader_that_loses_its_connection_steps_down(
         await first.stop()
         await second.stop()
         await other_db.dispose()
+
+
+async def test_on_sqlite_the_jobs_live_in_a_file_beside_the_database(
+    world: World, runtime: SchedulerRuntime
+) -> None:
+    if world.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL keeps the jobs in the database itself")
+    service = SchedulerService(world.db, runtime, check_every=3600)
+    await service.start()
+    try:
+        assert service.leader and "sweep" in service.next_runs()
+    finally:
+        await service.stop()
+    database = Path(world.db.url.database or "")
+    assert os.path.isfile(f"{database}.jobs")
+    async with world.db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+    assert "apscheduler_jobs" not in tables

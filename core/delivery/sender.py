@@ -1,0 +1,219 @@
+"""Sending one group: its units in order, each looked up first when it may have landed.
+
+The ``GroupSender`` is what a delivery worker runs for each claimed group. Database work
+goes through a gate (a semaphore), so thousands of groups waiting on their channels' pace
+queue for a connection instead of timing out in the pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TypeVar
+
+from core.clock import Clock
+from core.delivery.claims import ClaimQueue
+from core.delivery.fanout import Fanout, IssueCache, group_key
+from core.delivery.ledger import DeliveryLedger, publisher_unit
+from core.delivery.model import Delivery
+from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.errors import DeliveryError
+from core.ports import Publisher, SendJob, SentMessage
+from core.storage.subscriptions import Subscription, SubscriptionRepository
+
+log = logging.getLogger("haishin.delivery")
+T = TypeVar("T")
+
+
+class DeliveryObserver:
+    """Hooks for metrics and progress; the default does nothing."""
+
+    def transition(self, platform: str, state: str) -> None:
+        """A row moved to ``state`` (sending, sent, failed, dead)."""
+
+    def sent(self, platform: str, seconds: float) -> None:
+        """A send call took ``seconds``."""
+
+
+@dataclass
+class Leftovers:
+    """Rows a failed group task could not hand back itself (the database failed too)."""
+
+    in_doubt: set[str] = field(default_factory=set)  # a send may have been under way
+    unsent: set[Delivery] = field(default_factory=set)  # claimed, never sent
+
+
+@dataclass
+class GroupSender:
+    """Sends the groups one worker claimed.
+
+    Args:
+        worker: the worker's id (its claims).
+        claims / ledger / subscriptions / issues: storage.
+        fanout: publishers, digests and audiences.
+        clock / policy / observer: time, retries, metrics.
+        gate: limits concurrent database work.
+        stopping: True once the worker is stopping (no next unit is started).
+        retry_soon: called with the seconds until a failed row is due again.
+    """
+
+    worker: str
+    claims: ClaimQueue
+    ledger: DeliveryLedger
+    subscriptions: SubscriptionRepository
+    issues: IssueCache
+    fanout: Fanout
+    clock: Clock
+    policy: RetryPolicy
+    observer: DeliveryObserver
+    gate: asyncio.Semaphore
+    stopping: Callable[[], bool]
+    retry_soon: Callable[[float], None]
+    leftovers: Leftovers = field(default_factory=Leftovers)
+    on_unit: Callable[[Delivery, str], None] | None = None
+
+    async def db(self, call: Awaitable[T]) -> T:
+        """Run one database call through the gate."""
+        async with self.gate:
+            return await call
+
+    async def run(self, head: Delivery) -> None:
+        """Send a group from its claimed head until it is done, fails, or waits."""
+        row: Delivery | None = head
+        started = False
+        try:
+            subscription = await self.db(self.subscriptions.get(head.subscription_id))
+            if subscription is None:  # removed meanwhile; its rows went with it
+                return
+            stored = await self.db(self.issues.get(head.issue_id, head.revision))
+            if stored is None:
+                return
+            publisher = self.fanout.publishers[subscription.platform]
+            batch = await self.db(self.ledger.batch(head.group))
+            digest = self.fanout.group_digest(subscription, stored, batch)
+            audience = self.fanout.audience(subscription, batch)
+            first = None
+            if head.position > 0:
+                first = await self.db(self.ledger.first_ref(head.group))
+            while row is not None:
+                if self.stopping():
+                    await self.db(self.claims.unclaim([row], self.worker))
+                    return
+                job = SendJob(
+                    row.id,
+                    audience,
+                    digest,
+                    publisher_unit(row),
+                    first if row.position > 0 else None,
+                )
+                started = True
+                sent = await self._attempt(publisher, job, row, subscription)
+                if sent is None:
+                    return
+                first = first or sent.ref
+                self._report(row, subscription.platform, "sent")
+                row = await self.db(
+                    self.claims.complete(row, self.worker, sent.ref, stored.revision)
+                )
+                started = False
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s: delivery failed unexpectedly", group_key(head.group))
+            if row is not None:
+                # A send may have landed before the failure: such a row goes back as in
+                # doubt (looked up before any resend), never as simply pending.
+                if started:
+                    self.leftovers.in_doubt.add(row.id)
+                else:
+                    self.leftovers.unsent.add(row)
+
+    async def _attempt(
+        self, publisher: Publisher, job: SendJob, row: Delivery, subscription: Subscription
+    ) -> SentMessage | None:
+        platform = subscription.platform
+        self.observer.transition(platform, "sending")
+        in_doubt = row.previous_state == "sending" or (
+            row.previous_state == "failed" and not surely_not_sent(row.error_code)
+        )
+        try:
+            if in_doubt:
+                found = await publisher.find_sent(job)
+                if found is not None:
+                    log.info(
+                        "%s %s: found already sent (%s); not sent again",
+                        group_key(row.group),
+                        row.unit,
+                        found.ref,
+                    )
+                    return found
+            began = time.perf_counter()
+            try:
+                return await publisher.send(job)
+            finally:
+                self.observer.sent(platform, time.perf_counter() - began)
+        except DeliveryError as exc:
+            await self._fail(row, subscription, exc)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            log.exception("%s %s: send raised", group_key(row.group), row.unit)
+            error = DeliveryError(
+                f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
+            )
+            await self._fail(row, subscription, error)
+        return None
+
+    async def _fail(self, row: Delivery, subscription: Subscription, exc: DeliveryError) -> None:
+        platform = subscription.platform
+        where = f"{group_key(row.group)} {row.unit} ({subscription.address})"
+        fail = self.claims.fail
+        if exc.retryable and not self.policy.exhausted(row.attempts):
+            wait = self.policy.delay(row.attempts, exc.retry_after)
+            retry_at = self.clock.now() + timedelta(seconds=wait)
+            await self.db(
+                fail(row, self.worker, code=exc.code, message=exc.message, retry_at=retry_at)
+            )
+            log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
+            self.retry_soon(wait)
+            self._report(row, platform, "failed")
+            return
+        if exc.retryable:
+            message = f"gave up after {row.attempts} attempts: {exc.message}"
+            await self.db(fail(row, self.worker, code=exc.code, message=message, retry_at=None))
+            log.error("%s: %s", where, message)
+        elif stops_subscription(exc):
+            reason = f"{exc.message} [{exc.code or 'refused'}]"
+            await self.db(
+                fail(
+                    row,
+                    self.worker,
+                    code=exc.code,
+                    message=exc.message,
+                    retry_at=None,
+                    pause_reason=reason,
+                )
+            )
+            log.warning("%s: %s; subscription paused until resumed", where, exc.message)
+        else:
+            await self.db(
+                fail(
+                    row,
+                    self.worker,
+                    code=exc.code,
+                    message=exc.message,
+                    retry_at=None,
+                    give_up_group=row.position == 0,
+                )
+            )
+            log.error("%s: %s", where, exc.message)
+        self._report(row, platform, "dead")
+
+    def _report(self, row: Delivery, platform: str, state: str) -> None:
+        self.observer.transition(platform, state)
+        if self.on_unit is not None:
+            self.on_unit(row, state)
