@@ -187,7 +187,7 @@ async def test_on_sqlite_the_jobs_live_in_a_file_beside_the_database(
     finally:
         await service.stop()
     database = Path(world.db.url.database or "")
-    assert os.path.isfile(f"{database}.jobs")
+    assert await asyncio.to_thread(os.path.isfile, f"{database}.jobs")
     async with world.db.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert "apscheduler_jobs" not in tables
