@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, delivery, serve
+from bots.cli import content, delivery, line, serve
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ content.register(app)
 serve.register(app)
 delivery.register(app)
 feeds_cli.register(app)
+line.register(app)
 
 
 def main() -> None:

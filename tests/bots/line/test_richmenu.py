@@ -10,7 +10,7 @@ import typer
 from PIL import Image
 from typer.testing import CliRunner
 
-from bots.cli_line import register
+from bots.cli.line import register
 from bots.line.postback import decode
 from bots.line.richmenu import FONT_HELP, find_font
 from core.errors import ConfigError

@@ -45,7 +45,7 @@ async def richmenu(
     ] = False,
 ) -> None:
     """Create the LINE rich menu (latest, the sections, help) and make it the default."""
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills it from the env
+    settings = Settings()
     profile = load_profile(settings.profile_path)
     if dry_run:
         buttons = menu_buttons(profile)
