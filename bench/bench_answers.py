@@ -1,0 +1,416 @@
+"""On-demand answers under load: ``haishin serve`` against a bare bot, on SQLite and PostgreSQL.
+
+Run: ``uv run python bench/bench_answers.py`` (defaults: 20 s at 100, 300 and 1,000
+requests/s, then 20 s at the most each bot answers; SQLite and PostgreSQL; one process)::
+
+    uv run python bench/bench_answers.py --duration 30 --rates 100,300,1000 \\
+        --database sqlite,postgres --workers 1 --soak 600 --soak-rate 100 --out result.json
+
+What runs, each in a process of its own (the machine's cores are shared by all of them):
+
+- the fake LINE and Slack APIs (``bench/answer_fakes.py``) answering the reply calls and
+  reporting each one's arrival;
+- the bot under test, a real subprocess: ``haishin serve`` (with ``--workers N``) over the
+  sample issue, or the bare bot (``bench/bare_bot.py``) that only verifies and echoes;
+- this driver, the load generator (``bench/loadgen.py``): signed LINE webhooks
+  (``最新トピック``, ``編集後記``, the postback of the "next part" button) and signed Slack
+  slash commands (``/haishin latest topic``) in equal shares.
+
+Reported per run: answers per second, latency from the request to its reply call arriving
+at the fake API (p50/p95/p99, ms), errors (non-200, or no answer within 10 s), the serve
+processes' peak RSS, the CPU each process used (so a saturated load generator shows), and the
+load average before the run. A PostgreSQL run uses a scratch database made on the server of
+``HAISHIN_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``),
+dropped afterwards. ``--soak S`` adds a steady run of S seconds and reports RSS over time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from loadgen import LoadGenerator, Result, Signer, mix  # noqa: E402
+
+SAMPLE = ROOT / "content" / "issues" / "2025-10-04.txt"
+PROFILE = ROOT / "content" / "newsletter.toml"
+LINE_SECRET = "bench-line-secret"
+LINE_TOKEN = "bench-line-token"
+SLACK_SECRET = "bench-slack-secret"
+SLACK_TOKEN = "xoxb-bench-token"
+POSTGRES_ADMIN = os.environ.get(
+    "HAISHIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def family(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in task.read_text().split():
+                found += family(int(child))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+@dataclass
+class Bot:
+    """A bot under test, as a subprocess."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"{self.name.replace(' ', '-')}.log"
+
+    def pids(self) -> list[int]:
+        return family(self.process.pid) if self.process else []
+
+    async def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*self.argv, "--port", str(self.port)],
+                cwd=self.workdir,
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        import aiohttp
+
+        deadline = time.monotonic() + 180
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with http.get(self.url + "/healthz") as response:
+                        if response.status == 200:
+                            return
+                await asyncio.sleep(0.25)
+        raise SystemExit(f"{self.name} not healthy in 180 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextlib.contextmanager
+def fake_apis(socket_path: str) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "answer_fakes.py"), "--notify", socket_path],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        urls = dict(process.stdout.readline().decode().split() for _ in range(2))
+        yield process, urls["line"], urls["slack"]
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(POSTGRES_ADMIN).set(drivername="postgresql")
+    dsn = admin.render_as_string(hide_password=False)
+    name = f"haishin_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Watch:
+    """CPU and memory of the processes while a run goes on."""
+
+    bot: Bot
+    fakes: subprocess.Popen[bytes]
+    peak_rss: float = 0.0
+    samples: list[tuple[float, float]] = field(default_factory=list)
+
+    @contextlib.asynccontextmanager
+    async def over(self, every: float = 0.25) -> AsyncIterator[dict[str, float]]:
+        figures: dict[str, float] = {"load": os.getloadavg()[0]}
+        pids, fakes = self.bot.pids(), [self.fakes.pid]
+        before = (cpu_seconds(pids), cpu_seconds(fakes), time.process_time(), time.monotonic())
+        self.peak_rss = 0.0
+        start = time.monotonic()
+
+        async def sample() -> None:
+            while True:
+                rss = rss_mb(self.bot.pids())
+                self.peak_rss = max(self.peak_rss, rss)
+                self.samples.append((time.monotonic() - start, rss))
+                await asyncio.sleep(every)
+
+        task = asyncio.create_task(sample())
+        try:
+            yield figures
+        finally:
+            task.cancel()
+            wall = time.monotonic() - before[3]
+            figures["cpu_bot"] = (cpu_seconds(self.bot.pids()) - before[0]) / wall * 100
+            figures["cpu_fakes"] = (cpu_seconds(fakes) - before[1]) / wall * 100
+            figures["cpu_loadgen"] = (time.process_time() - before[2]) / wall * 100
+            figures["peak_rss_mb"] = self.peak_rss
+
+
+def row(target: str, label: str, result: Result, figures: dict[str, float]) -> dict[str, Any]:
+    return {"target": target, "run": label, **result.summary(), **figures}
+
+
+def show(rows: list[dict[str, Any]]) -> str:
+    def ms(value: Any) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    lines = [
+        "| bot | load | answers/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB "
+        "| CPU bot / fakes / loadgen % | load avg |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['target']} | {r['run']} | {r['rps']:.0f} | {ms(r['p50'])} | {ms(r['p95'])} "
+            f"| {ms(r['p99'])} | {r['errors']} | {r['peak_rss_mb']:.0f} "
+            f"| {r['cpu_bot']:.0f} / {r['cpu_fakes']:.0f} / {r['cpu_loadgen']:.0f} "
+            f"| {r['load']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+async def measure(
+    bot: Bot, fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    rows = []
+    watch = Watch(bot, fakes)
+    await gen.fixed(50, args.warmup)  # connections, caches, the SDKs' first calls
+    for rate in args.rates:
+        async with watch.over() as figures:
+            result = await gen.fixed(rate, args.duration)
+        rows.append(row(bot.name, f"{rate:g}/s", result, figures))
+        print(show(rows[-1:]).splitlines()[-1], flush=True)
+    if args.max:
+        async with watch.over() as figures:
+            result = await gen.saturate(args.concurrency, args.duration)
+        rows.append(row(bot.name, f"max ({args.concurrency} open)", result, figures))
+        print(show(rows[-1:]).splitlines()[-1], flush=True)
+    return rows
+
+
+async def soak(
+    bot: Bot, fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
+) -> dict[str, Any]:
+    watch = Watch(bot, fakes)
+    await gen.fixed(50, args.warmup)
+    async with watch.over(every=5.0) as figures:
+        result = await gen.fixed(args.soak_rate, args.soak)
+    samples = watch.samples
+    settled = [rss for at, rss in samples if at >= 60.0] or [rss for _, rss in samples]
+    growth = (settled[-1] - settled[0]) / settled[0] * 100 if settled else 0.0
+    summary = row(bot.name, f"soak {args.soak:g} s at {args.soak_rate:g}/s", result, figures)
+    summary["rss_after_60s_mb"] = settled[0] if settled else None
+    summary["rss_end_mb"] = settled[-1] if settled else None
+    summary["rss_growth_pct"] = growth
+    summary["rss_series"] = [(round(at), round(rss, 1)) for at, rss in samples]
+    return summary
+
+
+# ---------------------------------------------------------------- the run
+
+
+def prepare(workdir: Path) -> Path:
+    content = workdir / "content"
+    (content / "issues").mkdir(parents=True)
+    shutil.copy(PROFILE, content / "newsletter.toml")
+    shutil.copy(SAMPLE, content / "issues" / SAMPLE.name)
+    return content
+
+
+def next_part_data(env: dict[str, str], workdir: Path) -> str:
+    """The postback data of the "next part" button of 最新トピック, as haishin draws it."""
+    out = subprocess.run(
+        [sys.executable, "-c", "from bots.cli import main; main()", "ask", "最新トピック"]
+        + ["--platform", "line", "--json"],
+        cwd=workdir,
+        env={**os.environ, **env},
+        capture_output=True,
+        check=True,
+    )
+    more = json.loads(out.stdout)["more"]
+    return f"cmd:ja:{more['command']}"
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="haishin-bench-"))
+    socket_path = str(workdir / "arrivals.sock")
+    content = prepare(workdir)
+    rows: list[dict[str, Any]] = []
+    soaked: dict[str, Any] | None = None
+    with fake_apis(socket_path) as (fakes, line_url, slack_url):
+        platform_env = {
+            "LINE_CHANNEL_SECRET": LINE_SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
+            "LINE_API_URL": line_url,
+            "SLACK_SIGNING_SECRET": SLACK_SECRET,
+            "SLACK_BOT_TOKEN": SLACK_TOKEN,
+            "SLACK_API_URL": slack_url + "/api/",
+            "SLACK_CLIENT_ID": "",
+            "SLACK_CLIENT_SECRET": "",
+            "HAISHIN_CONTENT_DIR": str(content),
+            "HAISHIN_LOG_LEVEL": "WARNING",
+        }
+        signer = Signer(LINE_SECRET, SLACK_SECRET, slack_url)
+        next_part: str | None = None
+        for target in args.targets:
+            databases = args.database if target == "haishin" else ["-"]
+            for database in databases:
+                with contextlib.ExitStack() as stack:
+                    env = dict(platform_env)
+                    if database == "postgres":
+                        env["HAISHIN_DATABASE_URL"] = stack.enter_context(postgres_database())
+                    else:
+                        env["HAISHIN_DATABASE_URL"] = f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
+                    if target == "haishin":
+                        argv = [sys.executable, "-c", "from bots.cli import main; main()", "serve"]
+                        if args.workers > 1:
+                            argv += ["--workers", str(args.workers)]
+                        name = f"haishin {database}" + (
+                            f" ×{args.workers}" if args.workers > 1 else ""
+                        )
+                    else:
+                        argv = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
+                        name = "bare bot"
+                    bot = Bot(name, argv, env, workdir)
+                    await bot.start()
+                    try:
+                        if next_part is None:
+                            next_part = (
+                                next_part_data(env, workdir)
+                                if target == "haishin"
+                                else "cmd:ja:issue 1 topic p6"
+                            )
+                        gen = LoadGenerator(
+                            bot.url, signer, mix(next_part), socket_path,
+                            connections=args.connections,
+                        )
+                        async with gen:
+                            rows += await measure(bot, fakes, gen, args)
+                            if args.soak and target == "haishin" and soaked is None:
+                                soaked = await soak(bot, fakes, gen, args)
+                    finally:
+                        bot.stop()
+    print()
+    print(show(rows))
+    if soaked is not None:
+        print()
+        print(show([soaked]))
+        print(
+            f"soak RSS: {soaked['rss_after_60s_mb']:.0f} MB after 60 s, "
+            f"{soaked['rss_end_mb']:.0f} MB at the end ({soaked['rss_growth_pct']:+.1f} %)"
+        )
+    if args.out:
+        Path(args.out).write_text(json.dumps({"runs": rows, "soak": soaked}, indent=1))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per bot")
+    parser.add_argument(
+        "--rates", default="100,300,1000", help="fixed rates, requests/s (comma-separated)"
+    )
+    parser.add_argument("--no-max", dest="max", action="store_false", help="skip the max run")
+    parser.add_argument("--concurrency", type=int, default=64, help="answers open in the max run")
+    parser.add_argument("--connections", type=int, default=128, help="HTTP connections to the bot")
+    parser.add_argument("--database", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--targets", default="bare,haishin", help="bare, haishin or both")
+    parser.add_argument("--workers", type=int, default=1, help="haishin serve --workers N")
+    parser.add_argument("--soak", type=float, default=0.0, help="seconds of steady load after")
+    parser.add_argument("--soak-rate", type=float, default=100.0, help="requests/s of the soak")
+    parser.add_argument("--out", help="write every figure as JSON here")
+    args = parser.parse_args()
+    args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    args.database = [d.strip() for d in args.database.split(",") if d.strip()]
+    args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    try:
+        import uvloop
+
+        uvloop.run(main_async(args))
+    except ImportError:
+        asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
