@@ -24,14 +24,14 @@ import builtins
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import Table, and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from core.clock import Clock
 from core.delivery.ledger import to_delivery
-from core.delivery.model import UNFINISHED, Delivery, Group
+from core.delivery.model import UNFINISHED, Delivery, Group, State
 from core.storage.base import Repository
 from core.storage.database import Database
 from core.storage.models import DeliveryRow, DeliveryWorkerRow, SubscriptionRow
@@ -157,15 +157,19 @@ class ClaimQueue(Repository):
     ) -> Delivery | None:
         """Record a unit as sent, and claim the group's next unit if it is due.
 
+        Two statements in one write transaction (this runs once per message sent, so it is
+        plain SQL on the table, not the ORM).
+
         Returns:
             The next unit, claimed by ``worker``; None when the group is done for now (or
             the row was no longer this worker's: it had been given up as dead).
         """
         now = self._clock.now()
         async with self._write() as session:
-            done = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
+            conn = await session.connection()
+            done = await conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
                 .values(
                     state="sent",
                     sent_ref=ref,
@@ -176,36 +180,46 @@ class ClaimQueue(Repository):
                     updated_at=now,
                 )
             )
-            if not getattr(done, "rowcount", 0):
+            if not done.rowcount:
                 return None
-            following = await session.scalar(
-                select(DeliveryRow)
+            group = delivery.group
+            following = (
+                select(_T.c.id)
                 .where(
-                    *_in_group(delivery.group),
-                    DeliveryRow.position > delivery.position,
-                    DeliveryRow.state.in_(UNFINISHED),
+                    _T.c.subscription_id == group.subscription_id,
+                    _T.c.issue_id == group.issue_id,
+                    _T.c.batch == group.batch,
+                    _T.c.position > delivery.position,
+                    _T.c.state.in_(UNFINISHED),
                 )
-                .order_by(DeliveryRow.position)
+                .order_by(_T.c.position)
                 .limit(1)
+                .scalar_subquery()
             )
-            if following is None or not _ready(following, now):
-                return None
-            previous = following.state
-            claimed = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == following.id, DeliveryRow.state == previous)
+            claimed = await conn.execute(
+                update(_T)
+                .where(
+                    _T.c.id == following,
+                    or_(
+                        _T.c.state == "pending",
+                        and_(_T.c.state == "failed", _T.c.next_attempt_at <= now),
+                    ),
+                )
                 .values(
                     state="sending",
                     claimed_by=worker,
                     claimed_at=now,
-                    attempts=DeliveryRow.attempts + 1,
+                    attempts=_T.c.attempts + 1,
                     updated_at=now,
                 )
-                .execution_options(synchronize_session=False)
+                .returning(*_T.c)
             )
-            if not getattr(claimed, "rowcount", 0):
+            row = claimed.mappings().first()
+            if row is None:
                 return None
-            return _claimed(following, worker, now)
+            # A pending row has no next attempt time; a failed one keeps its own.
+            previous: State = "failed" if row["next_attempt_at"] is not None else "pending"
+            return from_mapping(row, previous)
 
     async def fail(
         self,
@@ -230,9 +244,10 @@ class ClaimQueue(Repository):
         """
         now = self._clock.now()
         async with self._write() as session:
-            result = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
+            conn = await session.connection()
+            result = await conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
                 .values(
                     state="failed" if retry_at is not None else "dead",
                     next_attempt_at=retry_at,
@@ -243,10 +258,10 @@ class ClaimQueue(Repository):
                     updated_at=now,
                 )
             )
-            if not getattr(result, "rowcount", 0):
+            if not result.rowcount:
                 return False
             if give_up_group:
-                await session.execute(
+                await conn.execute(
                     update(DeliveryRow)
                     .where(
                         *_in_group(delivery.group),
@@ -262,7 +277,7 @@ class ClaimQueue(Repository):
                     )
                 )
             if pause_reason is not None:
-                await session.execute(
+                await conn.execute(
                     update(SubscriptionRow)
                     .where(SubscriptionRow.id == delivery.subscription_id)
                     .values(active=False, paused_reason=pause_reason, updated_at=now)
@@ -406,6 +421,32 @@ class ClaimQueue(Repository):
                 ),
             ),
         )
+
+
+_T = cast(Table, DeliveryRow.__table__)
+
+
+def from_mapping(row: Any, previous: State | None) -> Delivery:
+    """A ``Delivery`` from a row of the table (a mapping), with its state before a claim."""
+    return Delivery(
+        id=row["id"],
+        subscription_id=row["subscription_id"],
+        issue_id=row["issue_id"],
+        batch=row["batch"],
+        unit=row["unit"],
+        position=row["position"],
+        revision=row["revision"],
+        state=row["state"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        error_code=row["error_code"],
+        sent_ref=row["sent_ref"],
+        claimed_by=row["claimed_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        previous_state=previous,
+    )
 
 
 def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:

@@ -184,6 +184,26 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return await session.scalar(query)
 
+    async def unfinished_after(self, group: Group, position: int) -> builtins.list[str]:
+        """Ids of the group's units after ``position`` not yet sent or given up, in order."""
+        query = (
+            select(DeliveryRow.id)
+            .where(
+                *_in_group(group),
+                DeliveryRow.position > position,
+                DeliveryRow.state.in_(("pending", "sending", "failed")),
+            )
+            .order_by(DeliveryRow.position)
+        )
+        async with self._read() as session:
+            return list(await session.scalars(query))
+
+    async def subscriptions_with_rows(self, issue_id: int) -> set[int]:
+        """The subscriptions that have rows of an issue (it was handed to them)."""
+        query = select(DeliveryRow.subscription_id).where(DeliveryRow.issue_id == issue_id)
+        async with self._read() as session:
+            return set(await session.scalars(query.distinct()))
+
     async def has_rows(self, subscription_id: int, issue_id: int) -> bool:
         """True once the issue's rows for the subscription exist (it was handed over)."""
         async with self._read() as session:

@@ -130,8 +130,9 @@ class Publishing:
     async def _hand_over(self, stored: StoredIssue, subscriptions: list[Subscription]) -> Handover:
         made = rows = 0
         skipped: list[str] = []
+        handed = await self.ledger.subscriptions_with_rows(stored.id)
         for subscription in subscriptions:
-            if await self.ledger.has_rows(subscription.id, stored.id):
+            if subscription.id in handed:
                 continue
             if not self.fanout.can_plan(subscription.platform):
                 skipped.append(f"{subscription.address}: {subscription.platform} is off")

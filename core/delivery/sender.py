@@ -21,6 +21,7 @@ from core.delivery.fanout import Fanout, IssueCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
 from core.ports import Publisher, SendJob, SentMessage
 from core.storage.subscriptions import Subscription, SubscriptionRepository
@@ -57,6 +58,7 @@ class GroupSender:
         fanout: publishers, digests and audiences.
         clock / policy / observer: time, retries, metrics.
         gate: limits concurrent database work.
+        writer: records completions in batches.
         stopping: True once the worker is stopping (no next unit is started).
         retry_soon: called with the seconds until a failed row is due again.
     """
@@ -71,6 +73,7 @@ class GroupSender:
     policy: RetryPolicy
     observer: DeliveryObserver
     gate: asyncio.Semaphore
+    writer: LedgerWriter
     stopping: Callable[[], bool]
     retry_soon: Callable[[float], None]
     leftovers: Leftovers = field(default_factory=Leftovers)
@@ -99,6 +102,7 @@ class GroupSender:
             first = None
             if head.position > 0:
                 first = await self.db(self.ledger.first_ref(head.group))
+            following = await self.db(self.ledger.unfinished_after(head.group, head.position))
             while row is not None:
                 if self.stopping():
                     await self.db(self.claims.unclaim([row], self.worker))
@@ -116,8 +120,10 @@ class GroupSender:
                     return
                 first = first or sent.ref
                 self._report(row, subscription.platform, "sent")
-                row = await self.db(
-                    self.claims.complete(row, self.worker, sent.ref, stored.revision)
+                later = [unit for unit in following if unit != row.id]
+                following = later[1:]
+                row = await self.writer.complete(
+                    row, self.worker, sent.ref, stored.revision, later[0] if later else None
                 )
                 started = False
         except asyncio.CancelledError:

@@ -32,6 +32,7 @@ from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.workers import WorkerRegistry, new_worker_id
+from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
@@ -126,6 +127,7 @@ class DeliveryWorker:
             policy=self.policy,
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
+            writer=LedgerWriter(db, clock=self.clock),
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
         )
@@ -179,6 +181,7 @@ class DeliveryWorker:
             await asyncio.gather(self._beat_task, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self._hand_back()
+        await self.sender.writer.close()
         released = await self.claims.release(self.id)
         await self.registry.unregister(self.id)
         log.info("delivery worker %s stopped (%d unit(s) handed back)", self.id, released)
@@ -211,6 +214,7 @@ class DeliveryWorker:
                 include_paused=include_paused,
             )
             if not claimed and not self._running.tasks:
+                await self.sender.writer.close()  # its connection goes back; reopened on use
                 return
             if self._running.tasks:
                 await asyncio.wait(set(self._running.tasks), return_when=asyncio.FIRST_COMPLETED)

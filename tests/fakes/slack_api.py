@@ -390,6 +390,11 @@ class FakeSlackAPI:
             ]
         return sorted(found, key=lambda m: float(m.ts))
 
+    def message_count(self) -> int:
+        """How many messages were posted (cheap: for a benchmark polling progress)."""
+        with self._lock:
+            return sum(len(messages) for messages in self._messages.values())
+
     def ephemeral(self) -> list[Json]:
         """chat.postEphemeral bodies, oldest first."""
         with self._lock:
