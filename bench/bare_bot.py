@@ -96,6 +96,8 @@ def build_app() -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         api_client = AsyncApiClient(configuration)
+        # As haishin does (bots/line/client.py): no proxy / .netrc lookup on every call.
+        api_client.rest_client.pool_manager._trust_env = False
         line["api"] = AsyncMessagingApi(api_client)
         client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:

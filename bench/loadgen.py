@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-USERS = 2000  # distinct readers (LINE users, Slack users in 20 channels)
+USERS = 50_000  # distinct readers (LINE users; Slack users in 20 channels)
 ANSWER_TIMEOUT = 10.0  # seconds after which an unanswered request counts as an error
 
 

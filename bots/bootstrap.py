@@ -22,6 +22,12 @@ from core.storage.library import DatabaseLibrary
 
 log = logging.getLogger("haishin")
 
+# Answering readers: a checked issue head answers again for up to a second (another
+# process's ingest shows within that; this process's at once), and "next page" cursors are
+# written together every 0.1 s (see DatabaseLibrary and DatabaseConversations).
+FRESH_FOR = 1.0
+WRITE_BEHIND = 0.1
+
 
 @dataclass
 class Services:
@@ -37,8 +43,12 @@ class Services:
     platforms: dict[str, Platform] = field(default_factory=dict)
 
     async def close(self) -> None:
-        """Release the database connections."""
-        await self.db.dispose()
+        """Write what waits to be written, then release the database connections."""
+        try:
+            if self.engine.conversations is not None:
+                await self.engine.conversations.flush()
+        finally:
+            await self.db.dispose()
 
 
 async def bootstrap(
@@ -65,8 +75,9 @@ async def bootstrap(
                 "check HAISHIN_DATABASE_URL"
             ) from exc
     clock = clock or SystemClock()
-    library = DatabaseLibrary(database, clock=clock)
-    engine = CommandEngine(library, profile, clock, DatabaseConversations(database, clock=clock))
+    library = DatabaseLibrary(database, clock=clock, fresh_for=FRESH_FOR)
+    conversations = DatabaseConversations(database, clock=clock, write_behind=WRITE_BEHIND)
+    engine = CommandEngine(library, profile, clock, conversations)
     return Services(
         settings=settings,
         profile=profile,

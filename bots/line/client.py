@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from linebot.v3.messaging import (
@@ -18,6 +20,7 @@ from linebot.v3.messaging import (
     AsyncMessagingApiBlob,
     Configuration,
 )
+from linebot.v3.messaging.async_rest import RESTResponse
 
 from core.errors import DeliveryError
 
@@ -54,7 +57,15 @@ class LineClient:
 
     def _open(self) -> AsyncApiClient:
         if self._client is None:
+            if self.configuration.proxy is None:
+                self.configuration.proxy = _proxy_for(self.configuration.host)
             self._client = AsyncApiClient(self.configuration)
+            # The SDK's session trusts the environment, which makes aiohttp look for a
+            # proxy and read ~/.netrc in a thread on every call; the proxy was looked up
+            # once, above.
+            session = self._client.rest_client.pool_manager
+            if hasattr(session, "_trust_env"):
+                session._trust_env = False
         return self._client
 
     @property
@@ -71,6 +82,23 @@ class LineClient:
             self._blob = AsyncMessagingApiBlob(self._open())
         return self._blob
 
+    async def post_json(self, path: str, body: bytes) -> None:
+        """POST a ready JSON body to the Messaging API (``/v2/bot/message/reply``), through
+        the SDK's session and headers, failing with the SDK's ``ApiException`` as its own
+        calls do. For hot paths whose bodies are drawn once and reused: no SDK models."""
+        client = self._open()
+        headers = {**client.default_headers, "Content-Type": "application/json"}
+        async with client.rest_client.pool_manager.post(
+            f"{self.configuration.host}{path}",
+            data=body,
+            headers=headers,
+            proxy=self.configuration.proxy,
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
+        ) as response:
+            data = await response.read()
+            if not 200 <= response.status <= 299:
+                raise ApiException(http_resp=RESTResponse(response, data))
+
     @property
     def open(self) -> bool:
         """True once a session exists (for /healthz)."""
@@ -81,6 +109,14 @@ class LineClient:
         client, self._client, self._messaging, self._blob = self._client, None, None, None
         if client is not None:
             await client.close()
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...)."""
+    parts = urlsplit(url)
+    if not parts.hostname or urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
 
 
 def error_message(exc: ApiException) -> str:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
+from bots.identity import IdentityCache
 from bots.line.flex import digest_message
 from bots.line.postback import encode, label
 from bots.line.texts import say
@@ -87,6 +88,7 @@ class LineRenderer:
             target_chars=profile.target_post_chars,
         )
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._replies: IdentityCache[Reply, list[dict[str, Any]]] = IdentityCache(_CACHE)
 
     def post(self, post: Post) -> dict[str, Any]:
         """One post as one text message; bold markers dropped, a header names the part."""
@@ -119,8 +121,12 @@ class LineRenderer:
         """The messages answering a reader: at most 5, the last with the quick replies.
 
         An answer with more posts than fit ends with a "続きを読む" quick reply that fetches
-        the next ones through a new (free) reply.
+        the next ones through a new (free) reply. The same ``Reply`` object gets the same
+        list back (drawn once): copy it before changing it.
         """
+        return self._replies.get(reply, lambda: self._reply(reply))
+
+    def _reply(self, reply: Reply) -> list[dict[str, Any]]:
         language = reply.language
         messages: list[dict[str, Any]] = []
         if reply.overview is not None:

@@ -10,19 +10,22 @@ logged, never raised: the reader simply gets no answer, and the worker goes on.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from linebot.v3.messaging import ApiException, Message, ReplyMessageRequest
+from linebot.v3.messaging import ApiException
 
+from bots.identity import IdentityCache
 from bots.line.client import LineClient, translate
 from bots.line.render import MAX_MESSAGES
 
 log = logging.getLogger("haishin.line")
 
+REPLY_PATH = "/v2/bot/message/reply"
 RETRY_PAUSE = 0.5
 REPLY_WINDOW = 55.0  # seconds a reply token is safely good for (LINE: about one minute)
 # When the webhook carrying the event being handled arrived (monotonic seconds), per task.
@@ -51,9 +54,16 @@ class ReplySender:
         self._sleep = sleep
         self._now = now
         self._on_expired = on_expired
+        self._encoded: IdentityCache[list[dict[str, Any]], bytes] = IdentityCache(2048)
         self.sent = 0
         self.failed = 0
         self.expired = 0
+
+    def _body(self, reply_token: str, messages: list[dict[str, Any]]) -> bytes:
+        # The messages' JSON is made once per list the renderer handed out (it hands out
+        # the same list for the same answer); only the reply token differs between readers.
+        encoded = self._encoded.get(messages, lambda: _dumps(messages[:MAX_MESSAGES]))
+        return b'{"replyToken":' + _dumps(reply_token) + b',"messages":' + encoded + b"}"
 
     async def send(self, reply_token: str | None, messages: list[dict[str, Any]]) -> bool:
         """Reply with up to 5 messages; True when LINE accepted them."""
@@ -69,15 +79,10 @@ class ReplySender:
                 self._now() - received,
             )
             return False
-        request = ReplyMessageRequest(
-            reply_token=reply_token,
-            messages=[Message.from_dict(m) for m in messages[:MAX_MESSAGES]],
-        )
+        body = self._body(reply_token, messages)
         for attempt in (1, 2):
             try:
-                await self.client.messaging.reply_message(
-                    request, _request_timeout=self.client.timeout
-                )
+                await self.client.post_json(REPLY_PATH, body)
             except Exception as exc:
                 error = translate(exc, "reply")
                 retry = attempt == 1 and error.retryable
@@ -92,3 +97,7 @@ class ReplySender:
             self.sent += 1
             return True
         return False
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

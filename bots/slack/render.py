@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import DividerBlock
 
+from bots.identity import IdentityCache
 from bots.slack import mrkdwn
 from bots.slack.blocks import (
     POST_MAX,
@@ -55,6 +56,7 @@ class SlackRenderer:
         # Answers repeat (a digest lands, everyone asks for the same section): drawn once.
         # Keys hold the posts themselves, so a corrected issue is simply a new key.
         self._replies: OrderedDict[Hashable, list[Payload]] = OrderedDict()
+        self._by_identity: IdentityCache[Reply, list[Payload]] = IdentityCache(REPLY_CACHE)
 
     # ------------------------------------------------------------------ posts
 
@@ -86,6 +88,12 @@ class SlackRenderer:
             share: a command that shows this answer again; adds a "share in channel" button
                 (for answers only the asker sees).
         """
+        # The engine hands out one Reply object per answer it has drawn: found by identity
+        # first, without hashing its posts.
+        cached = self._by_identity.get(reply, lambda: self._reply(reply, share), share)
+        return [dict(message) for message in cached]
+
+    def _reply(self, reply: Reply, share: str | None) -> list[Payload]:
         key = (
             reply.intent,
             reply.posts,
@@ -105,8 +113,9 @@ class SlackRenderer:
                 self._replies.popitem(last=False)
         else:
             self._replies.move_to_end(key)
-        # Fresh top-level dicts, so callers may add keys; the blocks are shared, never mutated.
-        return [dict(message) for message in cached]
+        # Callers get fresh top-level dicts (they add keys); the blocks are shared, never
+        # mutated.
+        return cached
 
     def _draw_reply(self, reply: Reply, share: str | None) -> list[Payload]:
         share_button = (

@@ -16,6 +16,9 @@ class ConversationStore(ABC):
     async def set(self, platform: str, conversation: str, command: str | None) -> None:
         """Remember (or, with None, forget) the next-page command."""
 
+    async def flush(self) -> None:  # noqa: B027  (optional: most stores write at once)
+        """Write whatever waits to be written (a store that batches its writes)."""
+
 
 class InMemoryConversations(ConversationStore):
     """A bounded in-process store; the oldest conversations are forgotten first."""

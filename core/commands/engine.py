@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.clock import Clock
@@ -22,6 +23,7 @@ from core.splitting import Limits, split_section
 from core.textnorm import fold
 
 _CACHE_ENTRIES = 512
+_CACHED_TEXT = 200  # longer texts (searches, pasted prose) are parsed each time
 
 
 class CommandEngine:
@@ -47,6 +49,11 @@ class CommandEngine:
         self.clock = clock
         self.conversations = conversations
         self._posts: OrderedDict[tuple[object, ...], tuple[Post, ...]] = OrderedDict()
+        # Answers repeat (a digest lands, everyone asks for the same part): the same words
+        # and the same stored revision give the same Reply object, which the renderers and
+        # senders key their own caches on. Replies are never mutated.
+        self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
+        self._intents: OrderedDict[str, Intent] = OrderedDict()
 
     async def answer(
         self,
@@ -64,7 +71,7 @@ class CommandEngine:
         in: a button's command is written in English words, and "次へ" continues a command
         stored in them, yet the reader speaks Japanese. None: the text decides.
         """
-        intent = understand(text, self.profile)
+        intent = self._understand(text)
         if language is not None:
             intent = replace(intent, language=language)
         if intent.kind is Kind.NEXT:
@@ -79,7 +86,7 @@ class CommandEngine:
                     suggestions=self._starters(intent.language),
                 )
             # The stored command is in button words; answer in the language of "続き".
-            intent = replace(understand(pending, self.profile), language=intent.language)
+            intent = replace(self._understand(pending), language=intent.language)
         reply = await self._dispatch(intent, text, platform, limits, page_size)
         if conversation and self.conversations and reply.intent in ("section", "next"):
             await self.conversations.set(
@@ -95,9 +102,13 @@ class CommandEngine:
             record = await self._find(intent)
             if isinstance(record, Reply):
                 return record
+            issue = record.issue
+            key = (intent, issue.number, issue.date, record.revision, record.published, limits)
             if intent.kind is Kind.DIGEST:
-                return self._digest(record.issue, lang)
-            return self._section(record, intent, limits, page_size)
+                return self._remembered(key, lambda: self._digest(issue, lang))
+            return self._remembered(
+                (*key, page_size), lambda: self._section(record, intent, limits, page_size)
+            )
         if intent.kind is Kind.LIST:
             return await self._list(lang)
         if intent.kind is Kind.SEARCH:
@@ -191,6 +202,24 @@ class CommandEngine:
                 "total": str(len(posts)),
             },
         )
+
+    def _understand(self, text: str) -> Intent:
+        intent = self._intents.get(text)
+        if intent is None:
+            intent = understand(text, self.profile)
+            if len(text) <= _CACHED_TEXT:
+                self._intents[text] = intent
+                if len(self._intents) > _CACHE_ENTRIES:
+                    self._intents.popitem(last=False)
+        return intent
+
+    def _remembered(self, key: tuple[object, ...], build: Callable[[], Reply]) -> Reply:
+        reply = self._replies.get(key)
+        if reply is None:
+            reply = self._replies[key] = build()
+            if len(self._replies) > _CACHE_ENTRIES:
+                self._replies.popitem(last=False)
+        return reply
 
     def _split(self, record: IssueRecord, key: str, limits: Limits) -> tuple[Post, ...]:
         issue = record.issue

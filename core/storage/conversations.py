@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +17,10 @@ from core.commands.conversations import ConversationStore
 from core.storage.base import Repository
 from core.storage.database import Database
 from core.storage.models import ConversationStateRow
+
+log = logging.getLogger("haishin.storage")
+
+_ROWS_PER_STATEMENT = 500  # 4 parameters a row, well within SQLite's 32,766
 
 
 class ConversationState(Repository):
@@ -54,6 +61,45 @@ class ConversationState(Repository):
                 )
             )
 
+    async def set_many(self, cursors: dict[tuple[str, str], Any | None]) -> None:
+        """Set (or, with None, forget) the cursors of many (platform, conversation) pairs in
+        one transaction: one insert for the cursors, one delete per platform forgotten."""
+        now = self._clock.now()
+        rows = [
+            {"platform": p, "conversation_id": c, "cursor": cursor, "updated_at": now}
+            for (p, c), cursor in cursors.items()
+            if cursor is not None
+        ]
+        forgotten: dict[str, list[str]] = {}
+        for (p, c), cursor in cursors.items():
+            if cursor is None:
+                forgotten.setdefault(p, []).append(c)
+        insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        async with self._write() as session:
+            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                statement = insert(ConversationStateRow).values(
+                    rows[start : start + _ROWS_PER_STATEMENT]
+                )
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["platform", "conversation_id"],
+                        set_={
+                            "cursor": statement.excluded.cursor,
+                            "updated_at": statement.excluded.updated_at,
+                        },
+                    )
+                )
+            for platform, ids in forgotten.items():
+                for start in range(0, len(ids), _ROWS_PER_STATEMENT):
+                    await session.execute(
+                        delete(ConversationStateRow).where(
+                            ConversationStateRow.platform == platform,
+                            ConversationStateRow.conversation_id.in_(
+                                ids[start : start + _ROWS_PER_STATEMENT]
+                            ),
+                        )
+                    )
+
     async def prune(self, older_than: datetime) -> int:
         """Forget cursors not touched since ``older_than``; returns how many."""
         async with self._write() as session:
@@ -65,17 +111,91 @@ class ConversationState(Repository):
 
 class DatabaseConversations(ConversationStore):
     """The command engine's ``ConversationStore`` (the pending "next page" command), kept in
-    the database so any process can continue a conversation another one started."""
+    the database so any process can continue a conversation another one started.
 
-    def __init__(self, db: Database, *, clock: Clock | None = None) -> None:
+    Only a change is written: the store remembers (for the last ``remember`` conversations)
+    what it last wrote or read, and an answer that leaves the cursor as it was, the common
+    case for a reader who asks for one short section after another, costs nothing. With
+    ``write_behind`` seconds, changes wait that long and go out together in one transaction
+    (two statements), so a burst of answers makes a few writes, not one each; ``get`` sees a
+    waiting change at once. A cursor is a convenience, so the few changes waiting at a crash
+    may be lost (the reader's "next" then says there is nothing to continue).
+
+    What another process wrote since this one last looked is not known here: in that case a
+    change back to what this process remembers is not written.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock | None = None,
+        write_behind: float = 0.0,
+        remember: int = 50_000,
+    ) -> None:
         self._state = ConversationState(db, clock=clock)
+        self._write_behind = write_behind
+        self._remember_max = remember
+        self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._pending: dict[tuple[str, str], str | None] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self.writes = 0  # transactions written (for benchmarks and tests)
 
     async def get(self, platform: str, conversation: str) -> str | None:
-        cursor = await self._state.get(platform, conversation)
-        if isinstance(cursor, dict) and isinstance(cursor.get("command"), str):
-            return str(cursor["command"])
-        return None
+        key = (platform, conversation)
+        if key in self._pending:
+            return self._pending[key]
+        command = _command_of(await self._state.get(platform, conversation))
+        self._remember(key, command)
+        return command
 
     async def set(self, platform: str, conversation: str, command: str | None) -> None:
-        cursor = None if command is None else {"command": command}
-        await self._state.set(platform, conversation, cursor)
+        key = (platform, conversation)
+        # What this process last wrote (or has waiting) or read for the conversation.
+        if self._known.get(key, _UNKNOWN) == command:
+            return  # nothing to store
+        self._remember(key, command)
+        self._pending[key] = command
+        if self._write_behind <= 0:
+            await self.flush()
+        elif self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush_soon(), name="conversation-writes"
+            )
+
+    async def flush(self) -> None:
+        """Write every waiting change now, in one transaction."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        try:
+            await self._state.set_many(
+                {key: None if c is None else {"command": c} for key, c in pending.items()}
+            )
+            self.writes += 1
+        except BaseException:
+            self._pending = {**pending, **self._pending}  # newer changes win
+            raise
+
+    async def _flush_soon(self) -> None:
+        while self._pending:
+            await asyncio.sleep(self._write_behind)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("conversation cursors not written; trying again")
+
+    def _remember(self, key: tuple[str, str], command: str | None) -> None:
+        self._known[key] = command
+        self._known.move_to_end(key)
+        if len(self._known) > self._remember_max:
+            self._known.popitem(last=False)
+
+
+_UNKNOWN = object()
+
+
+def _command_of(cursor: Any) -> str | None:
+    if isinstance(cursor, dict) and isinstance(cursor.get("command"), str):
+        return str(cursor["command"])
+    return None

@@ -17,6 +17,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -54,9 +55,8 @@ class Database:
         if self.dialect == "sqlite":
             _make_sqlite_fit(self.engine)
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = async_sessionmaker(
-            self.engine.execution_options(**{_READONLY: True}), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(**{_READONLY: True})
+        self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
@@ -112,6 +112,13 @@ class Database:
         writer; don't write in such a session.
         """
         return (self._reader if readonly else self._writer)()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection for a few quick reads (no ORM session; on SQLite a deferred
+        transaction that runs alongside a writer). Don't write through it."""
+        async with self._read_engine.connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

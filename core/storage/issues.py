@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.errors import ContentError, NotFound
 from core.model import Issue, IssueRef
 from core.serialize import issue_from_dict, issue_to_dict
 from core.storage.base import Repository
-from core.storage.database import ISSUES_LOCK
+from core.storage.database import ISSUES_LOCK, Database
+from core.storage.heads import changed, database_key
 from core.storage.models import IssueRow, ItemRow, RevisionRow, SectionRow
 from core.storage.search import SearchHit, fold_for_search, search_terms, snippet, term_conditions
 
@@ -107,6 +108,28 @@ class IssueRepository(Repository):
         _check_storable(issue, source_key)
         if publish_at is not None and publish_at.utcoffset() is None:
             raise ValueError("publish_at must be an aware datetime")
+        outcome = await self._store(
+            issue,
+            source_key=source_key,
+            content_hash=content_hash,
+            fmt=fmt,
+            publish_at=publish_at,
+            back_catalogue=back_catalogue,
+        )
+        if outcome.status != "unchanged":
+            self._announce()
+        return outcome
+
+    async def _store(
+        self,
+        issue: Issue,
+        *,
+        source_key: str,
+        content_hash: str,
+        fmt: str,
+        publish_at: datetime | None,
+        back_catalogue: bool,
+    ) -> StoreOutcome:
         now = self._clock.now()
         async with self._write() as session:
             if self.dialect == "postgresql":
@@ -255,7 +278,18 @@ class IssueRepository(Repository):
                 return False
             row.published_at = at
             row.updated_at = self._clock.now()
-            return True
+        self._announce()
+        return True
+
+    def _announce(self) -> None:
+        """Tell this process's readers (``core.storage.heads``) that issues changed."""
+        if isinstance(self._source, Database):
+            changed(database_key(self._source))
+        else:
+            bind = self._source.bind
+            engine = bind.engine if isinstance(bind, AsyncConnection) else bind
+            if engine is not None:
+                changed(engine.url.render_as_string(hide_password=True))
 
     async def search(
         self, query: str, *, limit: int = 10, now: datetime | None = None

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.clock import Clock, SystemClock
 from core.library import IssueRecord, Library, SearchHit
-from core.model import IssueRef
+from core.model import Issue, IssueRef
 from core.storage.database import Database
-from core.storage.issues import IssueRepository, StoredIssue
+from core.storage.heads import IssueHead, IssueHeads, database_key, generation
+from core.storage.issues import IssueRepository
+
+DOCUMENTS_MAX = 32  # decoded issues kept (readers ask for the latest few)
+CHECKED_MAX = 1024  # remembered heads (numbers and dates people asked for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,30 +42,54 @@ class CatalogueEntry:
 class DatabaseLibrary(Library):
     """Stored issues as readers may see them: an issue is hidden until it is due.
 
+    Answering a reader costs one indexed query of ``issues`` (see ``core.storage.heads``),
+    or none when the same question was checked within ``fresh_for`` seconds; the issue's
+    document is decoded once per revision and kept. A store or publication in this process
+    is seen at once; another process's within ``fresh_for`` seconds.
+
     Args:
         db: the database.
         clock: decides what is due; pass the same clock the command engine has.
         include_unpublished: show issues before they are due (an editor's preview).
+        fresh_for: seconds a checked head answers again without a query (0: always check).
+        monotonic: the real-time clock of that window.
     """
 
     def __init__(
-        self, db: Database, *, clock: Clock | None = None, include_unpublished: bool = False
+        self,
+        db: Database,
+        *,
+        clock: Clock | None = None,
+        include_unpublished: bool = False,
+        fresh_for: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock or SystemClock()
         self.issues = IssueRepository(db, clock=self._clock)
+        self.heads = IssueHeads(db)
         self._include_unpublished = include_unpublished
+        self._fresh_for = fresh_for
+        self._monotonic = monotonic
+        self._db_key = database_key(db)
+        self._checked: dict[tuple[object, ...], _Checked] = {}
+        self._documents: OrderedDict[int, tuple[int, Issue]] = OrderedDict()
 
     async def latest(self, now: datetime) -> IssueRecord | None:
         if self._include_unpublished:
-            everything = await self.issues.all_issues()
-            return self._record(everything[-1], now) if everything else None
-        return self._record(await self.issues.latest(now), now)
+            head = await self._head(("latest", None), now, lambda: self.heads.latest(None))
+        else:
+            head = await self._head(("latest",), now, lambda: self.heads.latest(now))
+        return await self._record(head, now)
 
     async def get(self, number: int) -> IssueRecord | None:
-        return self._record(await self.issues.get(number), self._clock.now())
+        now = self._clock.now()
+        head = await self._head(("number", number), now, lambda: self.heads.by_number(number))
+        return await self._record(head, now)
 
     async def by_date(self, day: date) -> IssueRecord | None:
-        return self._record(await self.issues.by_date(day), self._clock.now())
+        now = self._clock.now()
+        head = await self._head(("date", day), now, lambda: self.heads.by_date(day))
+        return await self._record(head, now)
 
     async def recent(self, limit: int, now: datetime) -> Sequence[IssueRef]:
         return [stored.ref for stored in await self.issues.recent(limit, now)]
@@ -97,10 +127,59 @@ class DatabaseLibrary(Library):
             for stored in await self.issues.all_issues()
         ]
 
-    def _record(self, stored: StoredIssue | None, now: datetime) -> IssueRecord | None:
-        if stored is None:
+    async def _head(
+        self,
+        key: tuple[object, ...],
+        now: datetime,
+        fetch: Callable[[], Awaitable[IssueHead | None]],
+    ) -> IssueHead | None:
+        generation_now = generation(self._db_key)
+        if self._fresh_for > 0:
+            seen = self._checked.get(key)
+            if seen is not None and seen.still_fresh(
+                generation_now, self._monotonic(), now, self._fresh_for
+            ):
+                return seen.head
+        head = await fetch()
+        if self._fresh_for > 0:
+            if len(self._checked) >= CHECKED_MAX:
+                self._checked.clear()
+            self._checked[key] = _Checked(head, self._monotonic(), now, generation_now)
+        return head
+
+    async def _record(self, head: IssueHead | None, now: datetime) -> IssueRecord | None:
+        if head is None:
             return None
-        visible = stored.visible_at(now)
+        visible = head.visible_at(now)
         if not visible and not self._include_unpublished:
             return None
-        return IssueRecord(issue=stored.issue, revision=stored.revision, published=visible)
+        kept = self._documents.get(head.id)
+        if kept is not None and kept[0] == head.revision:
+            self._documents.move_to_end(head.id)
+            revision, issue = kept
+        else:
+            stored = await self.issues.get_by_id(head.id)
+            if stored is None:  # deleted since the head was read
+                return None
+            revision, issue = stored.revision, stored.issue
+            self._documents[head.id] = (revision, issue)
+            if len(self._documents) > DOCUMENTS_MAX:
+                self._documents.popitem(last=False)
+        return IssueRecord(issue=issue, revision=revision, published=visible)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A head as a query returned it, and when (real time, the clock's time, generation)."""
+
+    head: IssueHead | None
+    at: float
+    now: datetime
+    generation: int
+
+    def still_fresh(self, generation: int, at: float, now: datetime, window: float) -> bool:
+        return (
+            generation == self.generation
+            and at - self.at < window
+            and abs((now - self.now).total_seconds()) < window
+        )
