@@ -83,11 +83,9 @@ class EventDeduplicator:
             if not pending:
                 return
             try:
-                async with self.db.transaction() as session:
-                    events = ProcessedEvents(session, clock=self.clock)
-                    now = self.clock.now()
-                    for event_id in pending:
-                        await events.first_time(PLATFORM, event_id, now)
+                await ProcessedEvents(self.db, clock=self.clock).record_many(
+                    PLATFORM, pending, self.clock.now()
+                )
             except Exception:
                 self._pending = pending + self._pending  # try again next time
                 raise

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.storage.base import Repository
 from core.storage.models import ProcessedEventRow
@@ -37,9 +38,28 @@ class ProcessedEvents(Repository):
         )
         async with self._write() as session:
             inserted = (await session.execute(statement)).first() is not None
-            if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-                self._last_prune = now
-                await session.execute(
-                    delete(ProcessedEventRow).where(ProcessedEventRow.received_at < now - RETENTION)
-                )
+            await self._prune_now_and_then(session, now)
         return inserted
+
+    async def _prune_now_and_then(self, session: AsyncSession, now: datetime) -> None:
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = now
+            await session.execute(
+                delete(ProcessedEventRow).where(ProcessedEventRow.received_at < now - RETENTION)
+            )
+
+    async def record_many(self, platform: str, event_ids: list[str], now: datetime) -> None:
+        """Record events known to be new (first deliveries), in one statement per 500."""
+        insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        async with self._write() as session:
+            for start in range(0, len(event_ids), 500):
+                rows = [
+                    {"platform": platform, "event_id": event_id, "received_at": now}
+                    for event_id in dict.fromkeys(event_ids[start : start + 500])
+                ]
+                await session.execute(
+                    insert(ProcessedEventRow)
+                    .values(rows)
+                    .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+                )
+            await self._prune_now_and_then(session, now)
