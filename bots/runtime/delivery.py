@@ -102,4 +102,5 @@ def build_delivery(
         observer=MetricsObserver(services.metrics, timed_elsewhere=("slack",)),
         settings=settings,
     )
+    publishing.on_rows = worker.wake
     return DeliveryKit(fanout, publishing, worker)

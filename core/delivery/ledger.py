@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -45,6 +46,15 @@ def publisher_unit(delivery: Delivery) -> str:
     return delivery.unit
 
 
+@dataclass(frozen=True, slots=True)
+class Handing:
+    """One subscription's groups of an issue, to be made into rows."""
+
+    subscription_id: int
+    groups: tuple[GroupPlan, ...]
+    empty_reason: str = "nothing to send"
+
+
 class DeliveryLedger(Repository):
     """Ledger rows: creation, reading, and re-planning. Claiming is in ``ClaimQueue``."""
 
@@ -65,44 +75,78 @@ class DeliveryLedger(Repository):
         Returns:
             How many rows to send were made (0 when they existed already).
         """
-        now = self._clock.now()
+        made = await self.materialise_many(
+            issue_id, revision, [Handing(subscription_id, tuple(groups), empty_reason)]
+        )
+        return made.get(subscription_id, 0)
+
+    async def materialise_many(
+        self, issue_id: int, revision: int, handings: Sequence[Handing]
+    ) -> dict[int, int]:
+        """Make the rows of one issue for many subscriptions in one transaction; those that
+        have rows already are left alone.
+
+        Returns:
+            Rows made, by subscription id.
+        """
         try:
             async with self._write() as session:
-                if await _has_rows(session, subscription_id, issue_id):
-                    return 0
-                base = {"subscription_id": subscription_id, "issue_id": issue_id}
-                if not groups:
-                    await session.execute(
-                        insert(DeliveryRow),
-                        [
-                            _new_row(base, revision, 0, EMPTY_UNIT, 0, now, state="dead")
-                            | {"error_code": EMPTY_CODE, "last_error": empty_reason}
-                        ],
-                    )
-                    return 0
-                batches = [
-                    base
-                    | {
-                        "batch": group.batch,
-                        "sections": list(group.audience.sections),
-                        "recipients": list(group.audience.recipients),
-                        "created_at": now,
-                    }
-                    for group in groups
-                    if group.batch
-                ]
-                if batches:
-                    await session.execute(insert(DeliveryBatchRow), batches)
-                rows = [
-                    _new_row(base, revision, group.batch, unit, position, now)
-                    for group in groups
-                    for position, unit in enumerate(group.units)
-                ]
-                await session.execute(insert(DeliveryRow), rows)
-                return len(rows)
+                return await self._insert(session, issue_id, revision, handings)
         except IntegrityError:
-            # Another process made them first (PostgreSQL; SQLite serialises writers).
-            return 0
+            # Another process made some first (PostgreSQL; SQLite serialises writers):
+            # one by one, so each subscription still gets its rows exactly once.
+            if len(handings) == 1:
+                return {}
+            made: dict[int, int] = {}
+            for handing in handings:
+                made |= await self.materialise_many(issue_id, revision, [handing])
+            return made
+
+    async def _insert(
+        self, session: AsyncSession, issue_id: int, revision: int, handings: Sequence[Handing]
+    ) -> dict[int, int]:
+        now = self._clock.now()
+        ids = [h.subscription_id for h in handings]
+        have = set(
+            await session.scalars(
+                select(DeliveryRow.subscription_id)
+                .where(DeliveryRow.issue_id == issue_id, DeliveryRow.subscription_id.in_(ids))
+                .distinct()
+            )
+        )
+        batches: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        made: dict[int, int] = {}
+        for handing in handings:
+            if handing.subscription_id in have:
+                continue
+            base = {"subscription_id": handing.subscription_id, "issue_id": issue_id}
+            if not handing.groups:
+                rows.append(
+                    _new_row(base, revision, 0, EMPTY_UNIT, 0, now, state="dead")
+                    | {"error_code": EMPTY_CODE, "last_error": handing.empty_reason}
+                )
+                made[handing.subscription_id] = 0
+                continue
+            for group in handing.groups:
+                if group.batch:
+                    batches.append(
+                        base
+                        | {
+                            "batch": group.batch,
+                            "sections": list(group.audience.sections),
+                            "recipients": list(group.audience.recipients),
+                            "created_at": now,
+                        }
+                    )
+                for position, unit in enumerate(group.units):
+                    rows.append(_new_row(base, revision, group.batch, unit, position, now))
+            made[handing.subscription_id] = sum(len(g.units) for g in handing.groups)
+        if batches:
+            await session.execute(insert(DeliveryBatchRow), batches)
+        if rows:
+            await session.execute(insert(DeliveryRow), rows)
+        return made
 
     async def replan(self, group: Group, units: Sequence[str], revision: int) -> tuple[int, int]:
         """Fit a group's rows to a corrected issue's units.

@@ -13,12 +13,13 @@ processes, hands an issue over once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock, SystemClock
 from core.delivery.fanout import Fanout
-from core.delivery.ledger import DeliveryLedger
+from core.delivery.ledger import DeliveryLedger, Handing
 from core.errors import DeliveryError, NotFound
 from core.storage.database import Database
 from core.storage.issues import IssueRepository, StoredIssue
@@ -29,6 +30,7 @@ log = logging.getLogger("haishin.delivery")
 # An issue published (or due) longer ago than this is not pushed to on-publish subscribers:
 # a server down for a week, or a folder of old issues ingested at once, sends no flood.
 CATCH_UP = timedelta(days=3)
+HANDOVER_CHUNK = 250  # subscriptions made into rows per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Publishing:
         fanout: plans each subscription's groups (needs the platforms' publishers).
         clock: now.
         catch_up: how late an issue may still go to on-publish subscribers.
+        on_rows: called whenever new rows were committed (wakes this process's workers).
     """
 
     def __init__(
@@ -58,10 +61,12 @@ class Publishing:
         *,
         clock: Clock | None = None,
         catch_up: timedelta = CATCH_UP,
+        on_rows: Callable[[], None] | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.fanout = fanout
         self.catch_up = catch_up
+        self.on_rows = on_rows
         self.issues = IssueRepository(db, clock=self.clock)
         self.subscriptions = SubscriptionRepository(db, clock=self.clock)
         self.ledger = DeliveryLedger(db, clock=self.clock)
@@ -128,9 +133,9 @@ class Publishing:
         return await self._hand_over(stored, [subscription])
 
     async def _hand_over(self, stored: StoredIssue, subscriptions: list[Subscription]) -> Handover:
-        made = rows = 0
         skipped: list[str] = []
         handed = await self.ledger.subscriptions_with_rows(stored.id)
+        handings: list[Handing] = []
         for subscription in subscriptions:
             if subscription.id in handed:
                 continue
@@ -142,26 +147,27 @@ class Publishing:
             except DeliveryError as exc:
                 skipped.append(f"{subscription.address}: {exc}")
                 continue
-            count = await self.ledger.materialise(
-                subscription.id,
-                stored.id,
-                stored.revision,
-                plan.groups,
-                empty_reason=plan.empty_reason or "nothing to send",
+            handings.append(
+                Handing(subscription.id, plan.groups, plan.empty_reason or "nothing to send")
             )
-            if count:
-                made += 1
-                rows += count
-                log.info(
-                    "issue %d handed to %s: %d unit(s) in %d group(s)",
-                    stored.number,
-                    subscription.address,
-                    count,
-                    len(plan.groups),
-                )
+        made: dict[int, int] = {}
+        # In chunks: each commit lets the workers start on those while the rest are made.
+        for start in range(0, len(handings), HANDOVER_CHUNK):
+            chunk = handings[start : start + HANDOVER_CHUNK]
+            made |= await self.ledger.materialise_many(stored.id, stored.revision, chunk)
+            if self.on_rows is not None:
+                self.on_rows()
+        got = {sub_id: count for sub_id, count in made.items() if count}
+        if got:
+            log.info(
+                "issue %d handed to %d subscription(s): %d unit(s)",
+                stored.number,
+                len(got),
+                sum(got.values()),
+            )
         for reason in skipped:
             log.warning("issue %d not handed over to %s", stored.number, reason)
-        return Handover(stored.number, made, rows, tuple(skipped))
+        return Handover(stored.number, len(got), sum(got.values()), tuple(skipped))
 
     def _stale(self, stored: StoredIssue) -> bool:
         due = stored.publish_at or stored.published_at
