@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -49,10 +50,8 @@ class Notifier:
         sock = getattr(self._local, "sock", None)
         if sock is None:
             sock = self._local.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        try:
+        with contextlib.suppress(OSError):  # the driver went away; the fake goes on
             sock.sendto(f"{request_id} {at:.6f} {status}".encode(), self.path)
-        except OSError:
-            pass  # the driver went away; the fake goes on answering
 
 
 class TimedLineApi(FakeLineApi):

@@ -76,7 +76,9 @@ def build_app() -> Starlette:
                 task.add_done_callback(tasks.discard)
         return PlainTextResponse("OK")
 
-    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    )
     slack = AsyncApp(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client)
 
     @slack.command("/haishin")

@@ -125,7 +125,7 @@ class Bot:
 
     async def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: ASYNC220  (the driver waits for it)
                 [*self.argv, "--port", str(self.port)],
                 cwd=self.workdir,
                 env={**{k: v for k, v in os.environ.items() if k not in UNSET}, **self.env},
@@ -260,8 +260,10 @@ def profile(bot: Bot, args: argparse.Namespace) -> subprocess.Popen[bytes] | Non
     pids = bot.pids()
     pid = pids[-1] if len(pids) > 1 and "bare" not in bot.name else bot.process.pid
     return subprocess.Popen(
-        ["py-spy", "record", "-p", str(pid), "-d", str(int(args.duration)), "-f", "raw"]
-        + ["-o", str(out), "-r", "200", "--nonblocking"],
+        [
+            *("py-spy", "record", "-p", str(pid), "-d", str(int(args.duration)), "-f", "raw"),
+            *("-o", str(out), "-r", "200", "--nonblocking"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -321,8 +323,10 @@ def prepare(workdir: Path) -> Path:
 def next_part_data(env: dict[str, str], workdir: Path) -> str:
     """The postback data of the "next part" button of 最新トピック, as haishin draws it."""
     out = subprocess.run(
-        [sys.executable, "-c", "from bots.cli import main; main()", "ask", "最新トピック"]
-        + ["--platform", "line", "--json"],
+        [
+            *(sys.executable, "-c", "from bots.cli import main; main()", "ask", "最新トピック"),
+            *("--platform", "line", "--json"),
+        ],
         cwd=workdir,
         env={**os.environ, **env},
         capture_output=True,
@@ -360,7 +364,9 @@ async def main_async(args: argparse.Namespace) -> None:
                     if database == "postgres":
                         env["HAISHIN_DATABASE_URL"] = stack.enter_context(postgres_database())
                     else:
-                        env["HAISHIN_DATABASE_URL"] = f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
+                        env["HAISHIN_DATABASE_URL"] = (
+                            f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
+                        )
                     if target == "haishin":
                         argv = [sys.executable, "-c", "from bots.cli import main; main()", "serve"]
                         if args.workers > 1:
@@ -381,7 +387,10 @@ async def main_async(args: argparse.Namespace) -> None:
                                 else "cmd:ja:issue 1 topic p2"
                             )
                         gen = LoadGenerator(
-                            bot.url, signer, mix(next_part), socket_path,
+                            bot.url,
+                            signer,
+                            mix(next_part),
+                            socket_path,
                             connections=args.connections,
                         )
                         async with gen:
@@ -400,7 +409,9 @@ async def main_async(args: argparse.Namespace) -> None:
             f"{soaked['rss_end_mb']:.0f} MB at the end ({soaked['rss_growth_pct']:+.1f} %)"
         )
     if args.out:
-        Path(args.out).write_text(json.dumps({"runs": rows, "soak": soaked}, indent=1))
+        Path(args.out).write_text(  # noqa: ASYNC240  (the run is over)
+            json.dumps({"runs": rows, "soak": soaked}, indent=1)
+        )
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -230,7 +231,7 @@ class LoadGenerator:
 
     async def __aenter__(self) -> LoadGenerator:
         with_socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        if os.path.exists(self.socket_path):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket_path)
         with_socket.bind(self.socket_path)
         with_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 * 1024 * 1024)
@@ -307,10 +308,8 @@ class LoadGenerator:
                 result.samples.append(sample)
                 await self._send(sample, request)
                 if sample.status == 200:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(future, ANSWER_TIMEOUT)
-                    except TimeoutError:
-                        pass
 
         await asyncio.gather(*(reader() for _ in range(concurrency)))
         await self._settle(result, set())

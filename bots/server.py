@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from sqlalchemy import text
@@ -61,6 +62,7 @@ def create_app(
             database = f"error: {type(exc).__name__}"
         body = {
             "status": "ok" if database == "ok" else "degraded",
+            "pid": os.getpid(),
             "database": database,
             "platforms": {
                 name: platforms[name].status | {"on": True} if name in platforms else {"on": False}

@@ -21,6 +21,7 @@ import uvicorn
 
 from bots.bootstrap import Services, bootstrap
 from bots.cli.common import fail
+from bots.cli.workers import inherited_sockets, run_workers
 from bots.console import require_token_for
 from bots.logs import configure_logging
 from bots.platform import Platform
@@ -52,6 +53,9 @@ def serve(
         str | None,
         typer.Option(help="plain or json (default: HAISHIN_LOG_FORMAT, else plain)"),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="serving processes (one runs the scheduler)")
+    ] = 1,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
     settings = Settings()  # type: ignore[call-arg]  # pydantic-settings reads the env
@@ -66,6 +70,8 @@ def serve(
     if settings.log_level.upper() != "DEBUG":
         for chatty in ("uvicorn.access", "alembic"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+    if workers > 1:
+        raise typer.Exit(run_workers(settings, host, port, workers, log_format))
     # uvicorn re-raises the SIGTERM it caught once it has shut down; with Python's default
     # handler that would kill the process before the clean-up below. Ours ignores it.
     signal.signal(signal.SIGTERM, lambda *_: None)
@@ -166,7 +172,7 @@ async def _serve(
             services.db.url.render_as_string(hide_password=True),
             ", ".join(sorted(platforms)) or "none; see the lines above to turn them on",
         )
-        await server.serve()
+        await server.serve(sockets=inherited_sockets())  # a --workers child's socket
         if not server.started:
             raise SystemExit(1)
     finally:
