@@ -232,23 +232,49 @@ def row(target: str, label: str, result: Result, figures: dict[str, float]) -> d
     return {"target": target, "run": label, **result.summary(), **figures}
 
 
+def errors(r: dict[str, Any]) -> str:
+    text = str(r["errors"])
+    if r.get("late_sends"):
+        text += f", {r['late_sends']} sent late"
+    if "dropped" in r:
+        text += f" ({r['dropped']:.0f} dropped by haishin)"
+    return text
+
+
 def show(rows: list[dict[str, Any]]) -> str:
     def ms(value: Any) -> str:
         return "-" if value is None else f"{value:.1f}"
 
     lines = [
-        "| bot | load | answers/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB "
-        "| CPU bot / fakes / loadgen % | load avg |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| bot | load | answers/s | p50 ms | p95 ms | p99 ms | errors | HTTP ack p99 ms "
+        "| peak RSS MB | CPU bot / fakes / loadgen % | load avg |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for r in rows:
         lines.append(
             f"| {r['target']} | {r['run']} | {r['rps']:.0f} | {ms(r['p50'])} | {ms(r['p95'])} "
-            f"| {ms(r['p99'])} | {r['errors']} | {r['peak_rss_mb']:.0f} "
+            f"| {ms(r['p99'])} | {errors(r)} | {ms(r['ack_p99'])} | {r['peak_rss_mb']:.0f} "
             f"| {r['cpu_bot']:.0f} / {r['cpu_fakes']:.0f} / {r['cpu_loadgen']:.0f} "
             f"| {r['load']:.2f} |"
         )
     return "\n".join(lines)
+
+
+async def dropped_total(bot: Bot) -> float:
+    """``haishin_dropped_total`` summed over platforms (0 for a bot without /metrics).
+
+    With ``--workers`` this reads whichever process answers; bursts are run on one process.
+    """
+    import aiohttp
+
+    total = 0.0
+    async with aiohttp.ClientSession() as http, http.get(bot.url + "/metrics") as response:
+        if response.status != 200:
+            return 0.0
+        for line in (await response.text()).splitlines():
+            if line.startswith("haishin_dropped_total{"):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def profile(bot: Bot, args: argparse.Namespace) -> subprocess.Popen[bytes] | None:
@@ -279,6 +305,16 @@ async def measure(
         async with watch.over() as figures:
             result = await gen.fixed(rate, args.duration)
         rows.append(row(bot.name, f"{rate:g}/s", result, figures))
+        print(show(rows[-1:]).splitlines()[-1], flush=True)
+    if args.burst:
+        dropped = await dropped_total(bot)
+        async with watch.over() as figures:
+            result = await gen.fixed(args.burst, args.burst_seconds)
+        figures["dropped"] = await dropped_total(bot) - dropped
+        figures["alive"] = float(bot.process is not None and bot.process.poll() is None)
+        rows.append(
+            row(bot.name, f"burst {args.burst:g}/s × {args.burst_seconds:g} s", result, figures)
+        )
         print(show(rows[-1:]).splitlines()[-1], flush=True)
     if args.max:
         profiler = profile(bot, args)
@@ -430,6 +466,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="haishin serve --workers N")
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of steady load after")
     parser.add_argument("--soak-rate", type=float, default=100.0, help="requests/s of the soak")
+    parser.add_argument(
+        "--burst", type=float, default=0.0, help="also a burst at this rate (requests/s)"
+    )
+    parser.add_argument("--burst-seconds", type=float, default=5.0, help="length of the burst")
     parser.add_argument("--out", help="write every figure as JSON here")
     parser.add_argument("--profile", help="py-spy the max run into this folder (needs py-spy)")
     args = parser.parse_args()

@@ -381,6 +381,14 @@ def report(
         dup_line = sum(n - 1 for n in reached.values() if n > 1) + broadcasts * len(followers)
     stats = slack.stats()
     by_endpoint = Counter(d.endpoint for d in line.deliveries)
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    for call in accepted:
+        channel = str(call.params.get("channel"))
+        starts[channel] = min(starts.get(channel, call.at), call.at)
+        ends[channel] = max(ends.get(channel, call.at), call.at)
+    offsets = sorted(at - first for at in starts.values())
+    spans = sorted(ends[ch] - starts[ch] for ch in starts)
     return {
         "scale": scale,
         "channels": len(channels),
@@ -397,6 +405,8 @@ def report(
         "killed_after_seconds": round(killed_at - first, 1) if killed_at else None,
         "restart_gap_seconds": restart_gap(posts, sends, killed_at, scale),
         "first_send_after_start_seconds": round(first - lives[0].started, 1),
+        "channel_first_post_after_start_s": _spread(offsets),
+        "channel_first_to_last_post_s": _spread(spans),
         "slack": {
             "posts": sum(per_channel.values()),
             "expected": len(channels) * UNITS,
@@ -413,6 +423,16 @@ def report(
             "lost": lost_line,
         },
     }
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+
+    def at(q: float) -> float:
+        return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+    return {"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": round(values[-1], 1)}
 
 
 def restart_gap(posts: list[Any], sends: list[Any], killed_at: float | None, scale: float) -> Any:

@@ -61,6 +61,7 @@ class Sample:
     status: int = 0
     answered: float | None = None
     reply_status: int = 0
+    acked: float | None = None  # when the bot's HTTP response came back
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Result:
                 errors["no answer"] += 1
             elif s.reply_status != 200:
                 errors[f"reply {s.reply_status}"] += 1
+        acks = sorted((s.acked - s.sent) * 1000 for s in self.samples if s.acked is not None)
         first = min((s.sent for s in self.samples), default=0.0)
         last = max((s.answered or 0.0 for s in done), default=first)
         span = max(self.seconds, last - first) or 1.0
@@ -93,11 +95,28 @@ class Result:
             "p95": _pct(latencies, 95),
             "p99": _pct(latencies, 99),
             "max": latencies[-1] if latencies else None,
+            "ack_p99": _pct(acks, 99),
+            "ack_max": acks[-1] if acks else None,
             "errors": sum(errors.values()),
             "error_kinds": dict(errors),
             "late_sends": self.late_sends,
             "by_kind": {
-                kind: _pct(sorted((s.answered - s.sent) * 1000 for s in done if s.kind == kind), 99)  # type: ignore[operator]
+                kind: {
+                    "sent": sum(1 for s in self.samples if s.kind == kind),
+                    "answered": sum(1 for s in done if s.kind == kind),
+                    "p99": _pct(
+                        sorted((s.answered - s.sent) * 1000 for s in done if s.kind == kind),  # type: ignore[operator]
+                        99,
+                    ),
+                    "ack_p99": _pct(
+                        sorted(
+                            (s.acked - s.sent) * 1000
+                            for s in self.samples
+                            if s.kind == kind and s.acked is not None
+                        ),
+                        99,
+                    ),
+                }
                 for kind in sorted({s.kind for s in self.samples})
             },
         }
@@ -258,6 +277,7 @@ class LoadGenerator:
             async with self._session.post(self.base_url + path, data=body, headers=headers) as r:
                 await r.read()
                 sample.status = r.status
+                sample.acked = time.monotonic()
         except (aiohttp.ClientError, TimeoutError):
             sample.status = 0
 

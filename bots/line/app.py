@@ -29,7 +29,9 @@ from bots.platform import Platform
 log = logging.getLogger("haishin.line")
 
 WORKERS = 16
-QUEUE_CAPACITY = 2000
+# Events that may wait (about 3.4 KB each parsed, so ~34 MB at most): at the 1,000-1,500
+# answers/s one process manages, under 10 s of backlog, well inside a reply token's minute.
+QUEUE_CAPACITY = 10_000
 
 
 class LiveStatus(dict[str, Any]):

@@ -158,3 +158,21 @@ async def test_a_correction_is_not_hidden_by_the_post_cache(profile: Profile) ->
     library._records[0] = replace(library._records[0], issue=corrected, revision=2)
     after = await engine.answer("latest topic", platform="test", limits=LIMITS)
     assert "訂正版" in after.posts[0].text and before.posts != after.posts
+
+
+async def test_the_same_question_gets_the_same_answer_drawn_once_until_a_correction(
+    profile: Profile,
+) -> None:
+    first = InMemoryLibrary([_issue(2, date(2025, 10, 4), 6)])
+    engine = CommandEngine(first, profile, FixedClock(NOW), InMemoryConversations())
+    one = await engine.answer("最新トピック", platform="test", limits=LIMITS, conversation="a")
+    two = await engine.answer("最新トピック", platform="test", limits=LIMITS, conversation="b")
+    assert one is two  # renderers and senders key their caches on this object
+
+    corrected = _issue(2, date(2025, 10, 4), 2)
+    engine.library = InMemoryLibrary([corrected])
+    record = await engine.library.latest(NOW)
+    assert record is not None
+    engine.library._records[-1] = replace(record, revision=2)  # type: ignore[attr-defined]
+    three = await engine.answer("最新トピック", platform="test", limits=LIMITS, conversation="c")
+    assert three is not one and len(three.posts) < len(one.posts)

@@ -54,3 +54,30 @@ async def test_the_command_engine_port_continues_across_processes(database_url: 
     finally:
         await one.dispose()
         await two.dispose()
+
+
+async def test_only_changes_are_written(database: Database) -> None:
+    store = DatabaseConversations(database)
+    await store.set("line", "U1", None)  # unknown here: another process may have a cursor
+    assert store.writes == 1
+    await store.set("line", "U1", None)  # a short answer after a short answer: nothing
+    await store.set("line", "U1", "issue 1 topic p4")
+    await store.set("line", "U1", "issue 1 topic p4")
+    assert store.writes == 2
+    assert await DatabaseConversations(database).get("line", "U1") == "issue 1 topic p4"
+
+
+async def test_written_behind_in_one_transaction_yet_read_at_once(database: Database) -> None:
+    store = DatabaseConversations(database, write_behind=60.0)
+    for user in ("U1", "U2", "U3"):
+        await store.set("line", user, f"issue 1 topic p2 {user}")
+    await store.set("line", "U2", None)
+    assert store.writes == 0
+    assert await store.get("line", "U1") == "issue 1 topic p2 U1"  # waiting, yet seen here
+    assert await DatabaseConversations(database).get("line", "U1") is None  # not yet written
+    await store.flush()
+    assert store.writes == 1
+    elsewhere = DatabaseConversations(database)
+    assert await elsewhere.get("line", "U1") == "issue 1 topic p2 U1"
+    assert await elsewhere.get("line", "U2") is None
+    assert await elsewhere.get("line", "U3") == "issue 1 topic p2 U3"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import text
+
 from core.clock import FixedClock
 from core.serialize import content_hash
 from core.storage import IssueRepository
@@ -66,3 +68,43 @@ async def test_the_catalogue_lists_every_issue_with_its_state(database: Database
     ]
     assert entries[1].sections == ("topic", "articles", "shorts", "afterword")
     assert entries[1].publish_at == datetime(2025, 10, 11, tzinfo=UTC)
+
+
+async def test_answers_see_this_process_at_once_and_another_within_the_window(
+    database: Database,
+) -> None:
+    clock = FixedClock(NOW)
+    issues = IssueRepository(database, clock=clock)
+    elapsed = [0.0]
+    library = DatabaseLibrary(database, clock=clock, fresh_for=1.0, monotonic=lambda: elapsed[0])
+    first = sample_issue(date(2025, 10, 4))
+    await issues.store(
+        first, source_key="a.txt", content_hash=content_hash(first), fmt="text", publish_at=None
+    )
+    latest = await library.latest(clock.now())
+    assert latest is not None and latest.issue.number == 1
+
+    # Stored by this process: seen at once, though the head was checked a moment ago.
+    second = sample_issue(date(2025, 10, 11))
+    await issues.store(
+        second, source_key="b.txt", content_hash=content_hash(second), fmt="text", publish_at=None
+    )
+    latest = await library.latest(clock.now())
+    assert latest is not None and latest.issue.number == 2
+
+    # Another process holds issue 2 back (its own connection, nothing announced here).
+    other = Database.from_url(database.url.render_as_string(hide_password=False))
+    try:
+        async with other.transaction() as session:
+            await session.execute(
+                text("UPDATE issues SET publish_at = :later WHERE number = 2"),
+                {"later": NOW + timedelta(days=30)},
+            )
+    finally:
+        await other.dispose()
+    elapsed[0] = 0.5
+    latest = await library.latest(clock.now())
+    assert latest is not None and latest.issue.number == 2  # within the window: as checked
+    elapsed[0] = 1.5
+    latest = await library.latest(clock.now())
+    assert latest is not None and latest.issue.number == 1  # checked again
