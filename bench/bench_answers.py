@@ -59,6 +59,22 @@ POSTGRES_ADMIN = os.environ.get(
     "HAISHIN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 TICK = os.sysconf("SC_CLK_TCK")
+# ``--loop-debug MS``: the bot runs with asyncio's debug mode, which logs every callback that
+# held the event loop longer than MS (a synchronous call hiding in async code shows there).
+SERVE = "from bots.cli import main; main()"
+DEBUG_SERVE = """
+import asyncio, os
+_run = asyncio.run
+def _debug_run(main, **kw):
+    async def debugged():
+        loop = asyncio.get_running_loop()
+        loop.set_debug(True)
+        loop.slow_callback_duration = float(os.environ["BENCH_SLOW_MS"]) / 1000
+        return await main
+    return _run(debugged(), **kw)
+asyncio.run = _debug_run
+from bots.cli import main; main()
+"""
 # Set even to "", these would switch Bolt to its own OAuth mode with a file store.
 UNSET = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "HAISHIN_DATABASE_URL")
 
@@ -277,6 +293,16 @@ async def dropped_total(bot: Bot) -> float:
     return total
 
 
+def slow_callbacks(bot: Bot) -> None:
+    """What asyncio's debug mode said about callbacks that held the loop (``--loop-debug``)."""
+    slow = [line for line in bot.log.read_text().splitlines() if " took " in line]
+    print(f"{bot.name}: {len(slow)} callbacks held the loop longer than the limit")
+    for line in slow[:20]:
+        name = line.split("name='", 1)[-1].split("'", 1)[0] if "name='" in line else "?"
+        where = line.split(" running at ", 1)[-1].split(">", 1)[0] if "running at" in line else ""
+        print(f"    {line[:23]} {name} ({where}) {line.rsplit(' took ', 1)[-1]}")
+
+
 def profile(bot: Bot, args: argparse.Namespace) -> subprocess.Popen[bytes] | None:
     """py-spy over the bot during the max run (``--profile DIR``), as collapsed stacks."""
     if not args.profile or bot.process is None:
@@ -404,7 +430,11 @@ async def main_async(args: argparse.Namespace) -> None:
                             f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
                         )
                     if target == "haishin":
-                        argv = [sys.executable, "-c", "from bots.cli import main; main()", "serve"]
+                        code = DEBUG_SERVE if args.loop_debug else SERVE
+                        argv = [sys.executable, "-c", code, "serve"]
+                        if args.loop_debug:
+                            env["BENCH_SLOW_MS"] = str(args.loop_debug)
+                            env["HAISHIN_LOG_LEVEL"] = "INFO"
                         if args.workers > 1:
                             argv += ["--workers", str(args.workers)]
                         name = f"haishin {database}" + (
@@ -435,6 +465,8 @@ async def main_async(args: argparse.Namespace) -> None:
                                 soaked = await soak(bot, fakes, gen, args)
                     finally:
                         bot.stop()
+                        if args.loop_debug:
+                            slow_callbacks(bot)
     print()
     print(show(rows))
     if soaked is not None:
@@ -470,6 +502,12 @@ def main() -> None:
         "--burst", type=float, default=0.0, help="also a burst at this rate (requests/s)"
     )
     parser.add_argument("--burst-seconds", type=float, default=5.0, help="length of the burst")
+    parser.add_argument(
+        "--loop-debug",
+        type=float,
+        default=0.0,
+        help="run haishin in asyncio debug mode; log callbacks longer than this many ms",
+    )
     parser.add_argument("--out", help="write every figure as JSON here")
     parser.add_argument("--profile", help="py-spy the max run into this folder (needs py-spy)")
     args = parser.parse_args()
