@@ -34,6 +34,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -238,6 +239,7 @@ class Watch:
         finally:
             task.cancel()
             wall = time.monotonic() - before[3]
+            figures["wall"] = wall
             figures["cpu_bot"] = (cpu_seconds(self.bot.pids()) - before[0]) / wall * 100
             figures["cpu_fakes"] = (cpu_seconds(fakes) - before[1]) / wall * 100
             figures["cpu_loadgen"] = (time.process_time() - before[2]) / wall * 100
@@ -245,7 +247,11 @@ class Watch:
 
 
 def row(target: str, label: str, result: Result, figures: dict[str, float]) -> dict[str, Any]:
-    return {"target": target, "run": label, **result.summary(), **figures}
+    summary = {"target": target, "run": label, **result.summary(), **figures}
+    answered = summary["answered"] or 1
+    # CPU the bot spent per answer: what its maximum rate comes down to on a busy machine.
+    summary["cpu_ms_per_answer"] = figures["cpu_bot"] / 100 * figures["wall"] * 1000 / answered
+    return summary
 
 
 def errors(r: dict[str, Any]) -> str:
@@ -353,6 +359,47 @@ async def measure(
     return rows
 
 
+async def alternate(
+    pair: list[Bot], fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Max runs of the bare bot and haishin in turn, ``--rounds`` times: both see the same
+    machine, however busy other work makes it, within a minute of each other."""
+    rows = []
+    for bot in pair:
+        gen.base_url = bot.url
+        await gen.fixed(50, args.warmup)
+    for index in range(1, args.rounds + 1):
+        for bot in pair:
+            gen.base_url = bot.url
+            async with Watch(bot, fakes).over() as figures:
+                result = await gen.saturate(args.concurrency, args.duration)
+            rows.append(row(bot.name, f"max, round {index}", result, figures))
+            print(show(rows[-1:]).splitlines()[-1], flush=True)
+    return rows
+
+
+def compare(rounds: list[dict[str, Any]]) -> str:
+    """Medians of the alternating rounds, and haishin's throughput as a share of the bare bot's."""
+    by_bot: dict[str, list[dict[str, Any]]] = {}
+    for r in rounds:
+        by_bot.setdefault(r["target"], []).append(r)
+    bare = (
+        statistics.median(r["rps"] for r in by_bot.get("bare bot", []))
+        if "bare bot" in by_bot
+        else 0
+    )
+    lines = [
+        "| bot | median answers/s | × bare bot | CPU ms per answer (median) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, runs in by_bot.items():
+        rps = statistics.median(r["rps"] for r in runs)
+        cost = statistics.median(r["cpu_ms_per_answer"] for r in runs)
+        share = f"{rps / bare:.2f}" if bare else "-"
+        lines.append(f"| {name} | {rps:.0f} | {share} | {cost:.2f} |")
+    return "\n".join(lines)
+
+
 async def soak(
     bot: Bot, fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -404,6 +451,7 @@ async def main_async(args: argparse.Namespace) -> None:
     socket_path = str(workdir / "arrivals.sock")
     content = prepare(workdir)
     rows: list[dict[str, Any]] = []
+    rounds: list[dict[str, Any]] = []
     soaked: dict[str, Any] | None = None
     with fake_apis(socket_path) as (fakes, line_url, slack_url):
         platform_env = {
@@ -417,58 +465,64 @@ async def main_async(args: argparse.Namespace) -> None:
             "HAISHIN_LOG_LEVEL": "WARNING",
         }
         signer = Signer(LINE_SECRET, SLACK_SECRET, slack_url)
-        next_part: str | None = None
-        for target in args.targets:
-            databases = args.database if target == "haishin" else ["-"]
-            for database in databases:
-                with contextlib.ExitStack() as stack:
-                    env = dict(platform_env)
-                    if database == "postgres":
-                        env["HAISHIN_DATABASE_URL"] = stack.enter_context(postgres_database())
-                    else:
-                        env["HAISHIN_DATABASE_URL"] = (
-                            f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
-                        )
-                    if target == "haishin":
-                        code = DEBUG_SERVE if args.loop_debug else SERVE
-                        argv = [sys.executable, "-c", code, "serve"]
-                        if args.loop_debug:
-                            env["BENCH_SLOW_MS"] = str(args.loop_debug)
-                            env["HAISHIN_LOG_LEVEL"] = "INFO"
-                        if args.workers > 1:
-                            argv += ["--workers", str(args.workers)]
-                        name = f"haishin {database}" + (
-                            f" ×{args.workers}" if args.workers > 1 else ""
-                        )
-                    else:
-                        argv = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
-                        name = "bare bot"
-                    bot = Bot(name, argv, env, workdir)
-                    await bot.start()
-                    try:
-                        if next_part is None:
-                            next_part = (
-                                next_part_data(env, workdir)
-                                if target == "haishin"
-                                else "cmd:ja:issue 1 topic p2"
-                            )
-                        gen = LoadGenerator(
-                            bot.url,
-                            signer,
-                            mix(next_part),
-                            socket_path,
-                            connections=args.connections,
-                        )
-                        async with gen:
+
+        def bot_for(target: str, database: str, stack: contextlib.ExitStack) -> Bot:
+            env = dict(platform_env)
+            if database == "postgres":
+                env["HAISHIN_DATABASE_URL"] = stack.enter_context(postgres_database())
+            else:
+                env["HAISHIN_DATABASE_URL"] = f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
+            if target != "haishin":
+                return Bot(
+                    "bare bot", [sys.executable, str(ROOT / "bench" / "bare_bot.py")], env, workdir
+                )
+            argv = [sys.executable, "-c", DEBUG_SERVE if args.loop_debug else SERVE, "serve"]
+            if args.loop_debug:
+                env["BENCH_SLOW_MS"] = str(args.loop_debug)
+                env["HAISHIN_LOG_LEVEL"] = "INFO"
+            if args.workers > 1:
+                argv += ["--workers", str(args.workers)]
+            name = f"haishin {database}" + (f" ×{args.workers}" if args.workers > 1 else "")
+            return Bot(name, argv, env, workdir)
+
+        next_part = "cmd:ja:issue 1 topic p2"
+        async with LoadGenerator(
+            "", signer, mix(next_part), socket_path, connections=args.connections
+        ) as gen:
+            for target in args.targets:
+                for database in args.database if target == "haishin" else ["-"]:
+                    with contextlib.ExitStack() as stack:
+                        bot = bot_for(target, database, stack)
+                        await bot.start()
+                        try:
+                            if target == "haishin":
+                                gen.kinds = mix(next_part_data(bot.env, workdir))
+                            gen.base_url = bot.url
                             rows += await measure(bot, fakes, gen, args)
                             if args.soak and target == "haishin" and soaked is None:
                                 soaked = await soak(bot, fakes, gen, args)
-                    finally:
-                        bot.stop()
-                        if args.loop_debug:
-                            slow_callbacks(bot)
+                        finally:
+                            bot.stop()
+                            if args.loop_debug:
+                                slow_callbacks(bot)
+            if args.rounds:
+                for database in args.database:
+                    with contextlib.ExitStack() as stack:
+                        pair = [bot_for("bare", "-", stack), bot_for("haishin", database, stack)]
+                        try:
+                            for bot in pair:
+                                await bot.start()
+                            rounds += await alternate(pair, fakes, gen, args)
+                        finally:
+                            for bot in pair:
+                                bot.stop()
     print()
     print(show(rows))
+    if rounds:
+        print()
+        print(show(rounds))
+        print()
+        print(compare(rounds))
     if soaked is not None:
         print()
         print(show([soaked]))
@@ -478,7 +532,7 @@ async def main_async(args: argparse.Namespace) -> None:
         )
     if args.out:
         Path(args.out).write_text(  # noqa: ASYNC240  (the run is over)
-            json.dumps({"runs": rows, "soak": soaked}, indent=1)
+            json.dumps({"runs": rows, "rounds": rounds, "soak": soaked}, indent=1)
         )
     shutil.rmtree(workdir, ignore_errors=True)
 
@@ -496,6 +550,12 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--targets", default="bare,haishin", help="bare, haishin or both")
     parser.add_argument("--workers", type=int, default=1, help="haishin serve --workers N")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="then this many max runs of the bare bot and haishin in turn (both running)",
+    )
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of steady load after")
     parser.add_argument("--soak-rate", type=float, default=100.0, help="requests/s of the soak")
     parser.add_argument(

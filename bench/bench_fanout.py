@@ -405,6 +405,7 @@ def report(
         "killed_after_seconds": round(killed_at - first, 1) if killed_at else None,
         "restart_gap_seconds": restart_gap(posts, sends, killed_at, scale),
         "first_send_after_start_seconds": round(first - lives[0].started, 1),
+        "slowest_channels": _slowest(slack, starts, ends, first, killed_at),
         "channel_first_post_after_start_s": _spread(offsets),
         "channel_first_to_last_post_s": _spread(spans),
         "slack": {
@@ -423,6 +424,24 @@ def report(
             "lost": lost_line,
         },
     }
+
+
+def _slowest(
+    slack: Any,
+    starts: dict[str, float],
+    ends: dict[str, float],
+    first: float,
+    killed_at: float | None,
+) -> dict[str, list[str]]:
+    """The three channels that took longest: each call, as 'seconds method status'."""
+    worst = sorted(starts, key=lambda ch: ends[ch] - starts[ch])[-3:]
+    out = {}
+    for channel in worst:
+        calls = [c for c in slack.calls() if str(c.params.get("channel")) == channel]
+        out[channel] = [f"{c.at - first:7.1f} {c.method} {c.status}" for c in calls] + (
+            [f"{killed_at - first:7.1f} kill -9"] if killed_at else []
+        )
+    return out
 
 
 def _spread(values: list[float]) -> dict[str, float]:

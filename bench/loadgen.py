@@ -259,7 +259,7 @@ class LoadGenerator:
             lambda: self.arrivals, sock=with_socket
         )
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.connections, force_close=False),
+            connector=aiohttp.TCPConnector(limit=0, limit_per_host=self.connections),
             timeout=aiohttp.ClientTimeout(total=30),
         )
         return self
