@@ -139,6 +139,7 @@ class DatabaseConversations(ConversationStore):
         self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         self._pending: dict[tuple[str, str], str | None] = {}
         self._flusher: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()
         self.writes = 0  # transactions written (for benchmarks and tests)
 
     async def get(self, platform: str, conversation: str) -> str | None:
@@ -164,18 +165,19 @@ class DatabaseConversations(ConversationStore):
             )
 
     async def flush(self) -> None:
-        """Write every waiting change now, in one transaction."""
-        pending, self._pending = self._pending, {}
-        if not pending:
-            return
-        try:
-            await self._state.set_many(
-                {key: None if c is None else {"command": c} for key, c in pending.items()}
-            )
-            self.writes += 1
-        except BaseException:
-            self._pending = {**pending, **self._pending}  # newer changes win
-            raise
+        """Write every waiting change now, in one transaction (after any write under way)."""
+        async with self._writing:
+            pending, self._pending = self._pending, {}
+            if not pending:
+                return
+            try:
+                await self._state.set_many(
+                    {key: None if c is None else {"command": c} for key, c in pending.items()}
+                )
+                self.writes += 1
+            except BaseException:
+                self._pending = {**pending, **self._pending}  # newer changes win
+                raise
 
     async def _flush_soon(self) -> None:
         while self._pending:
