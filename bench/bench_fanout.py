@@ -266,7 +266,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for team in workspaces:
         slack.add_workspace(team, token=f"xoxb-{team}")
     slack.rate_limit(per_second=1.0 / scale, burst=2)  # Slack tolerates short bursts
-    slack.chaos(args.chaos, statuses=(500, 429), seed=1)
+    slack.chaos(args.chaos, statuses=(500, 429), seed=1, retry_after_on_5xx=False)
     line = FakeLineApi(
         token=LINE_TOKEN,
         enforce_rate_limits=True,

@@ -8,6 +8,8 @@ followers who chose the same sections, and pushes. The split is stored with the 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +18,7 @@ from core.delivery.targets import ALL
 from core.errors import DeliveryError
 from core.ports import Audience, Digest, Publisher
 from core.storage.issues import IssueRepository, StoredIssue
-from core.storage.subscriptions import Subscription
+from core.storage.subscriptions import Subscription, SubscriptionRepository
 
 # (subscription, the section keys it may get from this issue) -> its audiences.
 AudiencePlanner = Callable[[Subscription, tuple[str, ...]], Awaitable[Sequence[BatchPlan]]]
@@ -137,6 +139,9 @@ def chosen_sections(subscription: Subscription, stored: StoredIssue) -> list[str
 class IssueCache:
     """Stored issues by database id, re-read when their revision changes.
 
+    Thousands of groups start at once after a publication (or a restart): one of them
+    reads an issue, the others wait for that read instead of each reading it.
+
     Args:
         issues: the repository.
         size: how many issues to keep.
@@ -146,22 +151,67 @@ class IssueCache:
         self._issues = issues
         self._size = size
         self._cache: dict[int, StoredIssue] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
 
     async def get(self, issue_id: int, revision: int | None = None) -> StoredIssue | None:
         """The issue; read again when ``revision`` is newer than the cached one."""
+        cached = self._fresh(issue_id, revision)
+        if cached is not None:
+            return cached
+        async with self._locks.setdefault(issue_id, asyncio.Lock()):
+            cached = self._fresh(issue_id, revision)
+            if cached is not None:
+                return cached
+            stored = await self._issues.get_by_id(issue_id)
+            if stored is not None:
+                self._cache[issue_id] = stored
+                while len(self._cache) > self._size:
+                    self._cache.pop(next(iter(self._cache)))
+            return stored
+
+    def _fresh(self, issue_id: int, revision: int | None) -> StoredIssue | None:
         cached = self._cache.get(issue_id)
         if cached is not None and (revision is None or cached.revision >= revision):
             return cached
-        stored = await self._issues.get_by_id(issue_id)
-        if stored is not None:
-            self._cache[issue_id] = stored
-            while len(self._cache) > self._size:
-                self._cache.pop(next(iter(self._cache)))
-        return stored
+        return None
 
     def forget(self, issue_id: int) -> None:
         """Drop an issue (it was corrected)."""
         self._cache.pop(issue_id, None)
+
+
+class SubscriptionCache:
+    """Subscriptions by id, kept for a few seconds (a claim re-checks that a subscription
+    is active, so a pause still takes effect at the next claim).
+
+    Args:
+        subscriptions: the repository.
+        ttl: seconds an entry is used.
+        now: a monotonic clock.
+    """
+
+    def __init__(
+        self,
+        subscriptions: SubscriptionRepository,
+        *,
+        ttl: float = 10.0,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._ttl = ttl
+        self._now = now
+        self._cache: dict[int, tuple[float, Subscription | None]] = {}
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        """The subscription, or None when it is gone."""
+        hit = self._cache.get(subscription_id)
+        if hit is not None and self._now() - hit[0] < self._ttl:
+            return hit[1]
+        found = await self._subscriptions.get(subscription_id)
+        self._cache[subscription_id] = (self._now(), found)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        return found
 
 
 def group_key(group: Group) -> str:

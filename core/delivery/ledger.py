@@ -228,6 +228,26 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return await session.scalar(query)
 
+    async def resume_point(
+        self, group: Group, position: int
+    ) -> tuple[str | None, builtins.list[str]]:
+        """Where a group's first unit landed (once sent), and the ids of its units after
+        ``position`` not yet sent or given up, in order: one read when a group starts."""
+        query = (
+            select(DeliveryRow.id, DeliveryRow.position, DeliveryRow.state, DeliveryRow.sent_ref)
+            .where(*_in_group(group))
+            .order_by(DeliveryRow.position)
+        )
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        first = rows[0].sent_ref if rows else None
+        later = [
+            row.id
+            for row in rows
+            if row.position > position and row.state in ("pending", "sending", "failed")
+        ]
+        return first, later
+
     async def unfinished_after(self, group: Group, position: int) -> builtins.list[str]:
         """Ids of the group's units after ``position`` not yet sent or given up, in order."""
         query = (

@@ -17,14 +17,14 @@ from typing import TypeVar
 
 from core.clock import Clock
 from core.delivery.claims import ClaimQueue
-from core.delivery.fanout import Fanout, IssueCache, group_key
+from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
 from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
 from core.ports import Publisher, SendJob, SentMessage
-from core.storage.subscriptions import Subscription, SubscriptionRepository
+from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.delivery")
 T = TypeVar("T")
@@ -66,7 +66,7 @@ class GroupSender:
     worker: str
     claims: ClaimQueue
     ledger: DeliveryLedger
-    subscriptions: SubscriptionRepository
+    subscriptions: SubscriptionCache
     issues: IssueCache
     fanout: Fanout
     clock: Clock
@@ -99,10 +99,9 @@ class GroupSender:
             batch = await self.db(self.ledger.batch(head.group))
             digest = self.fanout.group_digest(subscription, stored, batch)
             audience = self.fanout.audience(subscription, batch)
-            first = None
-            if head.position > 0:
-                first = await self.db(self.ledger.first_ref(head.group))
-            following = await self.db(self.ledger.unfinished_after(head.group, head.position))
+            first, following = await self.db(self.ledger.resume_point(head.group, head.position))
+            if head.position == 0:
+                first = None
             while row is not None:
                 if self.stopping():
                     await self.db(self.claims.unclaim([row], self.worker))

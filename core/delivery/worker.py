@@ -26,7 +26,7 @@ from datetime import timedelta
 from core.clock import Clock, SystemClock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.corrections import Corrections
-from core.delivery.fanout import Fanout, IssueCache
+from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache
 from core.delivery.ledger import DeliveryLedger
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
@@ -120,7 +120,7 @@ class DeliveryWorker:
             worker=self.id,
             claims=self.claims,
             ledger=self.ledger,
-            subscriptions=self.subscriptions,
+            subscriptions=SubscriptionCache(self.subscriptions),
             issues=self.issues,
             fanout=fanout,
             clock=self.clock,

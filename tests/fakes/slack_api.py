@@ -137,6 +137,7 @@ class _Chaos:
     statuses: tuple[int, ...]
     methods: tuple[str, ...]
     rng: random.Random = field(default_factory=random.Random)
+    retry_after_on_5xx: bool = True
 
 
 _NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
@@ -349,10 +350,17 @@ class FakeSlackAPI:
         statuses: tuple[int, ...] = (500, 429),
         methods: tuple[str, ...] = ("chat.postMessage",),
         seed: int = 0,
+        retry_after_on_5xx: bool = True,
     ) -> None:
-        """Fail a random ``probability`` share of calls with one of ``statuses``."""
+        """Fail a random ``probability`` share of calls with one of ``statuses``.
+
+        Every injected answer says ``Retry-After: 1``, except 5xx ones when
+        ``retry_after_on_5xx`` is False (Slack's own 5xx answers usually don't).
+        """
         with self._lock:
-            self._chaos = _Chaos(probability, statuses, methods, random.Random(seed))
+            self._chaos = _Chaos(
+                probability, statuses, methods, random.Random(seed), retry_after_on_5xx
+            )
 
     def clear(self) -> None:
         """Forget injected failures, rate limits and chaos (recorded data stays)."""
@@ -484,7 +492,8 @@ class FakeSlackAPI:
             if chaos and method in chaos.methods and chaos.rng.random() < chaos.probability:
                 status = chaos.rng.choice(chaos.statuses)
                 error = "ratelimited" if status == 429 else "internal_error"
-                return None, _Failure(method, status, error, 1, 1, None, False, 0, False)
+                wait = 1 if status < 500 or chaos.retry_after_on_5xx else None
+                return None, _Failure(method, status, error, wait, 1, None, False, 0, False)
         return None, None
 
     def _failed(
