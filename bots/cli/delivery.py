@@ -214,10 +214,19 @@ async def schedule() -> None:
         console.print("No subscriptions, so nothing is scheduled.")
         return
     console.print(table)
-    if upcoming:
+    overdue = [s for s in upcoming if s.publish_at is not None and s.publish_at <= now]
+    future = [s for s in upcoming if s not in overdue]
+    if overdue:
+        numbers = ", ".join(f"#{s.number}" for s in overdue)
         console.print(
-            f"next publication: issue #{upcoming[0].number} at "
-            f"{when(upcoming[0].publish_at, zone, now)}"
+            f"due and not yet published: {numbers} (since "
+            f"{when(overdue[0].publish_at, zone, now)}); a running haishin serve publishes "
+            "them within seconds"
+        )
+    if future:
+        console.print(
+            f"next publication: issue #{future[0].number} at "
+            f"{when(future[0].publish_at, zone, now)}"
         )
 
 

@@ -263,3 +263,19 @@ async def test_a_stuck_workspace_does_not_hold_up_the_others(world: World) -> No
         await eventually(lambda: len(world.slack.sends) == 40)
         await worker.stop(grace=5)
     assert world.slack.duplicates() == []
+
+
+async def test_resume_sends_what_the_pause_stopped_not_what_was_refused_for_itself(
+    world: World,
+) -> None:
+    sub = await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    world.slack.fail(slack_error("msg_blocks_too_long", retryable=False))  # parent refused
+    worker = world.worker()
+    await worker.register()
+    await worker.drain()
+    await world.subscriptions.pause(sub.id, "by hand")
+    _, revived = await resume(world.db, sub.id, clock=world.clock)
+    assert revived == 0  # a message Slack refuses stays refused
+    await worker.drain()
+    assert world.slack.sends == []
