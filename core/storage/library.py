@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -73,6 +74,7 @@ class DatabaseLibrary(Library):
         self._db_key = database_key(db)
         self._checked: dict[tuple[object, ...], _Checked] = {}
         self._documents: OrderedDict[int, tuple[int, Issue]] = OrderedDict()
+        self._inflight: dict[tuple[object, ...], asyncio.Future[IssueHead | None]] = {}
 
     async def latest(self, now: datetime) -> IssueRecord | None:
         if self._include_unpublished:
@@ -140,7 +142,18 @@ class DatabaseLibrary(Library):
                 generation_now, self._monotonic(), now, self._fresh_for
             ):
                 return seen.head
-        head = await fetch()
+            # Readers arriving together while the head is being checked share that query.
+            waiting = self._inflight.get(key)
+            if waiting is not None:
+                return await asyncio.shield(waiting)
+        task = asyncio.ensure_future(fetch())
+        if self._fresh_for > 0:
+            self._inflight[key] = task
+        try:
+            head = await asyncio.shield(task)
+        finally:
+            if self._inflight.get(key) is task:
+                del self._inflight[key]
         if self._fresh_for > 0:
             if len(self._checked) >= CHECKED_MAX:
                 self._checked.clear()
