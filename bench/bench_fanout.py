@@ -9,12 +9,15 @@ What it does:
   them different section choices, so the plan needs multicasts and pushes;
   ``--line broadcast`` gives them all the default, so it is one broadcast;
 - the fake Slack and LINE APIs run in this process (threads) and enforce the documented
-  rate limits: chat.postMessage one a second per channel (burst 1), LINE multicast 200/s,
-  broadcast 60/h; 5 % of sends are answered 500 or 429 at random (``--chaos``);
+  rate limits: chat.postMessage one a second per channel (a burst of 2 tolerated, as Slack
+  does), LINE multicast 200/s, broadcast 60/h; 5 % of sends are answered 500 or 429 at
+  random (``--chaos``; a 429 says ``Retry-After: 1``, a 500 nothing);
 - ``haishin serve`` runs as a child process; when half of the Slack posts are in, it gets
   ``kill -9`` and is started again at once;
 - at the end: wall time from the first send to the last, against the floor the rate limits
-  allow; peak memory (VmHWM) of the serve process; duplicates and lost posts.
+  allow (one post per channel per interval after the first: 6 intervals for the sample's 7
+  posts), and against the same floor plus one interval for each 429 the busiest channel was
+  told to wait out; peak memory (VmHWM) of each serve process; duplicates and lost posts.
 
 ``--scale S`` slows the rate-limit clock S times on both sides (the fakes' limits and
 haishin's pacing): one post every S seconds per channel instead of every second. Everything
@@ -339,6 +342,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 last.kill()
         slack.stop()
         line.stop()
+        if args.database_url:
+            drop_postgres(args.database_url, url)
 
 
 def report(
@@ -473,6 +478,16 @@ def fresh_postgres(admin_url: str) -> str:
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(admin_url: str, url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url).set(drivername="postgresql")
+    name = make_url(url).database
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
