@@ -1,4 +1,5 @@
-"""The delivery commands: subscriptions, schedule, publish (and send, deliveries: ``sending``).
+"""The delivery commands: subscriptions, schedule, publish (send and deliveries have modules
+of their own).
 
 See ``../shared/interface.md``. Every command works without ``haishin serve`` running: it
 changes the database, and a running serve picks the change up (its scheduler re-reads the
@@ -15,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli import sending
+from bots.cli import deliveries, sending
 from bots.cli.common import async_command, console, fail, services
 from bots.cli.delivery_common import (
     cadence_text,
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
     app.command()(schedule)
     app.command()(publish)
     sending.register(app)
+    deliveries.register(app)
 
 
 @subscriptions_app.callback()

@@ -58,7 +58,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings reads the env
+    settings = Settings()
     try:
         require_token_for(host, settings)  # the console must not be open to the network
     except ConfigError as exc:

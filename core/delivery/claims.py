@@ -152,75 +152,6 @@ class ClaimQueue(Repository):
             )
             return [replace(_claimed(row, worker, now), lane=name) for row, name in found]
 
-    async def complete(
-        self, delivery: Delivery, worker: str, ref: str, revision: int
-    ) -> Delivery | None:
-        """Record a unit as sent, and claim the group's next unit if it is due.
-
-        Two statements in one write transaction (this runs once per message sent, so it is
-        plain SQL on the table, not the ORM).
-
-        Returns:
-            The next unit, claimed by ``worker``; None when the group is done for now (or
-            the row was no longer this worker's: it had been given up as dead).
-        """
-        now = self._clock.now()
-        async with self._write() as session:
-            conn = await session.connection()
-            done = await conn.execute(
-                update(_T)
-                .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
-                .values(
-                    state="sent",
-                    sent_ref=ref,
-                    revision=revision,
-                    claimed_by=None,
-                    claimed_at=None,
-                    next_attempt_at=None,
-                    updated_at=now,
-                )
-            )
-            if not done.rowcount:
-                return None
-            group = delivery.group
-            following = (
-                select(_T.c.id)
-                .where(
-                    _T.c.subscription_id == group.subscription_id,
-                    _T.c.issue_id == group.issue_id,
-                    _T.c.batch == group.batch,
-                    _T.c.position > delivery.position,
-                    _T.c.state.in_(UNFINISHED),
-                )
-                .order_by(_T.c.position)
-                .limit(1)
-                .scalar_subquery()
-            )
-            claimed = await conn.execute(
-                update(_T)
-                .where(
-                    _T.c.id == following,
-                    or_(
-                        _T.c.state == "pending",
-                        and_(_T.c.state == "failed", _T.c.next_attempt_at <= now),
-                    ),
-                )
-                .values(
-                    state="sending",
-                    claimed_by=worker,
-                    claimed_at=now,
-                    attempts=_T.c.attempts + 1,
-                    updated_at=now,
-                )
-                .returning(*_T.c)
-            )
-            row = claimed.mappings().first()
-            if row is None:
-                return None
-            # A pending row has no next attempt time; a failed one keeps its own.
-            previous: State = "failed" if row["next_attempt_at"] is not None else "pending"
-            return from_mapping(row, previous)
-
     async def fail(
         self,
         delivery: Delivery,
@@ -337,74 +268,6 @@ class ClaimQueue(Repository):
             )
             return int(getattr(result, "rowcount", 0))
 
-    async def claim_updates(
-        self, group: Group, revision: int, worker: str, limit: int = 100
-    ) -> builtins.list[Delivery]:
-        """Claim a group's sent rows older than ``revision``, to update their messages."""
-        now = self._clock.now()
-        query = (
-            select(DeliveryRow)
-            .where(
-                *_in_group(group),
-                DeliveryRow.state == "sent",
-                DeliveryRow.revision < revision,
-                or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
-                or_(
-                    DeliveryRow.claimed_by.is_(None),
-                    DeliveryRow.claimed_at < now - self.worker_timeout,
-                ),
-            )
-            .order_by(DeliveryRow.position)
-            .limit(limit)
-        )
-        if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        async with self._write() as session:
-            rows = list(await session.scalars(query))
-            if rows:
-                await session.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id.in_([row.id for row in rows]))
-                    .values(claimed_by=worker, claimed_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-            return [replace(to_delivery(row), claimed_by=worker) for row in rows]
-
-    async def updated(
-        self,
-        delivery: Delivery,
-        worker: str,
-        revision: int,
-        *,
-        retry_at: datetime | None = None,
-        note: str | None = None,
-    ) -> None:
-        """Finish the update of a sent row: now at ``revision``, or to be tried again at
-        ``retry_at``. ``note`` records why an update could not be made."""
-        values: dict[str, Any] = {"claimed_by": None, "claimed_at": None}
-        if retry_at is not None:
-            values |= {"next_attempt_at": retry_at, "last_error": note}
-        else:
-            values |= {"revision": revision, "next_attempt_at": None, "last_error": note}
-        async with self._write() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery.id, DeliveryRow.claimed_by == worker)
-                .values(updated_at=self._clock.now(), **values)
-            )
-
-    async def pending_count(
-        self, *, subscription_id: int | None = None, issue_id: int | None = None
-    ) -> int:
-        """Rows not yet sent or given up."""
-        query = select(func.count()).where(DeliveryRow.state.in_(UNFINISHED))
-        if subscription_id is not None:
-            query = query.where(DeliveryRow.subscription_id == subscription_id)
-        if issue_id is not None:
-            query = query.where(DeliveryRow.issue_id == issue_id)
-        async with self._read() as session:
-            return int(await session.scalar(query) or 0)
-
     def _due(self, now: datetime) -> Any:
         live = select(DeliveryWorkerRow.id).where(
             DeliveryWorkerRow.heartbeat_at >= now - self.worker_timeout
@@ -458,12 +321,6 @@ def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
         attempts=row.attempts + 1,
         updated_at=now,
     )
-
-
-def _ready(row: DeliveryRow, now: datetime) -> bool:
-    if row.state == "pending":
-        return True
-    return row.state == "failed" and row.next_attempt_at is not None and row.next_attempt_at <= now
 
 
 def _in_group(group: Group) -> tuple[Any, ...]:

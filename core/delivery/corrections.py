@@ -13,11 +13,11 @@ import logging
 from datetime import timedelta
 
 from core.clock import Clock
-from core.delivery.claims import ClaimQueue
 from core.delivery.fanout import Fanout, IssueCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import Group
 from core.delivery.retry import RetryPolicy
+from core.delivery.revisions import RevisionLedger
 from core.errors import DeliveryError
 from core.ports import SendJob, SentMessage
 from core.storage.subscriptions import SubscriptionRepository
@@ -29,7 +29,7 @@ class Corrections:
     """Brings sent digests up to their issue's current revision.
 
     Args:
-        ledger / claims / subscriptions / issues: storage.
+        ledger / revisions / subscriptions / issues: storage.
         fanout: plans units and builds digests.
         clock: now.
         policy: backoff for updates the platform refused for now.
@@ -38,7 +38,7 @@ class Corrections:
     def __init__(
         self,
         ledger: DeliveryLedger,
-        claims: ClaimQueue,
+        revisions: RevisionLedger,
         subscriptions: SubscriptionRepository,
         issues: IssueCache,
         fanout: Fanout,
@@ -47,7 +47,7 @@ class Corrections:
         policy: RetryPolicy,
     ) -> None:
         self.ledger = ledger
-        self.claims = claims
+        self.revisions = revisions
         self.subscriptions = subscriptions
         self.issues = issues
         self.fanout = fanout
@@ -71,7 +71,7 @@ class Corrections:
                     log.exception("%s: correction failed; trying again later", group_key(group))
                     return 0
 
-        outdated = await self.ledger.outdated_groups(limit=concurrency * 4)
+        outdated = await self.revisions.outdated_groups(limit=concurrency * 4)
         counts = await asyncio.gather(*(one(group, rev) for group, rev in outdated))
         return sum(counts)
 
@@ -84,7 +84,7 @@ class Corrections:
             return 0
         batch = await self.ledger.batch(group)
         units = self.fanout.units(subscription, stored, batch)
-        added, dropped = await self.ledger.replan(group, units, stored.revision)
+        added, dropped = await self.revisions.replan(group, units, stored.revision)
         if added or dropped:
             log.info(
                 "%s: revision %d adds %d unit(s), drops %d unsent",
@@ -93,13 +93,13 @@ class Corrections:
                 added,
                 dropped,
             )
-        rows = await self.claims.claim_updates(group, stored.revision, worker)
+        rows = await self.revisions.claim_updates(group, stored.revision, worker)
         if not rows:
             return 0
         publisher = self.fanout.publishers[subscription.platform]
         digest = self.fanout.group_digest(subscription, stored, batch)
         audience = self.fanout.audience(subscription, batch)
-        first = await self.ledger.first_ref(group)
+        first, _ = await self.ledger.resume_point(group, 0)
         updated = 0
         for row in rows:
             job = SendJob(
@@ -115,16 +115,16 @@ class Corrections:
                 if exc.retryable:
                     wait = self.policy.delay(1, exc.retry_after)
                     retry_at = self.clock.now() + timedelta(seconds=wait)
-                    await self.claims.updated(
+                    await self.revisions.updated(
                         row, worker, stored.revision, retry_at=retry_at, note=str(exc)
                     )
                 else:
                     log.warning("%s %s: not updated: %s", group_key(group), row.unit, exc)
-                    await self.claims.updated(
+                    await self.revisions.updated(
                         row, worker, stored.revision, note=f"not updated: {exc}"
                     )
                 continue
-            await self.claims.updated(row, worker, stored.revision)
+            await self.revisions.updated(row, worker, stored.revision)
             updated += 1
         if updated:
             log.info(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,7 +123,7 @@ class DeliveryLedger(Repository):
             base = {"subscription_id": handing.subscription_id, "issue_id": issue_id}
             if not handing.groups:
                 rows.append(
-                    _new_row(base, revision, 0, EMPTY_UNIT, 0, now, state="dead")
+                    new_row(base, revision, 0, EMPTY_UNIT, 0, now, state="dead")
                     | {"error_code": EMPTY_CODE, "last_error": handing.empty_reason}
                 )
                 made[handing.subscription_id] = 0
@@ -140,70 +140,13 @@ class DeliveryLedger(Repository):
                         }
                     )
                 for position, unit in enumerate(group.units):
-                    rows.append(_new_row(base, revision, group.batch, unit, position, now))
+                    rows.append(new_row(base, revision, group.batch, unit, position, now))
             made[handing.subscription_id] = sum(len(g.units) for g in handing.groups)
         if batches:
             await session.execute(insert(DeliveryBatchRow), batches)
         if rows:
             await session.execute(insert(DeliveryRow), rows)
         return made
-
-    async def replan(self, group: Group, units: Sequence[str], revision: int) -> tuple[int, int]:
-        """Fit a group's rows to a corrected issue's units.
-
-        Units the correction added get new rows after the existing ones; unsent rows of
-        units it removed die with the reason; every other row is moved to ``revision``
-        except sent ones (their messages are updated first, see ``Corrections``).
-
-        Returns:
-            (rows added, rows dropped).
-        """
-        now = self._clock.now()
-        async with self._write() as session:
-            existing = await session.execute(
-                select(DeliveryRow.unit, DeliveryRow.position, DeliveryRow.state).where(
-                    *_in_group(group)
-                )
-            )
-            found = {unit: (position, state) for unit, position, state in existing}
-            if not found or EMPTY_UNIT in found:
-                return 0, 0
-            wanted = [row_unit(group.batch, unit) for unit in units]
-            gone = [
-                u
-                for u, (_, state) in found.items()
-                if u not in wanted and state in ("pending", "failed")
-            ]
-            if gone:
-                await session.execute(
-                    update(DeliveryRow)
-                    .where(*_in_group(group), DeliveryRow.unit.in_(gone))
-                    .values(
-                        state="dead",
-                        error_code="corrected",
-                        last_error=f"not in revision {revision} of the issue any more",
-                        next_attempt_at=None,
-                        updated_at=now,
-                    )
-                )
-            await session.execute(
-                update(DeliveryRow)
-                .where(
-                    *_in_group(group),
-                    DeliveryRow.state.in_(("pending", "failed")),
-                    DeliveryRow.revision < revision,
-                )
-                .values(revision=revision, updated_at=now)
-            )
-            last = max(position for position, _ in found.values())
-            base = {"subscription_id": group.subscription_id, "issue_id": group.issue_id}
-            added = [
-                _new_row(base, revision, group.batch, unit, last + index, now, stored=True)
-                for index, unit in enumerate((u for u in wanted if u not in found), start=1)
-            ]
-            if added:
-                await session.execute(insert(DeliveryRow), added)
-            return len(added), len(gone)
 
     async def batch(self, group: Group) -> BatchPlan | None:
         """The stored audience of a LINE batch (None for batch 0)."""
@@ -217,17 +160,6 @@ class DeliveryLedger(Repository):
             return None
         return BatchPlan(tuple(row.recipients), tuple(row.sections))
 
-    async def first_ref(self, group: Group) -> str | None:
-        """Where the group's first unit landed (a Slack thread's parent), once it is sent."""
-        query = (
-            select(DeliveryRow.sent_ref)
-            .where(*_in_group(group))
-            .order_by(DeliveryRow.position)
-            .limit(1)
-        )
-        async with self._read() as session:
-            return await session.scalar(query)
-
     async def resume_point(
         self, group: Group, position: int
     ) -> tuple[str | None, builtins.list[str]]:
@@ -235,7 +167,7 @@ class DeliveryLedger(Repository):
         ``position`` not yet sent or given up, in order: one read when a group starts."""
         query = (
             select(DeliveryRow.id, DeliveryRow.position, DeliveryRow.state, DeliveryRow.sent_ref)
-            .where(*_in_group(group))
+            .where(*in_group(group))
             .order_by(DeliveryRow.position)
         )
         async with self._read() as session:
@@ -247,20 +179,6 @@ class DeliveryLedger(Repository):
             if row.position > position and row.state in ("pending", "sending", "failed")
         ]
         return first, later
-
-    async def unfinished_after(self, group: Group, position: int) -> builtins.list[str]:
-        """Ids of the group's units after ``position`` not yet sent or given up, in order."""
-        query = (
-            select(DeliveryRow.id)
-            .where(
-                *_in_group(group),
-                DeliveryRow.position > position,
-                DeliveryRow.state.in_(("pending", "sending", "failed")),
-            )
-            .order_by(DeliveryRow.position)
-        )
-        async with self._read() as session:
-            return list(await session.scalars(query))
 
     async def subscriptions_with_rows(self, issue_id: int) -> set[int]:
         """The subscriptions that have rows of an issue (it was handed to them)."""
@@ -321,43 +239,9 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return {int(s): int(n) for s, n in await session.execute(query)}
 
-    async def outdated_groups(self, limit: int = 200) -> builtins.list[tuple[Group, int]]:
-        """Groups with rows older than their issue's current revision (a correction came),
-        with that revision."""
-        query = (
-            select(
-                DeliveryRow.subscription_id,
-                DeliveryRow.issue_id,
-                DeliveryRow.batch,
-                IssueRow.revision,
-            )
-            .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
-            .where(DeliveryRow.revision < IssueRow.revision, DeliveryRow.state != "dead")
-            .distinct()
-            .limit(limit)
-        )
-        async with self._read() as session:
-            return [(Group(s, i, b), r) for s, i, b, r in await session.execute(query)]
 
-    async def forget_issue(self, subscription_id: int, issue_id: int) -> int:
-        """Delete a subscription's rows of one issue (tests and operators' clean-up)."""
-        async with self._write() as session:
-            await session.execute(
-                delete(DeliveryBatchRow).where(
-                    DeliveryBatchRow.subscription_id == subscription_id,
-                    DeliveryBatchRow.issue_id == issue_id,
-                )
-            )
-            result = await session.execute(
-                delete(DeliveryRow).where(
-                    DeliveryRow.subscription_id == subscription_id,
-                    DeliveryRow.issue_id == issue_id,
-                )
-            )
-            return int(getattr(result, "rowcount", 0))
-
-
-def _in_group(group: Group) -> tuple[Any, ...]:
+def in_group(group: Group) -> tuple[Any, ...]:
+    """WHERE conditions selecting one group's rows."""
     return (
         DeliveryRow.subscription_id == group.subscription_id,
         DeliveryRow.issue_id == group.issue_id,
@@ -379,7 +263,7 @@ async def _has_rows(session: AsyncSession, subscription_id: int, issue_id: int) 
     return found is not None
 
 
-def _new_row(
+def new_row(
     base: dict[str, Any],
     revision: int,
     batch: int,

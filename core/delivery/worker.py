@@ -30,6 +30,7 @@ from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache
 from core.delivery.ledger import DeliveryLedger
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
+from core.delivery.revisions import RevisionLedger
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.workers import WorkerRegistry, new_worker_id
 from core.delivery.writer import LedgerWriter
@@ -108,7 +109,7 @@ class DeliveryWorker:
         self.issues = IssueCache(IssueRepository(db, clock=self.clock))
         self.corrections = Corrections(
             self.ledger,
-            self.claims,
+            RevisionLedger(db, clock=self.clock, worker_timeout=timeout),
             self.subscriptions,
             self.issues,
             fanout,
