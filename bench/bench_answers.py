@@ -402,29 +402,28 @@ async def alternate(
             async with Watch(bot, fakes).over() as figures:
                 result = await gen.saturate(args.concurrency, args.duration)
             rows.append(row(bot.name, f"max, round {index}", result, figures))
+            rows[-1]["pair"] = pair[-1].name
             print(show(rows[-1:]).splitlines()[-1], flush=True)
     return rows
 
 
 def compare(rounds: list[dict[str, Any]]) -> str:
-    """Medians of the alternating rounds, and haishin's throughput as a share of the bare bot's."""
-    by_bot: dict[str, list[dict[str, Any]]] = {}
+    """Per pair of bots that ran in turn: median answers/s, haishin's share of the bare
+    bot's, and CPU per answer."""
+    pairs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in rounds:
-        by_bot.setdefault(r["target"], []).append(r)
-    bare = (
-        statistics.median(r["rps"] for r in by_bot.get("bare bot", []))
-        if "bare bot" in by_bot
-        else 0
-    )
+        pairs.setdefault(r["pair"], {}).setdefault(r["target"], []).append(r)
     lines = [
-        "| bot | median answers/s | × bare bot | CPU ms per answer (median) |",
-        "| --- | ---: | ---: | ---: |",
+        "| pair | bot | median answers/s | × bare bot | CPU ms per answer (median) |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
-    for name, runs in by_bot.items():
-        rps = statistics.median(r["rps"] for r in runs)
-        cost = statistics.median(r["cpu_ms_per_answer"] for r in runs)
-        share = f"{rps / bare:.2f}" if bare else "-"
-        lines.append(f"| {name} | {rps:.0f} | {share} | {cost:.2f} |")
+    for pair, by_bot in pairs.items():
+        bare = statistics.median(r["rps"] for r in by_bot.get("bare bot", [{"rps": 0}]))
+        for name, runs in by_bot.items():
+            rps = statistics.median(r["rps"] for r in runs)
+            cost = statistics.median(r["cpu_ms_per_answer"] for r in runs)
+            share = f"{rps / bare:.2f}" if bare else "-"
+            lines.append(f"| {pair} | {name} | {rps:.0f} | {share} | {cost:.2f} |")
     return "\n".join(lines)
 
 
