@@ -67,11 +67,13 @@ def flex_text(spans: Sequence[Span], **style: Any) -> FlexText:
 
 def digest_message(overview: Overview, language: str) -> dict[str, Any]:
     """The digest's Flex message (a JSON dict): a carousel of section bubbles."""
+    # an issue previewed from a file without a number has none yet: no "第号"
+    unnumbered = "_unnumbered" if overview.issue.number is None else ""
     issue_line = say(
         language,
-        "issue_line",
+        "issue_line" + unnumbered,
         newsletter=overview.newsletter,
-        number=overview.issue.number if overview.issue.number is not None else "",
+        number=overview.issue.number,
     ).strip()
     if overview.issue.date:
         issue_line += f" ({overview.issue.date.isoformat()})"
@@ -81,9 +83,9 @@ def digest_message(overview: Overview, language: str) -> dict[str, Any]:
         bubbles = [_cover(issue_line)]
     alt = say(
         language,
-        "digest_alt",
+        "digest_alt" + unnumbered,
         newsletter=overview.newsletter,
-        number=overview.issue.number if overview.issue.number is not None else "",
+        number=overview.issue.number,
         sections=" / ".join(s.label for s in overview.sections) or "",
     )
     message = FlexMessage(

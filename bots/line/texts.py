@@ -13,6 +13,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "help": "ヘルプ",
         "issue_line": "{newsletter} 第{number}号",
         "digest_alt": "{newsletter} 第{number}号: {sections}",
+        "issue_line_unnumbered": "{newsletter}",
+        "digest_alt_unnumbered": "{newsletter}: {sections}",
         "items": "{count}本",
         "welcome": "友だち追加ありがとうございます！{newsletter}の新しい号が出るたびに、"
         "各セクションの見どころをお届けします。\n"
@@ -39,6 +41,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "help": "Help",
         "issue_line": "{newsletter} #{number}",
         "digest_alt": "{newsletter} #{number}: {sections}",
+        "issue_line_unnumbered": "{newsletter}",
+        "digest_alt_unnumbered": "{newsletter}: {sections}",
         "items": "{count} items",
         "welcome": "Thanks for adding {newsletter}! Each new issue brings you the highlights "
         "of every section.\nTap a section below, or send e.g. 'latest topic'. "

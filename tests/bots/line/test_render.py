@@ -152,6 +152,16 @@ def test_bold_in_a_digest_excerpt_becomes_a_bold_flex_span(renderer: LineRendere
     ]
 
 
+def test_a_digest_of_an_issue_without_a_number_names_no_empty_number(
+    renderer: LineRenderer, profile: Profile, sample_issue: Issue
+) -> None:
+    unnumbered = dataclasses.replace(sample_issue, number=None)
+    message = renderer.digest(summarize(unnumbered, profile))
+    valid(message)
+    assert message["altText"] == "週刊ビジネスレター: トピック / 気になった記事 / 小ネタ / 編集後記"
+    assert "第号" not in str(message)
+
+
 def test_a_digest_of_many_long_sections_stays_within_the_flex_limits(
     renderer: LineRenderer,
 ) -> None:
