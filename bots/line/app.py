@@ -15,8 +15,8 @@ from linebot.v3 import WebhookParser
 from starlette.routing import Route
 
 from bots.bootstrap import Services
+from bots.dedupe import EventDeduplicator
 from bots.line.client import LineClient
-from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from bots.line.handlers import Inbound, LineHandlers
 from bots.line.publisher import LinePublisher
@@ -79,7 +79,7 @@ def build_line(
     followers = LineAudienceBook(services.db, clock=services.clock)
     # Overflow and answers too late for their reply token: dropped, counted.
     dropped = services.metrics.dropped.labels(platform="line")
-    dedupe = EventDeduplicator(services.db, services.clock)
+    dedupe = EventDeduplicator(services.db, services.clock, platform="line")
     handlers = LineHandlers(
         engine=services.engine,
         renderer=renderer,

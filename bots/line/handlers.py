@@ -1,6 +1,6 @@
 """What the bot does with each webhook event (run by the queue's workers, never the request).
 
-Every event is handled at most once (``webhookEventId``, see ``bots.line.dedupe``: a
+Every event is handled at most once (``webhookEventId``, see ``bots.dedupe``: a
 redelivery is recognised whichever process answered the original); ``standby`` events are
 someone else's to answer. Answers go out with the event's reply token: free, and not
 counted in the quota.
@@ -23,8 +23,8 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
+from bots.dedupe import EventDeduplicator
 from bots.line.client import LineClient
-from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
 from bots.line.render import LineRenderer, text_messages

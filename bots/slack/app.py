@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bots.bootstrap import Services
+from bots.dedupe import EventDeduplicator
 from bots.platform import Platform
 from bots.slack import handlers
 from bots.slack.bot import SlackBot
@@ -38,7 +39,7 @@ from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
 from bots.slack.tokens import InstalledTokens, StaticToken, TokenSource
-from core.storage import ProcessedEvents, SubscriptionRepository
+from core.storage import SubscriptionRepository
 
 log = logging.getLogger("haishin.slack")
 
@@ -141,10 +142,11 @@ def build_slack(services: Services) -> Platform | None:
         tokens.forget(team)
         log.warning("Slack workspace %s: %s; %d subscription(s) paused", team, reason, paused)
 
+    events = EventDeduplicator(services.db, services.clock, platform="slack")
     handlers.register(
         app,
         bot,
-        events=ProcessedEvents(services.db, clock=services.clock),
+        events=events,
         clock=services.clock,
         on_uninstalled=uninstalled,
         revocation=revocation,
@@ -170,8 +172,10 @@ def build_slack(services: Services) -> Platform | None:
         client.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS)
         )
+        await events.start()
 
     async def stop() -> None:
+        await events.stop()  # the handled event ids still waiting are written
         await publisher.close()
         if client.session is not None:
             await client.session.close()

@@ -16,16 +16,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.dedupe import EventDeduplicator
 from bots.slack.blocks import ACTION_PATTERN, ACTION_SHARE, decode_value
 from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
 from bots.slack.mrkdwn import to_plain
 from core.clock import Clock
-from core.storage import ProcessedEvents
 
 log = logging.getLogger("haishin.slack")
 
@@ -40,7 +41,7 @@ def register(
     app: AsyncApp,
     bot: SlackBot,
     *,
-    events: ProcessedEvents,
+    events: EventDeduplicator,
     clock: Clock,
     on_uninstalled: Uninstalled,
     revocation: AsyncTokenRevocationListeners | None = None,
@@ -50,7 +51,8 @@ def register(
     Args:
         app: the Bolt app.
         bot: answers people.
-        events: remembers event ids, so Slack's retries run once.
+        events: remembers event ids, so Slack's retries run once (a first delivery costs
+            no database round trip; a retry, marked by ``X-Slack-Retry-Num``, is looked up).
         clock: "now" for the event records.
         on_uninstalled: called with (team id, reason) when the app lost the workspace.
         revocation: deletes the workspace's installation (OAuth mode only).
@@ -58,10 +60,11 @@ def register(
 
     @app.middleware
     async def run_each_event_once(
-        body: dict[str, Any], next_: Callable[[], Awaitable[None]]
+        req: AsyncBoltRequest, body: dict[str, Any], next_: Callable[[], Awaitable[None]]
     ) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await events.first_time("slack", str(event_id), clock.now()):
+        retried = bool(req.headers.get("x-slack-retry-num"))
+        if event_id and not await events.first_time(str(event_id), redelivery=retried):
             log.info("Slack event %s seen before (a retry); acknowledged, not run again", event_id)
             return BoltResponse(status=200, body="")
         return await next_()

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bots.line.dedupe import EventDeduplicator
 from bots.line.followers import LineAudienceBook
 from core.clock import FixedClock
-from core.storage import Database, ProcessedEvents
+from core.storage import Database
 from tests.fakes.line_api import users
 
 SECTIONS = ("topic", "articles", "shorts", "afterword")
@@ -42,29 +41,6 @@ async def test_section_choices_become_multicast_groups(database: Database) -> No
         ((users(4)[1], users(4)[2]), ()),
         ((users(4)[0], users(4)[3]), ("afterword",)),
     ]
-
-
-async def test_events_are_recorded_in_one_batch_and_known_to_other_processes(
-    database: Database,
-) -> None:
-    first = EventDeduplicator(database, CLOCK)
-    ids = [f"01JEVENT{n:018d}" for n in range(50)]
-    assert all([await first.first_time(i, redelivery=False) for i in ids])
-    assert not await first.first_time(ids[0], redelivery=False)  # same process: memory
-    await first.flush()
-
-    other = EventDeduplicator(database, CLOCK)  # another process: its own memory
-    assert not await other.first_time(ids[7], redelivery=True)
-    assert await other.first_time("01JNEW", redelivery=True)
-    assert not await ProcessedEvents(database).first_time("line", "01JNEW", CLOCK.now())
-
-
-async def test_stopping_writes_what_is_waiting(database: Database) -> None:
-    dedupe = EventDeduplicator(database, CLOCK, flush_every=3600)
-    await dedupe.start()
-    await dedupe.first_time("01JLAST", redelivery=False)
-    await dedupe.stop()
-    assert not await ProcessedEvents(database).first_time("line", "01JLAST", CLOCK.now())
 
 
 async def test_choosing_sections_adds_resumes_and_sets_at_once(database: Database) -> None:

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select, text
 
-from bots.line.dedupe import EventDeduplicator
+from bots.dedupe import EventDeduplicator
 from core.storage import LineFollowers
 from core.storage.models import ProcessedEventRow
 from tests.bots.line.conftest import LineBot
@@ -110,7 +110,7 @@ async def test_a_redelivery_of_what_another_process_answered_is_skipped(bot: Lin
     assert bot.platform.handlers is not None
     await bot.platform.handlers.dedupe.flush()
     # A second process (its own memory, the same database) gets LINE's redelivery.
-    other = EventDeduplicator(bot.services.db, bot.services.clock)
+    other = EventDeduplicator(bot.services.db, bot.services.clock, platform="line")
     assert not await other.first_time(event["webhookEventId"], redelivery=True)
     assert await other.first_time(bot.hooks.text(USER, "x")["webhookEventId"], redelivery=True)
     assert await processed_events(bot) == 2
