@@ -25,6 +25,7 @@ from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
 from bots.line.webhook import LineWebhook
 from bots.platform import Platform
+from core.storage.defaults import Defaults
 
 log = logging.getLogger("haishin.line")
 
@@ -105,11 +106,24 @@ def build_line(
         queued=lambda: queue.depth,
         dropped=lambda: queue.dropped,
     )
+
+    async def subscribe_followers() -> None:
+        # Followers are told on follow that each issue will reach them: make it so, once.
+        created = await Defaults(services.db, clock=services.clock).subscribe_once(
+            "line:all subscription", platform="line", target="all"
+        )
+        if created is not None:
+            log.info(
+                "LINE followers will get each new issue: subscription %d (line:all) created; "
+                "'haishin subscriptions remove line:all' stops it for good",
+                created.id,
+            )
+
     return LinePlatform(
         name="line",
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
-        on_startup=[dedupe.start, queue.start],
+        on_startup=[subscribe_followers, dedupe.start, queue.start],
         # Run in reverse: let queued events finish, record them, then close the session.
         on_shutdown=[client.close, dedupe.stop, queue.stop],
         status=status,

@@ -257,3 +257,13 @@ class ConversationStateRow(Base):
     conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     cursor: Mapped[Any] = mapped_column(json_document())
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DefaultAppliedRow(Base):
+    """A default haishin set up once (e.g. the ``line:all`` subscription), so that an
+    operator who later removes it is not overruled at the next start."""
+
+    __tablename__ = "defaults_applied"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    applied_at: Mapped[datetime]

@@ -21,7 +21,7 @@ from bots.line.queue import EventQueue
 from bots.server import create_app
 from core.clock import FixedClock
 from core.ports import Digest, SendJob
-from core.storage import LineFollowers
+from core.storage import LineFollowers, SubscriptionRepository
 from tests.bots.line.conftest import NOW, SECRET, LineBot, line_settings
 from tests.fakes.line_api import FakeLineApi, users
 from tests.fakes.line_webhook import LineWebhookBuilder
@@ -142,3 +142,27 @@ async def test_an_event_that_waited_past_its_reply_tokens_minute_is_not_answered
     metrics = (await bot.http.get("/metrics")).text
     assert bot.api.calls() == []
     assert 'haishin_dropped_total{platform="line"} 1.0' in metrics
+
+
+async def test_turning_line_on_subscribes_its_followers_once_and_respects_a_removal(
+    services: Services, line_api: FakeLineApi
+) -> None:
+    """The welcome message promises each issue: the first start with LINE on makes it so."""
+    subscriptions = SubscriptionRepository(services.db, clock=services.clock)
+    assert await subscriptions.find("line", "all") is None
+
+    async def start_and_stop() -> None:
+        platform = build_line(services)
+        assert platform is not None
+        app = create_app(services, platforms={"line": platform})
+        async with app.router.lifespan_context(app):
+            pass
+
+    await start_and_stop()
+    created = await subscriptions.find("line", "all")
+    assert created is not None and created.active and created.cadence == "on-publish"
+    assert created.sections == ()  # every section, each follower's own choice applies
+
+    assert await subscriptions.remove(created.id)
+    await start_and_stop()  # a later start leaves the operator's removal alone
+    assert await subscriptions.find("line", "all") is None
