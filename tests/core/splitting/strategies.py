@@ -200,6 +200,12 @@ def _check_cuts(section: Section, posts: list[Post], limits: Limits) -> None:
                 atoms = [(0, len(span.text))] if span.href or span.bold or span.code else []
                 atoms += [] if span.href else url_spans(span.text)
                 for a, z in atoms:
+                    # a URL's last letter may carry a combining mark: the reader's atom ends
+                    # with the whole grapheme cluster
+                    z = max(
+                        (m.end() for m in _GRAPHEME.finditer(span.text) if m.start() < z),
+                        default=z,
+                    )
                     alone = replace(block, spans=(replace(span, text=span.text[a:z]),))
                     size = limits.measure(None, [alone])
                     if size <= min(limits.max_size, limits.max_block_size or size):
