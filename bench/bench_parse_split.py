@@ -2,14 +2,15 @@
 
 Run: ``uv run python bench/bench_parse_split.py [--repeat N]``
 
-Every Markdown issue of ../shared/corpora (This Week in Rust, JSer.info, 週刊Deno) plus the
-sample issue is read into memory once. Then, best of ``--repeat`` runs, CPU time of:
+Every Markdown issue of ../shared/corpora (This Week in Rust, JSer.info, 週刊Deno) is read
+into memory once. Then, best of ``--repeat`` runs, CPU time of:
 
 - markdown-it-py's bare ``MarkdownIt("commonmark").parse`` of the Markdown files,
 - haishin's ``parse_issue`` (decode, front matter, Markdown, structure) of the same files,
 - ``parse_issue`` + ``split_issue`` for Slack, and for LINE (each platform's real limits).
 
-The goal (issue 2) is parse + split within 2× of markdown-it-py alone.
+The goal (issue 2) is parse + split within 2× of markdown-it-py alone. Last, the time to
+split the sample issue (plain text, not in the corpus figures) for LINE.
 """
 
 from __future__ import annotations

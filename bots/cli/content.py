@@ -24,6 +24,7 @@ from core.plaintext import format_issue
 from core.profile import load_profile
 
 PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack, line or all")]
+AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack or line")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
@@ -174,7 +175,7 @@ async def _preview_source(source: str | None, settings: Settings, encoding: str 
 @async_command
 async def ask(
     text: Annotated[str, typer.Argument(help="what a reader would type, e.g. '最新トピック'")],
-    platform: PlatformOpt = "slack",
+    platform: AskPlatformOpt = "slack",
     as_json: JsonOpt = False,
 ) -> None:
     """Answer TEXT exactly as the bots would answer a reader who typed it."""

@@ -35,7 +35,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "@haishin をこのチャンネルに招待してください。",
         "failed": "うまく答えられませんでした。少し待ってからもう一度お試しください。",
         "busy": "ただいま混み合っています。少し待ってからもう一度お試しください。",
-        "dm_only_subscribe": "購読はチャンネルで `/haishin subscribe` と入力して設定します。",
         "weekdays": "月曜,火曜,水曜,木曜,金曜,土曜,日曜",
     },
     "en": {
@@ -63,7 +62,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "not_in_channel": "I can't post in this channel: invite @haishin to this channel.",
         "failed": "Something went wrong while answering; please try again in a moment.",
         "busy": "I'm answering a lot of people right now; please try again in a moment.",
-        "dm_only_subscribe": "Subscriptions are per channel: type `/haishin subscribe` there.",
         "weekdays": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
     },
 }

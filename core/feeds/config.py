@@ -3,7 +3,7 @@
 ```toml
 [feed]
 url = "https://example.substack.com/feed"   # or urls = ["…", "…"] for several
-interval = "15m"          # how often to poll: 30s, 15m, 1h (at least 1m)
+interval = "15m"          # how often to poll: 90s, 15m, 1h (at least 1m)
 timeout = "20s"           # the whole request, redirects included
 max_size = "10MB"         # a feed or page larger than this is refused (read no further)
 fetch_pages = "auto"      # auto: fetch the entry's page when the feed has only a summary
