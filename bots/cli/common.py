@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import date
 from functools import wraps
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -57,19 +57,26 @@ async def services(settings: Settings | None = None) -> AsyncIterator[Services]:
 _NUMBER = re.compile(r"^(?:#|no\.?|issue\s*|第)?\s*(\d{1,6})\s*号?$", re.IGNORECASE)
 
 
-async def find_issue(svc: Services, selector: str) -> IssueRecord:
-    """An issue by number (``3``, ``#3``), date (``2025-10-04``) or ``latest``.
+async def select_issue(
+    selector: str,
+    *,
+    latest: Callable[[], Awaitable[T | None]],
+    by_number: Callable[[int], Awaitable[T | None]],
+    by_date: Callable[[date], Awaitable[T | None]],
+    none_yet: str,
+) -> T:
+    """What an issue selector names: a number (``3``, ``#3``, ``第3号``), a date
+    (``2025-10-04``) or ``latest``, looked up with the given functions.
 
     Raises:
-        NotFound: nothing matches; the message says what exists.
+        NotFound: nothing matches; the message says what exists (``none_yet`` for latest).
     """
     text = selector.strip()
-    record: IssueRecord | None
+    found: T | None
     if text.casefold() in ("latest", "最新", ""):
-        record = await svc.library.latest(svc.clock.now())
-        what = "no published issue yet; run `haishin ingest` first"
+        found, what = await latest(), none_yet
     elif match := _NUMBER.match(text):
-        record = await svc.library.get(int(match[1]))
+        found = await by_number(int(match[1]))
         what = f"no issue number {match[1]}; `haishin issues` lists them"
     else:
         try:
@@ -78,8 +85,19 @@ async def find_issue(svc: Services, selector: str) -> IssueRecord:
             raise NotFound(
                 f"{selector!r} is not an issue: give a number (3), a date (2025-10-04) or latest"
             ) from None
-        record = await svc.library.by_date(day)
+        found = await by_date(day)
         what = f"no issue dated {day}; `haishin issues` lists them"
-    if record is None:
+    if found is None:
         raise NotFound(what)
-    return record
+    return found
+
+
+async def find_issue(svc: Services, selector: str) -> IssueRecord:
+    """A published issue by number, date or ``latest`` (see ``select_issue``)."""
+    return await select_issue(
+        selector,
+        latest=lambda: svc.library.latest(svc.clock.now()),
+        by_number=svc.library.get,
+        by_date=svc.library.by_date,
+        none_yet="no published issue yet; run `haishin ingest` first",
+    )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bots.bootstrap import Services
+from bots.cli.common import select_issue
 from core.delivery import Target
 from core.errors import ConfigError, NotFound
 from core.profile import Profile
 from core.storage import IssueRepository, StoredIssue, Subscription, SubscriptionRepository
 
-_NUMBER = re.compile(r"^(?:#|no\.?|issue\s*|第)?\s*(\d{1,6})\s*号?$", re.IGNORECASE)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -24,25 +23,13 @@ async def stored_issue(svc: Services, selector: str) -> StoredIssue:
         NotFound: nothing matches; the message says how to list what exists.
     """
     issues = IssueRepository(svc.db, clock=svc.clock)
-    text = selector.strip()
-    if text.casefold() in ("latest", "最新"):
-        found = await issues.latest(svc.clock.now())
-        what = "no issue is out yet; `haishin issues` lists what is stored"
-    elif match := _NUMBER.match(text):
-        found = await issues.get(int(match[1]))
-        what = f"no issue number {match[1]}; `haishin issues` lists them"
-    else:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise NotFound(
-                f"{selector!r} is not an issue: give a number (3), a date (2025-10-04) or latest"
-            ) from None
-        found = await issues.by_date(day)
-        what = f"no issue dated {day}; `haishin issues` lists them"
-    if found is None:
-        raise NotFound(what)
-    return found
+    return await select_issue(
+        selector,
+        latest=lambda: issues.latest(svc.clock.now()),
+        by_number=issues.get,
+        by_date=issues.by_date,
+        none_yet="no issue is out yet; `haishin issues` lists what is stored",
+    )
 
 
 async def find_subscription(svc: Services, which: str) -> Subscription:

@@ -203,7 +203,10 @@ def run_workers(
 
 
 async def _migrate(settings: Settings) -> None:
-    """Bring the schema up to date once, before the children start (they find it done)."""
+    """Bring the schema up to date once, before the children start (they find it done).
+
+    Like ``bootstrap``'s, without importing it: the supervisor stays small for its lifetime.
+    """
     database = Database.from_url(settings.database_url)
     try:
         await database.migrate()
