@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, find_issue, services
+from bots.cli.common import async_command, console, errors, fail, find_issue, services
 from bots.cli.views import print_preview, print_reply
 from bots.feeds.cli import ingest_feeds
 from bots.preview import PLATFORMS, post_document, preview_document
@@ -76,15 +76,27 @@ async def ingest(
     for outcome in report.outcomes:
         status = outcome.status
         table.add_row(
-            escape(str(outcome.path)),
+            escape(_shown(outcome.path)),
             f"[{style.get(status, '')}]{status}[/]",
             str(outcome.number) if outcome.number is not None else "",
             str(outcome.revision) if outcome.revision is not None else "",
-            escape(outcome.message or ""),
+            "see below" if status == "error" else escape(outcome.message or ""),
         )
     console.print(table)
+    # whole, not squeezed into a cell: what is wrong, where, and how to fix it
+    for outcome in report.outcomes:
+        if outcome.status == "error":
+            errors.print(f"[bold red]error:[/] {escape(outcome.message or '')}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _shown(path: Path) -> str:
+    """A path as the editor would type it: relative to the working directory when inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @async_command
