@@ -91,5 +91,13 @@ class Publisher(ABC):
         """Find a unit an earlier, interrupted attempt may already have sent."""
         return None
 
+    def pace(self, audience: Audience) -> float:
+        """Seconds before a send to ``audience`` may go (its channel's pace); 0 for at once."""
+        return 0.0
+
+    async def wait_pace(self, audience: Audience, *, ahead: float = 0.0) -> None:  # noqa: B027
+        """Wait until a send to ``audience`` may go within ``ahead`` seconds, taking nothing
+        (the send itself still paces)."""
+
     async def update(self, job: SendJob, sent: SentMessage) -> None:  # noqa: B027
         """Replace an already sent unit with the job's (corrected) content, where possible."""

@@ -66,6 +66,11 @@ class KeyedRateLimiter:
                 await self._sleep(wait)
             self._buckets[key].tokens -= 1
 
+    async def wait(self, key: str, *, ahead: float = 0.0) -> None:
+        """Wait until ``key`` will have a token within ``ahead`` seconds, taking nothing."""
+        while (wait := self.delay(key) - ahead) > 0:
+            await self._sleep(wait)
+
     def refund(self, key: str) -> None:
         """Give back the token of a call the platform answered with a server error, so its
         retry need not wait a whole interval (the refused call did not count)."""

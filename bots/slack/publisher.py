@@ -24,7 +24,7 @@ from bots.slack.tokens import TokenSource
 from core.errors import DeliveryError
 from core.model import Post
 from core.overview import summarize
-from core.ports import Digest, Publisher, SendJob, SentMessage
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
 from core.splitting import split_issue
@@ -87,6 +87,14 @@ class SlackPublisher(Publisher):
             body["thread_ts"] = _ts(job.thread_ref)
         response = await self._call(job, channel, "chat_postMessage", channel=channel, **body)
         return SentMessage(ref=f"{response['channel']}:{response['ts']}")
+
+    def pace(self, audience: Audience) -> float:
+        """Seconds until the channel's pace lets the next post go."""
+        return self.limiter.delay(_pace_key(audience))
+
+    async def wait_pace(self, audience: Audience, *, ahead: float = 0.0) -> None:
+        """Wait for the channel's pace (less ``ahead`` seconds), taking nothing."""
+        await self.limiter.wait(_pace_key(audience), ahead=ahead)
 
     async def find_sent(self, job: SendJob) -> SentMessage | None:
         """Look for a message carrying this delivery id (the parent in the channel's history,
@@ -240,6 +248,11 @@ class SlackPublisher(Publisher):
             )
             self._clients[token] = client
         return client
+
+
+def _pace_key(audience: Audience) -> str:
+    target = audience.recipients[0] if len(audience.recipients) == 1 else ""
+    return f"{audience.workspace or '-'}/{target}"
 
 
 def _channel(job: SendJob) -> str:

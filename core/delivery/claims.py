@@ -12,6 +12,10 @@ Two databases, two ways to make a claim exclusive:
   ``BEGIN IMMEDIATE`` (see ``Database``), so the select and the update run under the one
   writer lock and nobody can claim in between.
 
+A group's next unit may be *reserved* instead (still ``pending``, ``claimed_by`` its worker)
+while it waits for its channel's pace; nobody else claims it while that worker lives, and if
+the worker dies it is plainly pending again: nothing of it went out.
+
 A row stays ``sending`` while its send is under way. If its worker dies (no heartbeat for
 ``worker_timeout``), releases it at shutdown, or holds it longer than ``max_lease``, it can be
 claimed again and comes back with ``previous_state="sending"``: the send may have landed,
@@ -232,6 +236,19 @@ class ClaimQueue(Repository):
                     )
                 )
 
+    async def unreserve(self, delivery: Delivery, worker: str) -> None:
+        """Give up a reservation (see the module docstring): claimable by anyone again."""
+        async with self._write() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery.id,
+                    DeliveryRow.claimed_by == worker,
+                    DeliveryRow.state.in_(("pending", "failed")),
+                )
+                .values(claimed_by=None, claimed_at=None)
+            )
+
     async def release(self, worker: str, *, ids: Collection[str] | None = None) -> int:
         """Let go of the rows ``worker`` holds (all, or ``ids``). They stay ``sending`` (a
         send may have been under way) and can be claimed at once, with a look at the
@@ -272,16 +289,18 @@ class ClaimQueue(Repository):
         live = select(DeliveryWorkerRow.id).where(
             DeliveryWorkerRow.heartbeat_at >= now - self.worker_timeout
         )
-        return or_(
-            DeliveryRow.state == "pending",
-            and_(DeliveryRow.state == "failed", DeliveryRow.next_attempt_at <= now),
-            and_(
-                DeliveryRow.state == "sending",
-                or_(
-                    DeliveryRow.claimed_by.is_(None),
-                    DeliveryRow.claimed_by.not_in(live),
-                    DeliveryRow.claimed_at < now - self.max_lease,
-                ),
+        # Free: nobody's, or held by a dead worker or for too long. A pending or failed unit
+        # held by a live worker is reserved: it waits for its channel's pace there.
+        free = or_(
+            DeliveryRow.claimed_by.is_(None),
+            DeliveryRow.claimed_by.not_in(live),
+            DeliveryRow.claimed_at < now - self.max_lease,
+        )
+        return and_(
+            free,
+            or_(
+                DeliveryRow.state.in_(("pending", "sending")),
+                and_(DeliveryRow.state == "failed", DeliveryRow.next_attempt_at <= now),
             ),
         )
 

@@ -1,8 +1,11 @@
 """Recording sends, many at once: the ledger's hot path.
 
 Every message sent means one ledger write: the unit is ``sent`` and the group's next unit is
-claimed (``sending``). Thousands of channels in flight make hundreds of those a second, more
-than one transaction each can carry (on SQLite every transaction is the one writer's turn).
+claimed (``sending``), or, when the channel's pace makes it wait, only reserved for this
+worker (still ``pending``) and taken (``sending``) once it may go, so that a crash meanwhile
+leaves it plainly unsent rather than in doubt. Thousands of channels in flight make hundreds
+of those a second, more than one transaction each can carry (on SQLite every transaction is
+the one writer's turn).
 So completions queue here and are written together: one transaction on a connection of the
 writer's own, one statement per unit (the unit and its successor in a single ``UPDATE``).
 A caller waits for its own result, so nothing is acknowledged before it is committed.
@@ -37,20 +40,19 @@ _NEXT: BindParameter[str] = bindparam("next", type_=String())
 _NOW: BindParameter[datetime] = bindparam("now", type_=UTCDateTime())
 _IS_DONE = _T.c.id == _DONE
 # The finished unit (still this worker's) and, if it is due, the unit after it.
+_THIS_OR_NEXT = or_(
+    and_(_IS_DONE, _T.c.claimed_by == bindparam("worker", type_=String())),
+    and_(
+        _T.c.id == _NEXT,
+        or_(
+            _T.c.state == "pending",
+            and_(_T.c.state == "failed", _T.c.next_attempt_at <= _NOW),
+        ),
+    ),
+)
 _COMPLETE = (
     update(_T)
-    .where(
-        or_(
-            and_(_IS_DONE, _T.c.claimed_by == bindparam("worker", type_=String())),
-            and_(
-                _T.c.id == _NEXT,
-                or_(
-                    _T.c.state == "pending",
-                    and_(_T.c.state == "failed", _T.c.next_attempt_at <= _NOW),
-                ),
-            ),
-        )
-    )
+    .where(_THIS_OR_NEXT)
     .values(
         state=case((_IS_DONE, "sent"), else_="sending"),
         sent_ref=case((_IS_DONE, bindparam("ref", type_=String())), else_=_T.c.sent_ref),
@@ -63,6 +65,41 @@ _COMPLETE = (
     )
     .returning(*_T.c)
 )
+# The same, but the next unit is only reserved: its state and attempts stay as they were.
+_COMPLETE_RESERVING = (
+    update(_T)
+    .where(_THIS_OR_NEXT)
+    .values(
+        state=case((_IS_DONE, "sent"), else_=_T.c.state),
+        sent_ref=case((_IS_DONE, bindparam("ref", type_=String())), else_=_T.c.sent_ref),
+        revision=case((_IS_DONE, bindparam("revision", type_=Integer())), else_=_T.c.revision),
+        claimed_by=case((_IS_DONE, null()), else_=bindparam("worker", type_=String())),
+        claimed_at=case((_IS_DONE, null()), else_=_NOW),
+        next_attempt_at=case((_IS_DONE, null()), else_=_T.c.next_attempt_at),
+        updated_at=_NOW,
+    )
+    .returning(*_T.c)
+)
+# A reserved unit, now that it may go: this worker's claim (``sending``).
+_TAKE = (
+    update(_T)
+    .where(
+        _T.c.id == _NEXT,
+        _T.c.claimed_by == bindparam("worker", type_=String()),
+        _T.c.state.in_(("pending", "failed")),
+    )
+    .values(state="sending", claimed_at=_NOW, attempts=_T.c.attempts + 1, updated_at=_NOW)
+    .returning(*_T.c)
+)
+_UNRESERVE = (
+    update(_T)
+    .where(
+        _T.c.id == bindparam("id"),
+        _T.c.claimed_by == bindparam("worker"),
+        _T.c.state.in_(("pending", "failed")),
+    )
+    .values(claimed_by=None, claimed_at=None)
+)
 _GIVE_BACK = (
     update(_T)
     .where(_T.c.id == bindparam("id"), _T.c.claimed_by == bindparam("worker"))
@@ -72,12 +109,13 @@ _GIVE_BACK = (
 
 @dataclass
 class _Completion:
-    done: Delivery
+    done: Delivery | None  # None: take a reserved ``next_id``
     worker: str
     ref: str
     revision: int
     next_id: str | None
     result: asyncio.Future[Delivery | None] = field(repr=False)
+    reserve: bool = False
 
 
 class LedgerWriter:
@@ -97,19 +135,36 @@ class LedgerWriter:
         self.batches = 0  # how many transactions were written (for benchmarks)
 
     async def complete(
-        self, done: Delivery, worker: str, ref: str, revision: int, next_id: str | None
+        self,
+        done: Delivery,
+        worker: str,
+        ref: str,
+        revision: int,
+        next_id: str | None,
+        *,
+        reserve: bool = False,
     ) -> Delivery | None:
-        """Record ``done`` as sent (at ``ref``) and claim ``next_id`` if it is due.
+        """Record ``done`` as sent (at ``ref``) and claim ``next_id`` if it is due, or with
+        ``reserve`` only reserve it for this worker (``take`` claims it later).
 
         Returns:
-            The claimed next unit, or None (none given, not due, or ``done`` was no longer
-            this worker's; then nothing of it was written).
+            The claimed (or reserved) next unit, or None (none given, not due, or ``done``
+            was no longer this worker's; then nothing of it was written).
         """
-        future: asyncio.Future[Delivery | None] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Completion(done, worker, ref, revision, next_id, future))
+        return await self._queued(
+            _Completion(done, worker, ref, revision, next_id, _future(), reserve)
+        )
+
+    async def take(self, reserved: Delivery, worker: str) -> Delivery | None:
+        """Claim a unit ``complete`` reserved (``sending``); None if it is no longer this
+        worker's to take."""
+        return await self._queued(_Completion(None, worker, "", 0, reserved.id, _future()))
+
+    async def _queued(self, item: _Completion) -> Delivery | None:
+        self._queue.append(item)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="ledger-writer")
-        return await asyncio.shield(future)
+        return await asyncio.shield(item.result)
 
     async def close(self) -> None:
         """Write what is queued, then close the connection."""
@@ -138,10 +193,22 @@ class LedgerWriter:
         results: list[Delivery | None] = []
         async with conn.begin():
             for item in batch:
+                if item.done is None:
+                    taken = (
+                        (
+                            await conn.execute(
+                                _TAKE, {"next": item.next_id, "worker": item.worker, "now": now}
+                            )
+                        )
+                        .mappings()
+                        .first()
+                    )
+                    results.append(None if taken is None else from_mapping(taken, _before(taken)))
+                    continue
                 rows = (
                     (
                         await conn.execute(
-                            _COMPLETE,
+                            _COMPLETE_RESERVING if item.reserve else _COMPLETE,
                             {
                                 "done": item.done.id,
                                 "next": item.next_id or "",
@@ -162,22 +229,23 @@ class LedgerWriter:
     async def _outcome(
         self, conn: AsyncConnection, item: _Completion, rows: Any
     ) -> Delivery | None:
+        assert item.done is not None
         by_id = {row["id"]: row for row in rows}
         following = by_id.get(item.next_id) if item.next_id else None
         if item.done.id not in by_id:
             # Not ours any more (taken for dead): leave its successor as it was.
-            if following is not None:
-                previous = "failed" if following["next_attempt_at"] is not None else "pending"
+            if following is not None and item.reserve:
+                await conn.execute(_UNRESERVE, {"id": following["id"], "worker": item.worker})
+            elif following is not None:
                 await conn.execute(
-                    _GIVE_BACK, {"id": following["id"], "worker": item.worker, "state": previous}
+                    _GIVE_BACK,
+                    {"id": following["id"], "worker": item.worker, "state": _before(following)},
                 )
             log.warning("%s was no longer this worker's when it was recorded", item.done.id)
             return None
         if following is None:
             return None
-        # A pending row has no next attempt time; a failed one keeps its own.
-        previous_state: State = "failed" if following["next_attempt_at"] is not None else "pending"
-        return from_mapping(following, previous_state)
+        return from_mapping(following, _before(following))
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None or self._conn.closed:
@@ -189,3 +257,12 @@ class LedgerWriter:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close()
+
+
+def _future() -> asyncio.Future[Delivery | None]:
+    return asyncio.get_running_loop().create_future()
+
+
+def _before(row: Any) -> State:
+    # A pending row has no next attempt time; a failed one keeps its own.
+    return "failed" if row["next_attempt_at"] is not None else "pending"

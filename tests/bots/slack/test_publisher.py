@@ -118,6 +118,24 @@ async def test_sends_to_one_channel_are_paced_about_one_a_second(
     assert fake_time.now == before
 
 
+async def test_the_channels_pace_can_be_awaited_without_taking_a_turn(
+    publisher: SlackPublisher, fake_time: FakeTime, sample_issue: Issue
+) -> None:
+    digest = Digest("週刊ビジネスレター", sample_issue, ())
+    parent = await publisher.send(job(digest, PARENT))
+    audience = job(digest, PARENT).audience
+    assert publisher.pace(audience) == pytest.approx(1.0, abs=0.01)
+    other = Audience(platform="slack", workspace="T0001", recipients=("C0OTHER",))
+    assert publisher.pace(other) == 0
+
+    start = fake_time.now
+    await publisher.wait_pace(audience)
+    assert fake_time.now - start == pytest.approx(1.0, abs=0.01)
+    second = publisher.plan(digest)[1]
+    await publisher.send(job(digest, second, thread_ref=parent.ref))  # goes at once
+    assert fake_time.now - start == pytest.approx(1.0, abs=0.01)
+
+
 async def test_429_reports_retry_after_and_holds_the_channel_back(
     publisher: SlackPublisher, slack_api: FakeSlackAPI, sample_issue: Issue, fake_time: FakeTime
 ) -> None:

@@ -11,7 +11,7 @@ from core.delivery import DeliveryLedger, WorkerRegistry
 from core.delivery.claims import ClaimQueue
 from core.delivery.control import resume
 from core.errors import DeliveryError
-from core.ports import SendJob
+from core.ports import Audience, SendJob
 from tests.core.delivery.conftest import World, eventually, slack_error
 
 
@@ -279,3 +279,62 @@ async def test_resume_sends_what_the_pause_stopped_not_what_was_refused_for_itse
     assert revived == 0  # a message Slack refuses stays refused
     await worker.drain()
     assert world.slack.sends == []
+
+
+async def test_a_unit_waiting_for_its_channels_pace_is_unsent_not_in_doubt_after_a_crash(
+    world: World,
+) -> None:
+    """While a channel's pace holds the next unit back, the unit is only reserved: nobody else
+    takes it, and if its worker dies then, the next one sends it without a look first."""
+    paced = asyncio.Event()  # the worker is waiting for the channel
+    world.slack.pace = lambda audience: 5.0  # type: ignore[method-assign]
+
+    async def wait_pace(audience: object, *, ahead: float = 0.0) -> None:
+        paced.set()
+        await asyncio.Event().wait()  # the channel's pace outlives the worker
+
+    world.slack.wait_pace = wait_pace  # type: ignore[method-assign]
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    first = world.worker()
+    await first.register()
+    draining = asyncio.create_task(first.drain())
+    await asyncio.wait_for(paced.wait(), timeout=30)
+
+    rows = await DeliveryLedger(world.db).rows()
+    assert [(r.unit, r.state, r.claimed_by) for r in rows[:2]] == [
+        ("parent", "sent", None),
+        ("topic", "pending", first.id),
+    ]
+    other = world.worker()
+    await other.register()
+    assert await ClaimQueue(world.db, clock=world.clock).claim_heads(other.id, 10) == []
+
+    draining.cancel()  # the first worker dies while it waits
+    await asyncio.gather(draining, return_exceptions=True)
+    await first.sender.writer.close()
+    await WorkerRegistry(world.db, clock=world.clock).unregister(first.id)
+    world.slack.pace = lambda audience: 0.0  # type: ignore[method-assign]
+    await other.drain()
+    assert world.slack.lookups == []
+    assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
+    assert world.slack.duplicates() == []
+
+
+async def test_a_paced_group_is_reserved_then_taken_unit_by_unit(world: World) -> None:
+    waits: list[tuple[str, ...]] = []
+    world.slack.pace = lambda audience: 2.0  # type: ignore[method-assign]
+
+    async def wait_pace(audience: Audience, *, ahead: float = 0.0) -> None:
+        waits.append(audience.recipients)
+
+    world.slack.wait_pace = wait_pace  # type: ignore[method-assign]
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    worker = world.worker()
+    await worker.register()
+    await worker.drain()
+    assert waits == [("C1",)] * 4  # before each unit after the first
+    assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
+    rows = await DeliveryLedger(world.db).rows()
+    assert {(r.state, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
