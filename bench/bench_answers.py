@@ -48,7 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from loadgen import USERS, LoadGenerator, Result, Signer, mix  # noqa: E402
+from loadgen import LoadGenerator, Result, Signer, mix  # noqa: E402
 
 SAMPLE = ROOT / "content" / "issues" / "2025-10-04.txt"
 PROFILE = ROOT / "content" / "newsletter.toml"
@@ -427,6 +427,9 @@ def compare(rounds: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+CACHED = 10_000  # DatabaseConversations(remember=...) and EventDeduplicator(memory=...)
+
+
 async def soak(
     bot: Bot, fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -437,9 +440,9 @@ async def soak(
     samples = watch.samples
     settled = [rss for at, rss in samples if at >= 60.0] or [rss for _, rss in samples]
     growth = (settled[-1] - settled[0]) / settled[0] * 100 if settled else 0.0
-    # The bounded caches (a reader's cursor, handled event ids: 50,000 each) fill while the
-    # load goes through its readers once; from then on any growth would be a leak.
-    full_at = USERS / args.soak_rate * 1.2
+    # The bounded caches (readers' cursors, handled event ids: 10,000 each) fill while the
+    # load goes through its first 10,000 readers; from then on any growth would be a leak.
+    full_at = CACHED / args.soak_rate * 1.5
     full = [rss for at, rss in samples if at >= full_at]
     summary = row(bot.name, f"soak {args.soak:g} s at {args.soak_rate:g}/s", result, figures)
     summary["rss_after_60s_mb"] = settled[0] if settled else None

@@ -40,7 +40,7 @@ class EventDeduplicator:
         clock: Clock,
         *,
         platform: str,
-        memory: int = 50_000,
+        memory: int = 10_000,
         flush_every: float = 0.2,
         batch: int = 500,
     ) -> None:

@@ -131,7 +131,7 @@ class DatabaseConversations(ConversationStore):
         *,
         clock: Clock | None = None,
         write_behind: float = 0.0,
-        remember: int = 50_000,
+        remember: int = 10_000,
     ) -> None:
         self._state = ConversationState(db, clock=clock)
         self._write_behind = write_behind
