@@ -209,19 +209,10 @@ def fake_apis(socket_path: str) -> Iterator[tuple[subprocess.Popen[bytes], str, 
 
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from tests.fakes.postgres import scratch_database
 
-    admin = make_url(POSTGRES_ADMIN).set(drivername="postgresql")
-    dsn = admin.render_as_string(hide_password=False)
-    name = f"haishin_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(POSTGRES_ADMIN, "haishin_bench") as url:
+        yield url
 
 
 # ---------------------------------------------------------------- measuring

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -37,7 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -252,13 +252,15 @@ class Child:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     from tests.fakes.line_api import FakeLineApi
+    from tests.fakes.postgres import scratch_database
     from tests.fakes.slack_api import FakeSlackAPI
 
     scale = args.scale
     workdir = Path(tempfile.mkdtemp(prefix="haishin-fanout-"))
     url = args.database_url or f"sqlite:///{workdir / 'haishin.db'}"
+    scratch = contextlib.ExitStack()  # a PostgreSQL database of the run's own, dropped after
     if args.database_url:
-        url = fresh_postgres(args.database_url)
+        url = scratch.enter_context(scratch_database(args.database_url, "haishin_bench"))
     workspaces = [f"T{n:04d}" for n in range(1, args.workspaces + 1)]
     channels = [(workspaces[i % len(workspaces)], f"C{i:05d}") for i in range(args.channels)]
     followers = follower_choices(args.followers, args.line)
@@ -342,8 +344,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 last.kill()
         slack.stop()
         line.stop()
-        if args.database_url:
-            drop_postgres(args.database_url, url)
+        scratch.close()
 
 
 def report(
@@ -467,27 +468,6 @@ def restart_gap(posts: list[Any], sends: list[Any], killed_at: float | None, sca
         c.at * scale for c in sends if c.at * scale > killed_at
     ]
     return round(min(after) - killed_at, 1) if after else None
-
-
-def fresh_postgres(admin_url: str) -> str:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(admin_url).set(drivername="postgresql")
-    name = f"haishin_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return admin.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(admin_url: str, url: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(admin_url).set(drivername="postgresql")
-    name = make_url(url).database
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

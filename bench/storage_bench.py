@@ -17,11 +17,8 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
 
 from core.clock import SystemClock
 from core.ingest import effective_publish_at, ingest_paths
@@ -30,7 +27,10 @@ from core.profile import Profile
 from core.serialize import content_hash
 from core.storage import Database, IssueRepository
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # tests.fakes (scratch PostgreSQL databases)
+    sys.path.insert(0, str(ROOT))
+CORPORA = ROOT.parent / "shared" / "corpora"
 NEWSLETTERS = ("this-week-in-rust", "jser", "deno-weekly")
 QUERIES = ["Rust", "async", "TypeScript", "リリース", "脆弱性", "型", "Deno 2", "WebAssembly"]
 
@@ -40,18 +40,10 @@ def scratch(base: str | None, folder: Path, name: str) -> Iterator[str]:
     if base is None:
         yield f"sqlite:///{folder / name}.db"
         return
-    import psycopg
+    from tests.fakes.postgres import scratch_database
 
-    admin = make_url(base).set(drivername="postgresql")
-    database = f"haishin_bench_{uuid.uuid4().hex[:8]}"
-    dsn = admin.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    try:
-        yield admin.set(database=database).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with scratch_database(base, "haishin_bench") as url:
+        yield url
 
 
 async def run(name: str, url: str) -> None:

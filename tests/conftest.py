@@ -6,7 +6,6 @@ import contextlib
 import functools
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from core.profile import Profile, load_profile
 from core.storage.database import Database
+from tests.fakes.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -64,8 +64,6 @@ def postgres_unreachable() -> str | None:
 @contextlib.contextmanager
 def scratch_postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test; dropped afterwards."""
-    import psycopg
-
     reason = postgres_unreachable()
     if reason:
         message = f"{reason}; set HAISHIN_TEST_POSTGRES_URL to use another server"
@@ -73,16 +71,8 @@ def scratch_postgres_database() -> Iterator[str]:
         if os.environ.get("HAISHIN_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql")
-    name = f"haishin_test_{uuid.uuid4().hex[:12]}"
-    dsn = admin.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(POSTGRES_ADMIN_URL) as url:
+        yield url
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
