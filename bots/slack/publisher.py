@@ -72,6 +72,7 @@ class SlackPublisher(Publisher):
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}
         self._plans: OrderedDict[Digest, dict[str, Post]] = OrderedDict()
+        self._parents: OrderedDict[Digest, dict[str, Any]] = OrderedDict()
 
     # ------------------------------------------------------------------ the port
 
@@ -175,11 +176,19 @@ class SlackPublisher(Publisher):
             self._plans.move_to_end(digest)
         return posts
 
+    def _parent(self, digest: Digest) -> dict[str, Any]:
+        # Every channel of a fan-out gets the same parent: summarised and rendered once.
+        body = self._parents.get(digest)
+        if body is None:
+            overview = summarize(digest.issue, self.profile, digest.sections)
+            body = self._parents[digest] = self.renderer.digest(overview, threaded=True)
+            if len(self._parents) > _PLANS:
+                self._parents.popitem(last=False)
+        return body
+
     def _body(self, job: SendJob) -> dict[str, Any]:
         if job.unit == PARENT:
-            digest = job.digest
-            overview = summarize(digest.issue, self.profile, digest.sections)
-            body = self.renderer.digest(overview, threaded=True)
+            body = dict(self._parent(job.digest))
         else:
             post = self._posts(job.digest).get(job.unit)
             if post is None:

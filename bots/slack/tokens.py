@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -61,6 +62,7 @@ class InstalledTokens(TokenSource):
         self._ttl = ttl
         self._now = now
         self._cache: dict[str, tuple[str, float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def token(self, workspace: str | None) -> str:
         if not workspace:
@@ -74,6 +76,15 @@ class InstalledTokens(TokenSource):
         cached = self._cache.get(workspace)
         if cached is not None and cached[1] > self._now():
             return cached[0]
+        # A fan-out starts every channel of a workspace at once: one of them reads the
+        # store, the others wait for its answer.
+        async with self._locks.setdefault(workspace, asyncio.Lock()):
+            cached = self._cache.get(workspace)
+            if cached is not None and cached[1] > self._now():
+                return cached[0]
+            return await self._find(workspace)
+
+    async def _find(self, workspace: str) -> str:
         bot = await self._store.async_find_bot(
             enterprise_id=None, team_id=workspace, is_enterprise_install=False
         )

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, exists, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from core.clock import Clock
@@ -156,69 +157,6 @@ class ClaimQueue(Repository):
             )
             return [replace(_claimed(row, worker, now), lane=name) for row, name in found]
 
-    async def fail(
-        self,
-        delivery: Delivery,
-        worker: str,
-        *,
-        code: str | None,
-        message: str,
-        retry_at: datetime | None,
-        pause_reason: str | None = None,
-        give_up_group: bool = False,
-    ) -> bool:
-        """Record a failed attempt: ``failed`` until ``retry_at``, or ``dead`` without one.
-
-        Args:
-            pause_reason: also pause the subscription, saying why.
-            give_up_group: the group's later units die too (its first unit is dead, so a
-                thread has no parent).
-
-        Returns:
-            False when the row was no longer this worker's.
-        """
-        now = self._clock.now()
-        async with self._write() as session:
-            conn = await session.connection()
-            result = await conn.execute(
-                update(_T)
-                .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
-                .values(
-                    state="failed" if retry_at is not None else "dead",
-                    next_attempt_at=retry_at,
-                    last_error=message[:2000],
-                    error_code=(code or "")[:64] or None,
-                    claimed_by=None,
-                    claimed_at=None,
-                    updated_at=now,
-                )
-            )
-            if not result.rowcount:
-                return False
-            if give_up_group:
-                await conn.execute(
-                    update(DeliveryRow)
-                    .where(
-                        *_in_group(delivery.group),
-                        DeliveryRow.position > delivery.position,
-                        DeliveryRow.state.in_(("pending", "failed")),
-                    )
-                    .values(
-                        state="dead",
-                        error_code="no_parent",
-                        last_error="the digest's first message could not be sent: " + message,
-                        next_attempt_at=None,
-                        updated_at=now,
-                    )
-                )
-            if pause_reason is not None:
-                await conn.execute(
-                    update(SubscriptionRow)
-                    .where(SubscriptionRow.id == delivery.subscription_id)
-                    .values(active=False, paused_reason=pause_reason, updated_at=now)
-                )
-            return True
-
     async def unclaim(self, rows: Collection[Delivery], worker: str) -> None:
         """Give back claimed rows whose send never started: due again as they were. (A row
         claimed for a second look at the platform stays ``sending``, now unclaimed.)"""
@@ -306,6 +244,71 @@ class ClaimQueue(Repository):
 
 
 _T = cast(Table, DeliveryRow.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt, as the ledger records it.
+
+    Args:
+        code / message: the platform's error code and what went wrong.
+        retry_at: when to try again; None: never (the row is ``dead``).
+        pause_reason: also pause the subscription, saying why.
+        give_up_group: the group's later units die too (its first unit is dead, so a
+            thread has no parent).
+    """
+
+    code: str | None
+    message: str
+    retry_at: datetime | None
+    pause_reason: str | None = None
+    give_up_group: bool = False
+
+
+async def record_failure(
+    conn: AsyncConnection, now: datetime, delivery: Delivery, worker: str, failure: Failure
+) -> bool:
+    """Write ``failure`` of ``delivery`` (claimed by ``worker``) in the caller's transaction;
+    False when the row was no longer that worker's (then nothing is written)."""
+    message = failure.message
+    result = await conn.execute(
+        update(_T)
+        .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
+        .values(
+            state="failed" if failure.retry_at is not None else "dead",
+            next_attempt_at=failure.retry_at,
+            last_error=message[:2000],
+            error_code=(failure.code or "")[:64] or None,
+            claimed_by=None,
+            claimed_at=None,
+            updated_at=now,
+        )
+    )
+    if not result.rowcount:
+        return False
+    if failure.give_up_group:
+        await conn.execute(
+            update(DeliveryRow)
+            .where(
+                *_in_group(delivery.group),
+                DeliveryRow.position > delivery.position,
+                DeliveryRow.state.in_(("pending", "failed")),
+            )
+            .values(
+                state="dead",
+                error_code="no_parent",
+                last_error="the digest's first message could not be sent: " + message,
+                next_attempt_at=None,
+                updated_at=now,
+            )
+        )
+    if failure.pause_reason is not None:
+        await conn.execute(
+            update(SubscriptionRow)
+            .where(SubscriptionRow.id == delivery.subscription_id)
+            .values(active=False, paused_reason=failure.pause_reason, updated_at=now)
+        )
+    return True
 
 
 def from_mapping(row: Any, previous: State | None) -> Delivery:

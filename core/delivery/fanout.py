@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from core.delivery.model import BatchPlan, Group, GroupPlan
@@ -202,15 +202,26 @@ class SubscriptionCache:
         self._now = now
         self._cache: dict[int, tuple[float, Subscription | None]] = {}
 
-    async def get(self, subscription_id: int) -> Subscription | None:
-        """The subscription, or None when it is gone."""
-        hit = self._cache.get(subscription_id)
-        if hit is not None and self._now() - hit[0] < self._ttl:
-            return hit[1]
-        found = await self._subscriptions.get(subscription_id)
-        self._cache[subscription_id] = (self._now(), found)
-        if len(self._cache) > 50_000:
-            self._cache.clear()
+    async def get_many(self, ids: Collection[int]) -> dict[int, Subscription]:
+        """The subscriptions of ``ids`` that still exist, reading those not cached at once."""
+        now = self._now()
+        found: dict[int, Subscription] = {}
+        missing: list[int] = []
+        for subscription_id in set(ids):
+            hit = self._cache.get(subscription_id)
+            if hit is None or now - hit[0] >= self._ttl:
+                missing.append(subscription_id)
+            elif hit[1] is not None:
+                found[subscription_id] = hit[1]
+        if missing:
+            read = await self._subscriptions.get_many(missing)
+            if len(self._cache) + len(missing) > 50_000:
+                self._cache.clear()
+            for subscription_id in missing:
+                subscription = read.get(subscription_id)
+                self._cache[subscription_id] = (now, subscription)
+                if subscription is not None:
+                    found[subscription_id] = subscription
         return found
 
 

@@ -11,20 +11,22 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
 from core.clock import Clock
-from core.delivery.claims import ClaimQueue
+from core.delivery.claims import ClaimQueue, Failure
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import Delivery
+from core.delivery.model import BatchPlan, Delivery
 from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
 from core.ports import Audience, Publisher, SendJob, SentMessage
+from core.storage.issues import StoredIssue
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.delivery")
@@ -53,13 +55,24 @@ class Leftovers:
     unsent: set[Delivery] = field(default_factory=set)  # claimed, never sent
 
 
+@dataclass(frozen=True, slots=True)
+class GroupStart:
+    """A claimed group's subscription, issue, audience batch and progress (``prepare``)."""
+
+    subscription: Subscription
+    stored: StoredIssue
+    batch: BatchPlan | None
+    first: str | None  # where the group's first unit landed, when the head is a later one
+    following: list[str]  # ids of the units after the head still to send, in order
+
+
 @dataclass
 class GroupSender:
     """Sends the groups one worker claimed.
 
     Args:
         worker: the worker's id (its claims).
-        claims / ledger / subscriptions / issues: storage.
+        claims / ledger / starts / subscriptions / issues: storage.
         fanout: publishers, digests and audiences.
         clock / policy / observer: time, retries, metrics.
         gate: limits concurrent database work.
@@ -71,6 +84,7 @@ class GroupSender:
     worker: str
     claims: ClaimQueue
     ledger: DeliveryLedger
+    starts: GroupStarts
     subscriptions: SubscriptionCache
     issues: IssueCache
     fanout: Fanout
@@ -89,24 +103,48 @@ class GroupSender:
         async with self.gate:
             return await call
 
-    async def run(self, head: Delivery) -> None:
-        """Send a group from its claimed head until it is done, fails, or waits."""
+    async def prepare(self, heads: Sequence[Delivery]) -> dict[str, GroupStart]:
+        """What the groups of claimed ``heads`` need before their first send, by head id,
+        read for all of them at once. A head missing from the answer has nothing left to
+        send: its subscription or issue was removed meanwhile (and its rows with it)."""
+        if not heads:
+            return {}
+        subscriptions = await self.subscriptions.get_many({h.subscription_id for h in heads})
+        issues: dict[tuple[int, int], StoredIssue] = {}
+        for key in {(h.issue_id, h.revision) for h in heads}:
+            stored = await self.issues.get(*key)
+            if stored is not None:
+                issues[key] = stored
+        batches, progress = await self.starts.read(heads)
+        prepared: dict[str, GroupStart] = {}
+        for head in heads:
+            subscription = subscriptions.get(head.subscription_id)
+            stored = issues.get((head.issue_id, head.revision))
+            if subscription is None or stored is None:
+                continue
+            point = progress[head.group]
+            prepared[head.id] = GroupStart(
+                subscription,
+                stored,
+                batches.get(head.group),
+                point.first if head.position > 0 else None,
+                list(point.following),
+            )
+        return prepared
+
+    async def run(self, head: Delivery, start: GroupStart | None) -> None:
+        """Send a group from its claimed head until it is done, fails, or waits; ``start``
+        is what ``prepare`` read for it (None: nothing left to send)."""
         row: Delivery | None = head
         started = False
+        if start is None:
+            return
         try:
-            subscription = await self.db(self.subscriptions.get(head.subscription_id))
-            if subscription is None:  # removed meanwhile; its rows went with it
-                return
-            stored = await self.db(self.issues.get(head.issue_id, head.revision))
-            if stored is None:
-                return
+            subscription, stored, batch = start.subscription, start.stored, start.batch
+            first, following = start.first, start.following
             publisher = self.fanout.publishers[subscription.platform]
-            batch = await self.db(self.ledger.batch(head.group))
             digest = self.fanout.group_digest(subscription, stored, batch)
             audience = self.fanout.audience(subscription, batch)
-            first, following = await self.db(self.ledger.resume_point(head.group, head.position))
-            if head.position == 0:
-                first = None
             while row is not None:
                 if self.stopping():
                     await self.db(self.claims.unclaim([row], self.worker))
@@ -209,45 +247,26 @@ class GroupSender:
     async def _fail(self, row: Delivery, subscription: Subscription, exc: DeliveryError) -> None:
         platform = subscription.platform
         where = f"{group_key(row.group)} {row.unit} ({subscription.address})"
-        fail = self.claims.fail
         if exc.retryable and not self.policy.exhausted(row.attempts):
             wait = self.policy.delay(row.attempts, exc.retry_after)
             retry_at = self.clock.now() + timedelta(seconds=wait)
-            await self.db(
-                fail(row, self.worker, code=exc.code, message=exc.message, retry_at=retry_at)
-            )
+            await self.writer.fail(row, self.worker, Failure(exc.code, exc.message, retry_at))
             log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
             self.retry_soon(wait)
             self._report(row, platform, "failed")
             return
         if exc.retryable:
             message = f"gave up after {row.attempts} attempts: {exc.message}"
-            await self.db(fail(row, self.worker, code=exc.code, message=message, retry_at=None))
+            await self.writer.fail(row, self.worker, Failure(exc.code, message, None))
             log.error("%s: %s", where, message)
         elif stops_subscription(exc):
             reason = f"{exc.message} [{exc.code or 'refused'}]"
-            await self.db(
-                fail(
-                    row,
-                    self.worker,
-                    code=exc.code,
-                    message=exc.message,
-                    retry_at=None,
-                    pause_reason=reason,
-                )
-            )
+            failure = Failure(exc.code, exc.message, None, pause_reason=reason)
+            await self.writer.fail(row, self.worker, failure)
             log.warning("%s: %s; subscription paused until resumed", where, exc.message)
         else:
-            await self.db(
-                fail(
-                    row,
-                    self.worker,
-                    code=exc.code,
-                    message=exc.message,
-                    retry_at=None,
-                    give_up_group=row.position == 0,
-                )
-            )
+            failure = Failure(exc.code, exc.message, None, give_up_group=row.position == 0)
+            await self.writer.fail(row, self.worker, failure)
             log.error("%s: %s", where, exc.message)
         self._report(row, platform, "dead")
 

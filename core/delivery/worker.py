@@ -32,6 +32,7 @@ from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.revisions import RevisionLedger
 from core.delivery.sender import DeliveryObserver, GroupSender
+from core.delivery.starts import GroupStarts
 from core.delivery.workers import WorkerRegistry, new_worker_id
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
@@ -121,6 +122,7 @@ class DeliveryWorker:
             worker=self.id,
             claims=self.claims,
             ledger=self.ledger,
+            starts=GroupStarts(db, clock=self.clock),
             subscriptions=SubscriptionCache(self.subscriptions),
             issues=self.issues,
             fanout=fanout,
@@ -312,18 +314,30 @@ class DeliveryWorker:
             )
         )
         over: list[Delivery] = []
+        taken: list[Delivery] = []
+        room_in = Counter(self._running.lanes)
         for head in heads:
             # One claim can take many heads of one lane: the lane's cap is applied here.
-            if self._running.lanes[head.lane] >= self.settings.lane_limit:
+            if room_in[head.lane] >= self.settings.lane_limit:
                 over.append(head)
-                continue
-            self._running.lanes[head.lane] += 1
-            task = asyncio.create_task(self.sender.run(head), name=f"deliver-{head.id}")
-            self._running.tasks.add(task)
-            task.add_done_callback(functools.partial(self._done, head.lane))
+            else:
+                room_in[head.lane] += 1
+                taken.append(head)
         if over:
             await self.claims.unclaim(over, self.id)
-        return len(heads) - len(over)
+        try:
+            starts = await self.sender.db(self.sender.prepare(taken))
+        except Exception:
+            self.sender.leftovers.unsent.update(taken)  # handed back by the next _hand_back
+            raise
+        for head in taken:
+            self._running.lanes[head.lane] += 1
+            task = asyncio.create_task(
+                self.sender.run(head, starts.get(head.id)), name=f"deliver-{head.id}"
+            )
+            self._running.tasks.add(task)
+            task.add_done_callback(functools.partial(self._done, head.lane))
+        return len(taken)
 
     def _done(self, lane: str, task: asyncio.Task[None]) -> None:
         self._running.tasks.discard(task)

@@ -8,6 +8,8 @@ of those a second, more than one transaction each can carry (on SQLite every tra
 the one writer's turn).
 So completions queue here and are written together: one transaction on a connection of the
 writer's own, one statement per unit (the unit and its successor in a single ``UPDATE``).
+Failed attempts (a few in a hundred sends, far more when a platform has a bad minute) go
+the same way.
 A caller waits for its own result, so nothing is acknowledged before it is committed.
 """
 
@@ -16,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Integer, String, Table, and_, bindparam, case, null, or_, update
@@ -25,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
 from core.clock import Clock
-from core.delivery.claims import from_mapping
+from core.delivery.claims import Failure, from_mapping, record_failure
 from core.delivery.model import Delivery, State
 from core.storage.database import Database
 from core.storage.models import DeliveryRow
@@ -114,12 +118,20 @@ class _Completion:
     ref: str
     revision: int
     next_id: str | None
-    result: asyncio.Future[Delivery | None] = field(repr=False)
     reserve: bool = False
 
 
+Apply = Callable[[AsyncConnection, datetime], Awaitable[Any]]
+
+
+@dataclass
+class _Queued:
+    apply: Apply
+    result: asyncio.Future[Any] = field(repr=False)
+
+
 class LedgerWriter:
-    """Writes completions in batches on a connection of its own.
+    """Writes completions (and failures) in batches on a connection of its own.
 
     Args:
         db: the database.
@@ -130,7 +142,7 @@ class LedgerWriter:
         self._db = db
         self._clock = clock
         self._conn: AsyncConnection | None = None
-        self._queue: list[_Completion] = []
+        self._queue: list[_Queued] = []
         self._flusher: asyncio.Task[None] | None = None
         self.batches = 0  # how many transactions were written (for benchmarks)
 
@@ -151,16 +163,26 @@ class LedgerWriter:
             The claimed (or reserved) next unit, or None (none given, not due, or ``done``
             was no longer this worker's; then nothing of it was written).
         """
-        return await self._queued(
-            _Completion(done, worker, ref, revision, next_id, _future(), reserve)
-        )
+        item = _Completion(done, worker, ref, revision, next_id, reserve)
+        return cast(Delivery | None, await self.queue(partial(_complete, item)))
 
     async def take(self, reserved: Delivery, worker: str) -> Delivery | None:
         """Claim a unit ``complete`` reserved (``sending``); None if it is no longer this
         worker's to take."""
-        return await self._queued(_Completion(None, worker, "", 0, reserved.id, _future()))
+        item = _Completion(None, worker, "", 0, reserved.id)
+        return cast(Delivery | None, await self.queue(partial(_take, item)))
 
-    async def _queued(self, item: _Completion) -> Delivery | None:
+    async def fail(self, delivery: Delivery, worker: str, failure: Failure) -> bool:
+        """Record a failed attempt (see ``record_failure``); False when the row was no
+        longer this worker's."""
+        return bool(
+            await self.queue(lambda conn, now: record_failure(conn, now, delivery, worker, failure))
+        )
+
+    async def queue(self, apply: Apply) -> Any:
+        """Run ``apply(connection, now)`` in the next batch's transaction; its result once
+        committed. (A failure of any write in the batch fails the whole batch.)"""
+        item = _Queued(apply, asyncio.get_running_loop().create_future())
         self._queue.append(item)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="ledger-writer")
@@ -187,65 +209,13 @@ class LedgerWriter:
                 if not item.result.done():
                     item.result.set_result(result)
 
-    async def _write(self, batch: list[_Completion]) -> list[Delivery | None]:
+    async def _write(self, batch: list[_Queued]) -> list[Any]:
         conn = await self._connection()
         now = self._clock.now()
-        results: list[Delivery | None] = []
         async with conn.begin():
-            for item in batch:
-                if item.done is None:
-                    taken = (
-                        (
-                            await conn.execute(
-                                _TAKE, {"next": item.next_id, "worker": item.worker, "now": now}
-                            )
-                        )
-                        .mappings()
-                        .first()
-                    )
-                    results.append(None if taken is None else from_mapping(taken, _before(taken)))
-                    continue
-                rows = (
-                    (
-                        await conn.execute(
-                            _COMPLETE_RESERVING if item.reserve else _COMPLETE,
-                            {
-                                "done": item.done.id,
-                                "next": item.next_id or "",
-                                "worker": item.worker,
-                                "ref": item.ref,
-                                "revision": item.revision,
-                                "now": now,
-                            },
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
-                results.append(await self._outcome(conn, item, rows))
+            results = [await item.apply(conn, now) for item in batch]
         self.batches += 1
         return results
-
-    async def _outcome(
-        self, conn: AsyncConnection, item: _Completion, rows: Any
-    ) -> Delivery | None:
-        assert item.done is not None
-        by_id = {row["id"]: row for row in rows}
-        following = by_id.get(item.next_id) if item.next_id else None
-        if item.done.id not in by_id:
-            # Not ours any more (taken for dead): leave its successor as it was.
-            if following is not None and item.reserve:
-                await conn.execute(_UNRESERVE, {"id": following["id"], "worker": item.worker})
-            elif following is not None:
-                await conn.execute(
-                    _GIVE_BACK,
-                    {"id": following["id"], "worker": item.worker, "state": _before(following)},
-                )
-            log.warning("%s was no longer this worker's when it was recorded", item.done.id)
-            return None
-        if following is None:
-            return None
-        return from_mapping(following, _before(following))
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None or self._conn.closed:
@@ -259,8 +229,40 @@ class LedgerWriter:
                 await conn.close()
 
 
-def _future() -> asyncio.Future[Delivery | None]:
-    return asyncio.get_running_loop().create_future()
+async def _take(item: _Completion, conn: AsyncConnection, now: datetime) -> Delivery | None:
+    params = {"next": item.next_id, "worker": item.worker, "now": now}
+    taken = (await conn.execute(_TAKE, params)).mappings().first()
+    return None if taken is None else from_mapping(taken, _before(taken))
+
+
+async def _complete(item: _Completion, conn: AsyncConnection, now: datetime) -> Delivery | None:
+    assert item.done is not None
+    params = {
+        "done": item.done.id,
+        "next": item.next_id or "",
+        "worker": item.worker,
+        "ref": item.ref,
+        "revision": item.revision,
+        "now": now,
+    }
+    statement = _COMPLETE_RESERVING if item.reserve else _COMPLETE
+    rows = (await conn.execute(statement, params)).mappings().all()
+    by_id = {row["id"]: row for row in rows}
+    following = by_id.get(item.next_id) if item.next_id else None
+    if item.done.id not in by_id:
+        # Not ours any more (taken for dead): leave its successor as it was.
+        if following is not None and item.reserve:
+            await conn.execute(_UNRESERVE, {"id": following["id"], "worker": item.worker})
+        elif following is not None:
+            await conn.execute(
+                _GIVE_BACK,
+                {"id": following["id"], "worker": item.worker, "state": _before(following)},
+            )
+        log.warning("%s was no longer this worker's when it was recorded", item.done.id)
+        return None
+    if following is None:
+        return None
+    return from_mapping(following, _before(following))
 
 
 def _before(row: Any) -> State:

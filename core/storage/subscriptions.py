@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
@@ -107,6 +107,19 @@ class SubscriptionRepository(Repository):
         async with self._read() as session:
             row = await session.get(SubscriptionRow, subscription_id)
             return None if row is None else _subscription(row)
+
+    async def get_many(self, ids: Collection[int]) -> dict[int, Subscription]:
+        """The subscriptions of ``ids`` that exist, by id (one query per 900 ids)."""
+        wanted = sorted(set(ids))
+        found: dict[int, Subscription] = {}
+        async with self._read() as session:
+            for start in range(0, len(wanted), 900):
+                query = select(SubscriptionRow).where(
+                    SubscriptionRow.id.in_(wanted[start : start + 900])
+                )
+                for row in await session.scalars(query):
+                    found[row.id] = _subscription(row)
+        return found
 
     async def find(
         self, platform: str, target: str, workspace: str | None = None
