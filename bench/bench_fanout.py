@@ -367,10 +367,12 @@ def report(
     last = max([c.at for c in accepted] + [c.at * scale for c in line_ok])
     wall = last - first
     floor = (UNITS - 1) * scale  # one post per channel every `scale` s after the first
-    # A 429 says "wait Retry-After" (1 s = one interval here, as Slack's 1 s = one post);
-    # honouring it is part of the limits, so the floor that counts them adds one interval
-    # per 429 to its channel.
-    told_to_wait = Counter(c.params.get("channel") for c in posts if c.status == 429)
+    # An injected 429 says "wait Retry-After" (1 s = one interval here, as Slack's 1 s = one
+    # post); honouring it is part of the limits, so the floor that counts them adds one
+    # interval per 429 to its channel. A 429 the fake's rate limit gave (haishin sent too
+    # early) is haishin's own doing: it extends no floor.
+    told_to_wait = Counter(c.params.get("channel") for c in posts if c.status == 429 and c.injected)
+    too_early = sum(1 for c in posts if c.status == 429 and not c.injected)
     fault_floor = (UNITS - 1 + max(told_to_wait.values(), default=0)) * scale
     per_channel = Counter(m.channel for m in slack.messages())
     lost_slack = sum(max(0, UNITS - per_channel.get(ch, 0)) for _, ch in channels)
@@ -407,6 +409,7 @@ def report(
         "ratio": round(wall / floor, 3),
         "floor_with_429_waits_seconds": fault_floor,
         "ratio_to_floor_with_429_waits": round(wall / fault_floor, 3),
+        "posts_refused_as_too_early": too_early,
         "peak_rss_mb": [round(child.peak_kb / 1024, 1) for child in lives],
         "killed_after_seconds": round(killed_at - first, 1) if killed_at else None,
         "restart_gap_seconds": restart_gap(posts, sends, killed_at, scale),

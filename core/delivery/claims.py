@@ -51,7 +51,7 @@ def lane_of(platform: str, workspace: str | None) -> str:
 
 
 class ClaimQueue(Repository):
-    """Claims, completions and failures of ledger rows.
+    """Claims of ledger rows, and giving them back (failures: ``record_failure``).
 
     Args:
         source: the database.

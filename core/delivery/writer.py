@@ -7,9 +7,11 @@ leaves it plainly unsent rather than in doubt. Thousands of channels in flight m
 of those a second, more than one transaction each can carry (on SQLite every transaction is
 the one writer's turn).
 So completions queue here and are written together: one transaction on a connection of the
-writer's own, one statement per unit (the unit and its successor in a single ``UPDATE``).
-Failed attempts (a few in a hundred sends, far more when a platform has a bad minute) go
-the same way.
+writer's own, with one read of every row the batch touches and then one ``UPDATE`` per kind
+of change (sent, claimed, reserved) run for all its rows at once. A statement per unit cost
+about a millisecond each on SQLite: a batch of 800 took most of a second, and every send
+waiting for it was late by as much. Failed attempts (a few in a hundred sends, far more when
+a platform has a bad minute) go through the same transactions, one by one.
 A caller waits for its own result, so nothing is acknowledged before it is committed.
 """
 
@@ -19,12 +21,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, and_, bindparam, case, null, or_, update
+from sqlalchemy import Integer, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
@@ -38,76 +39,41 @@ from core.storage.types import UTCDateTime
 log = logging.getLogger("haishin.delivery")
 
 _T = cast(Table, DeliveryRow.__table__)
-_DONE: BindParameter[str] = bindparam("done", type_=String())
-_NEXT: BindParameter[str] = bindparam("next", type_=String())
 # Typed, so an aware datetime is stored as the columns store it (UTC; text on SQLite).
-_NOW: BindParameter[datetime] = bindparam("now", type_=UTCDateTime())
-_IS_DONE = _T.c.id == _DONE
-# The finished unit (still this worker's) and, if it is due, the unit after it.
-_THIS_OR_NEXT = or_(
-    and_(_IS_DONE, _T.c.claimed_by == bindparam("worker", type_=String())),
-    and_(
-        _T.c.id == _NEXT,
-        or_(
-            _T.c.state == "pending",
-            and_(_T.c.state == "failed", _T.c.next_attempt_at <= _NOW),
-        ),
-    ),
-)
-_COMPLETE = (
+_NOW: BindParameter[datetime] = bindparam("b_now", type_=UTCDateTime())
+_ID: BindParameter[str] = bindparam("b_id", type_=String())
+_WORKER: BindParameter[str] = bindparam("b_worker", type_=String())
+# One read of every row a batch touches; each write below then runs once for all its rows
+# (executemany), its conditions already checked on what was read. The read holds the rows:
+# SQLite's BEGIN IMMEDIATE holds the whole database, PostgreSQL's FOR UPDATE the rows.
+_READ = select(_T).where(_T.c.id.in_(bindparam("b_ids", expanding=True)))
+_SENT = (
     update(_T)
-    .where(_THIS_OR_NEXT)
+    .where(_T.c.id == _ID)
     .values(
-        state=case((_IS_DONE, "sent"), else_="sending"),
-        sent_ref=case((_IS_DONE, bindparam("ref", type_=String())), else_=_T.c.sent_ref),
-        revision=case((_IS_DONE, bindparam("revision", type_=Integer())), else_=_T.c.revision),
-        claimed_by=case((_IS_DONE, null()), else_=bindparam("worker", type_=String())),
-        claimed_at=case((_IS_DONE, null()), else_=_NOW),
-        next_attempt_at=case((_IS_DONE, null()), else_=_T.c.next_attempt_at),
-        attempts=case((_IS_DONE, _T.c.attempts), else_=_T.c.attempts + 1),
+        state="sent",
+        sent_ref=bindparam("b_ref", type_=String()),
+        revision=bindparam("b_revision", type_=Integer()),
+        claimed_by=None,
+        claimed_at=None,
+        next_attempt_at=None,
         updated_at=_NOW,
     )
-    .returning(*_T.c)
 )
-# The same, but the next unit is only reserved: its state and attempts stay as they were.
-_COMPLETE_RESERVING = (
+_CLAIM = (
     update(_T)
-    .where(_THIS_OR_NEXT)
+    .where(_T.c.id == _ID)
     .values(
-        state=case((_IS_DONE, "sent"), else_=_T.c.state),
-        sent_ref=case((_IS_DONE, bindparam("ref", type_=String())), else_=_T.c.sent_ref),
-        revision=case((_IS_DONE, bindparam("revision", type_=Integer())), else_=_T.c.revision),
-        claimed_by=case((_IS_DONE, null()), else_=bindparam("worker", type_=String())),
-        claimed_at=case((_IS_DONE, null()), else_=_NOW),
-        next_attempt_at=case((_IS_DONE, null()), else_=_T.c.next_attempt_at),
+        state="sending",
+        claimed_by=_WORKER,
+        claimed_at=_NOW,
+        attempts=_T.c.attempts + 1,
         updated_at=_NOW,
     )
-    .returning(*_T.c)
 )
-# A reserved unit, now that it may go: this worker's claim (``sending``).
-_TAKE = (
-    update(_T)
-    .where(
-        _T.c.id == _NEXT,
-        _T.c.claimed_by == bindparam("worker", type_=String()),
-        _T.c.state.in_(("pending", "failed")),
-    )
-    .values(state="sending", claimed_at=_NOW, attempts=_T.c.attempts + 1, updated_at=_NOW)
-    .returning(*_T.c)
-)
-_UNRESERVE = (
-    update(_T)
-    .where(
-        _T.c.id == bindparam("id"),
-        _T.c.claimed_by == bindparam("worker"),
-        _T.c.state.in_(("pending", "failed")),
-    )
-    .values(claimed_by=None, claimed_at=None)
-)
-_GIVE_BACK = (
-    update(_T)
-    .where(_T.c.id == bindparam("id"), _T.c.claimed_by == bindparam("worker"))
-    .values(state=bindparam("state"), claimed_by=None, claimed_at=None, attempts=_T.c.attempts - 1)
+# Reserved: this worker's, but still pending (or failed) and not yet attempted.
+_RESERVE = (
+    update(_T).where(_T.c.id == _ID).values(claimed_by=_WORKER, claimed_at=_NOW, updated_at=_NOW)
 )
 
 
@@ -126,8 +92,9 @@ Apply = Callable[[AsyncConnection, datetime], Awaitable[Any]]
 
 @dataclass
 class _Queued:
-    apply: Apply
     result: asyncio.Future[Any] = field(repr=False)
+    completion: _Completion | None = None
+    apply: Apply | None = None
 
 
 class LedgerWriter:
@@ -164,13 +131,13 @@ class LedgerWriter:
             was no longer this worker's; then nothing of it was written).
         """
         item = _Completion(done, worker, ref, revision, next_id, reserve)
-        return cast(Delivery | None, await self.queue(partial(_complete, item)))
+        return cast(Delivery | None, await self._queued(_Queued(_future(), completion=item)))
 
     async def take(self, reserved: Delivery, worker: str) -> Delivery | None:
         """Claim a unit ``complete`` reserved (``sending``); None if it is no longer this
         worker's to take."""
         item = _Completion(None, worker, "", 0, reserved.id)
-        return cast(Delivery | None, await self.queue(partial(_take, item)))
+        return cast(Delivery | None, await self._queued(_Queued(_future(), completion=item)))
 
     async def fail(self, delivery: Delivery, worker: str, failure: Failure) -> bool:
         """Record a failed attempt (see ``record_failure``); False when the row was no
@@ -182,7 +149,9 @@ class LedgerWriter:
     async def queue(self, apply: Apply) -> Any:
         """Run ``apply(connection, now)`` in the next batch's transaction; its result once
         committed. (A failure of any write in the batch fails the whole batch.)"""
-        item = _Queued(apply, asyncio.get_running_loop().create_future())
+        return await self._queued(_Queued(_future(), apply=apply))
+
+    async def _queued(self, item: _Queued) -> Any:
         self._queue.append(item)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush(), name="ledger-writer")
@@ -212,8 +181,15 @@ class LedgerWriter:
     async def _write(self, batch: list[_Queued]) -> list[Any]:
         conn = await self._connection()
         now = self._clock.now()
+        completions = [item.completion for item in batch if item.completion is not None]
+        results: list[Any] = []
         async with conn.begin():
-            results = [await item.apply(conn, now) for item in batch]
+            done = iter(await _complete_all(conn, now, completions, self._db.dialect))
+            for item in batch:
+                if item.apply is not None:
+                    results.append(await item.apply(conn, now))
+                else:
+                    results.append(next(done))
         self.batches += 1
         return results
 
@@ -229,40 +205,81 @@ class LedgerWriter:
                 await conn.close()
 
 
-async def _take(item: _Completion, conn: AsyncConnection, now: datetime) -> Delivery | None:
-    params = {"next": item.next_id, "worker": item.worker, "now": now}
-    taken = (await conn.execute(_TAKE, params)).mappings().first()
-    return None if taken is None else from_mapping(taken, _before(taken))
+async def _complete_all(
+    conn: AsyncConnection, now: datetime, items: list[_Completion], dialect: str
+) -> list[Delivery | None]:
+    """Record completions and takes, in order: one read, then at most three writes."""
+    if not items:
+        return []
+    ids = {i.done.id for i in items if i.done is not None}
+    ids |= {i.next_id for i in items if i.next_id}
+    read = _READ if dialect == "sqlite" else _READ.with_for_update()
+    rows = {r["id"]: r for r in (await conn.execute(read, {"b_ids": sorted(ids)})).mappings()}
+    sent: list[dict[str, Any]] = []
+    claimed: list[dict[str, Any]] = []
+    reserved: list[dict[str, Any]] = []
+    results: list[Delivery | None] = []
+    for item in items:
+        following = rows.get(item.next_id) if item.next_id else None
+        if item.done is None:  # a take: the reservation must still be this worker's
+            ok = following is not None and _reserved_by(following, item.worker)
+            results.append(_claimed(following, item.worker, now) if ok else None)
+            if ok:
+                claimed.append({"b_id": item.next_id, "b_worker": item.worker, "b_now": now})
+            continue
+        mine = rows.get(item.done.id)
+        if mine is None or mine["claimed_by"] != item.worker:
+            # Not ours any more (taken for dead): nothing of it is written.
+            log.warning("%s was no longer this worker's when it was recorded", item.done.id)
+            results.append(None)
+            continue
+        sent.append(
+            {"b_id": item.done.id, "b_ref": item.ref, "b_revision": item.revision, "b_now": now}
+        )
+        if following is None or not _due(following, now):
+            results.append(None)
+            continue
+        change = {"b_id": item.next_id, "b_worker": item.worker, "b_now": now}
+        if item.reserve:
+            reserved.append(change)
+            results.append(_reserved(following, item.worker, now))
+        else:
+            claimed.append(change)
+            results.append(_claimed(following, item.worker, now))
+    for statement, params in ((_SENT, sent), (_CLAIM, claimed), (_RESERVE, reserved)):
+        if params:
+            await conn.execute(statement, params)
+    return results
 
 
-async def _complete(item: _Completion, conn: AsyncConnection, now: datetime) -> Delivery | None:
-    assert item.done is not None
-    params = {
-        "done": item.done.id,
-        "next": item.next_id or "",
-        "worker": item.worker,
-        "ref": item.ref,
-        "revision": item.revision,
-        "now": now,
-    }
-    statement = _COMPLETE_RESERVING if item.reserve else _COMPLETE
-    rows = (await conn.execute(statement, params)).mappings().all()
-    by_id = {row["id"]: row for row in rows}
-    following = by_id.get(item.next_id) if item.next_id else None
-    if item.done.id not in by_id:
-        # Not ours any more (taken for dead): leave its successor as it was.
-        if following is not None and item.reserve:
-            await conn.execute(_UNRESERVE, {"id": following["id"], "worker": item.worker})
-        elif following is not None:
-            await conn.execute(
-                _GIVE_BACK,
-                {"id": following["id"], "worker": item.worker, "state": _before(following)},
-            )
-        log.warning("%s was no longer this worker's when it was recorded", item.done.id)
-        return None
-    if following is None:
-        return None
-    return from_mapping(following, _before(following))
+def _due(row: Any, now: datetime) -> bool:
+    if row["state"] == "pending":
+        return True
+    retry_at = row["next_attempt_at"]
+    return bool(row["state"] == "failed" and retry_at is not None and retry_at <= now)
+
+
+def _reserved_by(row: Any, worker: str) -> bool:
+    return bool(row["claimed_by"] == worker and row["state"] in ("pending", "failed"))
+
+
+def _claimed(row: Any, worker: str, now: datetime) -> Delivery:
+    before = from_mapping(row, _before(row))
+    return replace(
+        before,
+        state="sending",
+        claimed_by=worker,
+        attempts=before.attempts + 1,
+        updated_at=now,
+    )
+
+
+def _reserved(row: Any, worker: str, now: datetime) -> Delivery:
+    return replace(from_mapping(row, _before(row)), claimed_by=worker, updated_at=now)
+
+
+def _future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
 
 
 def _before(row: Any) -> State:

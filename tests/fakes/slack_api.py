@@ -75,6 +75,8 @@ class Call:
     response: Json
     team_id: str | None = None
     at: float = field(default_factory=time.monotonic)  # when it was answered
+    retry_after: float | None = None  # the Retry-After header sent, in seconds
+    injected: bool = False  # a failure asked for (``fail``, ``chaos``), not the rate limit
 
 
 @dataclass
@@ -458,7 +460,7 @@ class FakeSlackAPI:
         if failure is not None and not failure.applied:
             return self._failed(request, method, params, token, failure)
         if chaos is not None:
-            return self._answer(method, params, token, *_status_error(chaos))
+            return self._answer(method, params, token, *_status_error(chaos), injected=True)
         workspace = None
         if method not in _NO_TOKEN_METHODS:
             workspace = self._workspaces.get(str(token))
@@ -505,11 +507,11 @@ class FakeSlackAPI:
         failure: _Failure,
     ) -> web.StreamResponse:
         if failure.drop:
-            self._record(method, params, token, 0, {"dropped": True}, None)
+            self._record(method, params, token, 0, {"dropped": True}, None, None, True)
             assert request.transport is not None
             request.transport.close()
             return web.Response(status=500)
-        return self._answer(method, params, token, *_status_error(failure))
+        return self._answer(method, params, token, *_status_error(failure), injected=True)
 
     def _rate_limited(self, method: str, workspace: Workspace, params: Json) -> float | None:
         if method != "chat.postMessage":
@@ -536,15 +538,27 @@ class FakeSlackAPI:
         body: Json,
         retry_after: float | None = None,
         team: Workspace | None = None,
+        *,
+        injected: bool = False,
     ) -> web.Response:
-        self._record(method, params, token, status, body, team)
         headers = {}
+        told = None
         if retry_after is not None:
-            headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+            told = max(1, math.ceil(retry_after))
+            headers["Retry-After"] = str(told)
+        self._record(method, params, token, status, body, team, told, injected)
         return web.json_response(body, status=status, headers=headers)
 
     def _record(
-        self, method: str, params: Json, token: Any, status: int, body: Json, team: Any
+        self,
+        method: str,
+        params: Json,
+        token: Any,
+        status: int,
+        body: Json,
+        team: Any,
+        retry_after: float | None = None,
+        injected: bool = False,
     ) -> None:
         with self._lock:
             self._calls.append(
@@ -555,6 +569,8 @@ class FakeSlackAPI:
                     status=status,
                     response=body,
                     team_id=team.team_id if team else None,
+                    retry_after=retry_after,
+                    injected=injected,
                 )
             )
 
