@@ -16,8 +16,10 @@ What it does:
   ``kill -9`` and is started again at once;
 - at the end: wall time from the first send to the last, against the floor the rate limits
   allow (one post per channel per interval after the first: 6 intervals for the sample's 7
-  posts), and against the same floor plus one interval for each 429 the busiest channel was
-  told to wait out; peak memory (VmHWM) of each serve process; duplicates and lost posts.
+  posts), and against the same floor plus one interval for each injected 429 the busiest
+  channel was told to wait out (a 429 of the fake's own rate limit, a post haishin sent too
+  early, extends no floor: those are counted apart); peak memory (VmHWM) of each serve
+  process; duplicates and lost posts.
 
 ``--scale S`` slows the rate-limit clock S times on both sides (the fakes' limits and
 haishin's pacing): one post every S seconds per channel instead of every second. Everything
