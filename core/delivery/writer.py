@@ -143,13 +143,13 @@ class LedgerWriter:
         """Record a failed attempt (see ``record_failure``); False when the row was no
         longer this worker's."""
         return bool(
-            await self.queue(lambda conn, now: record_failure(conn, now, delivery, worker, failure))
+            await self._queued(
+                _Queued(
+                    _future(),
+                    apply=lambda conn, now: record_failure(conn, now, delivery, worker, failure),
+                )
+            )
         )
-
-    async def queue(self, apply: Apply) -> Any:
-        """Run ``apply(connection, now)`` in the next batch's transaction; its result once
-        committed. (A failure of any write in the batch fails the whole batch.)"""
-        return await self._queued(_Queued(_future(), apply=apply))
 
     async def _queued(self, item: _Queued) -> Any:
         self._queue.append(item)
