@@ -3,8 +3,9 @@
 LINE wants an answer within 2 seconds and logs a timeout otherwise, so nothing here waits for
 the database or the API: the signature is checked on the raw body (``WebhookParser`` wants
 it as text, so the bytes are decoded as UTF-8 first), the events go to the bounded queue and
-the response goes out. A bad signature gets 400 before anything else happens; an empty
-``events`` list (LINE's "Verify" button) gets its 200.
+the response goes out. The body is read only up to ``MAX_BODY`` (413 beyond); a missing or bad
+signature gets 400 before anything is parsed, and so does a signed body that is not a
+webhook; an empty ``events`` list (LINE's "Verify" button) gets its 200.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from collections.abc import Callable
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
+from bots.inbound import NOT_UNDERSTOOD, BodyTooLarge, WebhookOutcomes, read_body
 from bots.line.handlers import Inbound, conversation_of
 from bots.line.queue import EventQueue
 from bots.metrics import Metrics
@@ -47,30 +49,33 @@ class LineWebhook:
     ) -> None:
         self.parser = parser
         self.queue = queue
-        self.metrics = metrics
+        self.outcomes = WebhookOutcomes("line", metrics, log)
         self._now = now
 
     async def handle(self, request: Request) -> Response:
         """Starlette endpoint for ``POST /line/webhook``."""
-        body = await request.body()
+        refuse = self.outcomes.refuse
         signature = request.headers.get("x-line-signature", "")
-        if not signature or len(body) > MAX_BODY:
-            return self._refuse("missing signature" if not signature else "body too large")
+        if not signature:
+            return refuse(request, 400, "bad_signature", "missing signature")
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BodyTooLarge as exc:
+            return refuse(request, 413, "too_large", str(exc))
         try:
             text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return refuse(request, 400, "malformed", "the body is not UTF-8 text")
+        try:
             events = self.parser.parse(text, signature)
         except InvalidSignatureError:
-            return self._refuse("invalid signature")
-        except (ValueError, KeyError, TypeError) as exc:  # signed, but not a webhook body
-            log.warning("LINE webhook body not understood: %s", exc)
-            return self._refuse("malformed body", outcome="malformed")
+            return refuse(request, 400, "bad_signature", "invalid signature")
+        except NOT_UNDERSTOOD as exc:  # signed, but not a webhook body
+            reason = f"not a LINE webhook body ({type(exc).__name__})"
+            return refuse(request, 400, "malformed", reason, signed=True)
         received = self._now()
         for event in events:
             key = conversation_of(getattr(event, "source", None))
             self.queue.offer(Inbound(event, received), key)
-        self.metrics.webhook_requests.labels(platform="line", outcome="ok").inc()
+        self.outcomes.count("ok")
         return PlainTextResponse("OK")
-
-    def _refuse(self, reason: str, outcome: str = "bad_signature") -> Response:
-        self.metrics.webhook_requests.labels(platform="line", outcome=outcome).inc()
-        return JSONResponse({"error": reason}, status_code=400)

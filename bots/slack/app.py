@@ -17,7 +17,6 @@ import logging
 from urllib.parse import urljoin
 
 import aiohttp
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -26,8 +25,6 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from bots.bootstrap import Services
@@ -35,10 +32,12 @@ from bots.dedupe import EventDeduplicator
 from bots.platform import Platform
 from bots.slack import handlers
 from bots.slack.bot import SlackBot
+from bots.slack.events import SlackEvents
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
 from bots.slack.tokens import InstalledTokens, StaticToken, TokenSource
+from bots.slack.workspaces import InstalledWorkspaces
 from core.storage import SubscriptionRepository
 
 log = logging.getLogger("haishin.slack")
@@ -98,28 +97,37 @@ def build_slack(services: Services) -> Platform | None:
         )
         # One store lookup per request and no auth.test each time (Bolt's default calls it
         # on every request in OAuth mode): results are cached per token.
-        authorize = AsyncInstallationStoreAuthorize(
-            logger=log,
-            installation_store=installations,
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            bot_only=True,
-            cache_enabled=True,
-            client=client,
+        workspaces = InstalledWorkspaces(
+            AsyncInstallationStoreAuthorize(
+                logger=log,
+                installation_store=installations,
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                bot_only=True,
+                cache_enabled=True,
+                client=client,
+            )
         )
         app = AsyncApp(
             name="haishin",
             signing_secret=settings.slack_signing_secret,
             client=client,
-            authorize=authorize,  # type: ignore[arg-type]  # Bolt accepts an AsyncAuthorize
+            authorize=workspaces.authorize,  # type: ignore[arg-type]  # an AsyncAuthorize is fine
+            before_authorize=workspaces,
             oauth_settings=oauth_settings,
             installation_store_bot_only=True,
+            request_verification_enabled=False,  # SlackEvents checks first, on the raw bytes
         )
         tokens = InstalledTokens(installations)
         revocation = AsyncTokenRevocationListeners(installations)
     else:
         assert settings.slack_bot_token
-        app = AsyncApp(name="haishin", signing_secret=settings.slack_signing_secret, client=client)
+        app = AsyncApp(
+            name="haishin",
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            request_verification_enabled=False,  # SlackEvents checks first, on the raw bytes
+        )
         tokens = StaticToken(settings.slack_bot_token)
 
     renderer = SlackRenderer(services.profile)
@@ -154,18 +162,12 @@ def build_slack(services: Services) -> Platform | None:
     publisher = SlackPublisher(
         renderer, services.profile, tokens, base_url=api_url, metrics=services.metrics
     )
-    request_handler = AsyncSlackRequestHandler(app)
-
-    async def endpoint(request: Request) -> Response:
-        response = await request_handler.handle(request)
-        outcome = "ok" if response.status_code < 400 else f"http_{response.status_code}"
-        services.metrics.webhook_requests.labels("slack", outcome).inc()
-        return response
-
-    routes = [Route("/slack/events", endpoint, methods=["POST"])]
+    assert settings.slack_signing_secret
+    endpoints = SlackEvents(app, settings.slack_signing_secret, services.metrics)
+    routes = [Route("/slack/events", endpoints.events, methods=["POST"])]
     if oauth:
-        routes.append(Route("/slack/install", endpoint, methods=["GET"]))
-        routes.append(Route("/slack/oauth_redirect", endpoint, methods=["GET"]))
+        routes.append(Route("/slack/install", endpoints.pages, methods=["GET"]))
+        routes.append(Route("/slack/oauth_redirect", endpoints.pages, methods=["GET"]))
 
     async def start() -> None:
         # One connection pool for every Web API and response_url call of the app.
