@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 import httpx
@@ -122,3 +123,30 @@ async def test_uninstall_deletes_the_installation_and_pauses_subscriptions(
 
 async def test_install_routes_exist_only_in_oauth_mode(haishin: SlackHarness) -> None:
     assert (await haishin.http.get("/slack/install")).status_code == 404
+
+
+async def test_requests_from_a_workspace_without_an_installation_are_told_once(
+    haishin_oauth: SlackHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An install made outside /slack/install (or a deleted row): one warning per workspace,
+    never an ERROR per request, nothing sent there; a slash command tells the person."""
+    gone = SlackInbound(haishin_oauth.inbound.verifier.signing_secret, team_id="T0GONE")
+    slack = haishin_oauth.slack
+    with caplog.at_level(logging.INFO):
+        for n in range(3):
+            mention = await haishin_oauth.post(gone.mention("latest topic", retry_num=n or None))
+            assert mention.status_code == 200  # so Slack does not retry
+        command = await haishin_oauth.post(
+            gone.command("latest topic", response_url=slack.response_url("gone"))
+        )
+    assert command.status_code == 200
+    assert "not installed" in command.text
+    assert slack.calls("chat.postMessage") == [] and slack.responses("gone") == []
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    told = [r for r in caplog.records if r.levelno == logging.WARNING and "T0GONE" in r.message]
+    assert len(told) == 1
+    # An installed workspace is unaffected.
+    assert (await install(haishin_oauth, "T0NEW")).status_code == 200
+    here = SlackInbound(haishin_oauth.inbound.verifier.signing_secret, team_id="T0NEW")
+    await haishin_oauth.post(here.mention("latest topic", channel="C0NEWCHAN"))
+    assert len(slack.calls("chat.postMessage")) == 1
