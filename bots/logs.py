@@ -7,6 +7,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Literal
 
+from bots.redact import RedactUrls
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and exception text."""
@@ -19,7 +21,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -30,6 +32,7 @@ def configure_logging(fmt: Literal["plain", "json"] = "plain", level: str = "INF
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactUrls())  # no URL's credentials or query, from any logger
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -16,8 +17,10 @@ from starlette.routing import BaseRoute, Route
 
 from bots.bootstrap import Services
 from bots.console import console_routes
+from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
 from bots.platform import Hook, Platform
+from bots.redact import redact_text
 
 log = logging.getLogger("haishin.server")
 
@@ -60,25 +63,30 @@ def create_app(
                 await session.execute(text("SELECT 1"))
         except Exception as exc:  # any failure here is what the probe must report
             database = f"error: {type(exc).__name__}"
-        body = {
+        body: dict[str, Any] = {
             "status": "ok" if database == "ok" else "degraded",
-            "pid": os.getpid(),
             "database": database,
-            "platforms": {
-                name: platforms[name].status | {"on": True} if name in platforms else {"on": False}
-                for name in ("slack", "line")
-            },
-            "feeds": await feed_health(services.db, services.profile),
+            "platforms": {name: {"on": name in platforms} for name in ("slack", "line")},
         }
+        # The rest only for whom the console would answer (the admin token, when set).
+        if (await guard.check(request)).allowed:
+            body["pid"] = os.getpid()
+            for name, platform in platforms.items():
+                body["platforms"][name] = _shown(platform.status | {"on": True})
+            body["feeds"] = await feed_health(services.db, services.profile)
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 
     async def metrics(request: Request) -> Response:
+        access = await guard.check(request)
+        if not access.allowed:
+            return plain_refusal(access)
         return Response(services.metrics.render(), media_type=services.metrics.content_type)
 
+    guard = ConsoleGuard(services.settings, services.clock, services.db)
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services))
+    routes.extend(console_routes(services, guard))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -102,3 +110,10 @@ def create_app(
                     log.exception("error while shutting down")
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _shown(facts: dict[str, Any]) -> dict[str, Any]:
+    """A platform's facts with any URL in them stripped of credentials and query."""
+    return {
+        key: redact_text(value) if isinstance(value, str) else value for key, value in facts.items()
+    }

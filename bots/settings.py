@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///haishin.db", validation_alias="HAISHIN_DATABASE_URL")
     content_dir: Path = Field(Path("content"), validation_alias="HAISHIN_CONTENT_DIR")
     admin_token: str | None = Field(None, validation_alias="HAISHIN_ADMIN_TOKEN")
+    public_url: str | None = Field(None, validation_alias="HAISHIN_PUBLIC_URL")
     log_format: Literal["plain", "json"] = Field("plain", validation_alias="HAISHIN_LOG_FORMAT")
     log_level: str = Field("INFO", validation_alias="HAISHIN_LOG_LEVEL")
 

@@ -23,6 +23,7 @@ from bots.bootstrap import Services, bootstrap
 from bots.cli.common import fail
 from bots.cli.workers import inherited_sockets, run_workers
 from bots.console import require_token_for
+from bots.console.hosts import public_host
 from bots.logs import configure_logging
 from bots.platform import Platform
 from bots.runtime import COMPONENTS, Component, build_delivery
@@ -70,6 +71,13 @@ def serve(
     if settings.log_level.upper() != "DEBUG":
         for chatty in ("uvicorn.access", "alembic"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+    if settings.public_url and not settings.admin_token:
+        log.warning(
+            "HAISHIN_PUBLIC_URL is set and HAISHIN_ADMIN_TOKEN is not: the console answers "
+            "requests naming %s. If a proxy forwards requests from other machines, set "
+            "HAISHIN_ADMIN_TOKEN",
+            public_host(settings),
+        )
     if workers > 1:
         raise typer.Exit(run_workers(settings, host, port, workers, log_format))
     # uvicorn re-raises the SIGTERM it caught once it has shut down; with Python's default

@@ -5,6 +5,6 @@
 """
 
 from bots.console.app import console_routes
-from bots.console.auth import require_token_for
+from bots.console.hosts import require_token_for
 
 __all__ = ["console_routes", "require_token_for"]

@@ -10,22 +10,31 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bots.bootstrap import Services
-from bots.console.auth import CSRF_FIELD, ConsoleGuard
+from bots.console.auth import CSRF_FIELD, Access, ConsoleGuard, plain_refusal
 from bots.console.issue_view import PLATFORMS
 from bots.console.templating import STATIC, Templates
+from bots.inbound import BodyTooLarge, read_body, replay
 from bots.rendering import Renderer, renderer_for
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+Refused = Callable[[Request, int, str], Response]
 log = logging.getLogger("haishin.console")
 MAX_FORM_PART = 2_000_000  # bytes of one form field (a pasted issue)
+# A whole form: an uploaded file and a pasted text of MAX_FORM_PART each, and the rest.
+MAX_FORM_BODY = 2 * MAX_FORM_PART + 64 * 1024
+TOO_LARGE = (
+    f"The form is larger than the console reads: a file or a pasted text may be up to "
+    f"{MAX_FORM_PART:,} bytes. Shorten it, or preview the file with `haishin preview FILE`."
+)
 
 # Pages only load what the console serves itself; inline style attributes carry the few
 # computed values (bar widths, Flex colours, indentation).
@@ -34,6 +43,7 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+_REFUSAL_HEADINGS = {401: "Sign in", 429: "Too many tries", 503: "Try again shortly"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -48,13 +58,13 @@ class Console:
 
     Args:
         services: the running service's core.
-        secret: the signing key for CSRF tokens when no admin token is set (tests).
+        guard: the access, session and CSRF checks.
     """
 
-    def __init__(self, services: Services, *, secret: bytes | None = None) -> None:
+    def __init__(self, services: Services, guard: ConsoleGuard) -> None:
         self.services = services
         self.profile = services.profile
-        self.guard = ConsoleGuard(services.settings, services.clock, secret=secret)
+        self.guard = guard
         self.templates = Templates(services.profile.timezone)
         self.renderers: dict[str, Renderer] = {
             name: renderer_for(name, services.profile) for name in PLATFORMS
@@ -100,67 +110,99 @@ class Console:
         """A page that only says something (not found, refused)."""
         return self.page(request, "message.html", status=status, heading=heading, text=text)
 
-    def guarded(self, endpoint: Endpoint, *, form: bool = False) -> Endpoint:
-        """The endpoint behind the access check (and, for forms, the CSRF check)."""
+    def guarded(
+        self, endpoint: Endpoint, *, form: bool = False, refused: Refused | None = None
+    ) -> Endpoint:
+        """The endpoint behind the access check (and, for forms, the size and CSRF checks).
+
+        Args:
+            refused: draws the page for a form too large to read (default: a message page).
+        """
 
         async def run(request: Request) -> Response:
-            access = self.guard.check(request)
-            if not access.allowed:
-                response = self._refuse(request, access.reason, login=access.login)
-            elif form and not await self._csrf_ok(request):
-                response = self.message(
+            response = await self._answer(request, endpoint, form=form, refused=refused)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return run
+
+    async def _answer(
+        self, request: Request, endpoint: Endpoint, *, form: bool, refused: Refused | None
+    ) -> Response:
+        access = await self.guard.check(request)
+        if not access.allowed:
+            return self.refuse(request, access)
+        if form:
+            read = await self._read_form(request)
+            if isinstance(read, tuple):
+                return (refused or self._form_refused)(request, *read)
+            request = read
+            if not await self._csrf_ok(request):
+                return self.message(
                     request,
                     403,
                     "Form expired",
                     "This form was not sent from a current console page (its security "
                     "token is missing or old). Go back, reload the page and try again.",
                 )
-            else:
-                try:
-                    response = await endpoint(request)
-                except Exception:
-                    log.exception("console: %s %s failed", request.method, request.url.path)
-                    response = self.message(
-                        request,
-                        500,
-                        "Something went wrong",
-                        "This page could not be drawn; the server log has the details.",
-                    )
-            response.headers.update(SECURITY_HEADERS)
-            return response
+        try:
+            return await endpoint(request)
+        except Exception:
+            log.exception("console: %s %s failed", request.method, request.url.path)
+            return self.message(
+                request,
+                500,
+                "Something went wrong",
+                "This page could not be drawn; the server log has the details.",
+            )
 
-        return run
+    async def _read_form(self, request: Request) -> Request | tuple[int, str]:
+        """The request with its form read and parsed within the console's limits (endpoints
+        get it from ``request.form()``), or the status and text of why it can't be."""
+        try:
+            request = replay(request, await read_body(request, MAX_FORM_BODY))
+            await request.form(max_part_size=MAX_FORM_PART)
+        except BodyTooLarge:
+            return 413, TOO_LARGE
+        except HTTPException as exc:  # the parser's refusal: a part too big, or malformed
+            if "maximum size" in str(exc.detail):
+                return 413, TOO_LARGE
+            return 400, f"The form could not be read ({exc.detail})."
+        return request
+
+    def _form_refused(self, request: Request, status: int, text: str) -> Response:
+        return self.message(request, status, "Form not accepted", text)
 
     async def _csrf_ok(self, request: Request) -> bool:
-        # The first read of the form decides its limits (the preview form carries a file).
-        form = await request.form(max_part_size=MAX_FORM_PART)
+        form = await request.form()
         submitted = form.get(CSRF_FIELD, "")
         return self.guard.csrf_ok(request, submitted if isinstance(submitted, str) else "")
 
-    def _refuse(self, request: Request, reason: str, *, login: bool) -> Response:
-        wants_html = "text/html" in request.headers.get("accept", "")
-        if login and wants_html and request.method == "GET":
+    def refuse(self, request: Request, access: Access) -> Response:
+        """The answer to a request the guard refused: the sign-in page for a browser that
+        can sign in, a message page for a browser, plain text otherwise."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return plain_refusal(access)
+        if access.login and request.method == "GET":
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        if login:
-            return PlainTextResponse(
-                f"{reason}\n", status_code=401, headers={"WWW-Authenticate": "Bearer"}
-            )
-        if wants_html:
-            return self.message(request, 403, "Not from here", reason)
-        return PlainTextResponse(f"{reason}\n", status_code=403)
+        heading = _REFUSAL_HEADINGS.get(access.status, "Not from here")
+        response = self.message(request, access.status, heading, access.reason)
+        if access.retry_after:
+            response.headers["Retry-After"] = str(access.retry_after)
+        return response
 
 
-def console_routes(services: Services, *, secret: bytes | None = None) -> list[BaseRoute]:
+def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
     """The console's routes (``/``, ``/issues/N``, ``/try``, ``/deliveries``, ``/preview``...).
 
     Args:
         services: from ``bots.bootstrap.bootstrap``.
-        secret: CSRF signing key when no admin token is set; random by default.
+        guard: the access checks (shared with ``/healthz`` and ``/metrics``).
     """
     from bots.console import forms, pages, preview
 
-    console = Console(services, secret=secret)
+    console = Console(services, guard)
     guarded = console.guarded
 
     def bind(handler: Callable[[Console, Request], Awaitable[Response]]) -> Endpoint:
@@ -168,6 +210,11 @@ def console_routes(services: Services, *, secret: bytes | None = None) -> list[B
             return await handler(console, request)
 
         return endpoint
+
+    def bind_refused(
+        handler: Callable[[Console, Request, int, str], Response],
+    ) -> Refused:
+        return lambda request, status, text: handler(console, request, status, text)
 
     return [
         Route("/", guarded(bind(pages.issues)), name="console"),
@@ -186,7 +233,11 @@ def console_routes(services: Services, *, secret: bytes | None = None) -> list[B
             methods=["POST"],
         ),
         Route("/preview", guarded(bind(preview.preview_page))),
-        Route("/preview", guarded(bind(forms.preview), form=True), methods=["POST"]),
+        Route(
+            "/preview",
+            guarded(bind(forms.preview), form=True, refused=bind_refused(forms.preview_refused)),
+            methods=["POST"],
+        ),
         Route("/login", bind(forms.login_page)),
         Route("/login", bind(forms.login), methods=["POST"]),
         Route("/logout", guarded(bind(forms.logout), form=True), methods=["POST"]),

@@ -1,8 +1,12 @@
-"""Who may open the console, and proof that a form was posted from it.
+"""Who may open the console (and see the details of ``/healthz`` and ``/metrics``), and proof
+that a form was posted from it.
 
 Without ``HAISHIN_ADMIN_TOKEN`` the console answers loopback clients only (``serve`` refuses
-any other address then, see ``require_token_for``). With a token, every console request needs
-it: an ``Authorization: Bearer`` header, or the signed session cookie the login form sets.
+any other address then, see ``hosts.require_token_for``), and only requests that name this
+machine in their ``Host`` (see ``hosts``: DNS rebinding). With a token, every console request
+needs it: an ``Authorization: Bearer`` header, or the session cookie the sign-in form sets.
+Sessions live in the database, so signing out ends one at once, in every process. Wrong
+tokens count against one limit per client address, however they were presented (``lockout``).
 
 Forms carry a CSRF token tied to a random cookie (a signed double-submit token): a page from
 another site can neither read the cookie nor compute the token, and the cookie is
@@ -14,67 +18,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
+import logging
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
+from bots.console.hosts import is_loopback, names_this_machine, public_host
+from bots.console.lockout import Lockout
 from bots.settings import Settings
 from core.clock import Clock
-from core.errors import ConfigError
+from core.storage.database import Database
+from core.storage.sessions import ConsoleSessions
+
+log = logging.getLogger("haishin.console")
 
 SESSION_COOKIE = "haishin_console"
 CSRF_COOKIE = "haishin_csrf"
 CSRF_FIELD = "csrf"
 SESSION_LIFETIME = timedelta(days=7)
-MIN_TOKEN_CHARS = 16
-# Login attempts per client address before it must wait.
-LOGIN_ATTEMPTS = 10
-LOGIN_WINDOW = timedelta(minutes=10)
-_TRACKED_CLIENTS = 1024
-_TOKEN_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address or name that only this machine can reach."""
-    name = host.strip().strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def require_token_for(host: str, settings: Settings) -> None:
-    """Refuse to serve the console on a reachable address without a strong admin token.
-
-    Args:
-        host: the address ``serve`` will listen on.
-        settings: where ``HAISHIN_ADMIN_TOKEN`` is read from.
-
-    Raises:
-        ConfigError: ``host`` is not a loopback address and the token is unset or short.
-    """
-    if is_loopback(host):
-        return
-    token = settings.admin_token or ""
-    if not token:
-        raise ConfigError(
-            f"refusing to listen on {host}: the console would be open to anyone who can "
-            "reach it. Set HAISHIN_ADMIN_TOKEN (e.g. the output of "
-            f"{_TOKEN_HINT}), or listen on 127.0.0.1 and put a proxy in front"
-        )
-    if len(token) < MIN_TOKEN_CHARS:
-        raise ConfigError(
-            f"refusing to listen on {host}: HAISHIN_ADMIN_TOKEN is {len(token)} characters; "
-            f"use at least {MIN_TOKEN_CHARS} (e.g. the output of {_TOKEN_HINT})"
-        )
+_SESSION_ID_CHARS = 43  # secrets.token_urlsafe(32)
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,29 +51,39 @@ class Access:
 
     allowed: bool
     reason: str = ""
-    login: bool = False  # True when logging in would help
+    status: int = 200
+    login: bool = False  # True when signing in would help
+    retry_after: int = 0  # seconds, when too many wrong tokens came from this address
+
+
+ALLOWED = Access(True)
 
 
 class ConsoleGuard:
     """Checks console requests and issues session and CSRF tokens.
 
     Args:
-        settings: ``admin_token`` switches the login on.
-        clock: decides when a session expires.
-        secret: signing key when there is no token (tests); a random one by default, so
-            forms of an earlier process are refused after a restart.
+        settings: ``admin_token`` switches the sign-in on; ``public_url`` names one more host.
+        clock: decides when a session expires and a lockout ends.
+        db: where sessions are kept.
+
+    Without a token, forms are signed with a random key: those of an earlier process are
+    refused after a restart.
     """
 
-    def __init__(self, settings: Settings, clock: Clock, *, secret: bytes | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock, db: Database) -> None:
         self.token = settings.admin_token or None
         self.clock = clock
+        self.public_host = public_host(settings)
+        self.sessions = ConsoleSessions(db, clock=clock)
+        self.lockout = Lockout(clock)
         if self.token:
-            # Derived from the token: changing the token ends every session.
+            # Derived from the token: changing the token ends every session and form.
             seed = self.token.encode("utf-8")
             self._key = hmac.new(seed, b"haishin-console-v1", hashlib.sha256).digest()
         else:
-            self._key = secret or secrets.token_bytes(32)
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+            self._key = secrets.token_bytes(32)
+        self._token_mark = self._sign("token", "")
 
     @property
     def login_required(self) -> bool:
@@ -114,78 +92,86 @@ class ConsoleGuard:
 
     # ---- access ------------------------------------------------------------------------
 
-    def check(self, request: Request) -> Access:
+    async def check(self, request: Request) -> Access:
         """May this request see the console?"""
         if self.token is None:
-            client = request.client.host if request.client else ""
-            if is_loopback(client):
-                return Access(True)
-            return Access(
-                False,
-                "The console answers only this machine while HAISHIN_ADMIN_TOKEN is unset.",
-            )
-        if self.bearer(request):
-            return Access(True)
-        if self._valid_session(request.cookies.get(SESSION_COOKIE, "")):
-            return Access(True)
-        return Access(False, "Sign in with the admin token.", login=True)
+            if not is_loopback(request.client.host if request.client else ""):
+                return Access(
+                    False,
+                    "The console answers only this machine while HAISHIN_ADMIN_TOKEN is unset.",
+                    403,
+                )
+            host = request.headers.get("host")
+            if not names_this_machine(host, self.public_host):
+                return Access(False, _wrong_host(host), 403)
+            return ALLOWED
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return self.try_token(request, value)
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        if cookie:
+            try:
+                if await self._valid_session(cookie):
+                    return ALLOWED
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("console: sessions can't be checked: %s", type(exc).__name__)
+                return Access(False, "The database is not answering; try again in a moment.", 503)
+        return Access(False, "Sign in with the admin token.", 401, login=True)
+
+    def try_token(self, request: Request, candidate: str) -> Access:
+        """One try of the admin token (a bearer header or the sign-in form), counted against
+        this client's limit of wrong ones."""
+        wait = self.lockout.wait(request)
+        if wait:
+            minutes = max(1, round(wait / 60))
+            reason = f"Too many wrong tokens from this address; wait {minutes} minute(s)."
+            return Access(False, reason, 429, retry_after=wait)
+        if self.token_matches(candidate):
+            return ALLOWED
+        self.lockout.failed(request)
+        return Access(False, "That is not the admin token.", 401, login=True)
 
     def bearer(self, request: Request) -> bool:
         """True when the request carries the admin token as a bearer header."""
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if self.token is None or scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(value.strip().encode(), self.token.encode())
+        return scheme.lower() == "bearer" and self.token_matches(value)
 
     def token_matches(self, candidate: str) -> bool:
-        """True when a typed token is the admin token (compared in constant time)."""
+        """True when a token is the admin token (compared in constant time)."""
         if self.token is None:
             return False
         return hmac.compare_digest(candidate.strip().encode(), self.token.encode())
 
-    def start_session(self, response: Response, request: Request) -> None:
-        """Set the signed session cookie on a response (after a good login)."""
-        expires = int((self.clock.now() + SESSION_LIFETIME).timestamp())
-        body = f"v1.{expires}.{secrets.token_hex(16)}"
+    # ---- sessions ----------------------------------------------------------------------
+
+    async def start_session(self, response: Response, request: Request) -> None:
+        """Record a session and set its cookie on a response (after a good sign-in)."""
+        session_id = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        await self.sessions.start(
+            _session_key(session_id), self._token_mark, now=now, expires=now + SESSION_LIFETIME
+        )
         response.set_cookie(
             SESSION_COOKIE,
-            f"{body}.{self._sign('session', body)}",
+            session_id,
             max_age=int(SESSION_LIFETIME.total_seconds()),
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
         )
 
-    def end_session(self, response: Response) -> None:
-        """Clear the session cookie."""
+    async def end_session(self, response: Response, request: Request) -> None:
+        """End this browser's session, here and in every process, and clear its cookie."""
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        if _good_session_id(cookie):
+            await self.sessions.end(_session_key(cookie))
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
 
-    def _valid_session(self, cookie: str) -> bool:
-        body, _, signature = cookie.rpartition(".")
-        parts = body.split(".")
-        if len(parts) != 3 or parts[0] != "v1" or not parts[1].isdigit():
+    async def _valid_session(self, cookie: str) -> bool:
+        if not _good_session_id(cookie):
             return False
-        if not hmac.compare_digest(signature, self._sign("session", body)):
-            return False
-        return int(parts[1]) > self.clock.now().timestamp()
-
-    # ---- login throttling -------------------------------------------------------------
-
-    def login_blocked(self, request: Request) -> bool:
-        """True when this client has failed to log in too often lately."""
-        return len(self._recent_failures(_client(request))) >= LOGIN_ATTEMPTS
-
-    def login_failed(self, request: Request) -> None:
-        """Count a failed login of this client."""
-        client = _client(request)
-        self._failures[client] = [*self._recent_failures(client), self.clock.now().timestamp()]
-        self._failures.move_to_end(client)
-        while len(self._failures) > _TRACKED_CLIENTS:
-            self._failures.popitem(last=False)
-
-    def _recent_failures(self, client: str) -> list[float]:
-        since = (self.clock.now() - LOGIN_WINDOW).timestamp()
-        return [at for at in self._failures.get(client, []) if at > since]
+        key = _session_key(cookie)
+        return await self.sessions.valid(key, self._token_mark, now=self.clock.now())
 
     # ---- CSRF ----------------------------------------------------------------------------
 
@@ -228,6 +214,34 @@ class ConsoleGuard:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 
+def plain_refusal(access: Access) -> PlainTextResponse:
+    """A refusal as plain text (for API clients and scrapers), with its headers."""
+    headers = {"Retry-After": str(access.retry_after)} if access.retry_after else {}
+    if access.login:
+        headers["WWW-Authenticate"] = "Bearer"
+    return PlainTextResponse(f"{access.reason}\n", status_code=access.status, headers=headers)
+
+
+def _wrong_host(host: str | None) -> str:
+    named = f'"{host}"' if host else "no host"
+    return (
+        f"This request names {named}, not this machine. While HAISHIN_ADMIN_TOKEN is unset "
+        "the console answers only requests to localhost or a loopback address (a page "
+        "elsewhere may be trying to reach it through your browser). If you reach haishin "
+        "under another name, set HAISHIN_PUBLIC_URL to that address, or set "
+        "HAISHIN_ADMIN_TOKEN."
+    )
+
+
+def _session_key(session_id: str) -> str:
+    # Stored hashed: a copy of the table opens no console.
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _good_session_id(value: str) -> bool:
+    return len(value) == _SESSION_ID_CHARS and all(c in _URLSAFE for c in value)
+
+
 def _good_nonce(nonce: str) -> bool:
     return len(nonce) == 32 and all(c in "0123456789abcdef" for c in nonce)
 
@@ -239,7 +253,3 @@ def _same_origin(request: Request) -> bool:
         return True
     host = request.headers.get("host", "")
     return origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "?"

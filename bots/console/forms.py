@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,9 +19,11 @@ from bots.console.auth import CSRF_FIELD
 from bots.console.chat import converse
 from bots.console.pages import chat_page, platform_of
 from bots.console.preview import preview_bytes
+from bots.inbound import BodyTooLarge, read_body, replay
 from core.errors import NotFound
 
 MAX_UPLOAD_BYTES = 2_000_000
+MAX_LOGIN_BODY = 16 * 1024  # a token, a CSRF token and a page to go back to
 FRAGMENT_HEADER = "x-haishin-fragment"
 
 
@@ -122,35 +125,49 @@ async def login_page(console: Console, request: Request) -> Response:
 
 
 async def login(console: Console, request: Request) -> Response:
-    """Check the admin token; on success set the session cookie and go on."""
-    form = await request.form()
-    target = _local(_field(form, "next") or "/")
+    """Check the admin token; on success start a session and go on."""
     guard = console.guard
     if not guard.login_required:
-        return RedirectResponse(target, status_code=303)
+        return RedirectResponse(_local(request.query_params.get("next", "/")), status_code=303)
+    try:  # unauthenticated: read a bounded body before parsing anything
+        request = replay(request, await read_body(request, MAX_LOGIN_BODY))
+        form = await request.form()
+    except (BodyTooLarge, HTTPException):
+        form = None
+    target = _local(_field(form, "next") or "/")
     error = None
-    if not guard.csrf_ok(request, _field(form, CSRF_FIELD)):
+    status = 401
+    if form is None:
+        error, status = "That is not a sign-in form.", 400
+    elif not guard.csrf_ok(request, _field(form, CSRF_FIELD)):
         error = "The form expired; try again."
-    elif guard.login_blocked(request):
-        error = "Too many wrong tokens from this address; wait a few minutes."
-    elif not guard.token_matches(_field(form, "token")):
-        guard.login_failed(request)
-        error = "That is not the admin token."
+    elif not (access := guard.try_token(request, _field(form, "token"))).allowed:
+        error, status = access.reason, access.status
     response: Response
     if error is not None:
-        response = console.page(request, "login.html", status=401, next=target, error=error)
+        response = console.page(request, "login.html", status=status, next=target, error=error)
+        if status == 429:
+            response.headers["Retry-After"] = str(access.retry_after)
     else:
         response = RedirectResponse(target, status_code=303)
-        guard.start_session(response, request)
+        await guard.start_session(response, request)
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
 async def logout(console: Console, request: Request) -> Response:
-    """End the session."""
+    """End the session, in every process."""
     response = RedirectResponse("/login", status_code=303)
-    console.guard.end_session(response)
+    await console.guard.end_session(response, request)
     return response
+
+
+def preview_refused(console: Console, request: Request, status: int, text: str) -> Response:
+    """The preview page, saying why a form too large (or unreadable) was not previewed."""
+    error = {"where": "", "message": text}
+    return console.page(
+        request, "preview.html", status=status, nav="preview", view=None, error=error
+    )
 
 
 def _field(form: Any, name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bots.redact import redact_text, redact_url
 from core.feeds.config import FeedConfig
 from core.profile import Profile
 from core.storage.database import Database
@@ -22,18 +23,18 @@ from core.storage.feeds import FeedRepository, FeedState
 
 
 def describe(url: str, state: FeedState | None) -> dict[str, Any]:
-    """One feed's status as plain JSON values."""
+    """One feed's status as plain JSON values (URLs without credentials or query)."""
     if state is None or state.last_status is None:
-        return {"url": url, "status": "pending"}
+        return {"url": redact_url(url), "status": "pending"}
     return {
-        "url": url,
+        "url": redact_url(url),
         "status": "failing" if state.last_status == "error" else state.last_status,
         "title": state.title,
         "last_poll": _iso(state.last_polled_at),
         "last_success": _iso(state.last_success_at),
         "next_poll": _iso(state.next_poll_at),
         "failures": state.failures,
-        "error": state.last_error,
+        "error": redact_text(state.last_error) if state.last_error else None,
     }
 
 
@@ -49,7 +50,7 @@ async def feed_health(db: Database, profile: Profile) -> dict[str, Any]:
     try:
         states = {state.url: state for state in await FeedRepository(db).states()}
     except Exception as exc:  # the probe reports the database itself; this must not fail
-        return {"on": True, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        return {"on": True, "ok": False, "error": redact_text(f"{type(exc).__name__}: {exc}")}
     feeds = [describe(url, states.get(url)) for url in config.urls]
     return {
         "on": True,

@@ -5,7 +5,11 @@ Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositorie
 caller's transaction) and hand out plain dataclasses, never ORM rows.
 """
 
-from core.storage import feeds, slack_tables  # noqa: F401  (put their tables in the metadata)
+from core.storage import (  # noqa: F401  (put their tables in the metadata)
+    feeds,
+    sessions,
+    slack_tables,
+)
 from core.storage.conversations import ConversationState
 from core.storage.database import Database
 from core.storage.events import ProcessedEvents

@@ -75,6 +75,8 @@ async def running_console(
     *,
     admin_token: str | None = None,
     client: tuple[str, int] = ("127.0.0.1", 50000),
+    public_url: str | None = None,
+    base_url: str = "http://127.0.0.1:8000",
 ) -> AsyncIterator[ConsoleHarness]:
     """haishin with Slack and LINE off, the sample issue stored as issue 1."""
     content = tmp_path / "content"
@@ -86,6 +88,7 @@ async def running_console(
         database_url=f"sqlite:///{tmp_path / 'haishin.db'}",
         content_dir=content,
         admin_token=admin_token,
+        public_url=public_url,
         slack_signing_secret=None,
         slack_bot_token=None,
         slack_client_id=None,
@@ -107,9 +110,7 @@ async def running_console(
         app = create_app(services, platforms={})
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=client)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://127.0.0.1:8000"
-            ) as http:
+            async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
                 yield ConsoleHarness(services, http, content, clock)
     finally:
         await services.close()

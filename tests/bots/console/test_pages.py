@@ -10,7 +10,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import text
 
-from tests.bots.console.conftest import ConsoleHarness
+from tests.bots.console.conftest import TOKEN, ConsoleHarness
 
 
 def dom(text: str) -> HTMLParser:
@@ -211,11 +211,13 @@ async def test_pages_carry_security_headers_and_styles_load(console: ConsoleHarn
     assert "Noto Sans CJK JP" in sheet.text
 
 
-async def test_platform_routes_stay_open_without_the_console_check(
+async def test_liveness_stays_open_and_metrics_need_the_token(
     guarded_console: ConsoleHarness,
 ) -> None:
     assert (await guarded_console.http.get("/healthz")).status_code == 200
-    assert (await guarded_console.http.get("/metrics")).status_code == 200
+    assert (await guarded_console.http.get("/metrics")).status_code == 401
+    bearer = {"authorization": f"Bearer {TOKEN}"}
+    assert (await guarded_console.http.get("/metrics", headers=bearer)).status_code == 200
 
 
 async def test_a_page_that_fails_says_so_and_logs_why(

@@ -195,7 +195,7 @@ async def test_healthz_shows_each_feed(site: FeedSite, tmp_path: Path) -> None:
             await poller.stop()
         app = create_app(services, platforms={})
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             response = await http.get("/healthz")
     finally:
         await services.close()

@@ -58,7 +58,7 @@ async def test_a_burst_past_the_bound_still_gets_200_and_the_overflow_is_counted
         webhook = hooks.request(*events)
         response = await http.post("/line/webhook", content=webhook.body, headers=webhook.headers)
         await platform.queue.join()
-        metrics = (await http.get("/metrics")).text
+        metrics = (await http.get("/metrics", headers={"host": "localhost"})).text
 
     assert response.status_code == 200
     assert len(line_api.replies()) == 3
@@ -139,7 +139,7 @@ async def test_an_event_that_waited_past_its_reply_tokens_minute_is_not_answered
         webhook.body.decode(), webhook.headers["x-line-signature"]
     )
     await bot.platform.handlers.handle(Inbound(event, received=time.monotonic() - 70))
-    metrics = (await bot.http.get("/metrics")).text
+    metrics = (await bot.http.get("/metrics", headers={"host": "localhost"})).text
     assert bot.api.calls() == []
     assert 'haishin_dropped_total{platform="line"} 1.0' in metrics
 
