@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 # A URL inside free text: a scheme, "://", then anything up to white space or a quote.
 _URL = re.compile(r"""\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>`]+""")
+_TRAILING = ".,:;!?)]}"
 
 
 def redact_url(url: str) -> str:
@@ -37,7 +38,14 @@ def redact_text(text: str) -> str:
     """``text`` with every URL in it redacted."""
     if "://" not in text:
         return text
-    return _URL.sub(lambda match: redact_url(match.group(0)), text)
+    return _URL.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    # Punctuation right after a URL belongs to the sentence ("…/feed.xml: refused").
+    url = match.group(0)
+    core = url.rstrip(_TRAILING)
+    return redact_url(core) + url[len(core) :]
 
 
 class RedactUrls(logging.Filter):
