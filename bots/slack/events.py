@@ -5,8 +5,9 @@ Bolt's Starlette adapter parses a body (JSON, or a form whose ``payload`` is JSO
 middleware checks the signature, so an unsigned 10 MB form would be parsed on the event loop,
 and garbage would raise inside Bolt (a 500 and a traceback). Here the order is: the declared
 size (413), the signature headers (401), the body read up to ``MAX_BODY`` (413), UTF-8 (400),
-the signature (401), the shape (400), then Bolt, whose own verification is switched off as
-redundant. Every outcome is counted in ``haishin_webhook_requests_total{platform="slack"}``.
+the signature (401), the shape, down to the fields Bolt and the listeners read (400, see
+``shapes``), then Bolt, whose own verification is switched off as redundant. Every outcome
+is counted in ``haishin_webhook_requests_total{platform="slack"}``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bots.inbound import (
     read_body,
 )
 from bots.metrics import Metrics
+from bots.slack.shapes import unreadable
 
 log = logging.getLogger("haishin.slack")
 
@@ -92,6 +94,8 @@ class SlackEvents:
         if not isinstance(shape, dict) or not any(key in shape for key in _SLACK_KEYS):
             reason = "not a Slack request body (no type, command or ssl_check)"
             return refuse(request, 400, "malformed", reason, signed=True)
+        if (problem := unreadable(shape)) is not None:
+            return refuse(request, 400, "malformed", f"unreadable ({problem})", signed=True)
         response = to_starlette_response(await self.app.async_dispatch(bolt_request))
         self._count(response)
         return response
