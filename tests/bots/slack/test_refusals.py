@@ -31,6 +31,13 @@ GARBAGE = {
     "deeply nested": (NESTED, "application/json"),
     "object nested in payload": (b"payload=" + b"%5B" * 50_000, FORM),
     "no type": (b'{"hello": "world"}', "application/json"),
+    "event a list": (b'{"type": "event_callback", "event": [1]}', "application/json"),
+    "mention without channel": (
+        b'{"type": "event_callback", "event": {"type": "app_mention", "user": "U1"}}',
+        "application/json",
+    ),
+    "command without channel": (b"command=%2Fhaishin&text=latest&user_id=U1", FORM),
+    "action not an object": (b"payload=" + b'{"type": "block_actions", "actions": [5]}', FORM),
     "empty": (b"", FORM),
 }
 
