@@ -11,8 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bots.console import require_token_for
 from bots.console.auth import SESSION_COOKIE
 from bots.console.lockout import ATTEMPTS
+from bots.settings import Settings
+from core.errors import ConfigError
 from core.storage import SubscriptionRepository
 from tests.bots.console.conftest import TOKEN, ConsoleHarness, running_console
 
@@ -263,3 +266,10 @@ async def test_a_huge_sign_in_form_is_not_read(guarded_console: ConsoleHarness) 
     )
     assert response.status_code == 400
     assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("url", ["haishin.example.com", "ftp://haishin.example.com", "https://"])
+def test_a_public_url_that_is_not_an_address_stops_serve_with_a_message(url: str) -> None:
+    settings = Settings(_env_file=None, public_url=url, admin_token=None)
+    with pytest.raises(ConfigError, match="HAISHIN_PUBLIC_URL"):
+        require_token_for("127.0.0.1", settings)
