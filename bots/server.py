@@ -18,6 +18,7 @@ from bots.bootstrap import Services
 from bots.console import console_routes
 from bots.feeds.status import feed_health
 from bots.platform import Hook, Platform
+from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
 
@@ -33,6 +34,18 @@ def build_platforms(services: Services) -> dict[str, Platform]:
         if platform is not None:
             platforms[platform.name] = platform
     return platforms
+
+
+async def database_health(db: Database) -> tuple[str, str | None]:
+    """``ok``, ``unreachable``, or what the service's writes found (``read-only``,
+    ``failing``, ``missing``: see ``WriteHealth``), with a one-line reason."""
+    db.health.file_missing(db.file_problem())
+    try:
+        async with db.session() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure here is what the probe must report
+        return "unreachable", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    return db.health.state, db.health.reason
 
 
 def create_app(
@@ -54,16 +67,12 @@ def create_app(
     services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
-        database = "ok"
-        try:
-            async with services.db.session() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure here is what the probe must report
-            database = f"error: {type(exc).__name__}"
+        database, problem = await database_health(services.db)
         body = {
             "status": "ok" if database == "ok" else "degraded",
             "pid": os.getpid(),
             "database": database,
+            **({"database_problem": problem} if problem else {}),
             "platforms": {
                 name: platforms[name].status | {"on": True} if name in platforms else {"on": False}
                 for name in ("slack", "line")

@@ -39,6 +39,7 @@ log = logging.getLogger("haishin")
 
 SHUTDOWN_GRACE = 20.0  # seconds sends under way may take to finish at shutdown
 GAUGE_SECONDS = 15.0
+FILE_CHECK_SECONDS = 5.0
 
 
 def register(app: typer.Typer) -> None:
@@ -91,7 +92,9 @@ class DeliveryRuntime:
         self.kit = kit
         self.scheduler = SchedulerService(
             services.db,
-            SchedulerRuntime(kit.publishing, kit.worker.wake, self._reconcile),
+            SchedulerRuntime(
+                kit.publishing, kit.worker.wake, self._reconcile, health=services.db.health
+            ),
             on_lag=services.metrics.scheduler_lag.set,
         )
         self.watcher = ContentWatcher(services, on_ingested=self._ingested)
@@ -99,6 +102,7 @@ class DeliveryRuntime:
             component for factory in COMPONENTS if (component := factory(services)) is not None
         ]
         self._gauges: asyncio.Task[None] | None = None
+        self._file_check: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.watcher.start()  # ingests the content folder first
@@ -107,10 +111,13 @@ class DeliveryRuntime:
         for component in self.extra:
             await component.start()
         self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
+        self._file_check = asyncio.create_task(self._check_file(), name="database-file")
 
     async def stop(self) -> None:
         if self._gauges is not None:
             self._gauges.cancel()
+        if self._file_check is not None:
+            self._file_check.cancel()
         for component in reversed(self.extra):
             try:
                 await component.stop()
@@ -126,6 +133,14 @@ class DeliveryRuntime:
     async def _ingested(self, report: IngestReport) -> None:
         await self.scheduler.reconcile()  # a new issue's publication job
         self.kit.worker.wake(corrections=True)
+
+    async def _check_file(self) -> None:
+        """A SQLite file deleted or replaced under the running service: logged once, and
+        ``/healthz`` says ``missing`` until it is back."""
+        db = self.services.db
+        while True:
+            db.health.file_missing(await asyncio.to_thread(db.file_problem))
+            await asyncio.sleep(FILE_CHECK_SECONDS)
 
     async def _refresh_gauges(self) -> None:
         ledger = DeliveryLedger(self.services.db)
