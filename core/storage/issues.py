@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, text
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.errors import ContentError, NotFound
@@ -188,17 +188,29 @@ class IssueRepository(Repository):
                 status: StoreStatus = "new"
                 restored = False
             else:
-                current = await session.scalar(
-                    select(RevisionRow.content_hash).where(
-                        RevisionRow.issue_id == row.id, RevisionRow.revision == row.revision
+                current = (
+                    await session.execute(
+                        select(
+                            RevisionRow.id, RevisionRow.content_hash, RevisionRow.source_hash
+                        ).where(
+                            RevisionRow.issue_id == row.id, RevisionRow.revision == row.revision
+                        )
                     )
-                )
+                ).first()
                 restored = row.held == "removed"
                 if row.published_at is None and row.held != "cancelled":
                     row.held = "draft" if draft else None
-                if current == content_hash:
+                if current is not None and current.content_hash == content_hash:
                     if restored:
                         row.updated_at = now
+                    if source_hash is not None and current.source_hash != source_hash:
+                        # The same content in other bytes (line ends), or stored before
+                        # fingerprints were kept: the file's copies are recognised from now.
+                        await session.execute(
+                            update(RevisionRow)
+                            .where(RevisionRow.id == current.id)
+                            .values(source_hash=source_hash)
+                        )
                     return StoreOutcome(
                         "unchanged", row.number, row.revision, row.held, restored=restored
                     )
@@ -225,6 +237,16 @@ class IssueRepository(Repository):
             )
             await _add_search_rows(session, row.id, stored)
             return StoreOutcome(status, row.number, row.revision, row.held, restored=restored)
+
+    async def stored_sources(self, source_keys: list[str]) -> set[str]:
+        """Which of these files (or feed entries) have an issue stored."""
+        found: set[str] = set()
+        async with self._read() as session:
+            for start in range(0, len(source_keys), 500):
+                chunk = source_keys[start : start + 500]
+                query = select(IssueRow.source_key).where(IssueRow.source_key.in_(chunk))
+                found.update(await session.scalars(query))
+        return found
 
     async def find_copies(self, source_hash: str, *, other_than: str) -> list[SourceCopy]:
         """Stored issues whose current revision came from a file with these very bytes,
