@@ -32,7 +32,7 @@ async def ingest_feeds(urls: list[str]) -> None:
     Prints each feed's entries and what became of them; exits with status 1 when a feed or
     an entry failed (after reading every feed).
     """
-    async with services() as svc:
+    async with services(create=True) as svc:
         config = FeedConfig.from_profile_table(svc.profile.feed)
         if not urls and config is None:
             fail(
