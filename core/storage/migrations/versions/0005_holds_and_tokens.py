@@ -31,15 +31,25 @@ TOKENS = {
 }
 
 
+HOLDS = "held IN ('draft', 'removed', 'cancelled')"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("issues") as batch:
-        batch.add_column(sa.Column("held", sa.String(length=16), nullable=True))
-        batch.create_check_constraint(
-            "ck_issues_held", "held IN ('draft', 'removed', 'cancelled')"
+    if op.get_bind().dialect.name == "sqlite":
+        # ADD COLUMN in place: a batch copy of ``issues`` would drop the table, and with
+        # foreign keys on, that deletes every revision, section and delivery row of it.
+        op.execute(
+            "ALTER TABLE issues ADD COLUMN held VARCHAR(16) "
+            f"CONSTRAINT ck_issues_held CHECK ({HOLDS})"
         )
-    with op.batch_alter_table("issue_revisions") as batch:
+    else:
+        op.add_column("issues", sa.Column("held", sa.String(length=16), nullable=True))
+        op.create_check_constraint(op.f("ck_issues_held"), "issues", HOLDS)
+    with op.batch_alter_table("issue_revisions", recreate="never") as batch:
         batch.add_column(sa.Column("source_hash", sa.String(length=64), nullable=True))
-        batch.create_index("ix_issue_revisions_source_hash", ["source_hash"])
+    op.create_index(
+        op.f("ix_issue_revisions_source_hash"), "issue_revisions", ["source_hash"], unique=False
+    )
     op.execute(
         """
         UPDATE issues SET held = 'draft'
@@ -51,6 +61,7 @@ def upgrade() -> None:
           )
         """
     )
+    # Nothing refers to the Slack tables, so SQLite's copy-and-swap is safe for them.
     for table, columns in TOKENS.items():
         with op.batch_alter_table(table) as batch:
             for column in columns:
@@ -72,9 +83,10 @@ def downgrade() -> None:
                     type_=sa.String(length=200),
                     existing_nullable=True,
                 )
-    with op.batch_alter_table("issue_revisions") as batch:
-        batch.drop_index("ix_issue_revisions_source_hash")
+    op.drop_index(op.f("ix_issue_revisions_source_hash"), table_name="issue_revisions")
+    with op.batch_alter_table("issue_revisions", recreate="never") as batch:
         batch.drop_column("source_hash")
-    with op.batch_alter_table("issues") as batch:
-        batch.drop_constraint("ck_issues_held", type_="check")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_issues_held"), "issues", type_="check")
+    with op.batch_alter_table("issues", recreate="never") as batch:
         batch.drop_column("held")
