@@ -7,16 +7,24 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.errors import ContentError, NotFound
+from core.errors import ContentError, NotFound, SearchQueryError
 from core.model import MAX_ISSUE_NUMBER, Issue, IssueRef
 from core.serialize import issue_from_dict, issue_to_dict
 from core.storage.base import Repository
 from core.storage.database import ISSUES_LOCK, Database
 from core.storage.heads import changed, database_key, is_visible, visible_clause
 from core.storage.models import IssueRow, ItemRow, RevisionRow, SectionRow
-from core.storage.search import SearchHit, fold_for_search, search_terms, snippet, term_conditions
+from core.storage.search import (
+    SearchHit,
+    fold_for_search,
+    query_mistake,
+    search_terms,
+    snippet,
+    term_conditions,
+)
 
 StoreStatus = Literal["new", "unchanged", "revised"]
 SOURCE_KEY_MAX = 1000
@@ -468,8 +476,13 @@ class IssueRepository(Repository):
         )
         if now is not None:
             statement = statement.where(visible_clause(now))
-        async with self._read() as session:
-            rows = (await session.execute(statement)).all()
+        try:
+            async with self._read() as session:
+                rows = (await session.execute(statement)).all()
+        except DBAPIError as exc:
+            if not query_mistake(exc):
+                raise
+            raise SearchQueryError(f"can't search for {query!r}: {exc.orig}") from exc
         return [
             SearchHit(
                 number=issue.number,
