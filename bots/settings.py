@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, validation_alias="HAISHIN_ADMIN_TOKEN")
     log_format: Literal["plain", "json"] = Field("plain", validation_alias="HAISHIN_LOG_FORMAT")
     log_level: str = Field("INFO", validation_alias="HAISHIN_LOG_LEVEL")
+    # Fernet keys, newest first, comma-separated: stored Slack tokens are encrypted with them.
+    token_key: str | None = Field(None, validation_alias="HAISHIN_TOKEN_KEY", repr=False)
 
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")

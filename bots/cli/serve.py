@@ -67,7 +67,19 @@ def serve(
     fmt = log_format or settings.log_format
     if fmt not in ("plain", "json"):
         raise typer.BadParameter("use plain or json", param_hint="--log-format")
-    configure_logging(_format(fmt), settings.log_level)
+    configure_logging(
+        _format(fmt),
+        settings.log_level,
+        secrets=(
+            settings.slack_bot_token,
+            settings.slack_client_secret,
+            settings.slack_signing_secret,
+            settings.line_channel_access_token,
+            settings.line_channel_secret,
+            settings.admin_token,
+            *(settings.token_key or "").replace(",", " ").split(),
+        ),
+    )
     if settings.log_level.upper() != "DEBUG":
         for chatty in ("uvicorn.access", "alembic"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
@@ -77,7 +89,10 @@ def serve(
     # handler that would kill the process before the clean-up below. Ours ignores it.
     signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, host, port))
+        try:
+            asyncio.run(_serve(settings, host, port))
+        except ConfigError as exc:
+            fail(str(exc))
 
 
 def _format(value: str) -> Literal["plain", "json"]:
@@ -168,6 +183,9 @@ async def _serve(
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)
+        for platform in platforms.values():
+            for prepare in platform.prepare:
+                await prepare()
         if tune is not None:
             tune(platforms)
         runtime = DeliveryRuntime(
