@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -36,16 +37,24 @@ def build_platforms(services: Services) -> dict[str, Platform]:
     return platforms
 
 
-async def database_health(db: Database) -> tuple[str, str | None]:
-    """``ok``, ``unreachable``, or what the service's writes found (``read-only``,
-    ``failing``, ``missing``: see ``WriteHealth``), with a one-line reason."""
+async def database_health(db: Database) -> dict[str, Any]:
+    """``database``: ``ok``, ``unreachable``, or what the service's writes found
+    (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
+    ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
     try:
         async with db.session() as session:
             await session.execute(text("SELECT 1"))
     except Exception as exc:  # any failure here is what the probe must report
-        return "unreachable", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-    return db.health.state, db.health.reason
+        problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        return {"database": "unreachable", "database_problem": problem}
+    if db.health.state == "ok":
+        return {"database": "ok"}
+    return {
+        "database": db.health.state,
+        "database_problem": db.health.reason,
+        "database_writers": db.health.failing(),
+    }
 
 
 def create_app(
@@ -67,12 +76,12 @@ def create_app(
     services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
-        database, problem = await database_health(services.db)
+        health = await database_health(services.db)
+        database = health["database"]
         body = {
             "status": "ok" if database == "ok" else "degraded",
             "pid": os.getpid(),
-            "database": database,
-            **({"database_problem": problem} if problem else {}),
+            **health,
             "platforms": {
                 name: platforms[name].status | {"on": True} if name in platforms else {"on": False}
                 for name in ("slack", "line")

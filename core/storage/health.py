@@ -90,6 +90,19 @@ class WriteHealth:
         worst = max(self._failing.values(), key=lambda f: _SEVERITY[f.state], default=None)
         return None if worst is None else worst.reason
 
+    def failing(self, now: float | None = None) -> dict[str, dict[str, object]]:
+        """Each failing writer: its state, failed attempts so far, and seconds since the
+        first (for ``/healthz``)."""
+        at = self._now() if now is None else now
+        return {
+            writer: {
+                "state": f.state,
+                "failures": f.failures,
+                "seconds": round(at - f.since, 1),
+            }
+            for writer, f in sorted(self._failing.items())
+        }
+
     def failed(self, writer: str, exc: BaseException) -> float:
         """``writer``'s write failed; returns how long it should wait before trying again.
 
