@@ -67,17 +67,18 @@ class ContentWatcher:
         """Ingest every issue file now (unchanged ones are skipped), then keep watching."""
         self.issues_dir.mkdir(parents=True, exist_ok=True)
         self._seen = {}
+        retry = False
         try:
             report = await self.scan(initial=True)
-        except Exception as exc:  # the database: the watcher tries again
+        except Exception as exc:  # the database: the watcher tries again at once
             self.services.db.health.failed(WRITER, exc)
-            report = None
+            report, retry = None, True
         if report is not None:
             log.info("content: %s", report.summary())
             for outcome in report.outcomes:
                 _log_outcome(outcome, quiet=True)
         self._stop.clear()
-        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+        self._task = asyncio.create_task(self._watch(retry=retry), name="content-watcher")
         log.info("watching %s for new and changed issues", self.issues_dir)
 
     async def stop(self) -> None:
@@ -120,7 +121,9 @@ class ContentWatcher:
                 await self.on_ingested(report or IngestReport(()))
             return report
 
-    async def _watch(self) -> None:
+    async def _watch(self, *, retry: bool = False) -> None:
+        if retry:
+            await self._scan_until_stored()
         while not self._stop.is_set():
             try:
                 async for changes in awatch(

@@ -34,11 +34,7 @@ from bots.dedupe import EventDeduplicator
 from bots.platform import Hook, Platform
 from bots.slack import handlers
 from bots.slack.bot import SlackBot
-from bots.slack.installations import (
-    EncryptedInstallationStore,
-    encrypt_stored_tokens,
-    token_cipher,
-)
+from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_tokens
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
@@ -91,7 +87,7 @@ def build_slack(services: Services) -> Platform | None:
     prepare: list[Hook] = []
     if oauth:
         assert settings.slack_client_id and settings.slack_client_secret
-        cipher = token_cipher(settings.token_key)
+        cipher = settings.slack_token_cipher()
         installations = EncryptedInstallationStore(
             settings.slack_client_id, services.db.engine, cipher
         )

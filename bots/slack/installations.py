@@ -3,8 +3,8 @@
 The store is slack_sdk's own (``AsyncSQLAlchemyInstallationStore``) over our tables; only
 the token columns' type differs (``core.storage.secrets.EncryptedToken``), so every token
 is encrypted as the store writes it and decrypted as it reads it. Multi-workspace mode
-therefore needs ``HAISHIN_TOKEN_KEY``: without it ``haishin serve`` refuses to start,
-rather than write a workspace's token in plain text.
+therefore needs ``HAISHIN_TOKEN_KEY`` (``Settings.slack_token_cipher``): without it
+``haishin serve`` refuses to start, rather than write a workspace's token in plain text.
 """
 
 from __future__ import annotations
@@ -14,15 +14,8 @@ import logging
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.errors import ConfigError
 from core.storage.database import Database
-from core.storage.secrets import (
-    KEY_VARIABLE,
-    EncryptedToken,
-    TokenCipher,
-    new_key_hint,
-    reencrypt_tokens,
-)
+from core.storage.secrets import EncryptedToken, TokenCipher, reencrypt_tokens
 from core.storage.slack_tables import TOKEN_COLUMNS
 
 log = logging.getLogger("haishin.slack")
@@ -36,23 +29,6 @@ class EncryptedInstallationStore(AsyncSQLAlchemyInstallationStore):
         for table in (self.installations, self.bots):
             for name in TOKEN_COLUMNS[table.name]:
                 table.c[name].type = EncryptedToken(cipher)
-
-
-def token_cipher(setting: str | None) -> TokenCipher:
-    """The keys multi-workspace mode stores tokens with.
-
-    Raises:
-        ConfigError: ``HAISHIN_TOKEN_KEY`` is unset or holds something that is not a key.
-    """
-    cipher = TokenCipher.from_setting(setting)
-    if cipher is None:
-        raise ConfigError(
-            "Slack is set to install into workspaces (SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET), which keeps each workspace's bot token in the database; "
-            f"haishin stores those encrypted, with the key in {KEY_VARIABLE}: "
-            f"{new_key_hint()} (keep it safe: without it the installs must be made again)"
-        )
-    return cipher
 
 
 async def encrypt_stored_tokens(db: Database, cipher: TokenCipher) -> None:

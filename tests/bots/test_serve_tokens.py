@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from sqlalchemy import select
 from core.storage.database import Database
 from core.storage.secrets import TokenCipher, is_encrypted, new_key
 from core.storage.slack_tables import slack_bots, slack_installations
-from tests.bots.serve_process import ServeProcess
+from tests.bots.serve_process import ServeProcess, free_port
 from tests.conftest import CONTENT, SAMPLE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_inbound import SlackInbound
@@ -155,16 +158,21 @@ async def test_tokens_are_encrypted_at_rest_and_never_logged_at_debug(
     assert "Traceback" not in log
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 async def test_multi_workspace_mode_without_a_key_refuses_to_start(
-    tmp_path: Path, slack: FakeSlackAPI
+    tmp_path: Path, slack: FakeSlackAPI, workers: int
 ) -> None:
     workdir = workdir_for(tmp_path)
     url = f"sqlite:///{workdir / 'haishin.db'}"
     await seed_legacy_install(url)
-    serve = ServeProcess(env_for(workdir, url, slack, None), workdir).start()
-    assert serve.process is not None
-    assert await asyncio.to_thread(serve.process.wait, 120) == 1
-    said = " ".join(serve.log().split())
+    env = {**os.environ, **env_for(workdir, url, slack, None)}
+    argv = [sys.executable, "-c", "from bots.cli import main; main()", "serve"]
+    argv += ["--port", str(free_port()), "--workers", str(workers)]
+    done = await asyncio.to_thread(
+        subprocess.run, argv, cwd=workdir, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 1
+    said = " ".join((done.stdout + done.stderr).split())
     assert "HAISHIN_TOKEN_KEY" in said and "haishin keys new" in said
-    assert "Traceback" not in said
+    assert "Traceback" not in said and "worker 1" not in said  # no child was started
     assert await stored_tokens(url) == [LEGACY_TOKEN, LEGACY_TOKEN]  # untouched

@@ -8,7 +8,8 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from sqlalchemy import select
 
-from bots.slack.installations import EncryptedInstallationStore, token_cipher
+from bots.settings import Settings
+from bots.slack.installations import EncryptedInstallationStore
 from core.errors import ConfigError
 from core.storage.database import Database
 from core.storage.secrets import (
@@ -114,5 +115,5 @@ async def test_a_key_dropped_too_soon_changes_nothing(database: Database) -> Non
 )
 def test_multi_workspace_mode_needs_a_real_key(setting: str | None, says: str) -> None:
     with pytest.raises(ConfigError, match=says):
-        token_cipher(setting)
-    assert token_cipher(f"{NEW}, {OLD}").keys == 2
+        Settings(_env_file=None, token_key=setting).slack_token_cipher()  # type: ignore[call-arg]
+    assert Settings(_env_file=None, token_key=f"{NEW}, {OLD}").slack_token_cipher().keys == 2  # type: ignore[call-arg]
