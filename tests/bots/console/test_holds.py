@@ -75,6 +75,9 @@ async def test_numbers_beyond_any_issue_are_404_not_500(console: ConsoleHarness)
         for action in ("publish", "unschedule", "reschedule"):
             response = await console.post(f"/issues/{number}/{action}", {})
             assert response.status_code == 404, (number, action)
+        for action in ("pause", "resume"):
+            response = await console.post(f"/deliveries/subscriptions/{number}/{action}", {})
+            assert response.status_code == 404, (number, action)
 
 
 async def test_a_link_out_of_the_content_folder_is_listed_by_name_and_not_read(
