@@ -229,7 +229,8 @@ async def ingest_paths(
     for path, issue, digest in parsed:
         key = _source_key(path, content_dir)
         try:
-            outcome = await _store(repository, path, issue, digest, profile, content_dir)
+            new = key not in known
+            outcome = await _store(repository, path, issue, digest, profile, content_dir, new)
         except DBAPIError:
             raise  # the database, not the file: the caller tries again later
         except Exception as exc:  # one odd file never stops the others (or the watcher)
@@ -279,12 +280,14 @@ async def _store(
     digest: str,
     profile: Profile,
     content_dir: Path,
+    new: bool,
 ) -> FileOutcome:
     key = _source_key(path, content_dir)
     publish_at = effective_publish_at(issue, profile)
     warnings = tuple(note for note in issue.notes if note.kind is NoteKind.WARNING)
     note = None
-    copies = await repository.find_copies(digest, other_than=key)
+    # Only a file not stored yet can be a copy (or a renamed file) of another's.
+    copies = await repository.find_copies(digest, other_than=key) if new else []
     if copies and await repository.get_by_source(key) is None:
         gone = next((c for c in copies if not _source_exists(c.source_key, content_dir)), None)
         if gone is None:
