@@ -53,6 +53,7 @@ SAMPLE = ROOT / "content" / "issues" / "2025-10-04.txt"
 PROFILE = ROOT / "content" / "newsletter.toml"
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-secret"
+TOKEN_KEY = "Y4gVPB_lDRsD6lgJ3vvBrJtDi2AYq7wIt-LUwLg1Nmo="  # Fernet: tokens at rest
 LINE_TOKEN = "bench-line-token"
 UNITS = 7  # the sample issue on Slack: a parent and six thread posts
 
@@ -290,6 +291,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "SLACK_SIGNING_SECRET": "bench-signing-secret",
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "HAISHIN_TOKEN_KEY": TOKEN_KEY,  # serve encrypts the seeded tokens at start
         "SLACK_BOT_TOKEN": "",
         "SLACK_API_URL": slack.url,
         "LINE_CHANNEL_SECRET": "bench-line-secret",

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections import OrderedDict
 
 from core.clock import Clock
 from core.storage import Database, ProcessedEvents
 
-log = logging.getLogger("haishin")
+PENDING_MAX = 50_000  # event ids kept for writing while the database refuses writes
 
 
 class EventDeduplicator:
@@ -91,7 +90,10 @@ class EventDeduplicator:
                     self.platform, pending, self.clock.now()
                 )
             except Exception:
-                self._pending = pending + self._pending  # try again next time
+                # Try again next time; while the database refuses, keep the newest only
+                # (memory still knows them all; only a redelivery to another process
+                # after a long outage could be answered twice).
+                self._pending = (pending + self._pending)[-PENDING_MAX:]
                 raise
 
     async def start(self) -> None:
@@ -109,11 +111,16 @@ class EventDeduplicator:
         await self.flush()
 
     async def _run(self) -> None:
+        writer = f"handled {self.platform} events"
+        pause = self._flush_every
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._flush_every)
+                await asyncio.wait_for(self._wake.wait(), pause)
             self._wake.clear()
             try:
                 await self.flush()
-            except Exception:
-                log.exception("recording handled %s events failed; will retry", self.platform)
+            except Exception as exc:  # logged once per outage, retried with growing pauses
+                pause = max(self._flush_every, self.db.health.failed(writer, exc))
+            else:
+                self.db.health.succeeded(writer)
+                pause = self._flush_every

@@ -23,6 +23,8 @@ class Platform:
         publisher: how digests reach it.
         on_startup / on_shutdown: run inside the server's lifespan, in order / reverse order.
         status: extra facts for ``/healthz`` (mode, workspace...).
+        prepare: run once by ``haishin serve`` before it listens (stored tokens encrypted);
+            a ``ConfigError`` there stops it with the message.
     """
 
     name: str
@@ -31,3 +33,4 @@ class Platform:
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
     status: dict[str, Any] = field(default_factory=dict)
+    prepare: list[Hook] = field(default_factory=list)

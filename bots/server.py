@@ -21,6 +21,7 @@ from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
 from bots.platform import Hook, Platform
 from bots.redact import redact_text
+from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
 
@@ -36,6 +37,26 @@ def build_platforms(services: Services) -> dict[str, Platform]:
         if platform is not None:
             platforms[platform.name] = platform
     return platforms
+
+
+async def database_health(db: Database) -> dict[str, Any]:
+    """``database``: ``ok``, ``unreachable``, or what the service's writes found
+    (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
+    ``database_problem`` and the failing ``database_writers``."""
+    db.health.file_missing(db.file_problem())
+    try:
+        async with db.session() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure here is what the probe must report
+        problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        return {"database": "unreachable", "database_problem": problem}
+    if db.health.state == "ok":
+        return {"database": "ok"}
+    return {
+        "database": db.health.state,
+        "database_problem": db.health.reason,
+        "database_writers": db.health.failing(),
+    }
 
 
 def create_app(
@@ -57,12 +78,8 @@ def create_app(
     services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
-        database = "ok"
-        try:
-            async with services.db.session() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure here is what the probe must report
-            database = f"error: {type(exc).__name__}"
+        health = await database_health(services.db)
+        database = health["database"]
         body: dict[str, Any] = {
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
@@ -71,6 +88,9 @@ def create_app(
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:
             body["pid"] = os.getpid()
+            body.update({k: v for k, v in health.items() if k != "database"})
+            if "database_problem" in body:
+                body["database_problem"] = redact_text(body["database_problem"])
             for name, platform in platforms.items():
                 body["platforms"][name] = _shown(platform.status | {"on": True})
             body["feeds"] = await feed_health(services.db, services.profile)

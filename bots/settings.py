@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from core.storage.secrets import TokenCipher
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, validation_alias="HAISHIN_PUBLIC_URL")
     log_format: Literal["plain", "json"] = Field("plain", validation_alias="HAISHIN_LOG_FORMAT")
     log_level: str = Field("INFO", validation_alias="HAISHIN_LOG_LEVEL")
+    # Fernet keys, newest first, comma-separated: stored Slack tokens are encrypted with them.
+    token_key: str | None = Field(None, validation_alias="HAISHIN_TOKEN_KEY", repr=False)
 
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
@@ -44,6 +49,25 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         """Slack runs with a single bot token or with OAuth."""
         return self.slack_oauth or bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def slack_token_cipher(self) -> TokenCipher:
+        """The keys multi-workspace Slack stores each workspace's bot token with.
+
+        Raises:
+            ConfigError: ``HAISHIN_TOKEN_KEY`` is unset, or holds something not a key.
+        """
+        from core.errors import ConfigError
+        from core.storage.secrets import KEY_VARIABLE, TokenCipher, new_key_hint
+
+        cipher = TokenCipher.from_setting(self.token_key)
+        if cipher is None:
+            raise ConfigError(
+                "Slack is set to install into workspaces (SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET), which keeps each workspace's bot token in the "
+                f"database; haishin stores those encrypted, with the key in {KEY_VARIABLE}: "
+                f"{new_key_hint()} (keep it safe: without it the installs must be made again)"
+            )
+        return cipher
 
     @property
     def line_enabled(self) -> bool:

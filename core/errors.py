@@ -43,6 +43,11 @@ class ContentError(HaishinError):
         return f"{where}{self.message}{hint}"
 
 
+class SearchQueryError(HaishinError, ValueError):
+    """A search the database could not run as asked (an FTS or tsquery syntax error): the
+    reader's words, not a failure of ours."""
+
+
 class NotFound(HaishinError, LookupError):
     """Something asked for by a person (an issue, a section, a subscription) does not exist."""
 

@@ -3,30 +3,46 @@
 Every file is parsed first; the good ones are then stored in date order, so issues without
 a number in their front matter are numbered in date order. A bad file is reported (file,
 line, message) and nothing of it is stored; the others still go in.
+
+- A link in the content folder that leads out of it is refused (``issue_file``): the
+  folder is what the editor publishes, and a link to ``~/.env`` must not become an issue.
+- A file without a date (in its name or front matter) or ``publish_at`` is stored as a
+  draft: held, never published or sent, until a revision gives it a date.
+- A new file with the very bytes of a stored issue's file is a copy: reported, not stored
+  (unless that issue's file is gone: then the file was renamed, and the issue moves).
+- ``hold_removed_files``: an unpublished issue whose file was removed is held.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.exc import DBAPIError
+
 from core.clock import Clock
 from core.errors import ContentError
 from core.model import Issue, NoteKind, ParseNote
-from core.parsing import load_issue
+from core.parsing import parse_issue
 from core.profile import Profile
 from core.serialize import content_hash
 from core.storage.database import Database
 from core.storage.issues import IssueRepository
 
+log = logging.getLogger("haishin.content")
+
 ISSUE_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
 _MARKDOWN = frozenset((".md", ".markdown"))
+ISSUES_PREFIX = "issues/"  # source keys of the content folder's issue files
 
-FileStatus = Literal["new", "unchanged", "revised", "error"]
+FileStatus = Literal["new", "unchanged", "revised", "copy", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +63,14 @@ class FileOutcome:
     sections: int = 0
     error: ContentError | None = None
     warnings: tuple[ParseNote, ...] = ()
+    held: str | None = None  # "draft" or "cancelled": stored, but not going out
+    note: str | None = None  # a copy, a rename, a file back after removal
+    restored: bool = False  # the file came back; its issue is no longer held for that
 
     @property
     def message(self) -> str | None:
-        """The error as a person reads it (file, line, what, how to fix), if any."""
-        return None if self.error is None else str(self.error)
+        """The error as a person reads it (file, line, what, how to fix), else the note."""
+        return self.note if self.error is None else str(self.error)
 
     @property
     def line(self) -> int | None:
@@ -79,11 +98,18 @@ class IngestReport:
         """How many files ended with this status."""
         return sum(1 for f in self.outcomes if f.status == status)
 
+    @property
+    def changed(self) -> bool:
+        """True when something was stored, or a held issue was released."""
+        return any(f.status in ("new", "revised") or f.restored for f in self.outcomes)
+
     def summary(self) -> str:
         """One line for a log: ``3 files: 1 new, 1 revised, 1 unchanged, 0 errors``."""
         counts = ", ".join(
             f"{self.count(status)} {status}" for status in ("new", "revised", "unchanged")
         )
+        copies = self.count("copy")
+        counts += f", {copies} cop{'ies' if copies != 1 else 'y'}" if copies else ""
         errors = self.count("error")
         return f"{len(self.outcomes)} files: {counts}, {errors} error{'s' if errors != 1 else ''}"
 
@@ -103,6 +129,47 @@ def default_issue_paths(content_dir: Path) -> list[Path]:
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(root).parts)
     )
+
+
+def issue_file(path: Path, content_dir: Path) -> Path:
+    """The file to read for ``path``: itself, or where its link leads if that is inside the
+    content folder (or its ``issues`` folder, which may be a link of its own).
+
+    A path named outside the content folder (``haishin ingest /tmp/x.txt``) is read as it
+    is: the editor chose it.
+
+    Raises:
+        ContentError: ``path`` is in the content folder but a link takes it out.
+    """
+    if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(content_dir)):
+        return path
+    target = path.resolve()
+    roots = (content_dir.resolve(), (content_dir / "issues").resolve())
+    if not any(target.is_relative_to(root) for root in roots):
+        raise ContentError(
+            f"is a link to {target}, outside the content folder; haishin does not read it",
+            path=str(path),
+            hint="copy the file into the content folder instead of linking to it",
+        )
+    return target
+
+
+async def hold_removed_files(
+    db: Database, content_dir: Path, *, clock: Clock
+) -> list[tuple[int, str]]:
+    """Hold every unpublished issue whose file is no longer in ``content_dir/issues``.
+
+    Nothing is held while the ``issues`` folder itself is missing (an unmounted share is
+    not a deletion). A held issue goes out again when its file comes back.
+
+    Returns:
+        The held issues' numbers and source keys.
+    """
+    if not (content_dir / "issues").is_dir():
+        return []
+    paths = await asyncio.to_thread(default_issue_paths, content_dir)
+    present = {_source_key(path, content_dir) for path in paths}
+    return await IssueRepository(db, clock=clock).hold_removed(ISSUES_PREFIX, present)
 
 
 async def ingest_paths(
@@ -133,7 +200,7 @@ async def ingest_paths(
     for path in paths:
         unique.setdefault(path.resolve(), path)
     outcomes: dict[Path, FileOutcome] = {}
-    parsed: list[tuple[Path, Issue]] = []
+    parsed: list[tuple[Path, Issue, str]] = []
 
     def done(outcome: FileOutcome) -> None:
         outcomes[outcome.path] = outcome
@@ -142,25 +209,101 @@ async def ingest_paths(
 
     for path in unique.values():
         try:
-            issue = await asyncio.to_thread(load_issue, path, profile, encoding=encoding)
+            issue, digest = await asyncio.to_thread(_read, path, content_dir, profile, encoding)
         except ContentError as exc:
             done(FileOutcome(path, _source_key(path, content_dir), "error", error=exc))
         else:
-            parsed.append((path, issue))
+            parsed.append((path, issue, digest))
 
     repository = IssueRepository(db, clock=clock)
-    parsed.sort(key=lambda entry: (entry[1].date or date.max, _source_key(entry[0], content_dir)))
-    for path, issue in parsed:
-        done(await _store(repository, path, issue, profile, content_dir))
+    # Files already stored go first (their fingerprints are then current, so a copy among
+    # the new ones is recognised), then the new ones by date, which numbers them by date.
+    known = await repository.stored_sources([_source_key(p, content_dir) for p, _, _ in parsed])
+    parsed.sort(
+        key=lambda entry: (
+            _source_key(entry[0], content_dir) not in known,
+            entry[1].date or date.max,
+            _source_key(entry[0], content_dir),
+        )
+    )
+    for path, issue, digest in parsed:
+        key = _source_key(path, content_dir)
+        try:
+            new = key not in known
+            outcome = await _store(repository, path, issue, digest, profile, content_dir, new)
+        except DBAPIError:
+            raise  # the database, not the file: the caller tries again later
+        except Exception as exc:  # one odd file never stops the others (or the watcher)
+            log.exception("%s could not be stored", path)
+            error = ContentError(
+                f"could not be stored ({type(exc).__name__}: {exc})",
+                path=str(path),
+                hint="this is a bug in haishin; the log has the details",
+            )
+            outcome = FileOutcome(path, key, "error", error=error)
+        done(outcome)
     return IngestReport(tuple(outcomes[path] for path in unique.values()))
 
 
+def _read(
+    path: Path, content_dir: Path, profile: Profile, encoding: str | None
+) -> tuple[Issue, str]:
+    """Parse a file; its bytes' SHA-256 too. Every failure is a ContentError."""
+    target = issue_file(path, content_dir)
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise ContentError("no such file", path=str(path), hint="check the path") from None
+    except IsADirectoryError:
+        raise ContentError(
+            "is a folder, not an issue file", path=str(path), hint="name a .txt or .md file"
+        ) from None
+    except OSError as exc:
+        raise ContentError(f"cannot be read: {exc.strerror}", path=str(path)) from None
+    try:
+        issue = parse_issue(data, name=str(path), profile=profile, encoding=encoding)
+    except ContentError:
+        raise
+    except (RecursionError, ValueError, LookupError, OverflowError) as exc:
+        raise ContentError(
+            f"can't be read ({type(exc).__name__}: {exc})",
+            path=str(path),
+            hint="this is a bug in haishin; please report it with the file",
+        ) from exc
+    return issue, hashlib.sha256(data).hexdigest()
+
+
 async def _store(
-    repository: IssueRepository, path: Path, issue: Issue, profile: Profile, content_dir: Path
+    repository: IssueRepository,
+    path: Path,
+    issue: Issue,
+    digest: str,
+    profile: Profile,
+    content_dir: Path,
+    new: bool,
 ) -> FileOutcome:
     key = _source_key(path, content_dir)
     publish_at = effective_publish_at(issue, profile)
     warnings = tuple(note for note in issue.notes if note.kind is NoteKind.WARNING)
+    note = None
+    # Only a file not stored yet can be a copy (or a renamed file) of another's.
+    copies = await repository.find_copies(digest, other_than=key) if new else []
+    if copies and await repository.get_by_source(key) is None:
+        gone = next((c for c in copies if not _source_exists(c.source_key, content_dir)), None)
+        if gone is None:
+            original = copies[0]
+            return FileOutcome(
+                path,
+                key,
+                "copy",
+                number=original.number,
+                title=issue.title,
+                date=issue.date,
+                note=f"a byte-identical copy of {original.source_key} (issue "
+                f"{original.number}); not stored. Delete it, or edit it into an issue of its own",
+            )
+        await repository.move_source(gone.source_key, key)
+        note = f"renamed from {gone.source_key}"
     try:
         stored = await repository.store(
             issue,
@@ -168,12 +311,20 @@ async def _store(
             content_hash=content_hash(issue, publish_at=publish_at),
             fmt="markdown" if path.suffix.lower() in _MARKDOWN else "text",
             publish_at=publish_at,
+            draft=publish_at is None,
+            source_hash=digest,
         )
     except ContentError as exc:
         if exc.path == key:
             # Name the file as the person gave it, not by its storage key.
             exc = ContentError(exc.message, path=str(path), line=exc.line, hint=exc.hint)
         return FileOutcome(path, key, "error", error=exc, warnings=warnings)
+    if stored.restored:
+        note = note or "its file is back: the issue is no longer held"
+    if stored.held == "draft":
+        note = "draft: no date in its name or front matter; held until it has one"
+    elif stored.held == "cancelled":
+        note = f"cancelled: held until `haishin reschedule {stored.number}`"
     return FileOutcome(
         path,
         key,
@@ -184,7 +335,17 @@ async def _store(
         date=issue.date,
         sections=len(issue.sections),
         warnings=warnings,
+        held=stored.held,
+        note=note,
+        restored=stored.restored,
     )
+
+
+def _source_exists(source_key: str, content_dir: Path) -> bool:
+    if source_key.startswith("feed:"):
+        return True  # a feed entry: not a file that could have been renamed
+    path = Path(source_key)
+    return (path if path.is_absolute() else content_dir / path).is_file()
 
 
 def effective_publish_at(issue: Issue, profile: Profile) -> datetime | None:

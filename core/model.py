@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+# Issue numbers run from 1 to the largest a database INTEGER holds (SQLite and PostgreSQL).
+MAX_ISSUE_NUMBER = 2_147_483_647
+# Dates an issue may carry: wide enough for any newsletter, narrow enough that a time zone
+# shift never leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -7,6 +7,14 @@ import unicodedata
 
 _SPACE = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+")
+# C0 and C1 controls (NUL, ESC, DEL…) and lone surrogates: never text a person meant.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+
+
+def strip_controls(text: str) -> str:
+    """Text with control characters (NUL, ESC, DEL, C1) and lone surrogates replaced by a
+    space: what a reader typed, safe for SQL, FTS and a platform's message."""
+    return _CONTROLS.sub(" ", text)
 
 
 def fold(text: str) -> str:

@@ -42,10 +42,22 @@ async def weekly_digest(subscription_id: int) -> None:
 
 async def sweep() -> None:
     """Every few seconds: publish what is due, hand the newest issue to on-publish
-    subscribers who lack it, and bring the jobs in line with the subscriptions."""
+    subscribers who lack it, and bring the jobs in line with the subscriptions.
+
+    While the database refuses writes, a failed sweep is reported to the runtime's health
+    (one log line per outage) rather than logged with a traceback every time.
+    """
     runtime = current()
-    await runtime.publishing.publish_due()
-    handover = await runtime.publishing.hand_over_on_publish()
-    if handover is not None and handover.rows:
-        runtime.wake()
-    await runtime.reconcile()
+    try:
+        await runtime.publishing.publish_due()
+        handover = await runtime.publishing.hand_over_on_publish()
+        if handover is not None and handover.rows:
+            runtime.wake()
+        await runtime.reconcile()
+    except Exception as exc:
+        if runtime.health is None:
+            raise
+        runtime.health.failed("scheduler sweep", exc)
+    else:
+        if runtime.health is not None:
+            runtime.health.succeeded("scheduler sweep")

@@ -57,7 +57,9 @@ class PostgresLeadership(Leadership):
     """``pg_try_advisory_lock`` on a connection of its own."""
 
     def __init__(self, db: Database, key: int = SCHEDULER_LOCK) -> None:
-        self._engine: AsyncEngine = create_async_engine(db.url, poolclass=NullPool)
+        self._engine: AsyncEngine = create_async_engine(
+            db.url, poolclass=NullPool, hide_parameters=True
+        )
         self._key = key
         self._conn: AsyncConnection | None = None
 

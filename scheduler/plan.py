@@ -69,6 +69,7 @@ async def desired_jobs(
     query = select(IssueRow.number, IssueRow.publish_at).where(
         IssueRow.published_at.is_(None),
         IssueRow.back_catalogue.is_(False),
+        IssueRow.held.is_(None),
         IssueRow.publish_at.is_not(None),
     )
     async with db.session(readonly=True) as session, session.begin():

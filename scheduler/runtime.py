@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core.delivery.publishing import Publishing
+from core.storage.health import WriteHealth
 
 
 @dataclass
@@ -21,11 +22,13 @@ class SchedulerRuntime:
         publishing: publishes issues and hands them to subscribers.
         wake: tells the delivery workers of this process that new rows are waiting.
         reconcile: re-derives the scheduler's jobs from subscriptions and issues.
+        health: where the sweep reports its writes (None: its failures are raised).
     """
 
     publishing: Publishing
     wake: Callable[[], None]
     reconcile: Callable[[], Awaitable[None]]
+    health: WriteHealth | None = None
 
 
 _current: SchedulerRuntime | None = None

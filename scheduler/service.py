@@ -125,12 +125,16 @@ class SchedulerService:
         return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
 
     async def _watch(self) -> None:
+        pause = self.check_every
         while True:
-            await asyncio.sleep(self.check_every)
+            await asyncio.sleep(pause)
             try:
                 await self._tick()
-            except Exception:
-                log.exception("scheduler: leadership check failed; trying again")
+            except Exception as exc:  # logged once per outage, retried with growing pauses
+                pause = max(self.check_every, self.db.health.failed("scheduler leadership", exc))
+            else:
+                self.db.health.succeeded("scheduler leadership")
+                pause = self.check_every
 
     async def _tick(self) -> None:
         if self.leader:
@@ -157,7 +161,9 @@ class SchedulerService:
 
     async def _step_up(self) -> None:
         connect_args = {"timeout": BUSY_TIMEOUT_SECONDS} if self.db.dialect == "sqlite" else {}
-        self._engine = create_engine(job_store_url(self.db), connect_args=connect_args)
+        self._engine = create_engine(
+            job_store_url(self.db), connect_args=connect_args, hide_parameters=True
+        )
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1},

@@ -15,8 +15,9 @@ from rich.console import Console
 
 from bots.bootstrap import Services, bootstrap
 from bots.settings import Settings
-from core.errors import HaishinError, NotFound
+from core.errors import ConfigError, HaishinError, NotFound
 from core.library import IssueRecord
+from core.storage.database import missing_sqlite_file
 
 console = Console()
 errors = Console(stderr=True)
@@ -45,9 +46,27 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 
 @contextlib.asynccontextmanager
-async def services(settings: Settings | None = None) -> AsyncIterator[Services]:
-    """Bootstrapped services, closed on exit."""
-    built = await bootstrap(settings or Settings())
+async def services(
+    settings: Settings | None = None, *, create: bool = False
+) -> AsyncIterator[Services]:
+    """Bootstrapped services, closed on exit.
+
+    Args:
+        settings: the settings (default: from the environment).
+        create: make the SQLite database when it does not exist yet (``ingest``); other
+            commands refuse, so a mistyped path never hands them a new empty database.
+
+    Raises:
+        ConfigError: no SQLite database at the configured path (without ``create``).
+    """
+    settings = settings or Settings()
+    missing = None if create else missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        raise ConfigError(
+            f"no database at {missing}; run `haishin ingest` or `haishin serve` first "
+            "(or set HAISHIN_DATABASE_URL to the database you mean)"
+        )
+    built = await bootstrap(settings)
     try:
         yield built
     finally:

@@ -11,13 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, errors, fail, find_issue, services
+from bots.cli.delivery_common import issue_state
 from bots.cli.views import print_preview, print_reply
 from bots.feeds.cli import ingest_feeds
 from bots.preview import PLATFORMS, post_document, preview_document
 from bots.rendering import renderer_for
 from bots.settings import Settings
 from core.errors import ContentError
-from core.ingest import default_issue_paths, ingest_paths
+from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
 from core.model import Issue
 from core.parsing import load_issue
 from core.plaintext import format_issue
@@ -55,7 +56,7 @@ async def ingest(
     if feed:
         await ingest_feeds(paths or [])
         return
-    async with services() as svc:
+    async with services(create=True) as svc:
         files = [Path(p) for p in paths] if paths else default_issue_paths(svc.settings.content_dir)
         if not files:
             fail(f"no issue files under {svc.settings.issues_dir}; add .txt or .md files there")
@@ -71,8 +72,20 @@ async def ingest(
                 encoding=encoding,
                 clock=svc.clock,
             )
+            # The whole folder was read: what is no longer in it is held.
+            held = (
+                []
+                if paths
+                else await hold_removed_files(svc.db, svc.settings.content_dir, clock=svc.clock)
+            )
     table = Table("file", "result", "issue", "revision", "note", title="ingest")
-    style = {"new": "green", "revised": "yellow", "unchanged": "dim", "error": "bold red"}
+    style = {
+        "new": "green",
+        "revised": "yellow",
+        "unchanged": "dim",
+        "copy": "yellow",
+        "error": "bold red",
+    }
     for outcome in report.outcomes:
         status = outcome.status
         table.add_row(
@@ -87,6 +100,12 @@ async def ingest(
     for outcome in report.outcomes:
         if outcome.status == "error":
             errors.print(f"[bold red]error:[/] {escape(outcome.message or '')}", highlight=False)
+    for number, key in held:
+        console.print(
+            f"[yellow]held:[/] issue {number}: its file {escape(key)} is gone, so it won't be "
+            "published or sent until the file is back",
+            highlight=False,
+        )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -108,10 +127,18 @@ async def issues() -> None:
         console.print("No issues stored yet. Run [bold]haishin ingest[/] to load content/issues/.")
         return
     table = Table("#", "date", "title", "sections", "rev", "published", title="issues")
+    now = svc.clock.now()
     for entry in entries:
-        published = "yes" if entry.published else f"at {entry.publish_at:%Y-%m-%d %H:%M %Z}"
-        if entry.publish_at is None and not entry.published:
-            published = "no"
+        published = issue_state(
+            published_at=entry.published_at,
+            publish_at=entry.publish_at,
+            held=entry.held,
+            back_catalogue=entry.back_catalogue,
+            now=now,
+            zone=svc.profile.timezone,
+        )
+        if entry.held is not None or published == "due now":
+            published = f"[yellow]{published}[/]"
         revision = f"{entry.revision}{' (corrected)' if entry.corrected else ''}"
         table.add_row(
             str(entry.number),

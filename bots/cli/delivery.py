@@ -16,12 +16,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from bots.bootstrap import Services
 from bots.cli import deliveries, sending
-from bots.cli.common import async_command, console, fail, services
+from bots.cli.common import async_command, console, fail, select_issue, services
 from bots.cli.delivery_common import (
     cadence_text,
     check_slot_zone,
     find_subscription,
+    issue_state,
     parse_sections,
     sections_text,
     stored_issue,
@@ -49,6 +51,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(subscriptions_app, name="subscriptions")
     app.command()(schedule)
     app.command()(publish)
+    app.command()(unschedule)
+    app.command()(reschedule)
     sending.register(app)
     deliveries.register(app)
 
@@ -198,7 +202,10 @@ async def schedule() -> None:
             (
                 s
                 for s in await issues.all_issues()
-                if s.published_at is None and not s.back_catalogue and s.publish_at is not None
+                if s.published_at is None
+                and not s.back_catalogue
+                and s.held is None
+                and s.publish_at is not None
             ),
             key=lambda s: s.number,
         )
@@ -252,6 +259,76 @@ def _next_slot(
         nxt = upcoming[0]
         return f"{when(nxt.publish_at, zone, now)}, at publication", f"issue #{nxt.number}"
     return "when the next issue is published", "the next issue"
+
+
+@async_command
+async def unschedule(issue: Annotated[str, typer.Argument(help="number or date")]) -> None:
+    """Cancel a scheduled issue: it is neither published nor sent (and readers don't see
+    it) until `haishin reschedule`; editing its file doesn't bring it back."""
+    async with services() as svc:
+        issues = IssueRepository(svc.db, clock=svc.clock)
+        stored = await _unpublished_issue(svc, issue)
+        cancelled = await issues.cancel(stored.number)
+    console.print(
+        f"issue #{cancelled.number} is cancelled: it won't be published or sent; "
+        f"`haishin reschedule {cancelled.number}` puts it back on its schedule"
+    )
+
+
+@async_command
+async def reschedule(issue: Annotated[str, typer.Argument(help="number or date")]) -> None:
+    """Undo `haishin unschedule`: the issue goes out at its time again."""
+    async with services() as svc:
+        issues = IssueRepository(svc.db, clock=svc.clock)
+        stored = await _unpublished_issue(svc, issue)
+        if stored.held != "cancelled":
+            fail(f"issue #{stored.number} is not cancelled ({_state(stored, svc)})")
+        back = await issues.reschedule(stored.number)
+        now, zone = svc.clock.now(), svc.profile.timezone
+    if back.held == "draft":
+        console.print(
+            f"issue #{back.number} is no longer cancelled, but it is still a draft: its file "
+            "has no date; add one (or publish_at) to its front matter to schedule it"
+        )
+    elif back.publish_at is None or back.publish_at <= now:
+        console.print(
+            f"issue #{back.number} is back on schedule and due now: a running haishin serve "
+            "publishes it within seconds"
+        )
+    else:
+        console.print(
+            f"issue #{back.number} is back on schedule: it goes out "
+            f"{when(back.publish_at, zone, now)}"
+        )
+
+
+async def _unpublished_issue(svc: Services, selector: str) -> StoredIssue:
+    issues = IssueRepository(svc.db, clock=svc.clock)
+    stored = await select_issue(
+        selector,
+        latest=lambda: issues.latest(svc.clock.now()),
+        by_number=issues.get,
+        by_date=issues.by_date,
+        none_yet="no issue is stored; `haishin issues` lists them",
+    )
+    if stored.published_at is not None:
+        out = when(stored.published_at, svc.profile.timezone)
+        fail(
+            f"issue #{stored.number} was published {out}; what went out can't be "
+            "cancelled (edit its file to send a correction)"
+        )
+    return stored
+
+
+def _state(stored: StoredIssue, svc: Services) -> str:
+    return issue_state(
+        published_at=stored.published_at,
+        publish_at=stored.publish_at,
+        held=stored.held,
+        back_catalogue=stored.back_catalogue,
+        now=svc.clock.now(),
+        zone=svc.profile.timezone,
+    )
 
 
 @async_command

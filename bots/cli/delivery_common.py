@@ -86,6 +86,33 @@ def cadence_text(subscription: Subscription) -> str:
     return f"weekly, {WEEKDAYS[slot.weekday]} {slot.at:%H:%M} {slot.zone.key}"
 
 
+def issue_state(
+    *,
+    published_at: datetime | None,
+    publish_at: datetime | None,
+    held: str | None,
+    back_catalogue: bool,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """Where an issue stands, in a few words: ``published 2025-10-04 07:00 JST``,
+    ``at 2025-10-11 07:00 JST``, ``due now``, ``draft: no date``, ``held: file removed``,
+    ``cancelled``, ``back catalogue``."""
+    if back_catalogue:
+        return "back catalogue"
+    if published_at is not None:
+        return f"published {when(published_at, zone)}"
+    if held == "draft":
+        return "draft: no date"
+    if held == "removed":
+        return "held: file removed"
+    if held == "cancelled":
+        return "cancelled"
+    if publish_at is None or publish_at <= now:
+        return "due now"
+    return f"at {when(publish_at, zone)}"
+
+
 def when(instant: datetime | None, zone: ZoneInfo, now: datetime | None = None) -> str:
     """``2025-10-06 09:00 JST`` (and ``in 2 d 3 h`` / ``5 min ago`` when ``now`` is given)."""
     if instant is None:

@@ -40,6 +40,7 @@ log = logging.getLogger("haishin")
 
 SHUTDOWN_GRACE = 20.0  # seconds sends under way may take to finish at shutdown
 GAUGE_SECONDS = 15.0
+FILE_CHECK_SECONDS = 5.0
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +68,19 @@ def serve(
     fmt = log_format or settings.log_format
     if fmt not in ("plain", "json"):
         raise typer.BadParameter("use plain or json", param_hint="--log-format")
-    configure_logging(_format(fmt), settings.log_level)
+    configure_logging(
+        _format(fmt),
+        settings.log_level,
+        secrets=(
+            settings.slack_bot_token,
+            settings.slack_client_secret,
+            settings.slack_signing_secret,
+            settings.line_channel_access_token,
+            settings.line_channel_secret,
+            settings.admin_token,
+            *(settings.token_key or "").replace(",", " ").split(),
+        ),
+    )
     if settings.log_level.upper() != "DEBUG":
         for chatty in ("uvicorn.access", "alembic"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
@@ -84,7 +97,10 @@ def serve(
     # handler that would kill the process before the clean-up below. Ours ignores it.
     signal.signal(signal.SIGTERM, lambda *_: None)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings, host, port))
+        try:
+            asyncio.run(_serve(settings, host, port))
+        except ConfigError as exc:
+            fail(str(exc))
 
 
 def _format(value: str) -> Literal["plain", "json"]:
@@ -99,7 +115,9 @@ class DeliveryRuntime:
         self.kit = kit
         self.scheduler = SchedulerService(
             services.db,
-            SchedulerRuntime(kit.publishing, kit.worker.wake, self._reconcile),
+            SchedulerRuntime(
+                kit.publishing, kit.worker.wake, self._reconcile, health=services.db.health
+            ),
             on_lag=services.metrics.scheduler_lag.set,
         )
         self.watcher = ContentWatcher(services, on_ingested=self._ingested)
@@ -107,6 +125,7 @@ class DeliveryRuntime:
             component for factory in COMPONENTS if (component := factory(services)) is not None
         ]
         self._gauges: asyncio.Task[None] | None = None
+        self._file_check: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.watcher.start()  # ingests the content folder first
@@ -115,10 +134,13 @@ class DeliveryRuntime:
         for component in self.extra:
             await component.start()
         self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
+        self._file_check = asyncio.create_task(self._check_file(), name="database-file")
 
     async def stop(self) -> None:
         if self._gauges is not None:
             self._gauges.cancel()
+        if self._file_check is not None:
+            self._file_check.cancel()
         for component in reversed(self.extra):
             try:
                 await component.stop()
@@ -134,6 +156,14 @@ class DeliveryRuntime:
     async def _ingested(self, report: IngestReport) -> None:
         await self.scheduler.reconcile()  # a new issue's publication job
         self.kit.worker.wake(corrections=True)
+
+    async def _check_file(self) -> None:
+        """A SQLite file deleted or replaced under the running service: logged once, and
+        ``/healthz`` says ``missing`` until it is back."""
+        db = self.services.db
+        while True:
+            db.health.file_missing(await asyncio.to_thread(db.file_problem))
+            await asyncio.sleep(FILE_CHECK_SECONDS)
 
     async def _refresh_gauges(self) -> None:
         ledger = DeliveryLedger(self.services.db)
@@ -161,6 +191,9 @@ async def _serve(
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)
+        for platform in platforms.values():
+            for prepare in platform.prepare:
+                await prepare()
         if tune is not None:
             tune(platforms)
         runtime = DeliveryRuntime(

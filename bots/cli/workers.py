@@ -188,6 +188,8 @@ def run_workers(
     from bots.cli.common import fail
 
     try:
+        if settings.slack_oauth:
+            settings.slack_token_cipher()  # as each child will, before starting them
         asyncio.run(_migrate(settings))
     except ConfigError as exc:
         fail(str(exc))

@@ -1,4 +1,4 @@
-"""The console's two actions, through the delivery code's own services.
+"""The console's actions, through the delivery code's own services.
 
 Pause and resume are ``core.delivery.pause``/``resume`` (resuming revives the rows the
 pause stopped). Publishing is ``Publishing.publish``: in a process that runs the scheduler
@@ -13,6 +13,7 @@ import logging
 
 from bots.bootstrap import Services
 from core.delivery import Fanout, Publishing, pause, resume
+from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.console")
@@ -40,6 +41,26 @@ async def publish_now(services: Services, number: int) -> bool:
         runtime.wake()
     log.info("console: issue %d published now (%s)", number, "new" if published else "was out")
     return published
+
+
+async def unschedule_issue(services: Services, number: int) -> StoredIssue:
+    """Cancel an unpublished issue (``IssueRepository.cancel``); the scheduler's sweep
+    drops its publication job within seconds, and publishes nothing held meanwhile.
+
+    Raises:
+        NotFound: no such issue.
+        ContentError: it was published already.
+    """
+    stored = await IssueRepository(services.db, clock=services.clock).cancel(number)
+    log.info("console: issue %d cancelled", number)
+    return stored
+
+
+async def reschedule_issue(services: Services, number: int) -> StoredIssue:
+    """Undo ``unschedule_issue`` (raises ``NotFound`` when there is no such issue)."""
+    stored = await IssueRepository(services.db, clock=services.clock).reschedule(number)
+    log.info("console: issue %d back on schedule", number)
+    return stored
 
 
 async def pause_subscription(services: Services, subscription_id: int) -> Subscription:

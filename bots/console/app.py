@@ -224,6 +224,16 @@ def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
             guarded(bind(forms.publish), form=True),
             methods=["POST"],
         ),
+        Route(
+            "/issues/{number:int}/unschedule",
+            guarded(bind(forms.unschedule), form=True),
+            methods=["POST"],
+        ),
+        Route(
+            "/issues/{number:int}/reschedule",
+            guarded(bind(forms.reschedule), form=True),
+            methods=["POST"],
+        ),
         Route("/try", guarded(bind(pages.chat))),
         Route("/try", guarded(bind(forms.chat), form=True), methods=["POST"]),
         Route("/deliveries", guarded(bind(pages.deliveries))),

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from core.storage.database import Database
+from core.storage.heads import is_visible
 from core.storage.models import IssueRow, ItemRow, SectionRow
 
 
@@ -35,10 +36,11 @@ class Entry:
     back_catalogue: bool
     sections: tuple[tuple[str, str], ...]  # (key, title as written)
     lead: str | None  # the first item headline
+    held: str | None = None  # draft, removed or cancelled
 
     def visible_at(self, now: datetime) -> bool:
         """True when readers may see the issue at ``now`` (as ``StoredIssue.visible_at``)."""
-        return self.published_at is not None or self.publish_at is None or self.publish_at <= now
+        return is_visible(self.published_at, self.publish_at, self.held, now)
 
 
 async def catalogue(db: Database) -> list[Entry]:
@@ -83,6 +85,7 @@ async def catalogue(db: Database) -> list[Entry]:
             back_catalogue=row.back_catalogue,
             sections=tuple(by_issue.get(row.id, ())),
             lead=lead.get(row.id),
+            held=row.held,
         )
         for row in issues
     ]

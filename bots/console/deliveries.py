@@ -74,7 +74,11 @@ def subscription_lines(
 ) -> list[SubscriptionLine]:
     """Subscriptions with their sections, cadence and next slot in words."""
     upcoming = sorted(
-        (i for i in issues if i.published_at is None and not i.back_catalogue and i.publish_at),
+        (
+            i
+            for i in issues
+            if i.published_at is None and not i.back_catalogue and i.held is None and i.publish_at
+        ),
         key=lambda i: i.publish_at or now,
     )
     lines = []

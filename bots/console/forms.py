@@ -13,14 +13,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bots.console.actions import pause_subscription, publish_now, resume_subscription
+from bots.console.actions import (
+    pause_subscription,
+    publish_now,
+    reschedule_issue,
+    resume_subscription,
+    unschedule_issue,
+)
 from bots.console.app import SECURITY_HEADERS, Console
 from bots.console.auth import CSRF_FIELD
 from bots.console.chat import converse
 from bots.console.pages import chat_page, platform_of
 from bots.console.preview import preview_bytes
 from bots.inbound import BodyTooLarge, read_body, replay
-from core.errors import NotFound
+from core.errors import ContentError, NotFound
 
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_LOGIN_BODY = 16 * 1024  # a token, a CSRF token and a page to go back to
@@ -71,6 +77,28 @@ async def subscription(console: Console, request: Request) -> Response:
             request, 404, "No such subscription", f"There is no subscription {subscription_id}."
         )
     return RedirectResponse(f"/deliveries?done={done}", status_code=303)
+
+
+async def unschedule(console: Console, request: Request) -> Response:
+    """Cancel a scheduled issue, then back to its page."""
+    number = int(request.path_params["number"])
+    try:
+        await unschedule_issue(console.services, number)
+    except NotFound:
+        return console.message(request, 404, "No such issue", f"There is no issue #{number}.")
+    except ContentError as exc:
+        return console.message(request, 409, "Already published", exc.message)
+    return RedirectResponse(f"/issues/{number}?done=unscheduled", status_code=303)
+
+
+async def reschedule(console: Console, request: Request) -> Response:
+    """Put a cancelled issue back on its schedule, then back to its page."""
+    number = int(request.path_params["number"])
+    try:
+        await reschedule_issue(console.services, number)
+    except NotFound:
+        return console.message(request, 404, "No such issue", f"There is no issue #{number}.")
+    return RedirectResponse(f"/issues/{number}?done=rescheduled", status_code=303)
 
 
 async def publish(console: Console, request: Request) -> Response:

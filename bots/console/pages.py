@@ -13,7 +13,7 @@ from bots.console.catalogue import Entry, catalogue
 from bots.console.chat import MAX_TEXT, Exchange, converse
 from bots.console.deliveries import read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
-from bots.console.preview import source_key
+from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
 from core.delivery import STATES
 from core.ingest import default_issue_paths
@@ -35,9 +35,12 @@ EXAMPLES = {
 
 
 def state_of(stored: StoredIssue | Entry, now: datetime) -> str:
-    """``published`` (readers may see it), ``scheduled`` or ``back-catalogue``."""
+    """``published`` (readers may see it), ``scheduled``, ``back-catalogue``, or why it is
+    held: ``draft``, ``removed`` (its file is gone) or ``cancelled``."""
     if stored.back_catalogue:
         return "back-catalogue"
+    if stored.published_at is None and stored.held is not None:
+        return stored.held
     return "published" if stored.visible_at(now) else "scheduled"
 
 
@@ -75,7 +78,9 @@ async def issues(console: Console, request: Request) -> Response:
     known = {item.source_key for item in stored}
     files = await asyncio.to_thread(default_issue_paths, content_dir)
     unstored = [
-        key for key in (source_key(path, content_dir) for path in files) if key not in known
+        listed_key(path, content_dir)
+        for path in files
+        if source_key(path, content_dir) not in known
     ]
     return console.page(
         request,
@@ -115,6 +120,10 @@ async def issue(console: Console, request: Request) -> Response:
         flash={
             "published": "Published: subscribers who get issues on publication get it now.",
             "was-out": "This issue was published already; nothing changed.",
+            "unscheduled": "Cancelled: it won't be published or sent until you put it back "
+            "on schedule.",
+            "rescheduled": "Back on schedule: it goes out at its time (at once if that has "
+            "passed).",
         }.get(request.query_params.get("done", "")),
     )
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from bots.console.app import Console
 from bots.console.issue_view import build_issue_view
 from core.errors import ContentError
-from core.ingest import default_issue_paths
+from core.ingest import default_issue_paths, issue_file
 from core.parsing import parse_issue
 
 
@@ -26,7 +26,11 @@ async def preview_page(console: Console, request: Request) -> Response:
             return console.message(
                 request, 404, "No such file", f"{key} is not an issue file of the content folder."
             )
-        data = await asyncio.to_thread(path.read_bytes)
+        try:
+            target = issue_file(path, content_dir)  # the check ingest and the watcher make
+        except ContentError as exc:
+            return console.message(request, 403, "Not read", f"{key} {exc.message}.")
+        data = await asyncio.to_thread(target.read_bytes)
         return await preview_bytes(console, request, data, key)
     return console.page(request, "preview.html", nav="preview", view=None)
 
@@ -79,8 +83,16 @@ def source_key(path: Path, content_dir: Path) -> str:
         return path.resolve().as_posix()
 
 
+def listed_key(path: Path, content_dir: Path) -> str:
+    """A file of the content folder as it is listed there (a link by its own name)."""
+    return path.relative_to(content_dir).as_posix()
+
+
 def _inside(content_dir: Path, key: str) -> Path | None:
-    """The issue file ``key`` names, only if it is one of the content folder's issue files."""
-    files = default_issue_paths(content_dir)
-    wanted = {source_key(path, content_dir): path for path in files}
+    """The issue file ``key`` names, only if it is one of the content folder's issue files
+    (by its own name, or by the key ingest stores it under)."""
+    wanted: dict[str, Path] = {}
+    for path in default_issue_paths(content_dir):
+        wanted.setdefault(listed_key(path, content_dir), path)
+        wanted.setdefault(source_key(path, content_dir), path)
     return wanted.get(key)

@@ -32,7 +32,7 @@ async def ingest_feeds(urls: list[str]) -> None:
     Prints each feed's entries and what became of them; exits with status 1 when a feed or
     an entry failed (after reading every feed).
     """
-    async with services() as svc:
+    async with services(create=True) as svc:
         config = FeedConfig.from_profile_table(svc.profile.feed)
         if not urls and config is None:
             fail(
@@ -47,6 +47,8 @@ async def ingest_feeds(urls: list[str]) -> None:
             fail(str(exc))
         if not targets and config is not None:
             targets = [config]
+        followed = set(config.urls) if config is not None else set()
+        once = [url for url in urls if url not in followed]
         reports: list[FeedReport | None] = []
         for target in targets:
             source = HttpWebSource(target)
@@ -66,6 +68,14 @@ async def ingest_feeds(urls: list[str]) -> None:
                     reports.append(report)
             finally:
                 await source.aclose()
+    for url in once:
+        console.print(
+            f"[yellow]note:[/] {escape(url)} was read once, now; `haishin serve` follows only "
+            f"the feeds of {escape(str(svc.settings.profile_path))} — add it to its "
+            f"{escape('[feed]')} table (url = … or urls = {escape('[…]')}) to have new "
+            "entries picked up",
+            highlight=False,
+        )
     if not all(report is not None and report.ok for report in reports):
         raise typer.Exit(1)
 

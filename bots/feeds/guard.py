@@ -50,11 +50,22 @@ class AddressPolicy:
         self._allowed = tuple(allowed)
 
     def permits(self, address: Address) -> bool:
-        """True when a connection to ``address`` is allowed."""
+        """True when a connection to ``address`` is allowed.
+
+        An IPv6 address that carries an IPv4 one (mapped ``::ffff:a.b.c.d``, the old
+        compatible ``::a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4 ``2002::/16``, Teredo) is
+        judged by that IPv4 address too: ``::7f00:1`` is loopback by another name.
+        """
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         if any(address in network for network in self._allowed):
             return True
+        if isinstance(address, ipaddress.IPv6Address):
+            if address in _LOCAL_NAT64 or address in _IPV4_COMPATIBLE:
+                return False  # a site's own NAT64; deprecated, never routed (RFC 4291)
+            inner = embedded_ipv4(address)
+            if inner is not None and not self.permits(inner):
+                return False
         return address.is_global and not address.is_multicast
 
     def check_url(self, url: str) -> None:
@@ -83,6 +94,22 @@ class AddressPolicy:
             return
         if not self.permits(literal):
             raise FetchError(refusal(host, str(literal)), url=url, retryable=False)
+
+
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # ::a.b.c.d, :: and ::1 included
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a local network's own
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (compatible, NAT64, 6to4, Teredo), if any."""
+    if address in _IPV4_COMPATIBLE or address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client's address (the server's is public by design)
+    return None
 
 
 def refusal(host: str, address: str) -> str:

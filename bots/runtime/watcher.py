@@ -4,6 +4,10 @@ File events come from ``watchfiles`` (inotify and friends). Where those don't ar
 network share, some container mounts), a rescan every ``rescan`` seconds compares each
 file's size and modification time and ingests what changed, so nothing waits more than a
 minute either way. An unchanged file costs nothing: ingest skips same content.
+
+A file removed before its issue was published holds that issue (``hold_removed_files``).
+A bad file is reported once and skipped until it changes; when the database refuses the
+writes, the files are tried again after a pause that grows (see ``WriteHealth``).
 """
 
 from __future__ import annotations
@@ -17,12 +21,20 @@ from pathlib import Path
 from watchfiles import Change, awatch
 
 from bots.bootstrap import Services
-from core.ingest import ISSUE_SUFFIXES, IngestReport, default_issue_paths, ingest_paths
+from core.ingest import (
+    ISSUE_SUFFIXES,
+    FileOutcome,
+    IngestReport,
+    default_issue_paths,
+    hold_removed_files,
+    ingest_paths,
+)
 
 log = logging.getLogger("haishin.content")
 
 OnIngested = Callable[[IngestReport], Awaitable[None]]
 RESCAN_SECONDS = 60.0
+WRITER = "content watcher"
 
 
 class ContentWatcher:
@@ -55,13 +67,18 @@ class ContentWatcher:
         """Ingest every issue file now (unchanged ones are skipped), then keep watching."""
         self.issues_dir.mkdir(parents=True, exist_ok=True)
         self._seen = {}
-        report = await self.scan(initial=True)
+        retry = False
+        try:
+            report = await self.scan(initial=True)
+        except Exception as exc:  # the database: the watcher tries again at once
+            self.services.db.health.failed(WRITER, exc)
+            report, retry = None, True
         if report is not None:
             log.info("content: %s", report.summary())
-            for outcome in report.errors:
-                log.error("content: %s", outcome.message)
+            for outcome in report.outcomes:
+                _log_outcome(outcome, quiet=True)
         self._stop.clear()
-        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+        self._task = asyncio.create_task(self._watch(retry=retry), name="content-watcher")
         log.info("watching %s for new and changed issues", self.issues_dir)
 
     async def stop(self) -> None:
@@ -73,18 +90,40 @@ class ContentWatcher:
             self._task = None
 
     async def scan(self, *, initial: bool = False) -> IngestReport | None:
-        """Ingest every issue file that is new or changed since the last look."""
-        async with self._lock:
-            now = _fingerprints(default_issue_paths(self.content_dir))
-            changed = [path for path, mark in now.items() if self._seen.get(path) != mark]
-            for path in self._seen.keys() - now.keys():
-                log.info("%s was removed; its issue stays stored", path)
-            self._seen = now
-            if not changed:
-                return None
-            return await self._ingest(changed, quiet=initial)
+        """Ingest every issue file that is new or changed since the last look, and hold
+        the issues whose files were removed before they were published.
 
-    async def _watch(self) -> None:
+        Raises:
+            Exception: the database failed; nothing counts as seen, so the next scan
+                tries the same files again.
+        """
+        async with self._lock:
+            now = await asyncio.to_thread(
+                lambda: _fingerprints(default_issue_paths(self.content_dir))
+            )
+            changed = [path for path, mark in now.items() if self._seen.get(path) != mark]
+            gone = self._seen.keys() - now.keys()
+            report = await self._ingest(changed, quiet=initial) if changed else None
+            held: list[tuple[int, str]] = []
+            if gone or initial:
+                held = await hold_removed_files(
+                    self.services.db, self.content_dir, clock=self.services.clock
+                )
+            for number, key in held:
+                log.warning(
+                    "content: %s was removed before issue %d was published; the issue is "
+                    "held (not published, not sent) until the file is back",
+                    key,
+                    number,
+                )
+            self._seen = now
+            if self.on_ingested is not None and (held or (report and report.changed)):
+                await self.on_ingested(report or IngestReport(()))
+            return report
+
+    async def _watch(self, *, retry: bool = False) -> None:
+        if retry:
+            await self._scan_until_stored()
         while not self._stop.is_set():
             try:
                 async for changes in awatch(
@@ -97,14 +136,29 @@ class ContentWatcher:
                 ):
                     if changes:
                         log.debug("content changes: %s", changes)
-                    await self.scan()
+                    await self._scan_until_stored()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception:  # watchfiles itself (the folder vanished, say)
                 log.exception("content watcher failed; rescanning every %.0f s", self.rescan)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.rescan)
+                await self._pause(self.rescan)
+                await self._scan_until_stored()
+
+    async def _scan_until_stored(self) -> None:
+        """Scan; while the database fails, scan again after growing pauses."""
+        health = self.services.db.health
+        while not self._stop.is_set():
+            try:
                 await self.scan()
+            except Exception as exc:
+                await self._pause(health.failed(WRITER, exc))
+            else:
+                health.succeeded(WRITER)
+                return
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _ingest(self, paths: list[Path], *, quiet: bool = False) -> IngestReport:
         services = self.services
@@ -116,20 +170,27 @@ class ContentWatcher:
             clock=services.clock,
         )
         for outcome in () if quiet else report.outcomes:
-            if outcome.status == "error":
-                log.error("content: %s", outcome.message)
-            elif outcome.status != "unchanged":
-                log.info(
-                    "content: %s is %s: issue %s revision %s",
-                    outcome.path,
-                    outcome.status,
-                    outcome.number,
-                    outcome.revision,
-                )
-        stored = report.count("new") + report.count("revised")
-        if stored and self.on_ingested is not None:
-            await self.on_ingested(report)
+            _log_outcome(outcome)
         return report
+
+
+def _log_outcome(outcome: FileOutcome, *, quiet: bool = False) -> None:
+    """One line for a file that failed, is a copy or is held; for a stored one unless quiet."""
+    if outcome.status == "error":
+        log.error("content: %s", outcome.message)
+    elif outcome.status == "copy":
+        log.warning("content: %s is %s", outcome.path, outcome.note)
+    elif outcome.held is not None and outcome.status != "unchanged":
+        log.warning("content: %s is issue %s, %s", outcome.path, outcome.number, outcome.note)
+    elif not quiet and (outcome.status != "unchanged" or outcome.note):
+        log.info(
+            "content: %s is %s: issue %s revision %s%s",
+            outcome.path,
+            outcome.status,
+            outcome.number,
+            outcome.revision,
+            f" ({outcome.note})" if outcome.note else "",
+        )
 
 
 def _issue_files(change: Change, path: str) -> bool:

@@ -22,17 +22,17 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
-from bots.platform import Platform
+from bots.platform import Hook, Platform
 from bots.slack import handlers
 from bots.slack.bot import SlackBot
 from bots.slack.events import SlackEvents
+from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_tokens
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
@@ -62,7 +62,11 @@ API_TIMEOUT_SECONDS = 10
 
 
 def build_slack(services: Services) -> Platform | None:
-    """The Slack platform for ``haishin serve``, or None (after one log line) when it is off."""
+    """The Slack platform for ``haishin serve``, or None (after one log line) when it is off.
+
+    Raises:
+        ConfigError: multi-workspace mode without ``HAISHIN_TOKEN_KEY`` (or a bad key).
+    """
     settings = services.settings
     if not settings.slack_enabled:
         log.info(OFF_MESSAGE)
@@ -79,11 +83,18 @@ def build_slack(services: Services) -> Platform | None:
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
     tokens: TokenSource
     revocation = None
+    prepare: list[Hook] = []
     if oauth:
         assert settings.slack_client_id and settings.slack_client_secret
-        installations = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=services.db.engine
+        cipher = settings.slack_token_cipher()
+        installations = EncryptedInstallationStore(
+            settings.slack_client_id, services.db.engine, cipher
         )
+
+        async def encrypt_tokens() -> None:
+            await encrypt_stored_tokens(services.db, cipher)
+
+        prepare.append(encrypt_tokens)
         oauth_settings = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
@@ -194,6 +205,7 @@ def build_slack(services: Services) -> Platform | None:
             "api_url": api_url,
             "scopes": list(SCOPES),
         },
+        prepare=prepare,
     )
 
 

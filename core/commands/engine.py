@@ -15,6 +15,7 @@ from core.clock import Clock
 from core.commands.conversations import ConversationStore
 from core.commands.grammar import Intent, Kind, understand
 from core.commands.texts import say
+from core.errors import SearchQueryError
 from core.library import IssueRecord, Library
 from core.model import Issue, Post, Reply, Suggestion
 from core.overview import summarize
@@ -262,7 +263,16 @@ class CommandEngine:
                 language=lang,
                 message=say(lang, "search_ask", example=self._search_example()),
             )
-        hits = await self.library.search(intent.query, limit=10)
+        try:
+            hits = await self.library.search(intent.query, limit=10)
+        except SearchQueryError:  # the reader's words, not our failure: no apology
+            return Reply(
+                intent="search",
+                language=lang,
+                message=say(lang, "search_bad", query=intent.query),
+                suggestions=self._starters(lang),
+                args={"query": intent.query},
+            )
         if not hits:
             return Reply(
                 intent="search",

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from core.profile import Profile
-from core.textnorm import fold
+from core.textnorm import fold, strip_controls
 
 MAX_INPUT = 500  # nobody types a command longer than this; longer input is not parsed
 
@@ -146,7 +146,8 @@ def language_of(text: str) -> str:
 def understand(text: str, profile: Profile) -> Intent:
     """Parse what a reader typed into an intent; never raises."""
     # A leading slash is what people type from habit ("/help"); it carries no meaning here.
-    text = unicodedata.normalize("NFKC", text)[:MAX_INPUT].strip().lstrip("/").strip()
+    text = strip_controls(unicodedata.normalize("NFKC", text)[:MAX_INPUT])
+    text = text.strip().lstrip("/").strip()
     language = language_of(text) if text else profile.language
     if not text:
         return Intent(Kind.HELP, language=language)

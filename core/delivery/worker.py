@@ -96,6 +96,7 @@ class DeliveryWorker:
         worker_id: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
+        self.health = db.health
         self.fanout = fanout
         self.policy = policy or RetryPolicy()
         self.observer = observer or DeliveryObserver()
@@ -232,11 +233,14 @@ class DeliveryWorker:
         last_corrections = -self.settings.corrections_every
         fixing: asyncio.Task[int] | None = None
         while not self._stopping:
+            pause = self.settings.poll
             try:
                 await self._hand_back()
                 await self._fill()
-            except Exception:
-                log.exception("delivery worker: looking at the ledger failed; trying again")
+            except Exception as exc:  # logged once per outage, retried with growing pauses
+                pause = max(pause, self.health.failed("delivery worker", exc))
+            else:
+                self.health.succeeded("delivery worker")
             due = time.monotonic() - last_corrections >= self.settings.corrections_every
             if (due or self._corrections_asked) and (fixing is None or fixing.done()):
                 # Updates are paced like sends; they run beside the sending, not before it.
@@ -245,17 +249,19 @@ class DeliveryWorker:
                 fixing = asyncio.create_task(self._correct(), name="delivery-corrections")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll)
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
         if fixing is not None and not fixing.done():
             fixing.cancel()
             await asyncio.gather(fixing, return_exceptions=True)
 
     async def _correct(self) -> int:
         try:
-            return await self.corrections.run(self.id)
-        except Exception:
-            log.exception("delivery worker: updating corrected issues failed; trying again")
+            done = await self.corrections.run(self.id)
+        except Exception as exc:  # tried again at the next round
+            self.health.failed("delivery corrections", exc)
             return 0
+        self.health.succeeded("delivery corrections")
+        return done
 
     @property
     def on_unit(self) -> Callable[[Delivery, str], None] | None:
@@ -282,14 +288,17 @@ class DeliveryWorker:
             leftovers.in_doubt.difference_update(ids)
 
     async def _beat(self) -> None:
+        pause = self.settings.heartbeat
         while True:
-            await asyncio.sleep(self.settings.heartbeat)
+            await asyncio.sleep(pause)
             try:
                 if not await self.registry.heartbeat(self.id):
                     log.warning("delivery worker %s was taken for dead; registering again", self.id)
                     await self.registry.register(self.id, host=self.host, pid=os.getpid())
-            except Exception:
-                log.exception("delivery worker heartbeat failed")
+            except Exception as exc:  # logged once per outage
+                self.health.failed("delivery worker heartbeat", exc)
+            else:
+                self.health.succeeded("delivery worker heartbeat")
 
     async def _fill(
         self,

@@ -20,6 +20,7 @@ mistake names the key and says how to write it.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ _KEYS = {
     "allow_private",
     "user_agent",
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$", re.IGNORECASE)
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$", re.IGNORECASE)
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+MAX_INTERVAL = timedelta(days=7)
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$", re.IGNORECASE)
 _SIZES = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2}
 _SIZES["gib"] = 1024**3
@@ -106,6 +108,8 @@ def parse_feed_table(table: Mapping[str, Any]) -> FeedConfig:
         raise ConfigError(f"[feed]: unknown key(s) {sorted(unknown)}; known keys: {sorted(_KEYS)}")
     urls = _urls(table)
     interval = _duration(table.get("interval", "15m"), "feed.interval")
+    if not interval <= MAX_INTERVAL.total_seconds():  # NaN too
+        raise ConfigError("feed.interval must be at most 7d (a week), e.g. '15m', '1h' or '1d'")
     if interval < 60:
         raise ConfigError(
             "feed.interval must be at least 1m: polling more often burdens the site "
@@ -161,6 +165,8 @@ def _duration(value: Any, key: str) -> float:
     """Seconds from ``"15m"``, ``"20s"``, ``"1h"`` or a bare number of seconds."""
     if isinstance(value, bool):
         raise ConfigError(f"{key} must be a duration such as '15m', '20s' or '1h'")
+    if isinstance(value, int) and abs(value) > 10**15:
+        return math.inf  # beyond any bound, and beyond what a float holds
     if isinstance(value, int | float):
         return float(value)
     match = _DURATION.match(str(value))

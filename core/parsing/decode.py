@@ -81,12 +81,21 @@ def _decode_detected(data: bytes, *, name: str) -> str:
                     hint="re-save the file as UTF-8",
                 ) from None
     if b"\x00" in data:
-        # UTF-16 without a BOM: NULs (the high bytes of ASCII) that UTF-8 text never has.
-        guess = next((enc for enc in ("utf-16-le", "utf-16-be") if _decodes(data, enc)), None)
+        if _looks_utf16(data):
+            raise ContentError(
+                "holds NUL bytes; it looks like UTF-16 without a byte order mark",
+                path=name,
+                hint=f"re-save it as UTF-8, or pass --encoding {_utf16_guess(data)}",
+            )
+        at = data.index(b"\x00")
+        line_start = data.rfind(b"\n", 0, at) + 1
+        column = len(data[line_start:at].decode("utf-8", errors="replace")) + 1
         raise ContentError(
-            "holds NUL bytes; it looks like UTF-16 without a byte order mark",
+            f"holds a NUL byte (at column {column}), which is not text",
             path=name,
-            hint=f"re-save it as UTF-8, or pass --encoding {guess or 'utf-16-le'}",
+            line=data.count(b"\n", 0, at) + 1,
+            hint="delete it (a paste from a binary file or a damaged save?) and save the file "
+            "again as UTF-8",
         )
     try:
         text = data.decode("utf-8")
@@ -101,6 +110,24 @@ def _decode_detected(data: bytes, *, name: str) -> str:
             "(or the file's real encoding)",
         ) from None
     return text
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: not UTF-8, or NULs (the high bytes of ASCII) on one side of
+    most byte pairs. A UTF-8 file with a stray NUL or two is not that."""
+    if not _decodes(data, "utf-8"):
+        return True
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    return max(even, odd) >= len(data) // 8 and min(even, odd) <= max(even, odd) // 10
+
+
+def _utf16_guess(data: bytes) -> str:
+    # ASCII's NUL high byte comes second in little-endian, first in big-endian.
+    order = ("utf-16-le", "utf-16-be")
+    if data[0::2].count(0) > data[1::2].count(0):
+        order = order[::-1]
+    return next((enc for enc in order if _decodes(data, enc)), order[0])
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

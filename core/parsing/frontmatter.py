@@ -8,6 +8,7 @@ says. Other keys that Jekyll, Hugo or Pelican put there (``tags``, ``categories`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from core.errors import ContentError
+from core.model import FIRST_YEAR, LAST_YEAR, MAX_ISSUE_NUMBER
 from core.parsing.elements import IssueMeta
 from core.profile import Profile
 
@@ -68,9 +70,10 @@ def meta_from_name(name: str) -> IssueMeta:
             return IssueMeta()
         parts = (tail[0], tail[1], tail[2])
     try:
-        return IssueMeta(date=date(int(parts[0]), int(parts[1]), int(parts[2])))
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return IssueMeta()
+    return IssueMeta(date=day) if FIRST_YEAR <= day.year <= LAST_YEAR else IssueMeta()
 
 
 def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[IssueMeta, str, int]:
@@ -112,6 +115,16 @@ def _looks_like_yaml(block: list[str]) -> bool:
 def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
     try:
         raw = yaml.load(block, Loader=_Loader)
+    except ValueError:  # an integer of thousands of digits, which Python refuses to read
+        digits = re.search(r"\d{1000,}", block)
+        raise ContentError(
+            "front matter holds a number too long to read"
+            + (f" ({len(digits[0])} digits)" if digits else ""),
+            path=name,
+            line=block.count("\n", 0, digits.start()) + 2 if digits else None,
+            hint=f"issue numbers run from 1 to {MAX_ISSUE_NUMBER}; put text that is only "
+            "digits in quotes",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -171,16 +184,19 @@ def _meta(
         raise fail("title", "'title' must be text", "e.g. title: 週刊ビジネスレター 第1号")
     number = raw.get("number")
     if number is not None:
-        text = str(number).strip().lstrip("#").strip()
-        if isinstance(number, bool) or not text.isdigit():
-            raise fail("number", f"'number' is not a whole number: {number!r}", "e.g. number: 42")
-        number = int(text)
+        number = _issue_number(number, fail)
     day: date | None = None
     if raw.get("date") is not None:
         stamp = _when(raw["date"], profile)
         if stamp is None:
             raise fail("date", f"'date' is not a date: {raw['date']!r}", "e.g. date: 2025-10-04")
         day = stamp.date() if isinstance(stamp, datetime) else stamp
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise fail(
+                "date",
+                f"'date' must be in the years {FIRST_YEAR} to {LAST_YEAR}, not {day.year}",
+                "e.g. date: 2025-10-04",
+            )
     publish_at: datetime | None = None
     if raw.get("publish_at") is not None:
         stamp = _when(raw["publish_at"], profile)
@@ -188,6 +204,12 @@ def _meta(
             raise fail(
                 "publish_at",
                 f"'publish_at' is not a date and time: {raw['publish_at']!r}",
+                "e.g. publish_at: 2025-10-04T07:00:00+09:00",
+            )
+        if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+            raise fail(
+                "publish_at",
+                f"'publish_at' must be in the years {FIRST_YEAR} to {LAST_YEAR}, not {stamp.year}",
                 "e.g. publish_at: 2025-10-04T07:00:00+09:00",
             )
         if not isinstance(stamp, datetime):
@@ -201,10 +223,46 @@ def _meta(
     )
 
 
+def _issue_number(value: Any, fail: Callable[[str, str, str], ContentError]) -> int:
+    """``number:`` as a whole number from 1 to ``MAX_ISSUE_NUMBER`` (``42``, ``"#42"``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = "-" if value < 0 else str(value)
+    elif isinstance(value, str):
+        text = value.strip().lstrip("#").strip()
+    else:
+        text = ""
+    if text == "-" or (text.isdecimal() and not 1 <= _bounded_int(text) <= MAX_ISSUE_NUMBER):
+        raise fail(
+            "number",
+            f"'number' must be from 1 to {MAX_ISSUE_NUMBER}, not {_shown(value)}",
+            "e.g. number: 42; leave it out to number issues by date",
+        )
+    if not text.isdecimal():
+        raise fail(
+            "number",
+            f"'number' is not a whole number from 1 to {MAX_ISSUE_NUMBER}: {_shown(value)}",
+            "e.g. number: 42",
+        )
+    return int(text)
+
+
+def _bounded_int(text: str) -> int:
+    # Python refuses to read (and print) integers of thousands of digits; none is in range.
+    return int(text) if len(text) <= 20 else MAX_ISSUE_NUMBER + 1
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, cut short when absurdly long."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+
+
 def _when(value: Any, profile: Profile) -> date | datetime | None:
     """A date or datetime from YAML or text; aware datetimes are moved to the profile's zone."""
     if isinstance(value, datetime):
-        return value.astimezone(profile.timezone) if value.tzinfo else value
+        return _in_zone(value, profile)
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -216,4 +274,13 @@ def _when(value: Any, profile: Profile) -> date | datetime | None:
         return None
     if len(text) <= 10:
         return stamp.date()
-    return stamp.astimezone(profile.timezone) if stamp.tzinfo else stamp
+    return _in_zone(stamp, profile)
+
+
+def _in_zone(stamp: datetime, profile: Profile) -> datetime | None:
+    if stamp.tzinfo is None:
+        return stamp
+    try:
+        return stamp.astimezone(profile.timezone)
+    except OverflowError:  # year 1 or 9999, moved off the calendar: the range check says so
+        return stamp

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,9 +17,8 @@ from core.storage.base import Repository
 from core.storage.database import Database
 from core.storage.models import ConversationStateRow
 
-log = logging.getLogger("haishin.storage")
-
 _ROWS_PER_STATEMENT = 500  # 4 parameters a row, well within SQLite's 32,766
+_WRITER = "conversation cursors"
 
 
 class ConversationState(Repository):
@@ -134,6 +132,7 @@ class DatabaseConversations(ConversationStore):
         remember: int = 10_000,
     ) -> None:
         self._state = ConversationState(db, clock=clock)
+        self._health = db.health
         self._write_behind = write_behind
         self._remember_max = remember
         self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
@@ -180,12 +179,16 @@ class DatabaseConversations(ConversationStore):
                 raise
 
     async def _flush_soon(self) -> None:
+        pause = self._write_behind
         while self._pending:
-            await asyncio.sleep(self._write_behind)
+            await asyncio.sleep(pause)
             try:
                 await self.flush()
-            except Exception:
-                log.exception("conversation cursors not written; trying again")
+            except Exception as exc:  # logged once per outage, retried with growing pauses
+                pause = max(self._write_behind, self._health.failed(_WRITER, exc))
+            else:
+                self._health.succeeded(_WRITER)
+                pause = self._write_behind
 
     def _remember(self, key: tuple[str, str], command: str | None) -> None:
         self._known[key] = command

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from core.errors import ConfigError
+from core.storage.health import WriteHealth
 
 BUSY_TIMEOUT_SECONDS = 30
 _READONLY = "haishin_readonly"
@@ -46,11 +47,15 @@ class Database:
         self.url = url
         self._sync_url = sync_url
         self.dialect: str = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
+        self.health = WriteHealth()
+        self._file_identity: tuple[int, int] | None = None
         connect_args: dict[str, Any] = {}
         if self.dialect == "sqlite":
             connect_args["timeout"] = BUSY_TIMEOUT_SECONDS
+        # hide_parameters: a DEBUG log (or an error message) never shows the values a
+        # statement carried, such as a token being stored.
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+            url, echo=echo, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
         )
         if self.dialect == "sqlite":
             _make_sqlite_fit(self.engine)
@@ -101,6 +106,41 @@ class Database:
         )
 
     @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database's file (absolute), or None (PostgreSQL, a ``file:`` URI)."""
+        database = self.url.database or ""
+        if self.dialect != "sqlite" or not database or database.startswith("file:"):
+            return None
+        return Path(database).expanduser().absolute()
+
+    def file_problem(self) -> str | None:
+        """Why the SQLite file this process opened is no longer at its path (deleted, or
+        replaced by another file), or None. What is written meanwhile goes to the old file,
+        and is lost when the service stops."""
+        path = self.sqlite_path
+        if path is None:
+            return None
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            if self._file_identity is None:
+                return None  # not created yet
+            return (
+                f"the database file {path} was deleted while haishin runs: what it writes "
+                "now is lost when it stops; put the file back (from a backup), or restart "
+                "haishin to begin an empty database"
+            )
+        identity = (stat.st_dev, stat.st_ino)
+        if self._file_identity is None:
+            self._file_identity = identity
+        elif identity != self._file_identity:
+            return (
+                f"the database file {path} was replaced while haishin runs: this process "
+                "still writes to the old one; restart haishin to use the new file"
+            )
+        return None
+
+    @property
     def sync_url(self) -> str:
         """A synchronous URL of the same database (for APScheduler's SQLAlchemyJobStore)."""
         return self._sync_url.render_as_string(hide_password=False)
@@ -140,6 +180,7 @@ class Database:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
                 )
             await conn.run_sync(upgrade_to_head)
+        self.file_problem()  # notes which file this process opened
 
     async def schema_revision(self) -> str | None:
         """The migration the database is at, or None before the first ``migrate``."""
@@ -163,6 +204,22 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names when it does not exist yet, else None (it exists, or the
+    URL is PostgreSQL's or malformed: ``Database.from_url`` says what is wrong with it)."""
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.drivername not in _SQLITE_DRIVERS or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else path
 
 
 # Advisory lock keys (per database): arbitrary constants, fixed forever.

@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
+from core.model import MAX_ISSUE_NUMBER
 from core.storage.database import Database
 from core.storage.models import IssueRow
 
@@ -39,6 +40,28 @@ def generation(key: str) -> int:
     return _GENERATIONS[key]
 
 
+def is_visible(
+    published_at: datetime | None, publish_at: datetime | None, held: str | None, now: datetime
+) -> bool:
+    """The one rule of who sees what: readers see an issue once it is published, or once it
+    is due (no time, or its time has come) unless it is held (a draft, a removed file, a
+    cancelled issue)."""
+    if published_at is not None:
+        return True
+    return held is None and (publish_at is None or publish_at <= now)
+
+
+def visible_clause(now: datetime) -> ColumnElement[bool]:
+    """``is_visible`` as a WHERE condition on ``issues``."""
+    return or_(
+        IssueRow.published_at.is_not(None),
+        and_(
+            IssueRow.held.is_(None),
+            or_(IssueRow.publish_at.is_(None), IssueRow.publish_at <= now),
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class IssueHead:
     """An issue's identity, current revision and publication state."""
@@ -48,10 +71,11 @@ class IssueHead:
     revision: int
     publish_at: datetime | None
     published_at: datetime | None
+    held: str | None = None
 
     def visible_at(self, now: datetime) -> bool:
-        """True when readers may see the issue at ``now`` (same rule as ``StoredIssue``)."""
-        return self.published_at is not None or self.publish_at is None or self.publish_at <= now
+        """True when readers may see the issue at ``now`` (see ``is_visible``)."""
+        return is_visible(self.published_at, self.publish_at, self.held, now)
 
 
 _COLUMNS = (
@@ -60,18 +84,11 @@ _COLUMNS = (
     IssueRow.revision,
     IssueRow.publish_at,
     IssueRow.published_at,
+    IssueRow.held,
 )
 
 
-_HeadQuery = Select[int, int, int, datetime | None, datetime | None]
-
-
-def _visible(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        IssueRow.published_at.is_not(None),
-        IssueRow.publish_at.is_(None),
-        IssueRow.publish_at <= now,
-    )
+_HeadQuery = Select[int, int, int, datetime | None, datetime | None, str | None]
 
 
 class IssueHeads:
@@ -84,11 +101,13 @@ class IssueHeads:
         """The newest issue visible at ``now`` (None: the newest of all)."""
         query = select(*_COLUMNS).order_by(IssueRow.number.desc()).limit(1)
         if now is not None:
-            query = query.where(_visible(now))
+            query = query.where(visible_clause(now))
         return await self._one(query)
 
     async def by_number(self, number: int) -> IssueHead | None:
         """The issue with this number."""
+        if not 1 <= number <= MAX_ISSUE_NUMBER:
+            return None  # no such issue, and beyond what the database's INTEGER holds
         return await self._one(select(*_COLUMNS).where(IssueRow.number == number))
 
     async def by_date(self, day: date) -> IssueHead | None:
@@ -101,5 +120,5 @@ class IssueHeads:
             row = (await conn.execute(query)).first()
         if row is None:
             return None
-        issue_id, number, revision, publish_at, published_at = row
-        return IssueHead(issue_id, number, revision, publish_at, published_at)
+        issue_id, number, revision, publish_at, published_at, held = row
+        return IssueHead(issue_id, number, revision, publish_at, published_at, held)

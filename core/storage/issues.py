@@ -6,17 +6,25 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, text
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.errors import ContentError, NotFound
-from core.model import Issue, IssueRef
+from core.errors import ContentError, NotFound, SearchQueryError
+from core.model import MAX_ISSUE_NUMBER, Issue, IssueRef
 from core.serialize import issue_from_dict, issue_to_dict
 from core.storage.base import Repository
 from core.storage.database import ISSUES_LOCK, Database
-from core.storage.heads import changed, database_key
+from core.storage.heads import changed, database_key, is_visible, visible_clause
 from core.storage.models import IssueRow, ItemRow, RevisionRow, SectionRow
-from core.storage.search import SearchHit, fold_for_search, search_terms, snippet, term_conditions
+from core.storage.search import (
+    SearchHit,
+    fold_for_search,
+    query_mistake,
+    search_terms,
+    snippet,
+    term_conditions,
+)
 
 StoreStatus = Literal["new", "unchanged", "revised"]
 SOURCE_KEY_MAX = 1000
@@ -24,11 +32,27 @@ SOURCE_KEY_MAX = 1000
 
 @dataclass(frozen=True, slots=True)
 class StoreOutcome:
-    """What ``IssueRepository.store`` did with an issue."""
+    """What ``IssueRepository.store`` did with an issue.
+
+    ``held`` is why the issue is held back after the store (``draft``, ``cancelled``), or
+    None; ``restored`` is True when a file marked removed came back.
+    """
 
     status: StoreStatus
     number: int
     revision: int
+    held: str | None = None
+    restored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCopy:
+    """A stored issue whose current revision was read from the same bytes as a new file."""
+
+    number: int
+    source_key: str
+    published: bool
+    held: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +75,7 @@ class StoredIssue:
     corrected_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    held: str | None = None
 
     @property
     def ref(self) -> IssueRef:
@@ -58,8 +83,8 @@ class StoredIssue:
         return self.issue.ref
 
     def visible_at(self, now: datetime) -> bool:
-        """True when readers may see the issue at ``now`` (due or published)."""
-        return self.published_at is not None or self.publish_at is None or self.publish_at <= now
+        """True when readers may see the issue at ``now`` (published, or due and not held)."""
+        return is_visible(self.published_at, self.publish_at, self.held, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +111,8 @@ class IssueRepository(Repository):
         fmt: str,
         publish_at: datetime | None,
         back_catalogue: bool = False,
+        draft: bool = False,
+        source_hash: str | None = None,
     ) -> StoreOutcome:
         """Store an issue read from ``source_key``, in one transaction.
 
@@ -100,6 +127,10 @@ class IssueRepository(Repository):
             fmt: the source format (``text``, ``markdown``, ``feed``).
             publish_at: when the issue is due to go out (aware), if known.
             back_catalogue: stored to be read, never sent (an old feed entry).
+            draft: hold the issue until a later revision has a date (an undated file); an
+                unpublished issue held as a draft, or for its removed file, is released by
+                a store without ``draft``. A cancelled issue stays cancelled.
+            source_hash: SHA-256 of the file's bytes (``find_copies`` looks for it).
 
         Raises:
             ContentError: the issue's number belongs to another issue, or its text can't be
@@ -115,8 +146,10 @@ class IssueRepository(Repository):
             fmt=fmt,
             publish_at=publish_at,
             back_catalogue=back_catalogue,
+            draft=draft,
+            source_hash=source_hash,
         )
-        if outcome.status != "unchanged":
+        if outcome.status != "unchanged" or outcome.restored:
             self._announce()
         return outcome
 
@@ -129,6 +162,8 @@ class IssueRepository(Repository):
         fmt: str,
         publish_at: datetime | None,
         back_catalogue: bool,
+        draft: bool,
+        source_hash: str | None,
     ) -> StoreOutcome:
         now = self._clock.now()
         async with self._write() as session:
@@ -154,18 +189,39 @@ class IssueRepository(Repository):
                     corrected_at=None,
                     created_at=now,
                     updated_at=now,
+                    held="draft" if draft else None,
                 )
                 session.add(row)
                 await session.flush()
                 status: StoreStatus = "new"
+                restored = False
             else:
-                current = await session.scalar(
-                    select(RevisionRow.content_hash).where(
-                        RevisionRow.issue_id == row.id, RevisionRow.revision == row.revision
+                current = (
+                    await session.execute(
+                        select(
+                            RevisionRow.id, RevisionRow.content_hash, RevisionRow.source_hash
+                        ).where(
+                            RevisionRow.issue_id == row.id, RevisionRow.revision == row.revision
+                        )
                     )
-                )
-                if current == content_hash:
-                    return StoreOutcome("unchanged", row.number, row.revision)
+                ).first()
+                restored = row.held == "removed"
+                if row.published_at is None and row.held != "cancelled":
+                    row.held = "draft" if draft else None
+                if current is not None and current.content_hash == content_hash:
+                    if restored:
+                        row.updated_at = now
+                    if source_hash is not None and current.source_hash != source_hash:
+                        # The same content in other bytes (line ends), or stored before
+                        # fingerprints were kept: the file's copies are recognised from now.
+                        await session.execute(
+                            update(RevisionRow)
+                            .where(RevisionRow.id == current.id)
+                            .values(source_hash=source_hash)
+                        )
+                    return StoreOutcome(
+                        "unchanged", row.number, row.revision, row.held, restored=restored
+                    )
                 if issue.number is not None and issue.number != row.number:
                     await _claim_number(session, issue.number, source_key)
                     row.number = issue.number
@@ -184,13 +240,122 @@ class IssueRepository(Repository):
                     document=issue_to_dict(stored),
                     source_format=fmt,
                     created_at=now,
+                    source_hash=source_hash,
                 )
             )
             await _add_search_rows(session, row.id, stored)
-            return StoreOutcome(status, row.number, row.revision)
+            return StoreOutcome(status, row.number, row.revision, row.held, restored=restored)
+
+    async def stored_sources(self, source_keys: list[str]) -> set[str]:
+        """Which of these files (or feed entries) have an issue stored."""
+        found: set[str] = set()
+        async with self._read() as session:
+            for start in range(0, len(source_keys), 500):
+                chunk = source_keys[start : start + 500]
+                query = select(IssueRow.source_key).where(IssueRow.source_key.in_(chunk))
+                found.update(await session.scalars(query))
+        return found
+
+    async def find_copies(self, source_hash: str, *, other_than: str) -> list[SourceCopy]:
+        """Stored issues whose current revision came from a file with these very bytes,
+        other than the one stored from ``other_than``."""
+        query = (
+            select(IssueRow.number, IssueRow.source_key, IssueRow.published_at, IssueRow.held)
+            .join(
+                RevisionRow,
+                and_(
+                    RevisionRow.issue_id == IssueRow.id, RevisionRow.revision == IssueRow.revision
+                ),
+            )
+            .where(RevisionRow.source_hash == source_hash, IssueRow.source_key != other_than)
+            .order_by(IssueRow.number)
+        )
+        async with self._read() as session:
+            rows = (await session.execute(query)).all()
+        return [SourceCopy(n, key, published is not None, held) for n, key, published, held in rows]
+
+    async def move_source(self, old_key: str, new_key: str) -> None:
+        """An issue's file was renamed: store its revisions under ``new_key`` from now on."""
+        async with self._write() as session:
+            row = await session.scalar(select(IssueRow).where(IssueRow.source_key == old_key))
+            if row is None:
+                raise NotFound(f"no issue is stored from {old_key}")
+            row.source_key = new_key
+            row.updated_at = self._clock.now()
+        self._announce()
+
+    async def hold_removed(self, prefix: str, present: set[str]) -> list[tuple[int, str]]:
+        """Hold every unpublished issue stored from a file under ``prefix`` that is not in
+        ``present`` (its file was removed); returns their numbers and source keys."""
+        query = select(IssueRow).where(
+            IssueRow.published_at.is_(None),
+            IssueRow.back_catalogue.is_(False),
+            IssueRow.source_key.startswith(prefix, autoescape=True),
+            or_(IssueRow.held.is_(None), IssueRow.held == "draft"),
+        )
+        held = []
+        async with self._write() as session:
+            for row in (await session.scalars(query)).all():
+                if row.source_key not in present:
+                    row.held, row.updated_at = "removed", self._clock.now()
+                    held.append((row.number, row.source_key))
+        if held:
+            self._announce()
+        return held
+
+    async def cancel(self, number: int) -> StoredIssue:
+        """Cancel an unpublished issue: it is held, never published or sent, until
+        ``reschedule``; a later revision of its file does not lift that.
+
+        Raises:
+            NotFound: no such issue.
+            ContentError: it was published already (what went out can't be called back).
+        """
+        async with self._write() as session:
+            row = await self._row(session, number)
+            if row.published_at is not None:
+                raise ContentError(
+                    f"issue {number} was published at {row.published_at:%Y-%m-%d %H:%M} UTC; "
+                    "what went out can't be cancelled",
+                    hint="publish a correction by editing its file instead",
+                )
+            row.held, row.updated_at = "cancelled", self._clock.now()
+        self._announce()
+        return await self._found(number)
+
+    async def reschedule(self, number: int) -> StoredIssue:
+        """Undo ``cancel``: the issue goes out at its time again (at once when that has
+        passed, or as a draft while its file has no date).
+
+        Raises:
+            NotFound: no such issue.
+        """
+        async with self._write() as session:
+            row = await self._row(session, number)
+            if row.held == "cancelled":
+                row.held = "draft" if row.publish_at is None and _from_file(row) else None
+                row.updated_at = self._clock.now()
+        self._announce()
+        return await self._found(number)
+
+    async def _row(self, session: AsyncSession, number: int) -> IssueRow:
+        row = None
+        if 1 <= number <= MAX_ISSUE_NUMBER:
+            row = await session.scalar(select(IssueRow).where(IssueRow.number == number))
+        if row is None:
+            raise NotFound(f"there is no issue {number}; `haishin issues` lists them")
+        return row
+
+    async def _found(self, number: int) -> StoredIssue:
+        stored = await self.get(number)
+        if stored is None:
+            raise NotFound(f"there is no issue {number}")
+        return stored
 
     async def get(self, number: int) -> StoredIssue | None:
         """The issue with this number, or None."""
+        if not 1 <= number <= MAX_ISSUE_NUMBER:
+            return None  # no such issue, and beyond what the database's INTEGER holds
         return await self._one(_current().where(IssueRow.number == number))
 
     async def get_by_id(self, issue_id: int) -> StoredIssue | None:
@@ -217,12 +382,12 @@ class IssueRepository(Repository):
 
     async def latest(self, now: datetime) -> StoredIssue | None:
         """The newest issue readers may see at ``now``: due by then, or published."""
-        query = _current().where(_visible(now)).order_by(IssueRow.number.desc())
+        query = _current().where(visible_clause(now)).order_by(IssueRow.number.desc())
         return await self._one(query.limit(1))
 
     async def recent(self, limit: int, now: datetime) -> list[StoredIssue]:
         """Up to ``limit`` issues readers may see at ``now``, newest first."""
-        query = _current().where(_visible(now)).order_by(IssueRow.number.desc())
+        query = _current().where(visible_clause(now)).order_by(IssueRow.number.desc())
         return await self._many(query.limit(limit))
 
     async def all_issues(self) -> list[StoredIssue]:
@@ -234,6 +399,7 @@ class IssueRepository(Repository):
         query = _current().where(
             IssueRow.published_at.is_(None),
             IssueRow.back_catalogue.is_(False),
+            IssueRow.held.is_(None),
             or_(IssueRow.publish_at.is_(None), IssueRow.publish_at <= now),
         )
         return await self._many(query.order_by(IssueRow.number))
@@ -271,12 +437,10 @@ class IssueRepository(Repository):
             NotFound: there is no issue with this number.
         """
         async with self._write() as session:
-            row = await session.scalar(select(IssueRow).where(IssueRow.number == number))
-            if row is None:
-                raise NotFound(f"there is no issue {number}")
+            row = await self._row(session, number)
             if row.published_at is not None:
                 return False
-            row.published_at = at
+            row.published_at, row.held = at, None  # publishing by hand lifts any hold
             row.updated_at = self._clock.now()
         self._announce()
         return True
@@ -311,9 +475,14 @@ class IssueRepository(Repository):
             .limit(limit)
         )
         if now is not None:
-            statement = statement.where(_visible(now))
-        async with self._read() as session:
-            rows = (await session.execute(statement)).all()
+            statement = statement.where(visible_clause(now))
+        try:
+            async with self._read() as session:
+                rows = (await session.execute(statement)).all()
+        except DBAPIError as exc:
+            if not query_mistake(exc):
+                raise
+            raise SearchQueryError(f"can't search for {query!r}: {exc.orig}") from exc
         return [
             SearchHit(
                 number=issue.number,
@@ -345,14 +514,6 @@ def _current() -> Select[IssueRow, RevisionRow]:
     )
 
 
-def _visible(now: datetime) -> Any:
-    return or_(
-        IssueRow.published_at.is_not(None),
-        IssueRow.publish_at.is_(None),
-        IssueRow.publish_at <= now,
-    )
-
-
 def _stored(row: IssueRow, revision: RevisionRow) -> StoredIssue:
     return StoredIssue(
         id=row.id,
@@ -367,7 +528,13 @@ def _stored(row: IssueRow, revision: RevisionRow) -> StoredIssue:
         corrected_at=row.corrected_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        held=row.held,
     )
+
+
+def _from_file(row: IssueRow) -> bool:
+    # Feed entries are stored under "feed:…" (core.feeds.entries.source_key), files by path.
+    return not row.source_key.startswith("feed:")
 
 
 async def _next_number(session: AsyncSession) -> int:

@@ -38,6 +38,8 @@ class CatalogueEntry:
     publish_at: datetime | None
     published_at: datetime | None
     back_catalogue: bool
+    held: str | None = None  # draft, removed or cancelled: see IssueRow.held
+    source_key: str = ""
 
 
 class DatabaseLibrary(Library):
@@ -125,6 +127,8 @@ class DatabaseLibrary(Library):
                 publish_at=stored.publish_at,
                 published_at=stored.published_at,
                 back_catalogue=stored.back_catalogue,
+                held=stored.held,
+                source_key=stored.source_key,
             )
             for stored in await self.issues.all_issues()
         ]

@@ -40,6 +40,9 @@ NAMING_CONVENTION = {
 }
 
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
+# Why an unpublished issue is held back (never published or sent while held): its file has
+# no date yet, its file was removed, or the editor cancelled it.
+HOLDS = ("draft", "removed", "cancelled")
 CADENCES = ("on-publish", "weekly")
 
 
@@ -57,6 +60,7 @@ class IssueRow(Base):
     """An issue of the newsletter: identity, schedule and which revision is current."""
 
     __tablename__ = "issues"
+    __table_args__ = (CheckConstraint("held IN ('draft', 'removed', 'cancelled')", name="held"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
@@ -72,6 +76,7 @@ class IssueRow(Base):
     corrected_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    held: Mapped[str | None] = mapped_column(String(16))
 
 
 class RevisionRow(Base):
@@ -87,6 +92,8 @@ class RevisionRow(Base):
     document: Mapped[dict[str, Any]]
     source_format: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # SHA-256 of the file's bytes (None for a feed entry): finds a byte-identical copy.
+    source_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SectionRow(Base):

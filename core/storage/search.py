@@ -5,7 +5,8 @@ is searched for, so ``ＣｏｒｅＷｅａｖｅ`` finds ``CoreWeave``. A query
 and every term must occur. Terms of three characters or more use the trigram index (FTS5
 ``MATCH`` on SQLite, ``LIKE`` served by pg_trgm on PostgreSQL); shorter ones (``薬価``) can't
 make a trigram, so they fall back to ``LIKE`` over the indexed rows. User input never reaches
-SQL or FTS syntax unescaped.
+SQL or FTS syntax unescaped, and control characters (a NUL ends an FTS5 string, PostgreSQL
+text can't hold one) are spaces before it gets there.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, column, literal_column, or_, select, table
+from sqlalchemy.exc import DBAPIError
 
 from core.model import IssueRef
 from core.storage.models import ItemRow
+from core.textnorm import strip_controls
 
 TRIGRAM = 3
 _SPACE = re.compile(r"\s+")
@@ -55,8 +58,9 @@ def fold_for_search(text: str) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """The distinct folded terms of a query, in order."""
-    seen: dict[str, None] = dict.fromkeys(t for t in fold_for_search(query).split(" ") if t)
+    """The distinct folded terms of a query, in order (control characters are spaces)."""
+    folded = fold_for_search(strip_controls(query))
+    seen: dict[str, None] = dict.fromkeys(t for t in folded.split(" ") if t)
     return list(seen)
 
 
@@ -89,6 +93,20 @@ def term_conditions(terms: list[str], dialect: str) -> list[ColumnElement[bool]]
             )
         )
     return [and_(*conditions)] if conditions else []
+
+
+_FTS_MISTAKES = ("fts5", "syntax error", "unterminated string", "malformed match")
+_PG_DATA_EXCEPTION = "22"  # SQLSTATE class: bad data in the query (a NUL, an invalid pattern)
+
+
+def query_mistake(exc: DBAPIError) -> bool:
+    """True when a failed search is down to what was searched for (an FTS5 syntax error,
+    text PostgreSQL refuses), not to the database being unwell."""
+    cause = exc.orig
+    sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_PG_DATA_EXCEPTION) or sqlstate in ("42601", "42883")
+    return any(word in str(cause).lower() for word in _FTS_MISTAKES)
 
 
 def snippet(title: str | None, text: str, terms: list[str], *, width: int = 120) -> str:

@@ -3,7 +3,9 @@
 Copied column for column from ``slack_sdk.oauth.installation_store.sqlalchemy`` and
 ``slack_sdk.oauth.state_store.sqlalchemy`` (core must not import slack_sdk), so that our
 migrations create them and the stores never need ``create_tables()``. A test compares them
-with slack_sdk's own definitions.
+with slack_sdk's own definitions. One difference: the token columns (``TOKEN_COLUMNS``) are
+wider, because haishin stores tokens encrypted (``core.storage.secrets``), and an encrypted
+token is longer than the 200 characters slack_sdk allows for a plain one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
 
 from core.storage.models import Base
+
+TOKEN_LENGTH = 1000
+TOKEN_COLUMNS = {
+    "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
+    "slack_bots": ("bot_token", "bot_refresh_token"),
+}
 
 slack_installations = Table(
     "slack_installations",
@@ -23,16 +31,16 @@ slack_installations = Table(
     Column("enterprise_url", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(TOKEN_LENGTH)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(TOKEN_LENGTH)),
     Column("bot_token_expires_at", DateTime),
     Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
+    Column("user_token", String(TOKEN_LENGTH)),
     Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
+    Column("user_refresh_token", String(TOKEN_LENGTH)),
     Column("user_token_expires_at", DateTime),
     Column("incoming_webhook_url", String(200)),
     Column("incoming_webhook_channel", String(200)),
@@ -61,11 +69,11 @@ slack_bots = Table(
     Column("enterprise_name", String(200)),
     Column("team_id", String(32)),
     Column("team_name", String(200)),
-    Column("bot_token", String(200)),
+    Column("bot_token", String(TOKEN_LENGTH)),
     Column("bot_id", String(32)),
     Column("bot_user_id", String(32)),
     Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
+    Column("bot_refresh_token", String(TOKEN_LENGTH)),
     Column("bot_token_expires_at", DateTime),
     Column("is_enterprise_install", Boolean, default=False, nullable=False),
     Column("installed_at", DateTime, nullable=False, default=func.now()),

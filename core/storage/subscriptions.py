@@ -20,6 +20,7 @@ from core.storage.models import IssueRow, SubscriptionRow
 
 Cadence = Literal["on-publish", "weekly"]
 ALL = "all"  # the target meaning "every LINE follower"
+_MAX_ID = 2_147_483_647  # the largest value of an INTEGER column (SQLite and PostgreSQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class SubscriptionRepository(Repository):
 
     async def get(self, subscription_id: int) -> Subscription | None:
         """One subscription by id, or None."""
+        if not 0 < subscription_id <= _MAX_ID:
+            return None  # no such row, and beyond what the database's INTEGER holds
         async with self._read() as session:
             row = await session.get(SubscriptionRow, subscription_id)
             return None if row is None else _subscription(row)
@@ -237,7 +240,9 @@ def _by_target(platform: str, workspace: str | None, target: str) -> Select[Subs
 
 
 async def _get_row(session: AsyncSession, subscription_id: int) -> SubscriptionRow:
-    row = await session.get(SubscriptionRow, subscription_id)
+    row = None
+    if 0 < subscription_id <= _MAX_ID:
+        row = await session.get(SubscriptionRow, subscription_id)
     if row is None:
         raise NotFound(f"there is no subscription {subscription_id}")
     return row

@@ -82,7 +82,9 @@ async def test_a_fresh_machine_serves_ingests_and_stops_cleanly(
 
     # A new issue file is picked up while running (the watcher; at the latest the rescan).
     new = workdir / "content" / "issues" / "2025-10-11.txt"
-    new.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    new.write_text(
+        "---\ntitle: 翌週号\n---\n" + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     for _ in range(600):
         if await stored_numbers(url) == [1, 2]:
             break

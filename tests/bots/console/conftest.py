@@ -67,6 +67,7 @@ class ConsoleHarness:
             clock=self.clock,
         )
         assert report.ok, report.errors
+        assert report.count("copy") == 0, "a byte-identical copy is not stored"
 
 
 @contextlib.asynccontextmanager

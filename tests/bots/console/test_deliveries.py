@@ -39,7 +39,7 @@ async def test_subscriptions_show_sections_cadence_and_next_slot(console: Consol
     )
     await subs.add(platform="line", target="all")
     sample = (console.content / "issues" / "2025-10-04.txt").read_text(encoding="utf-8")
-    await console.ingest("2025-10-11.txt", sample)
+    await console.ingest("2025-10-11.txt", sample.replace("CoreWeave", "Lambda"))
     tree = HTMLParser((await console.page("/deliveries")).text)
     rows = [words(row) for row in tree.css("table tbody tr")]
     # NOW is Sunday 2025-10-05 12:00 in Tokyo: the next Saturday 09:00 is the 11th.
@@ -168,7 +168,7 @@ async def test_publish_now_makes_a_scheduled_issue_readable(console: ConsoleHarn
 
 async def test_publish_needs_the_csrf_token(console: ConsoleHarness) -> None:
     sample = (console.content / "issues" / "2025-10-04.txt").read_text(encoding="utf-8")
-    await console.ingest("2025-10-11.txt", sample)
+    await console.ingest("2025-10-11.txt", sample.replace("CoreWeave", "Lambda"))
     await console.csrf()
     assert (await console.http.post("/issues/2/publish")).status_code == 403
     from core.storage import IssueRepository

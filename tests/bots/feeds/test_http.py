@@ -6,11 +6,13 @@ resolve to private addresses without a DNS server.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
 
+from bots.feeds.guard import AddressPolicy, AddressRefused, GuardedBackend
 from bots.feeds.http import HttpWebSource, decode_page
 from core.feeds.config import FeedConfig
 from core.feeds.ports import FetchError
@@ -161,6 +163,44 @@ async def test_without_allow_private_even_loopback_is_refused(site: FeedSite) ->
         assert site.requests == []  # refused before connecting
     finally:
         await source.aclose()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::7f00:1]",  # IPv4-compatible ::127.0.0.1
+        "[::ffff:127.0.0.1]",  # IPv4-mapped
+        "[::ffff:7f00:1]",
+        "[64:ff9b::7f00:1]",  # NAT64 of 127.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 of the metadata service 169.254.169.254
+        "[64:ff9b:1::808:808]",  # a local NAT64 prefix
+        "[2002:7f00:1::1]",  # 6to4 of 127.0.0.1
+        "[2002:c0a8:1::1]",  # 6to4 of 192.168.0.1
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",  # Teredo, client 127.0.0.1
+    ],
+)
+async def test_ipv6_forms_of_private_ipv4_addresses_are_refused(host: str) -> None:
+    source = HttpWebSource(replace(CONFIG, allowed_networks=()), resolver=fake_dns)
+    try:
+        error = await fetch_error(source, f"http://{host}/feed.xml")
+        assert "refused:" in error.message and "feed.allow_private" in error.message
+        assert not error.retryable
+    finally:
+        await source.aclose()
+    # A name that resolves to it is refused before connecting, the same way.
+    backend = GuardedBackend(AddressPolicy(), resolver=lambda name, port: _answer(host))
+    with pytest.raises(AddressRefused):
+        await backend.connect_tcp("feed.example", 80, timeout=1)
+
+
+async def _answer(host: str) -> list[str]:
+    return [host.strip("[]")]
+
+
+def test_public_ipv6_forms_stay_allowed() -> None:
+    policy = AddressPolicy()
+    for address in ("64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"):
+        assert policy.permits(ipaddress.ip_address(address)), address
 
 
 async def test_unknown_hosts_are_a_retryable_failure(web: HttpWebSource) -> None:

@@ -228,6 +228,9 @@ def test_cli_ingest_feed_and_feeds(
     result = runner.invoke(cli, ["ingest", "--feed", failing])
     assert result.exit_code == 1
     assert "HTTP 500 Internal Server Error" in result.output
+    said = " ".join(result.output.split())
+    assert f"note: {failing} was read once, now; `haishin serve` follows only the feeds" in said
+    assert "add it to its [feed] table" in said
     result = runner.invoke(cli, ["ingest", "--feed", "file:///etc/passwd"])
     assert result.exit_code == 1 and "not an http(s) URL" in result.output
     result = runner.invoke(cli, ["feeds"])
@@ -235,6 +238,8 @@ def test_cli_ingest_feed_and_feeds(
     assert "週刊テスト" in result.output and " ok " in result.output
     result = runner.invoke(cli, ["issues"])
     assert "第1号" in result.output
+    result = runner.invoke(cli, ["ingest", "--feed", good])  # the profile's own: no note
+    assert result.exit_code == 0 and "read once" not in result.output
 
 
 async def test_serve_runs_the_poller_as_one_of_its_components(

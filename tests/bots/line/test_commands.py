@@ -69,6 +69,7 @@ async def test_latest_topic_in_japanese_carries_the_coreweave_topic(bot: LineBot
         ("バックナンバー", "第1号 2025-10-04"),
         ("list", "#1 2025-10-04"),
         ("検索 CoreWeave", "「CoreWeave」の検索結果"),
+        ("検索 Core\x00Weave", "「Core Weave」の検索結果"),  # a NUL is a space, no apology
         ("search CoreWeave", "Results for 'CoreWeave'"),
         ("ヘルプ", "送れる言葉"),
         ("help", "You can send"),

@@ -72,6 +72,7 @@ def fake_time() -> FakeTime:
 # --- The whole service: bootstrap + the Slack platform + the ASGI app, on a temp SQLite file.
 
 SIGNING_SECRET = "test-signing-secret"
+TOKEN_KEY = "jUS-6ks9vaSMeDRAIvdxrf0ODfQiBqpIhxu3Y8h4d_0="  # a Fernet key, for tests only
 CLIENT_ID = "111.222"
 CLIENT_SECRET = "client-secret"
 # After the sample issue's publish time (2025-10-04 07:00 Asia/Tokyo).
@@ -140,6 +141,7 @@ def slack_settings(tmp_path: Path, slack: FakeSlackAPI, *, oauth: bool = False) 
         slack_bot_token=None if oauth else slack.token,
         slack_client_id=CLIENT_ID if oauth else None,
         slack_client_secret=CLIENT_SECRET if oauth else None,
+        token_key=TOKEN_KEY if oauth else None,
         slack_api_url=slack.url,
         line_channel_secret=None,
         line_channel_access_token=None,

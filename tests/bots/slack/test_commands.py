@@ -127,6 +127,8 @@ async def test_latest_is_the_digest_with_section_buttons(
         ("バックナンバー", "最近の号"),
         ("search CoreWeave", "Results for 'CoreWeave'"),
         ("検索 ファイザー", "「ファイザー」の検索結果"),
+        ("検索 Core\x00Weave", "「Core Weave」の検索結果"),  # a NUL is a space, no apology
+        ("search \x1b[31mCoreWeave\x7f", "Nothing found for '[31mCoreWeave'"),
         ("afterword", "今週は、AIインフラの巨額契約"),
         ("編集後記", "今週は、AIインフラの巨額契約"),
         ("issue 9", "There is no issue 9"),

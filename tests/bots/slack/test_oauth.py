@@ -13,8 +13,9 @@ from sqlalchemy import select
 from core.errors import DeliveryError
 from core.ports import Audience, Digest, SendJob
 from core.storage import SubscriptionRepository
+from core.storage.secrets import TokenCipher
 from core.storage.slack_tables import slack_bots, slack_installations
-from tests.bots.slack.conftest import SlackHarness
+from tests.bots.slack.conftest import TOKEN_KEY, SlackHarness
 from tests.fakes.slack_inbound import SlackInbound
 
 
@@ -49,7 +50,10 @@ async def test_install_round_trip_stores_the_workspace_and_answers_there(
     async with haishin_oauth.services.db.engine.connect() as conn:
         bots = (await conn.execute(select(slack_bots.c.team_id, slack_bots.c.bot_token))).all()
         installs = (await conn.execute(select(slack_installations.c.team_id))).all()
-    assert [tuple(b) for b in bots] == [("T0NEW", installed.token)]
+    # Stored encrypted: the database never holds the token itself.
+    [(team, stored)] = [tuple(b) for b in bots]
+    assert team == "T0NEW" and installed.token not in stored
+    assert TokenCipher([TOKEN_KEY]).decrypt(stored) == installed.token
     assert [tuple(i) for i in installs] == [("T0NEW",)]
 
     # A person in the new workspace asks; the answer is posted with that workspace's token.

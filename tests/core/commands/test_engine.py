@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -9,7 +10,8 @@ import pytest
 
 from core.clock import FixedClock
 from core.commands import CommandEngine, InMemoryConversations
-from core.library import InMemoryLibrary
+from core.errors import SearchQueryError
+from core.library import InMemoryLibrary, SearchHit
 from core.model import Block, BlockKind, Issue, Item, Section, Span
 from core.profile import Profile
 from core.splitting import Limits
@@ -124,6 +126,29 @@ async def test_search_and_list(engine: CommandEngine) -> None:
     assert "zzzz" in (nothing.message or "")
     listing = await engine.answer("バックナンバー", platform="test", limits=LIMITS)
     assert listing.message and listing.message.index("2") < listing.message.index("1")
+
+
+class RefusingLibrary(InMemoryLibrary):
+    """A library whose database can't run the search as typed (an FTS syntax error)."""
+
+    async def search(self, query: str, *, limit: int = 10) -> Sequence[SearchHit]:
+        raise SearchQueryError(f"fts5: syntax error near {query!r}")
+
+
+async def test_a_search_the_database_refuses_is_answered_not_apologised_for(
+    profile: Profile,
+) -> None:
+    engine = CommandEngine(
+        RefusingLibrary([_issue(1, date(2025, 9, 27))]), profile, FixedClock(NOW)
+    )
+    ja = await engine.answer("検索 AND(", platform="test", limits=LIMITS)
+    assert (ja.intent, ja.message) == (
+        "search",
+        "「AND(」では検索できませんでした。別の言葉でお試しください。",
+    )
+    assert ja.suggestions  # where to go from here
+    en = await engine.answer("search NEAR(", platform="test", limits=LIMITS)
+    assert en.message == "Couldn't search for 'NEAR('. Try other words."
 
 
 async def test_unknown_input_gets_help_with_the_nearest_commands(engine: CommandEngine) -> None:

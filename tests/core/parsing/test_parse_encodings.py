@@ -126,6 +126,24 @@ def test_utf16_without_bom_is_refused(sample_text: str, profile: Profile) -> Non
     assert "--encoding utf-16-le" in str(caught.value)
 
 
+def test_ascii_utf16_without_bom_is_refused_as_utf16(profile: Profile) -> None:
+    text = "Topic\nHello world, this is an issue.\n" * 5
+    with pytest.raises(ContentError, match="UTF-16 without a byte order mark") as caught:
+        parse_issue(text.encode("utf-16-be"), name=NAME, profile=profile)
+    assert "--encoding utf-16-be" in str(caught.value)
+
+
+def test_a_stray_nul_in_utf8_is_named_with_its_line(sample_text: str, profile: Profile) -> None:
+    lines = sample_text.split("\n")
+    lines[5] = lines[5][:3] + "\x00" + lines[5][3:]
+    with pytest.raises(ContentError) as caught:
+        parse_issue("\n".join(lines).encode(), name=NAME, profile=profile)
+    assert "UTF-16" not in str(caught.value)
+    assert "NUL byte (at column 4)" in caught.value.message
+    assert caught.value.line == 6
+    assert str(caught.value).startswith(f"{NAME}:6: ")
+
+
 def test_wrong_named_encoding_says_where(profile: Profile) -> None:
     data = "トピック\n🚀 ok\n本文です。\n".encode() + b"\xff\xfe\n"
     with pytest.raises(ContentError, match="not valid ascii") as caught:

@@ -27,6 +27,7 @@ def parse(text: str, name: str, profile: Profile) -> Issue:
         ("notes/draft.md", None),
         ("2025-13-45.txt", None),  # not a date: no date rather than a wrong one
         ("1234/56/78.md", None),
+        ("0001-01-01.txt", None),  # off any calendar a time zone can move it on
     ],
 )
 def test_date_from_file_name(name: str, expected: date | None, profile: Profile) -> None:
@@ -120,6 +121,16 @@ def test_pelican_continuation_lines() -> None:
         ("title: ok\ndate: next tuesday\n", 3, "'date' is not a date"),
         ("title: ok\n\ndate: 2025-02-30\n", 4, "'date' is not a date"),
         ("number: two\n", 2, "'number' is not a whole number"),
+        ("title: ok\nnumber: 100000000000000000000000000000\n", 3, "'number' must be from 1 to"),
+        ("number: -3\n", 2, "'number' must be from 1 to 2147483647, not -3"),
+        ("number: 0\n", 2, "'number' must be from 1 to 2147483647, not 0"),
+        ("number: 2.5\n", 2, "'number' is not a whole number"),
+        ("number: 2.0\n", 2, "'number' is not a whole number"),
+        ("number: .inf\n", 2, "'number' is not a whole number"),
+        ("number: '#2147483648'\n", 2, "'number' must be from 1 to 2147483647"),
+        ("title: ok\nnumber: 1" + "0" * 5000 + "\n", 3, "a number too long to read (5001 digits)"),
+        ("date: 0001-01-01\n", 2, "'date' must be in the years 1900 to 9998, not 1"),
+        ("publish_at: 9999-12-31T23:00:00-05:00\n", 2, "'publish_at' must be in the years"),
         ("publish_at: soon\n", 2, "'publish_at' is not a date and time"),
         ("title:\n  - a list\n", 2, "'title' must be text"),
         ("title: ok\n- stray list item\n", 3, "not valid YAML"),

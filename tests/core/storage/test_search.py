@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from core.clock import FixedClock
 from core.model import Issue, Section
 from core.serialize import content_hash
 from core.storage import IssueRepository
 from core.storage.database import Database
+from core.storage.search import query_mistake
 from tests.core.storage.helpers import item, sample_issue
 
 NOW = datetime(2025, 10, 10, tzinfo=UTC)
@@ -186,3 +190,51 @@ async def test_snippets_are_short_and_centred_on_the_match(database: Database) -
     assert "薬価" in snippet
     assert snippet.startswith("…") and snippet.endswith("…")
     assert len(snippet) <= 122
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Core\x00Weave",
+        "\x00",
+        "薬価\x00",
+        "Core\x1bWeave\x7f",
+        "Core\u0085Weave",
+        "Core\ud800Weave",
+    ],
+)
+async def test_control_characters_in_a_query_are_spaces_not_errors(
+    repo: IssueRepository, query: str
+) -> None:
+    # A NUL ended the FTS5 string ("unterminated string") and PostgreSQL text can't hold one.
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in query)
+    hits = await repo.search(query)
+    assert [(h.number, h.section_key, h.item) for h in hits] == await oracle(repo, cleaned)
+
+
+async def test_a_query_the_database_refuses_is_the_readers_mistake(
+    database: Database, tmp_path: Path
+) -> None:
+    # What query_mistake tells apart, from real errors of each database.
+    async with database.reading() as conn:
+        if database.dialect == "sqlite":
+            bad = text("SELECT rowid FROM issue_items_fts WHERE issue_items_fts MATCH 'a AND'")
+        else:
+            bad = text("SELECT 'a' LIKE :p ESCAPE 'xx'").bindparams(p="a")
+        with pytest.raises(DBAPIError) as refused:
+            await conn.execute(bad)
+    assert query_mistake(refused.value)
+    garbage = tmp_path / "not-a-database.db"
+    garbage.write_bytes(b"this is not a database file at all" * 100)
+    broken = Database.from_url(
+        f"sqlite:///{garbage}"
+        if database.dialect == "sqlite"
+        else "postgresql://nobody@127.0.0.1:1/none"
+    )
+    try:
+        with pytest.raises(DBAPIError) as down:
+            async with broken.reading() as conn:
+                await conn.execute(text("SELECT 1"))
+        assert not query_mistake(down.value)  # the database being unwell is not the reader's
+    finally:
+        await broken.dispose()

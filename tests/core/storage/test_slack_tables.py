@@ -9,18 +9,25 @@ from alembic.runtime.migration import MigrationContext
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, MetaData, String
 
 from core.storage.database import Database
+from core.storage.slack_tables import TOKEN_COLUMNS, TOKEN_LENGTH
 
 SLACK_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
 
 
 def slack_sdk_metadata() -> MetaData:
+    """slack_sdk's tables, with the one change we make: token columns wide enough for an
+    encrypted token."""
     metadata = MetaData()
     AsyncSQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
     AsyncSQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
     AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
+    for table, columns in TOKEN_COLUMNS.items():
+        for column in columns:
+            assert metadata.tables[table].c[column].type.length == 200  # type: ignore[attr-defined]
+            metadata.tables[table].c[column].type = String(TOKEN_LENGTH)
     return metadata
 
 
