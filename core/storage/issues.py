@@ -338,10 +338,12 @@ class IssueRepository(Repository):
         self._announce()
         return await self._found(number)
 
-    async def _row(self, session: AsyncSession, number: int) -> IssueRow:
+    async def _row(self, session: AsyncSession, number: int, *, lock: bool = False) -> IssueRow:
         row = None
         if 1 <= number <= MAX_ISSUE_NUMBER:
-            row = await session.scalar(select(IssueRow).where(IssueRow.number == number))
+            query = select(IssueRow).where(IssueRow.number == number)
+            # FOR UPDATE: two publishers reading "not published" at once must not both write.
+            row = await session.scalar(query.with_for_update() if lock else query)
         if row is None:
             raise NotFound(f"there is no issue {number}; `haishin issues` lists them")
         return row
@@ -437,7 +439,7 @@ class IssueRepository(Repository):
             NotFound: there is no issue with this number.
         """
         async with self._write() as session:
-            row = await self._row(session, number)
+            row = await self._row(session, number, lock=True)
             if row.published_at is not None:
                 return False
             row.published_at, row.held = at, None  # publishing by hand lifts any hold

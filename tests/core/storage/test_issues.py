@@ -198,3 +198,14 @@ async def test_concurrent_stores_get_distinct_numbers(repo: IssueRepository) -> 
         *(store(repo, sample_issue(day), f"issues/{day}.txt") for day in days)
     )
     assert sorted(number for _, number, _ in outcomes) == list(range(1, 9))
+
+
+async def test_publishers_racing_publish_an_issue_once(repo: IssueRepository) -> None:
+    """Two publication jobs (or a job and `haishin publish`) at the same moment: one of them
+    publishes, the other finds it out already, and the first time stays recorded."""
+    await store(repo, sample_issue(date(2025, 10, 4)), "issues/2025-10-04.txt")
+    times = [NOW + timedelta(seconds=n) for n in range(6)]
+    results = await asyncio.gather(*(repo.mark_published(1, at) for at in times))
+    assert sorted(results) == [False] * 5 + [True]
+    stored = await repo.get(1)
+    assert stored is not None and stored.published_at == times[results.index(True)]
