@@ -15,10 +15,20 @@ log = logging.getLogger("haishin.scheduler")
 
 
 async def publish_issue(number: int) -> None:
-    """An issue's publication time has come: publish what is due and hand it over."""
+    """An issue's publication time has come: publish what is due and hand it over.
+
+    A failure (the database refusing writes, a connection cut) is reported like the sweep's:
+    the sweep publishes what is due a few seconds later, so nothing is lost.
+    """
     runtime = current()
-    published = await runtime.publishing.publish_due()
-    handover = await runtime.publishing.hand_over_on_publish()
+    try:
+        published = await runtime.publishing.publish_due()
+        handover = await runtime.publishing.hand_over_on_publish()
+    except Exception as exc:
+        if runtime.health is None:
+            raise
+        runtime.health.failed("scheduler sweep", exc)
+        return
     if handover is not None and handover.rows:
         runtime.wake()
     log.info(
