@@ -362,7 +362,11 @@ CONSOLE_FORMS = [
     "/login",
     "/logout",
     "/issues/1/publish",
+    "/issues/99999999999999999999/publish",
+    "/issues/1/unschedule",
+    "/issues/1/reschedule",
     "/deliveries/subscriptions/1/pause",
+    "/deliveries/subscriptions/99999999999999999999/resume",
     "/deliveries/subscriptions/1/frobnicate",
 ]
 form_fields = st.dictionaries(
