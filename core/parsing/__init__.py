@@ -112,4 +112,4 @@ def parse_issue(
         elements = read_markdown(body, first_line=offset + 1)
     else:
         elements = read_text(body, profile, first_line=offset + 1)
-    return assemble(elements, profile, meta=meta, source=name)
+    return assemble(elements, profile, meta=meta, source=name, notes=meta.notes)
