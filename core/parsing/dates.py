@@ -208,9 +208,7 @@ def _numeric(match: re.Match[str], near: date | None) -> Stamp:
             month, day = readings[near]
             return _build(year, month, str(day), *rest)
         raise DateProblem(
-            f"could be {date(int(year), a, b):%B} {b} or {date(int(year), b, a):%B} {a}; "
-            "say which with date_format in newsletter.toml "
-            '(date_format = "MM-DD-YYYY" or "DD-MM-YYYY")'
+            f"could be {date(int(year), a, b):%B} {b} or {date(int(year), b, a):%B} {a}"
         )
     if month_first:
         return _build(year, a, str(b), *rest)

@@ -59,7 +59,7 @@ def test_the_forms_publishers_use_are_read(text: str | int, expected: date) -> N
 
 
 def test_an_ambiguous_day_and_month_is_settled_by_the_file_name_or_the_profile() -> None:
-    with pytest.raises(DateProblem, match=r"could be August 7 or July 8.*date_format"):
+    with pytest.raises(DateProblem, match="could be August 7 or July 8"):
         read_when("08-07-2026", zone=TOKYO)
     assert read_when("08-07-2026", zone=TOKYO, near=date(2026, 7, 8)) == date(2026, 7, 8)
     assert read_when("08-07-2026", zone=TOKYO, date_format="%d-%m-%Y") == date(2026, 7, 8)
