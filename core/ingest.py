@@ -17,14 +17,13 @@ from typing import Literal
 from core.clock import Clock
 from core.errors import ContentError
 from core.model import Issue, NoteKind, ParseNote
-from core.parsing import load_issue
+from core.parsing import format_of, load_issue
 from core.profile import Profile
 from core.serialize import content_hash
 from core.storage.database import Database
 from core.storage.issues import IssueRepository
 
-ISSUE_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
-_MARKDOWN = frozenset((".md", ".markdown"))
+ISSUE_SUFFIXES = frozenset((".txt", ".md", ".markdown", ".mdx"))
 
 FileStatus = Literal["new", "unchanged", "revised", "error"]
 
@@ -89,7 +88,7 @@ class IngestReport:
 
 
 def default_issue_paths(content_dir: Path) -> list[Path]:
-    """Every issue file under ``content_dir/issues`` (.txt, .md, .markdown), sorted.
+    """Every issue file under ``content_dir/issues`` (.txt, .md, .markdown, .mdx), sorted.
 
     Hidden files and folders (editor swap files, ``.git``) are skipped.
     """
@@ -166,7 +165,7 @@ async def _store(
             issue,
             source_key=key,
             content_hash=content_hash(issue, publish_at=publish_at),
-            fmt="markdown" if path.suffix.lower() in _MARKDOWN else "text",
+            fmt=format_of(path.name),
             publish_at=publish_at,
         )
     except ContentError as exc:

@@ -4,7 +4,8 @@ It does not trust the parser: markdown-it gives every text run of the file (inli
 inline code, image alt text, code blocks) and selectolax the text of raw HTML blocks; each
 run must then appear, in document order, in the text of the parsed issue (issue title,
 section titles, item titles, blocks), ignoring white space, NFKC width and asterisks (a
-``**`` CommonMark leaves literal, as around ``**“ネオクラウド”**と``, is bold to the parser).
+``**`` CommonMark leaves literal, as around ``**“ネオクラウド”**と``, is bold to the parser)
+and site generators' template tags (``{% include %}``, ``{{< ref >}}``), which readers never see.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from core.model import Issue
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 _SPACE = re.compile(r"\s+")
 _PELICAN = re.compile(r"^[A-Za-z][\w -]*:\s")
+# Liquid and Hugo tags build the page and show nothing themselves.
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
 
 
 def _norm(text: str) -> str:
+    text = _TEMPLATE_TAG.sub("", text)
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("*", ""))
 
 
@@ -35,6 +39,22 @@ def _body(text: str) -> str:
     while count < len(lines) and _PELICAN.match(lines[count]):
         count += 1
     return "\n".join(lines[count:])
+
+
+def _untemplated(body: str) -> str:
+    """The body without template tags, except in code (fences and backtick spans)."""
+    lines = body.split("\n")
+    fenced = False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        parts = re.split(r"(`+[^`]*`+)", line)
+        lines[index] = "".join(
+            part if part.startswith("`") else _TEMPLATE_TAG.sub("", part) for part in parts
+        )
+    return "\n".join(lines)
 
 
 def _html_runs(fragment: str) -> list[str]:
@@ -52,7 +72,7 @@ def _html_runs(fragment: str) -> list[str]:
 def source_runs(text: str) -> list[str]:
     """Every piece of reader-visible text in the file, in order, as markdown-it sees it."""
     runs: list[str] = []
-    for token in _MD.parse(_body(text)):
+    for token in _MD.parse(_untemplated(_body(text))):
         if token.type == "inline":
             for child in token.children or ():
                 if child.type in ("text", "code_inline"):
