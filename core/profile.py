@@ -26,7 +26,7 @@ _TOP_KEYS = {
     "feed",
     "date_format",
 }
-_SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines"}
+_SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines", "link_list"}
 _UTC = ZoneInfo("UTC")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 _DATE_TOKENS = (("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"))
@@ -41,6 +41,8 @@ class SectionSpec:
     aliases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...] = ()
     headlines: bool = True  # False: the section's text is one item without a headline
+    # True: each top-level bullet is a story (an item); False: never; None: detected.
+    link_list: bool | None = None
 
     def matches(self, heading: str) -> bool:
         """True when a heading (or a command word) names this section."""
@@ -203,6 +205,9 @@ def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
     patterns = entry.get("patterns", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise fail(f"{where} ({key}): 'aliases' must be a list of strings")
+    link_list = entry.get("link_list")
+    if link_list is not None and not isinstance(link_list, bool):
+        raise fail(f"{where} ({key}): 'link_list' must be true or false")
     compiled = []
     for pattern in patterns:
         try:
@@ -218,4 +223,5 @@ def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
         aliases=tuple(aliases),
         patterns=tuple(compiled),
         headlines=bool(entry.get("headlines", True)),
+        link_list=link_list,
     )
