@@ -277,14 +277,33 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
 
 
 def _unresolved_references(spans: tuple[Span, ...]) -> tuple[Span, ...]:
-    if not any("][" in span.text for span in spans if not span.code):
+    """Spans without the brackets of reference links CommonMark left as text.
+
+    The label may hold code or bold (``[`rawtr()`][topic descriptors]``); the brackets
+    themselves must be plain text.
+    """
+    text = "".join(span.text for span in spans)
+    if "][" not in text:
         return spans
-    return tuple(
-        span
-        if span.code or "][" not in span.text
-        else Span(_UNRESOLVED.sub(r"\1", span.text), span.bold, span.italic, span.code, span.href)
-        for span in spans
-    )
+    plain_at: list[bool] = []
+    for span in spans:
+        plain_at += [not span.code] * len(span.text)
+    cut: set[int] = set()
+    for match in _UNRESOLVED.finditer(text):
+        start, inner_end, end = match.start(), match.end(1), match.end()
+        if plain_at[start] and all(plain_at[inner_end:end]):
+            cut.add(start)
+            cut.update(range(inner_end, end))
+    if not cut:
+        return spans
+    out: list[Span] = []
+    offset = 0
+    for span in spans:
+        kept = "".join(ch for i, ch in enumerate(span.text, offset) if i not in cut)
+        offset += len(span.text)
+        if kept:
+            out.append(Span(kept, span.bold, span.italic, span.code, span.href))
+    return tuple(out)
 
 
 def _wide(char: str) -> bool:
