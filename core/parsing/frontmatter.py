@@ -122,6 +122,23 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
     return IssueMeta(), text, 0
 
 
+def front_matter_fields(text: str, *, name: str) -> dict[str, Any]:
+    """The fields of a file's front matter (YAML or Pelican) as written, keys lower-cased.
+
+    For tools that look at many issues (``haishin profile init``); {} without front matter.
+
+    Raises:
+        ContentError: the front matter is not valid YAML.
+    """
+    lines = text.split("\n")
+    if lines and lines[0].rstrip() == _FENCE:
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")), None)
+        if end is not None and _looks_like_yaml(lines[1:end]):
+            return _load_yaml("\n".join(lines[1:end]), name=name)
+    pelican = _pelican(lines)
+    return pelican[0] if pelican is not None else {}
+
+
 def _looks_like_yaml(block: list[str]) -> bool:
     first = next((line for line in block if line.strip() and not line.startswith("#")), None)
     return first is None or _YAML_KEY.match(first) is not None
