@@ -18,6 +18,7 @@ from core.parsing.dialects import has_directives, strip_directives, strip_mdx
 from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
 from core.parsing.frontmatter import meta_from_name, split_front_matter
 from core.parsing.htmlblock import read_html_block
+from core.parsing.junk import refuse_junk
 from core.parsing.markdown import read_markdown
 from core.parsing.text import read_text
 from core.profile import Profile
@@ -95,14 +96,16 @@ def parse_issue(
         for dropped boilerplate and anything a person should look at.
 
     Raises:
-        ContentError: not decodable, bad front matter, or no content; the message names the
-            file, the line where one applies, and how to fix it.
+        ContentError: not decodable, not text (a binary file), bad front matter, or no
+            content; the message names the file, the line where one applies, and how to fix
+            it.
     """
     if fmt is None:
         fmt = format_of(name)
     elif fmt not in FORMATS:
         raise ContentError(f"unknown format {fmt!r}", path=name, hint="use text, markdown or mdx")
     text = decode_source(data, name=name, encoding=encoding)
+    refuse_junk(text, name=name)
     front, body, offset = split_front_matter(text, name=name, profile=profile)
     meta = meta_from_name(name).merged(front)
     if not body.strip():
