@@ -11,7 +11,8 @@ import re
 import pytest
 
 from core.model import BlockKind, Issue
-from tests.newsletter_samples import all_sample_files, load_sample
+from tests.core.parsing.losscheck import assert_dialect_nothing_lost
+from tests.newsletter_samples import all_sample_files, load_sample, sample_path
 
 
 def blocks(issue: Issue) -> list[tuple[str, str]]:
@@ -56,6 +57,12 @@ def test_no_generator_syntax_reaches_readers(name: str, file: str) -> None:
         if span.href
     ]
     assert all(h.startswith(("http://", "https://", "mailto:")) for h in hrefs), hrefs
+
+
+@pytest.mark.parametrize(("name", "file"), SAMPLES)
+def test_no_text_of_a_sample_is_lost(name: str, file: str) -> None:
+    source = sample_path(name, file).read_text(encoding="utf-8")
+    assert_dialect_nothing_lost(source, load_sample(name, file), mdx=file.endswith(".mdx"))
 
 
 @pytest.mark.parametrize(("name", "file"), SAMPLES)
