@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from bots.cli.common import console, errors, fail
 from bots.settings import Settings
 from core.errors import ConfigError, ContentError
+from core.model import Issue
 from core.parsing import load_issue
 from core.parsing.decode import decode_source
 from core.parsing.frontmatter import front_matter_fields
@@ -27,6 +29,17 @@ def register(app: typer.Typer) -> None:
     profile = typer.Typer(help="The newsletter's profile (newsletter.toml).", no_args_is_help=True)
     profile.command("init")(init)
     app.add_typer(profile, name="profile")
+
+
+def _read(path: Path, encoding: str | None) -> Issue:
+    """An issue read as haishin reads one without a profile; a day and month that could be
+    either way round (08-05-2026) are read either way: the structure is what matters here."""
+    try:
+        return load_issue(path, Profile.default(), encoding=encoding)
+    except ContentError as exc:
+        if "could be" not in exc.message:
+            raise
+    return load_issue(path, replace(Profile.default(), date_format="%m-%d-%Y"), encoding=encoding)
 
 
 def init(
@@ -55,11 +68,11 @@ def init(
     sources: list[SourceIssue] = []
     for path in files:
         try:
-            issue = load_issue(path, Profile.default(), encoding=encoding)
+            issue = _read(path, encoding)
             text = decode_source(path.read_bytes(), name=str(path), encoding=encoding)
             fields = front_matter_fields(text, name=str(path))
         except ContentError as exc:
-            # Date problems are what the draft is for: read the rest and say so.
+            # A date nobody can read is for the draft to point out: read the rest, say so.
             if "date" not in exc.message:
                 fail(str(exc))
             errors.print(f"[yellow]note:[/] {escape(str(exc))}", highlight=False)

@@ -70,7 +70,7 @@ def test_dates_written_month_first_get_a_date_format(env: dict[str, str], tmp_pa
         env, "profile", "init", str(issues / "293/index.mdx"), str(issues / "294/index.mdx")
     )
     assert result.exit_code == 0, result.output
-    assert "08-05-2026" in result.output  # the ambiguous one, read after the others
+    assert "written MM-DD-YYYY" in result.output  # 08-19-2026 says which; 08-05-2026 cannot
     draft = (tmp_path / "content" / "newsletter.toml").read_text(encoding="utf-8")
     profile = parse_profile(tomllib.loads(draft))
     assert profile.name == "This Week In React"
@@ -97,3 +97,17 @@ def test_an_existing_profile_is_kept_unless_forced(env: dict[str, str], tmp_path
     assert parse_profile(tomllib.loads(printed.output)).name == "React Native"
     forced = haishin(env, "profile", "init", *files, "--force")
     assert forced.exit_code == 0 and "React Native" in target.read_text(encoding="utf-8")
+
+
+def test_dates_that_never_say_which_way_round_are_pointed_out(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    paths = []
+    for number, day in ((1, "08-05-2026"), (2, "07-08-2026")):
+        path = tmp_path / f"issue-{number}.md"
+        path.write_text(f"---\ndate: {day}\n---\n\n## News\n\nText.\n", encoding="utf-8")
+        paths.append(str(path))
+    result = haishin(env, "profile", "init", *paths, "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "could be MM-DD or DD-MM" in result.output
+    assert parse_profile(tomllib.loads(result.output)).date_format is None
