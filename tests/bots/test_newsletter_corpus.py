@@ -39,10 +39,10 @@ from core.overview import summarize
 from core.parsing import format_of, load_issue
 from core.parsing.decode import decode_source
 from core.parsing.dialects import strip_mdx
-from core.parsing.frontmatter import split_front_matter
 from core.profile import Profile
 from core.splitting import split_issue
 from tests.conftest import CORPORA
+from tests.core.parsing.losscheck import body_of
 from tests.core.splitting.strategies import check_posts
 from tests.fakes.payloads import assert_valid_line, assert_valid_slack
 from tests.newsletter_samples import NEWSLETTERS, all_sample_files, sample_profile
@@ -156,8 +156,7 @@ def _actions(node: Any) -> Iterator[dict[str, Any]]:
 def source_links(path: Path) -> set[str]:
     """Every http(s) link target a reader of the page could follow (not images), read with
     markdown-it and selectolax, independently of the parser."""
-    text = decode_source(path.read_bytes(), name=str(path))
-    _, body, _ = split_front_matter(text, name=str(path), profile=Profile.default())
+    body = body_of(decode_source(path.read_bytes(), name=str(path)))
     if format_of(path.name) == "mdx":
         body = strip_mdx(body)
     found: set[str] = set()

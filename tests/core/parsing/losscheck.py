@@ -32,7 +32,7 @@ def _norm(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).replace("*", ""))
 
 
-def _body(text: str) -> str:
+def body_of(text: str) -> str:
     """The file without its front matter, cut independently of the parser."""
     if text.startswith("---\n"):
         return text[text.index("\n---", 3) + 4 :]
@@ -74,7 +74,7 @@ def _html_runs(fragment: str) -> list[str]:
 def source_runs(text: str) -> list[str]:
     """Every piece of reader-visible text in the file, in order, as markdown-it sees it."""
     runs: list[str] = []
-    for token in _MD.parse(_untemplated(_body(text))):
+    for token in _MD.parse(_untemplated(body_of(text))):
         if token.type == "inline":
             for child in token.children or ():
                 if child.type in ("text", "code_inline"):
@@ -126,7 +126,7 @@ def assert_dialect_nothing_lost(source: str, issue: Issue, *, mdx: bool) -> None
     own); then every inline's text must be kept in order, except footnotes, which the parser
     moves next to the item that cites them: their text must be kept, anywhere.
     """
-    body = _body(source)
+    body = body_of(source)
     if mdx:
         body = strip_mdx(body)
     body = _untemplated(strip_directives(body))
