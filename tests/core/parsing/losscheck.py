@@ -48,7 +48,7 @@ def _untemplated(body: str) -> str:
     lines = body.split("\n")
     fenced = False
     for index, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
+        if re.match(r" {0,3}(?:```|~~~)", line):  # four spaces make it indented code
             fenced = not fenced
         if fenced:
             continue
