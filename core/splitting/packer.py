@@ -19,6 +19,7 @@ from core.splitting.search import (
     STYLED,
     CutSearch,
     Option,
+    Test,
     furthest_fitting,
 )
 
@@ -182,8 +183,11 @@ class Packer:
         # thousands of characters): it will be cut anyway, so no post is left nearly empty
         # to put off cutting it.
         doomed = self._too_big_ahead(overflow, max((o[0] for o in options), default=p))
-        if doomed is not None:
-            options = [o for o in options if o[1] >= self.capacity * _GOOD_FILL]
+        if doomed is not None and all(o[1] < self.capacity * _GOOD_FILL for o in options):
+            inside = self._cut_inside(overflow, max(low, doomed[0]), high, test)
+            if inside is not None:
+                self.forced = True
+                return inside
         if options:
             best = max(size for _, size, _ in options)
             position, _, rank = next(
@@ -196,14 +200,6 @@ class Packer:
         if first and self.has_headline:
             return None
         self.forced = True
-        if doomed is not None:
-            # Cut inside that span only, as gently as it allows, as full as a post can be.
-            start = max(low, doomed[0])
-            for levels in (STYLED, ANY, CODEPOINTS):
-                found, _ = self._search.tier(overflow, levels, start, high, test)
-                if found:
-                    best = max(size for _, size, _ in found)
-                    return next(o[0] for o in found if o[1] * 2 >= best)
         # Gentlest first: end a part with its sub-heading when that keeps every span whole;
         # else cut a bold or code span that is too big anyway; else end with the sub-heading
         # all the same; only then cut a link or URL, and a grapheme cluster last of all.
@@ -222,6 +218,16 @@ class Packer:
             f"{limit} cannot hold even one character of "
             f"{body.texts[overflow][:40]!r}; raise the platform's size limit"
         )
+
+    def _cut_inside(self, b: int, start: int, high: int, test: Test) -> Pos | None:
+        """A cut inside block ``b`` after ``start``, as gently as the span there allows and as
+        full as a post can be, or None when no post can end there."""
+        for levels in (STYLED, ANY, CODEPOINTS):
+            found, _ = self._search.tier(b, levels, start, high, test)
+            if found:
+                best = max(size for _, size, _ in found)
+                return next(o[0] for o in found if o[1] * 2 >= best)
+        return None
 
     def _too_big_ahead(self, b: int, cut: Pos) -> tuple[int, int] | None:
         """The link or URL right after ``cut`` in block ``b`` when it fits no post."""
