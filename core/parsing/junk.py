@@ -18,7 +18,7 @@ from core.errors import ContentError
 # Share of the characters (white space left out) above which a text is not text. A real
 # issue has next to none: a stray U+FFFD, a private-use icon from a web font.
 JUNK_SHARE = 0.2
-_SAMPLE = 20_000  # characters looked at: enough to know, cheap on a long issue
+_SAMPLE = 8_000  # characters looked at: enough to know, cheap on a long issue
 _KIND = {"Cc": "control", "Cs": "control", "Cn": "unassigned", "Co": "private-use"}
 # Control (but not white space), unassigned, private-use, surrogates, U+FFFD.
 _JUNK = regex.compile(r"[[\p{Cc}\p{Cn}\p{Co}\p{Cs}\uFFFD]--\s]", regex.V1)
