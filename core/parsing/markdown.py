@@ -6,11 +6,10 @@
 - Fenced and indented code become code blocks; table rows become paragraphs of their cells.
 - Raw HTML blocks are read by ``core.parsing.htmlblock``; HTML comments disappear there.
 - Thematic breaks (``----``) are markup and leave nothing.
-- Liquid ``{% … %}`` and Hugo ``{{< … >}}`` shortcodes are ordinary text to CommonMark and are
-  kept as such.
+- Site generators' syntax (Liquid and Hugo tags, MDX, admonitions) is reduced before this
+  reader runs (``core.parsing.dialects``).
 - Footnotes (``[^note]`` and ``[^note]: …``, mdit-py-plugins) go with the item that refers to
-  them: the reference reads ``[1]`` and the note (``[1] …``) follows the referring block's
-  part of the item, before the next heading.
+  them (``core.parsing.footnotes``): the reference reads ``[1]`` and the note ``[1] …``.
 - Heading ids (``## React {#react}``, kramdown's ``{: #id}``) are markup and leave nothing.
 - A link to a page of the same site (``/docs/x``, ``../post.md``, ``#anchor``) has no address
   a chat reader could open: its text stays, without the link. So does the text of a reference
@@ -33,8 +32,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from core.model import BlockKind, Span
 from core.parsing.elements import BlockElement, Element, HeadingElement
+from core.parsing.footnotes import place_notes
 from core.parsing.htmlblock import read_html_block
-from core.parsing.inline import finish_spans
+from core.parsing.inline import finish_spans, unresolved_references
 
 _MD = (
     MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(footnote_plugin)
@@ -42,11 +42,6 @@ _MD = (
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _HEADING_ID = re.compile(r"\s*\{:?\s*#[^{}\s]+(?:\s+[^{}]*)?\}\s*$")
 _LINKABLE = ("http://", "https://", "mailto:")
-# A reference link whose definition lives elsewhere (a Jekyll include): CommonMark shows
-# "[Taproot][topic taproot]" and "[BIP353][]" as typed; the reader saw only the text.
-# Only labels no prose would put in brackets: empty ("[BIP353][]"), with a space ("[topic
-# taproot]") or a lower-case word ("[guidelines]"); "[ZH][EN]" is text.
-_UNRESOLVED = re.compile(r"\[([^\[\]]+)\]\[(|[^\[\]]*\s[^\[\]]*|[a-z][a-z0-9_-]{2,})\]")
 _HEADING, _PARAGRAPH, _CELL = 1, 2, 3
 
 
@@ -136,47 +131,7 @@ def read_markdown(body: str, *, first_line: int = 1) -> list[Element]:
             out.append(BlockElement(BlockKind.PARAGRAPH, (Span(mark),), line))
         elif kind == "footnote_close":
             out = body_out
-    return _with_notes(body_out, notes, cited)
-
-
-def _with_notes(
-    body: list[Element], notes: dict[int, list[Element]], cited: dict[int, int]
-) -> list[Element]:
-    """The body with each footnote after the part of the item that first cites it.
-
-    A note goes before the first heading after the citing block, so it stays with the item
-    (or sub-heading group) that cites it; a note nobody cites ends the document.
-    """
-    if not notes:
-        return body
-    after: dict[int, list[Element]] = {}
-    for note_id, elements in sorted(notes.items()):
-        elements = _joined_mark(elements)
-        at = cited.get(note_id)
-        if at is None:
-            after.setdefault(len(body), []).extend(elements)
-            continue
-        end = next(
-            (i for i in range(at + 1, len(body)) if isinstance(body[i], HeadingElement)),
-            len(body),
-        )
-        after.setdefault(end, []).extend(elements)
-    out: list[Element] = []
-    for index, element in enumerate(body):
-        out.extend(after.get(index, ()))
-        out.append(element)
-    out.extend(after.get(len(body), ()))
-    return out
-
-
-def _joined_mark(elements: list[Element]) -> list[Element]:
-    """``[1] `` put in front of the note's first block (or kept alone before a list)."""
-    mark, *rest = elements
-    if rest and isinstance(rest[0], BlockElement) and rest[0].kind is BlockKind.PARAGRAPH:
-        first = rest[0]
-        joined = BlockElement(first.kind, (*mark.spans, *first.spans), first.line)
-        return [joined, *rest[1:]]
-    return elements
+    return place_notes(body_out, notes, cited)
 
 
 def _one_line(spans: tuple[Span, ...]) -> tuple[Span, ...]:
@@ -273,37 +228,7 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
         spans.append(Span(text, bold > 0, italic > 0, code, hrefs[-1] if hrefs else None))
     while spans and spans[-1].text == "\n":
         spans.pop()
-    return _unresolved_references(finish_spans(spans))
-
-
-def _unresolved_references(spans: tuple[Span, ...]) -> tuple[Span, ...]:
-    """Spans without the brackets of reference links CommonMark left as text.
-
-    The label may hold code or bold (``[`rawtr()`][topic descriptors]``); the brackets
-    themselves must be plain text.
-    """
-    text = "".join(span.text for span in spans)
-    if "][" not in text:
-        return spans
-    plain_at: list[bool] = []
-    for span in spans:
-        plain_at += [not span.code] * len(span.text)
-    cut: set[int] = set()
-    for match in _UNRESOLVED.finditer(text):
-        start, inner_end, end = match.start(), match.end(1), match.end()
-        if plain_at[start] and all(plain_at[inner_end:end]):
-            cut.add(start)
-            cut.update(range(inner_end, end))
-    if not cut:
-        return spans
-    out: list[Span] = []
-    offset = 0
-    for span in spans:
-        kept = "".join(ch for i, ch in enumerate(span.text, offset) if i not in cut)
-        offset += len(span.text)
-        if kept:
-            out.append(Span(kept, span.bold, span.italic, span.code, span.href))
-    return tuple(out)
+    return unresolved_references(finish_spans(spans))
 
 
 def _wide(char: str) -> bool:
