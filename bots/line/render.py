@@ -68,7 +68,10 @@ def post_body(headline: tuple[Span, ...] | None, blocks: Sequence[Block]) -> str
 
 def keeps_link(href: str) -> bool:
     """Whether a link to ``href`` fits one LINE message whole, shown as `` (href)``."""
-    return utf16_len(href) + LINK_ROOM <= TEXT_MAX - HEADER_RESERVE
+    # A character is at most two UTF-16 units: most addresses need no count.
+    return 2 * len(href) + LINK_ROOM <= TEXT_MAX - HEADER_RESERVE or (
+        utf16_len(href) + LINK_ROOM <= TEXT_MAX - HEADER_RESERVE
+    )
 
 
 def measure(headline: tuple[Span, ...] | None, blocks: Sequence[Block]) -> int:

@@ -182,8 +182,11 @@ class Packer:
         # What stops a fuller post may be a link no post can hold whole (an address of
         # thousands of characters): it will be cut anyway, so no post is left nearly empty
         # to put off cutting it.
-        doomed = self._too_big_ahead(overflow, max((o[0] for o in options), default=p))
-        if doomed is not None and all(o[1] < self.capacity * _GOOD_FILL for o in options):
+        if all(o[1] < self.capacity * _GOOD_FILL for o in options):
+            doomed = self._too_big_ahead(overflow, max((o[0] for o in options), default=p))
+        else:
+            doomed = None
+        if doomed is not None:
             inside = self._cut_inside(overflow, max(low, doomed[0]), high, test)
             if inside is not None:
                 self.forced = True
