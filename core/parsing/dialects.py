@@ -132,7 +132,12 @@ def strip_mdx(body: str) -> str:
         if fence is None and opening and opening[2] == "mdx-code-block":
             mdx_fence = opening[1]
             lines[index] = ""
-        elif mdx_fence is not None and fence is None and line.strip().startswith(mdx_fence):
+        elif (
+            mdx_fence is not None
+            and fence is None
+            and line.strip().startswith(mdx_fence)
+            and not line.strip().strip(mdx_fence[0])  # a bare fence closes; ```js opens code
+        ):
             mdx_fence = None
             lines[index] = ""
         else:

@@ -122,3 +122,10 @@ def test_liquid_and_hugo_tags_go_and_assigned_texts_are_put_in_place() -> None:
 def test_directives_in_code_are_code() -> None:
     text = "```md\n:::tip\n{% include x %}\n{:.center}\n```\n"
     assert strip_directives(text) == text
+
+
+def test_code_inside_an_mdx_code_block_stays_code() -> None:
+    source = (
+        '```mdx-code-block\nimport A from "a";\n\n```js\nimport x from "y";\n```\n\n<A />\n```\n'
+    )
+    assert strip_mdx(source) == '\n\n\n```js\nimport x from "y";\n```\n\n\n\n'
