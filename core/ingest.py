@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from core.clock import Clock
 from core.errors import ContentError
 from core.model import Issue, NoteKind, ParseNote
-from core.parsing import parse_issue
+from core.parsing import format_of, parse_issue
 from core.profile import Profile
 from core.serialize import content_hash
 from core.storage.database import Database
@@ -38,8 +38,7 @@ from core.storage.issues import IssueRepository
 
 log = logging.getLogger("haishin.content")
 
-ISSUE_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
-_MARKDOWN = frozenset((".md", ".markdown"))
+ISSUE_SUFFIXES = frozenset((".txt", ".md", ".markdown", ".mdx"))
 ISSUES_PREFIX = "issues/"  # source keys of the content folder's issue files
 
 FileStatus = Literal["new", "unchanged", "revised", "copy", "error"]
@@ -115,7 +114,7 @@ class IngestReport:
 
 
 def default_issue_paths(content_dir: Path) -> list[Path]:
-    """Every issue file under ``content_dir/issues`` (.txt, .md, .markdown), sorted.
+    """Every issue file under ``content_dir/issues`` (.txt, .md, .markdown, .mdx), sorted.
 
     Hidden files and folders (editor swap files, ``.git``) are skipped.
     """
@@ -309,7 +308,7 @@ async def _store(
             issue,
             source_key=key,
             content_hash=content_hash(issue, publish_at=publish_at),
-            fmt="markdown" if path.suffix.lower() in _MARKDOWN else "text",
+            fmt=format_of(path.name),
             publish_at=publish_at,
             draft=publish_at is None,
             source_hash=digest,

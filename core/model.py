@@ -23,13 +23,19 @@ FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A run of inline text with one style; ``href`` makes it a link."""
+    """A run of inline text with one style; ``href`` makes it a link.
+
+    ``carried`` marks text the splitter adds to a post, not newsletter text: the address of
+    a link too long for the platform to take as a link, carried as text (``Post.text``
+    leaves it out).
+    """
 
     text: str
     bold: bool = False
     italic: bool = False
     code: bool = False
     href: str | None = None
+    carried: bool = False
 
 
 def plain(spans: tuple[Span, ...] | None) -> str:
@@ -169,10 +175,15 @@ class Post:
 
     @property
     def text(self) -> str:
-        """Exactly the newsletter text this post carries, markup removed."""
-        lines = [plain(self.headline)] if self.headline else []
-        lines.extend(block.text for block in self.blocks)
+        """Exactly the newsletter text this post carries, markup (and carried addresses)
+        removed."""
+        lines = [_newsletter_text(self.headline)] if self.headline else []
+        lines.extend(_newsletter_text(block.spans) for block in self.blocks)
         return "\n".join(lines)
+
+
+def _newsletter_text(spans: tuple[Span, ...]) -> str:
+    return "".join(span.text for span in spans if not span.carried)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,8 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 def excerpt_spans(blocks: Sequence[Block], limit: int = EXCERPT_CHARS) -> tuple[Span, ...]:
     """``excerpt`` of the blocks' text, keeping each character's inline style as spans.
 
-    The spans' text is exactly ``excerpt("\n".join(block.text for block in blocks))``.
+    The spans' text is exactly ``excerpt("\n".join(block.text for block in blocks))``. A run
+    of one style is one span (a link is one link); the ellipsis is plain.
     """
     chars: list[tuple[str, Span | None]] = []  # (character, the span it came from)
     pending_space = False
@@ -57,7 +58,10 @@ def excerpt_spans(blocks: Sequence[Block], limit: int = EXCERPT_CHARS) -> tuple[
                     pending_space = bool(chars)
                     continue
                 if pending_space:
-                    chars.append((" ", None))
+                    # A space inside one span keeps its style: a linked headline stays one
+                    # link, not a link per word.
+                    inside = chars[-1][1] is span
+                    chars.append((" ", span if inside else None))
                     pending_space = False
                 chars.append((char, span))
     if len(chars) > limit:

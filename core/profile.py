@@ -24,10 +24,12 @@ _TOP_KEYS = {
     "drop_trailing",
     "sections",
     "feed",
+    "date_format",
 }
-_SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines"}
+_SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines", "link_list"}
 _UTC = ZoneInfo("UTC")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_DATE_TOKENS = (("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class SectionSpec:
     aliases: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...] = ()
     headlines: bool = True  # False: the section's text is one item without a headline
+    # True: each top-level bullet is a story (an item); False: never; None: detected.
+    link_list: bool | None = None
 
     def matches(self, heading: str) -> bool:
         """True when a heading (or a command word) names this section."""
@@ -71,6 +75,9 @@ class Profile:
     drop_trailing: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...] = ()
     feed: dict[str, Any] | None = None
+    # strptime format of front matter dates written day and month both as numbers
+    # (``%m-%d-%Y`` for 08-19-2026); None: only unambiguous ones are read.
+    date_format: str | None = None
 
     @classmethod
     def default(cls, name: str = "newsletter") -> Profile:
@@ -144,6 +151,11 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
             parse_feed_table(feed)
         except ConfigError as exc:
             raise fail(str(exc)) from None
+    date_format = raw.get("date_format")
+    if date_format is not None:
+        if not isinstance(date_format, str):
+            raise fail("'date_format' must be text, e.g. \"MM-DD-YYYY\"")
+        date_format = _date_format(date_format, fail)
     sections = tuple(
         _parse_section(entry, index, fail) for index, entry in enumerate(raw.get("sections", []))
     )
@@ -160,7 +172,22 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
         drop_trailing=tuple(drop),
         sections=sections,
         feed=feed,
+        date_format=date_format,
     )
+
+
+def _date_format(text: str, fail: Any) -> str:
+    """``date_format`` as a ``strptime`` format: ``%m-%d-%Y`` as is, ``MM-DD-YYYY`` translated."""
+    fmt = text.strip()
+    if "%" not in fmt:
+        for token, directive in _DATE_TOKENS:
+            fmt = fmt.replace(token, directive)
+    if not all(d in fmt for d in ("%Y", "%d")) or not any(m in fmt for m in ("%m", "%b", "%B")):
+        raise fail(
+            f"'date_format' {text!r} must name a year, a month and a day, "
+            'e.g. "MM-DD-YYYY" or "%d/%m/%Y"'
+        )
+    return fmt
 
 
 def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
@@ -178,6 +205,9 @@ def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
     patterns = entry.get("patterns", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise fail(f"{where} ({key}): 'aliases' must be a list of strings")
+    link_list = entry.get("link_list")
+    if link_list is not None and not isinstance(link_list, bool):
+        raise fail(f"{where} ({key}): 'link_list' must be true or false")
     compiled = []
     for pattern in patterns:
         try:
@@ -193,4 +223,5 @@ def _parse_section(entry: Any, index: int, fail: Any) -> SectionSpec:
         aliases=tuple(aliases),
         patterns=tuple(compiled),
         headlines=bool(entry.get("headlines", True)),
+        link_list=link_list,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, delivery, keys, line, serve
+from bots.cli import content, delivery, keys, line, profile, serve
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ delivery.register(app)
 feeds_cli.register(app)
 line.register(app)
 keys.register(app)
+profile.register(app)
 
 
 def main() -> None:

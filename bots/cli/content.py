@@ -194,7 +194,7 @@ async def preview(
 async def _preview_source(source: str | None, settings: Settings, encoding: str | None) -> Issue:
     profile = load_profile(settings.profile_path)
     path = Path(source) if source else None
-    if path is not None and (path.is_file() or path.suffix in (".txt", ".md", ".markdown")):
+    if path is not None and (path.is_file() or path.suffix in (".txt", ".md", ".markdown", ".mdx")):
         if not path.is_file():
             fail(f"no such file: {path}")
         return load_issue(path, profile, encoding=encoding)

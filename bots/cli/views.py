@@ -14,6 +14,7 @@ from bots.preview import platform_posts
 from bots.rendering import Renderer, renderer_for
 from core.model import BlockKind, Issue, NoteKind, Post, Reply
 from core.profile import Profile
+from core.splitting import long_links
 
 
 def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> None:
@@ -46,10 +47,18 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
         colour = "yellow" if remark.kind is NoteKind.WARNING else "dim"
         where = f"line {remark.line}: " if remark.line else ""
         tree.add(f"[{colour}]{remark.kind.value}: {where}{escape(remark.message)}[/]")
+    renderers = [renderer_for(platform, profile) for platform in platforms]
+    for renderer in renderers:
+        for section in issue.sections:
+            for url in long_links(section, renderer.limits.keeps_link):
+                tree.add(
+                    f"[yellow]warning: {renderer.platform}: a link of {len(url):,} characters "
+                    f"in {escape(section.title)} is too long to be a link there; its address "
+                    f"goes out as text, cut across parts[/]"
+                )
     console.print(tree)
-    for platform in platforms:
-        renderer = renderer_for(platform, profile)
-        _print_posts(platform, platform_posts(issue, renderer), renderer)
+    for renderer in renderers:
+        _print_posts(renderer.platform, platform_posts(issue, renderer), renderer)
 
 
 def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:

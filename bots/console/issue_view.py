@@ -17,7 +17,7 @@ from bots.slack.render import SlackRenderer
 from core.model import Issue, Overview, Post, Section, Suggestion
 from core.overview import summarize
 from core.profile import Profile
-from core.splitting import LimitsTooSmall, split_section
+from core.splitting import LimitsTooSmall, long_links, split_section
 
 PLATFORMS = ("slack", "line")
 UNITS = {"slack": "mrkdwn chars", "line": "UTF-16 units"}
@@ -155,6 +155,7 @@ def _section_view(
         )
     split: dict[str, list[Post]] = {}
     for name, renderer in renderers.items():
+        view.notes.extend(_long_link_notes(name, section, renderer))
         try:
             split[name] = split_section(section, issue.ref, renderer.limits)
         except LimitsTooSmall as exc:
@@ -168,6 +169,23 @@ def _section_view(
         mine = {name: [p for p in posts if p.item == item_index] for name, posts in split.items()}
         view.items.append(outline_item(item, mine))
     return view
+
+
+def _long_link_notes(platform: str, section: Section, renderer: Renderer) -> list[NoteView]:
+    """A note for each link too long for the platform to take as a link (see
+    ``core.splitting.links``): its address goes out as text, cut across parts."""
+    name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
+    return [
+        NoteView(
+            "warning",
+            f"{name}: a link of {len(url):,} characters is longer than {name} takes as a "
+            f"link; its address is sent as text after the link's words, cut across parts "
+            f"({url[:60]}…)",
+            None,
+            None,
+        )
+        for url in long_links(section, renderer.limits.keeps_link)
+    ]
 
 
 def _post_view(post: Post, renderer: Renderer, anchor: str) -> PostView:

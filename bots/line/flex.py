@@ -4,6 +4,10 @@ Limits (LINE Messaging API reference, Flex Message): a bubble's JSON ≤ 30 KB, 
 ≤ 50 KB and ≤ 12 bubbles of one size, ``altText`` ≤ 400 characters, Flex action labels ≤ 40.
 Texts here are short by construction (headline and excerpt are capped), and ``fit`` checks
 the sizes anyway so a surprising issue can never produce a message LINE refuses.
+
+An issue of more than 12 sections (a yearly review has one a month) still reaches every
+section from the one message: the last bubble lists the sections beyond the first eleven,
+a button each. One message, not a second carousel, so a push costs what it always did.
 """
 
 from __future__ import annotations
@@ -77,10 +81,6 @@ def digest_message(overview: Overview, language: str) -> dict[str, Any]:
     ).strip()
     if overview.issue.date:
         issue_line += f" ({overview.issue.date.isoformat()})"
-    sections = overview.sections[:MAX_BUBBLES]
-    bubbles = [_bubble(s, overview.issue, issue_line, language) for s in sections]
-    if not bubbles:  # an issue without sections still gets a valid message
-        bubbles = [_cover(issue_line)]
     alt = say(
         language,
         "digest_alt" + unnumbered,
@@ -88,10 +88,21 @@ def digest_message(overview: Overview, language: str) -> dict[str, Any]:
         number=overview.issue.number,
         sections=" / ".join(s.label for s in overview.sections) or "",
     )
-    message = FlexMessage(
-        alt_text=_cut(alt, ALT_TEXT_MAX), contents=FlexCarousel(contents=bubbles)
-    ).to_dict()
-    return fit(message)
+    sections = overview.sections
+    shown = len(sections) if len(sections) <= MAX_BUBBLES else MAX_BUBBLES - 1
+    while True:
+        bubbles = [_bubble(s, overview.issue, issue_line, language) for s in sections[:shown]]
+        if sections[shown:]:
+            bubbles.append(_more(sections[shown:], overview.issue, issue_line, language))
+        if not bubbles:  # an issue without sections still gets a valid message
+            bubbles = [_cover(issue_line)]
+        message: dict[str, Any] = FlexMessage(
+            alt_text=_cut(alt, ALT_TEXT_MAX), contents=FlexCarousel(contents=bubbles)
+        ).to_dict()
+        # Too big for LINE: a section moves from its own bubble into the list (smaller).
+        if json_size(message["contents"]) <= CAROUSEL_MAX_BYTES or shown == 0:
+            return fit(message)
+        shown -= 1
 
 
 def _bubble(summary: SectionSummary, issue: IssueRef, issue_line: str, language: str) -> FlexBubble:
@@ -138,6 +149,41 @@ def _bubble(summary: SectionSummary, issue: IssueRef, issue_line: str, language:
     )
 
 
+def _more(
+    sections: Sequence[SectionSummary], issue: IssueRef, issue_line: str, language: str
+) -> FlexBubble:
+    """The last bubble when there are more sections than bubbles: a button per section."""
+    buttons: list[FlexComponent] = [
+        FlexButton(
+            style="secondary",
+            height="sm",
+            margin="sm",
+            action=PostbackAction(
+                label=label(summary.label, FLEX_LABEL_MAX),
+                data=encode(issue_command(issue, summary.key), language),
+                display_text=_cut(summary.label, MAX_DISPLAY),
+            ),
+        )
+        for summary in sections
+    ]
+    return FlexBubble(
+        size="kilo",
+        header=FlexBox(
+            layout="vertical",
+            contents=[
+                FlexText(text=_cut(issue_line, 60), size="xxs", color=MUTED),
+                FlexText(
+                    text=_cut(say(language, "more_sections"), 40),
+                    weight="bold",
+                    size="lg",
+                    color=ACCENT,
+                ),
+            ],
+        ),
+        body=FlexBox(layout="vertical", contents=buttons),
+    )
+
+
 def _cover(issue_line: str) -> FlexBubble:
     return FlexBubble(
         size="kilo",
@@ -146,17 +192,17 @@ def _cover(issue_line: str) -> FlexBubble:
 
 
 def fit(message: dict[str, Any]) -> dict[str, Any]:
-    """The message with bubbles dropped from the end until the carousel is within limits.
+    """The message, checked against LINE's size limits.
 
     Raises:
-        ValueError: even one bubble is over LINE's bubble limit (a bug: texts are capped).
+        ValueError: a bubble or the carousel is over LINE's limit (a bug: texts are capped,
+            and ``digest_message`` moves sections into the list bubble until it fits).
     """
-    bubbles = message["contents"]["contents"]
-    for bubble in bubbles:
+    for bubble in message["contents"]["contents"]:
         if json_size(bubble) > BUBBLE_MAX_BYTES:
             raise ValueError(f"a Flex bubble is {json_size(bubble)} bytes, over LINE's 30 KB")
-    while len(bubbles) > 1 and json_size(message["contents"]) > CAROUSEL_MAX_BYTES:
-        bubbles.pop()
+    if json_size(message["contents"]) > CAROUSEL_MAX_BYTES:
+        raise ValueError(f"a Flex carousel is {json_size(message['contents'])} bytes, over 50 KB")
     return message
 
 

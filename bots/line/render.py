@@ -29,6 +29,7 @@ V = TypeVar("V")
 TEXT_MAX = 5000  # UTF-16 units in one text message
 HEADER_RESERVE = 80  # units kept for "【section】 2/3\n" above the post text
 SECTION_LABEL_MAX = 30
+LINK_ROOM = 40  # the link's text, a bullet, the brackets around the address
 MAX_MESSAGES = 5  # per reply / push / multicast / broadcast
 QUICK_REPLY_MAX = 13
 _CACHE = 2048
@@ -65,6 +66,14 @@ def post_body(headline: tuple[Span, ...] | None, blocks: Sequence[Block]) -> str
     return "\n".join(lines).strip("\n")
 
 
+def keeps_link(href: str) -> bool:
+    """Whether a link to ``href`` fits one LINE message whole, shown as `` (href)``."""
+    # A character is at most two UTF-16 units: most addresses need no count.
+    return 2 * len(href) + LINK_ROOM <= TEXT_MAX - HEADER_RESERVE or (
+        utf16_len(href) + LINK_ROOM <= TEXT_MAX - HEADER_RESERVE
+    )
+
+
 def measure(headline: tuple[Span, ...] | None, blocks: Sequence[Block]) -> int:
     """The size of a post body in UTF-16 code units, exactly as ``post_body`` draws it."""
     return utf16_len(post_body(headline, blocks))
@@ -86,6 +95,7 @@ class LineRenderer:
             max_size=TEXT_MAX - HEADER_RESERVE,
             measure=measure,
             target_chars=profile.target_post_chars,
+            keeps_link=keeps_link,
         )
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._replies: IdentityCache[Reply, list[dict[str, Any]]] = IdentityCache(_CACHE)

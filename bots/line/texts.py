@@ -16,6 +16,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "issue_line_unnumbered": "{newsletter}",
         "digest_alt_unnumbered": "{newsletter}: {sections}",
         "items": "{count}本",
+        "more_sections": "ほかのセクション",
         "welcome": "友だち追加ありがとうございます！{newsletter}の新しい号が出るたびに、"
         "各セクションの見どころをお届けします。\n"
         "読みたいセクションをタップするか、「最新トピック」「編集後記」のように送ってください。"
@@ -44,6 +45,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "issue_line_unnumbered": "{newsletter}",
         "digest_alt_unnumbered": "{newsletter}: {sections}",
         "items": "{count} items",
+        "more_sections": "More sections",
         "welcome": "Thanks for adding {newsletter}! Each new issue brings you the highlights "
         "of every section.\nTap a section below, or send e.g. 'latest topic'. "
         "Send 'help' for everything you can ask.",

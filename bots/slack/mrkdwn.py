@@ -112,16 +112,19 @@ def _span(span: Span, *, bold: bool) -> list[tuple[str, bool]]:
         return [(escape(span.text), False)]
     lead = span.text[: len(span.text) - len(span.text.lstrip())]
     trail = span.text[len(span.text.rstrip()) :]
-    if span.code:
+    # A link keeps its address even when its text is code ([`react-native-worklets`](…)):
+    # Slack shows no code style inside a link's text, so the link wins over the style.
+    code = span.code and not span.href
+    if code:
         body = f"`{escape(core)}`"
     elif span.href:
         body = link(span.href, core)
     else:
         body = escape(core)
-    marked = span.code
-    if span.italic and not span.code:
+    marked = code
+    if span.italic and not code:
         body, marked = f"_{body}_", True
-    if bold and not span.code:
+    if bold and not code:
         body, marked = f"*{body}*", True
     out: list[tuple[str, bool]] = []
     if lead:

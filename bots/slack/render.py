@@ -24,13 +24,14 @@ from bots.slack.blocks import (
     section,
 )
 from bots.slack.texts import say
-from core.model import IssueRef, Overview, Post, Reply, Suggestion
+from core.model import IssueRef, Overview, Post, Reply, SectionSummary, Suggestion
 from core.profile import Profile
 from core.splitting import Limits
 
 Payload = dict[str, Any]
 
 REPLY_CACHE = 1024
+LINK_ROOM = 40  # a bullet's indent and marker, bold markers, zero-width spaces, a word
 
 
 class SlackRenderer:
@@ -51,6 +52,7 @@ class SlackRenderer:
             measure=mrkdwn.measure,
             target_chars=profile.target_post_chars,
             max_block_size=SECTION_TEXT,
+            keeps_link=keeps_link,
         )
         self._post_blocks = lru_cache(maxsize=4096)(self._build_post_blocks)
         # Answers repeat (a digest lands, everyone asks for the same section): drawn once.
@@ -199,20 +201,12 @@ class SlackRenderer:
         lines: list[str] = []
         used = 0
         for index, summary in enumerate(overview.sections):
-            line = f"*{mrkdwn.escape(summary.label)}*  "
-            if summary.headline:
-                line += mrkdwn.escape(summary.headline)
-            elif summary.excerpt_spans:
-                line += mrkdwn.spans(summary.excerpt_spans)
-            else:
-                line += mrkdwn.escape(summary.excerpt)
-            if summary.items > 1:
-                line += f"  _{mrkdwn.escape(say(lang, 'more_items', count=summary.items - 1))}_"
+            line = _digest_line(summary, lang)
             # Leave room under the block text budget for the header, context and buttons.
             if used + len(line) > POST_MAX:
                 lines.append(f"… (+{len(overview.sections) - index})")
                 break
-            lines.append(line[:SECTION_TEXT])
+            lines.append(line)
             used += len(line) + 1
         body = "\n".join(lines) or mrkdwn.escape(overview.newsletter)
         sections = [section(chunk) for chunk in chunks(body)]
@@ -233,6 +227,43 @@ class SlackRenderer:
         if ref.date is not None:
             parts.append(ref.date.isoformat())
         return " · ".join(parts)
+
+
+def keeps_link(href: str) -> bool:
+    """Whether Slack can take a link to ``href``: its markup, with a word of text, a bullet
+    and bold markers around it, must fit one section block (3,000 characters)."""
+    # Escaping makes a character at most five ("&" is "&amp;"): most addresses need no count.
+    if 5 * len(href) + LINK_ROOM + 4 <= SECTION_TEXT:
+        return True
+    return len(mrkdwn.link(href, "x")) + LINK_ROOM <= SECTION_TEXT
+
+
+def _digest_line(summary: SectionSummary, lang: str) -> str:
+    """One section of the digest as mrkdwn within a section block, never cut inside markup.
+
+    The excerpt keeps its links and bold; when that would not fit one block (a link with a
+    huge address), it is drawn as plain text instead, and plain text is cut only between
+    characters, never inside an entity.
+    """
+    head = f"*{mrkdwn.escape(summary.label)}*  "
+    tail = ""
+    if summary.items > 1:
+        tail = f"  _{mrkdwn.escape(say(lang, 'more_items', count=summary.items - 1))}_"
+    if summary.headline:
+        body = mrkdwn.escape(summary.headline)
+    elif summary.excerpt_spans:
+        body = mrkdwn.spans(summary.excerpt_spans)
+    else:
+        body = mrkdwn.escape(summary.excerpt)
+    room = SECTION_TEXT - len(head) - len(tail)
+    if len(body) > room:
+        body = mrkdwn.escape(summary.headline or summary.excerpt)
+    if len(body) > room:
+        plain = summary.headline or summary.excerpt
+        while len(mrkdwn.escape(plain)) > room - 1:
+            plain = plain[: max(len(plain) - (len(mrkdwn.escape(plain)) - room) - 1, 0)]
+        body = mrkdwn.escape(plain) + "…"
+    return head + body + tail
 
 
 def issue_label(ref: IssueRef, lang: str) -> str:

@@ -14,9 +14,11 @@ from core.errors import ContentError
 from core.model import Issue
 from core.parsing.assemble import assemble, recognise_section
 from core.parsing.decode import decode_source
+from core.parsing.dialects import has_directives, strip_directives, strip_mdx
 from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
 from core.parsing.frontmatter import meta_from_name, split_front_matter
 from core.parsing.htmlblock import read_html_block
+from core.parsing.junk import refuse_junk
 from core.parsing.markdown import read_markdown
 from core.parsing.text import read_text
 from core.profile import Profile
@@ -27,6 +29,7 @@ __all__ = [
     "HeadingElement",
     "IssueMeta",
     "assemble",
+    "format_of",
     "load_issue",
     "parse_issue",
     "read_html_block",
@@ -36,14 +39,16 @@ __all__ = [
 ]
 
 _MARKDOWN_SUFFIXES = frozenset((".md", ".markdown", ".mdown", ".mkd"))
-FORMATS = ("text", "markdown")
+_MDX_SUFFIXES = frozenset((".mdx",))
+FORMATS = ("text", "markdown", "mdx")
 
 
 def load_issue(path: Path, profile: Profile, *, encoding: str | None = None) -> Issue:
     """Read and parse an issue file.
 
     Args:
-        path: the file; ``.md``/``.markdown`` is Markdown, anything else plain text.
+        path: the file; ``.md``/``.markdown`` is Markdown, ``.mdx`` MDX, anything else plain
+            text.
         profile: the newsletter profile (``Profile.default()`` when there is none).
         encoding: the file's encoding when it is not UTF-8/16 (``--encoding cp932``).
 
@@ -83,22 +88,24 @@ def parse_issue(
             ``…/2026/07/19.md``) and, without ``fmt``, for the format.
         profile: the newsletter profile (``Profile.default()`` when there is none).
         encoding: the encoding when it is not UTF-8/16 (``--encoding cp932``).
-        fmt: ``"text"`` or ``"markdown"``; None picks by extension (``.md``/``.markdown`` are
-            Markdown, anything else plain text).
+        fmt: ``"text"``, ``"markdown"`` or ``"mdx"``; None picks by extension (``.md``/
+            ``.markdown`` are Markdown, ``.mdx`` MDX, anything else plain text).
 
     Returns:
         The issue: sections by the profile, front matter over the file name's date, and notes
         for dropped boilerplate and anything a person should look at.
 
     Raises:
-        ContentError: not decodable, bad front matter, or no content; the message names the
-            file, the line where one applies, and how to fix it.
+        ContentError: not decodable, not text (a binary file), bad front matter, or no
+            content; the message names the file, the line where one applies, and how to fix
+            it.
     """
     if fmt is None:
-        fmt = "markdown" if PurePath(name).suffix.lower() in _MARKDOWN_SUFFIXES else "text"
+        fmt = format_of(name)
     elif fmt not in FORMATS:
-        raise ContentError(f"unknown format {fmt!r}", path=name, hint="use text or markdown")
+        raise ContentError(f"unknown format {fmt!r}", path=name, hint="use text, markdown or mdx")
     text = decode_source(data, name=name, encoding=encoding)
+    refuse_junk(text, name=name)
     front, body, offset = split_front_matter(text, name=name, profile=profile)
     meta = meta_from_name(name).merged(front)
     if not body.strip():
@@ -108,8 +115,20 @@ def parse_issue(
             hint="an issue needs at least one line of text",
         )
     elements: list[Element]
-    if fmt == "markdown":
-        elements = read_markdown(body, first_line=offset + 1)
-    else:
+    if fmt == "text":
         elements = read_text(body, profile, first_line=offset + 1)
-    return assemble(elements, profile, meta=meta, source=name)
+    else:
+        if fmt == "mdx":
+            body = strip_mdx(body)
+        if has_directives(body):
+            body = strip_directives(body)
+        elements = read_markdown(body, first_line=offset + 1)
+    return assemble(elements, profile, meta=meta, source=name, notes=meta.notes)
+
+
+def format_of(name: str) -> str:
+    """The format a file name says: ``markdown`` (``.md``...), ``mdx`` or ``text``."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix in _MDX_SUFFIXES:
+        return "mdx"
+    return "markdown" if suffix in _MARKDOWN_SUFFIXES else "text"

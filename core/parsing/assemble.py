@@ -16,6 +16,8 @@ builds ``Issue`` → ``Section`` → ``Item`` → ``Block``:
 4. Within a section the shallowest heading level starts items (the headline); deeper headings
    become sub-heading blocks. A section whose spec says ``headlines = false`` is one item
    without a headline. Text before a section's first item is an item without a headline.
+   In a link-list section (``link_list``, or detected: ``core.parsing.stories``) each
+   top-level bullet is an item of its own.
 5. Text before the first section is a section keyed ``intro``. A stream without headings is one
    section keyed ``body``, with a warning.
 6. Keys are unique within an issue: a repeated one becomes ``topic-2``, with a warning.
@@ -37,6 +39,7 @@ from dataclasses import dataclass, field
 from core.errors import ContentError
 from core.model import Block, BlockKind, Issue, Item, NoteKind, ParseNote, Section, Span
 from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
+from core.parsing.stories import looks_like_link_list, split_stories
 from core.profile import Profile, SectionSpec
 from core.textnorm import fold, slug, squash
 
@@ -100,7 +103,7 @@ def assemble(
                 stream[0].line,
             )
         )
-        drafts = [_Draft(BODY_KEY, lead_title or title or "Body", True, stream)]
+        drafts = [_Draft(BODY_KEY, lead_title or title or "Body", True, None, stream)]
     else:
         drafts = _drafts(stream, starts, lead_title or title or "Intro", bool(lead_title))
     keys: set[str] = set()
@@ -120,7 +123,18 @@ def assemble(
                 )
             )
         keys.add(key)
-        sections.append(Section(key, draft.title, _items(draft.elements, draft.headlines)))
+        items = _items(draft.elements, draft.headlines)
+        if draft.link_list is not False:
+            items = tuple(
+                story
+                for item in items
+                for story in (
+                    split_stories(item)
+                    if draft.link_list or looks_like_link_list(item)
+                    else (item,)
+                )
+            )
+        sections.append(Section(key, draft.title, items))
     return Issue(
         sections=tuple(sections),
         number=meta.number,
@@ -136,6 +150,7 @@ class _Draft:
     key: str
     title: str
     headlines: bool
+    link_list: bool | None = None
     elements: list[Element] = field(default_factory=list)
     line: int | None = None
 
@@ -229,7 +244,9 @@ def _drafts(
             if spec is None:
                 drafts.append(_Draft(slug(title), title, True, line=element.line))
             else:
-                drafts.append(_Draft(spec.key, title, spec.headlines, line=element.line))
+                drafts.append(
+                    _Draft(spec.key, title, spec.headlines, spec.link_list, line=element.line)
+                )
             continue
         if not drafts:
             drafts.append(_Draft(INTRO_KEY, lead_title, True))

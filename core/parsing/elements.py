@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.model import BlockKind, Span, plain
+from core.model import BlockKind, ParseNote, Span, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +74,15 @@ class IssueMeta:
     """What a source says about the issue as a whole (front matter, file name, feed entry).
 
     Every field may be None where nothing says; ``merged`` lets a stronger source override a
-    weaker one (front matter over the file name).
+    weaker one (front matter over the file name). ``notes`` are remarks on these facts (a
+    front matter date not understood, the file name's used instead), for the issue's notes.
     """
 
     number: int | None = None
     title: str | None = None
     date: date | None = None
     publish_at: datetime | None = None
+    notes: tuple[ParseNote, ...] = ()
 
     def merged(self, stronger: IssueMeta) -> IssueMeta:
         """These facts, overridden by every fact ``stronger`` has."""
@@ -89,4 +91,5 @@ class IssueMeta:
             title=stronger.title if stronger.title is not None else self.title,
             date=stronger.date if stronger.date is not None else self.date,
             publish_at=stronger.publish_at if stronger.publish_at is not None else self.publish_at,
+            notes=self.notes + stronger.notes,
         )

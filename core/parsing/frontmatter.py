@@ -16,11 +16,14 @@ from typing import Any
 import yaml
 
 from core.errors import ContentError
-from core.model import FIRST_YEAR, LAST_YEAR, MAX_ISSUE_NUMBER
+from core.model import FIRST_YEAR, LAST_YEAR, MAX_ISSUE_NUMBER, NoteKind, ParseNote
+from core.parsing.dates import DateProblem, read_when
 from core.parsing.elements import IssueMeta
 from core.profile import Profile
 
-_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:\D|$)")
+_NAME_DATE = re.compile(r"^(\d{4})([-_.]?)(\d{2})\2(\d{2})(?:\D|$)")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})(?:\D|$)")
 _PELICAN_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_ -]*?)\s*:\s*(.*)$")
 _PELICAN_FIRST_KEYS = frozenset(
     [
@@ -41,6 +44,10 @@ _PELICAN_FIRST_KEYS = frozenset(
     ]
 )
 _FENCE = "---"
+_DATE_HINT = (
+    "write it as 2025-10-04, 2025/10/04, October 4, 2025 or 2025年10月4日; for 10-04-2025 "
+    'set date_format = "MM-DD-YYYY" (or "DD-MM-YYYY") in newsletter.toml'
+)
 _YAML_KEY = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
 
 
@@ -59,21 +66,32 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def meta_from_name(name: str) -> IssueMeta:
-    """The date a file name gives: ``2025-10-04.txt``, ``2025-10-04-slug.md``, ``2026/07/19.md``."""
+    """The date a file or its folder names.
+
+    ``2025-10-04.txt``, ``2025-10-04-slug.md``, ``20251004.md``, ``2026/07/19.md``,
+    ``2026/07-19-slug.md``, and for a post kept as a folder ``2022-01-24-recap/index.mdx`` or
+    ``2026/07/19/index.md``.
+    """
     path = PurePath(name)
-    match = _NAME_DATE.match(path.name)
-    if match:
-        parts = match.groups()
-    else:
-        tail = [*path.parent.parts[-2:], path.stem]
-        if len(tail) < 3 or not all(p.isdigit() for p in tail) or len(tail[0]) != 4:
-            return IssueMeta()
-        parts = (tail[0], tail[1], tail[2])
-    try:
-        day = date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return IssueMeta()
-    return IssueMeta(date=day) if FIRST_YEAR <= day.year <= LAST_YEAR else IssueMeta()
+    folders = path.parent.parts
+    candidates: list[tuple[str, str, str]] = []
+    for text in (path.name, *folders[-1:]):
+        match = _NAME_DATE.match(text)
+        if match:
+            candidates.append((match[1], match[3], match[4]))
+    if folders and _YEAR.match(folders[-1]) and (match := _MONTH_DAY.match(path.name)):
+        candidates.append((folders[-1], match[1], match[2]))
+    for tail in ([*folders[-2:], path.stem], list(folders[-3:])):
+        if len(tail) == 3 and all(p.isdigit() for p in tail) and _YEAR.match(tail[0]):
+            candidates.append((tail[0], tail[1], tail[2]))
+    for year, month, day in candidates:
+        try:
+            found = date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+        if FIRST_YEAR <= found.year <= LAST_YEAR:
+            return IssueMeta(date=found)
+    return IssueMeta()
 
 
 def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[IssueMeta, str, int]:
@@ -105,6 +123,23 @@ def split_front_matter(text: str, *, name: str, profile: Profile) -> tuple[Issue
         meta = _meta(raw, lines[:count], name=name, profile=profile, first_line=1)
         return meta, "\n".join(lines[count:]), count
     return IssueMeta(), text, 0
+
+
+def front_matter_fields(text: str, *, name: str) -> dict[str, Any]:
+    """The fields of a file's front matter (YAML or Pelican) as written, keys lower-cased.
+
+    For tools that look at many issues (``haishin profile init``); {} without front matter.
+
+    Raises:
+        ContentError: the front matter is not valid YAML.
+    """
+    lines = text.split("\n")
+    if lines and lines[0].rstrip() == _FENCE:
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")), None)
+        if end is not None and _looks_like_yaml(lines[1:end]):
+            return _load_yaml("\n".join(lines[1:end]), name=name)
+    pelican = _pelican(lines)
+    return pelican[0] if pelican is not None else {}
 
 
 def _looks_like_yaml(block: list[str]) -> bool:
@@ -186,10 +221,25 @@ def _meta(
     if number is not None:
         number = _issue_number(number, fail)
     day: date | None = None
+    notes: list[ParseNote] = []
+    named = meta_from_name(name).date
     if raw.get("date") is not None:
-        stamp = _when(raw["date"], profile)
-        if stamp is None:
-            raise fail("date", f"'date' is not a date: {raw['date']!r}", "e.g. date: 2025-10-04")
+        try:
+            stamp = _when(raw["date"], profile, named)
+        except DateProblem as problem:
+            error = fail("date", f"'date' {raw['date']!r} {problem}", _DATE_HINT)
+            if named is None:
+                raise error from None
+            # The file or folder name dates the issue; say so rather than refuse it.
+            notes.append(
+                ParseNote(
+                    NoteKind.WARNING,
+                    f"front matter 'date' {raw['date']!r} {problem}; "
+                    f"the date in the file name, {named.isoformat()}, is used",
+                    error.line,
+                )
+            )
+            stamp = named
         day = stamp.date() if isinstance(stamp, datetime) else stamp
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise fail(
@@ -199,13 +249,14 @@ def _meta(
             )
     publish_at: datetime | None = None
     if raw.get("publish_at") is not None:
-        stamp = _when(raw["publish_at"], profile)
-        if stamp is None:
+        try:
+            stamp = _when(raw["publish_at"], profile, day or named)
+        except DateProblem as problem:
             raise fail(
                 "publish_at",
-                f"'publish_at' is not a date and time: {raw['publish_at']!r}",
+                f"'publish_at' {raw['publish_at']!r} {problem}",
                 "e.g. publish_at: 2025-10-04T07:00:00+09:00",
-            )
+            ) from None
         if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
             raise fail(
                 "publish_at",
@@ -220,6 +271,7 @@ def _meta(
         title=(str(title).strip() or None) if title is not None else None,
         date=day,
         publish_at=publish_at,
+        notes=tuple(notes),
     )
 
 
@@ -259,28 +311,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
 
 
-def _when(value: Any, profile: Profile) -> date | datetime | None:
+def _when(value: Any, profile: Profile, near: date | None) -> date | datetime:
     """A date or datetime from YAML or text; aware datetimes are moved to the profile's zone."""
-    if isinstance(value, datetime):
-        return _in_zone(value, profile)
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace("/", "-")
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if len(text) <= 10:
-        return stamp.date()
-    return _in_zone(stamp, profile)
-
-
-def _in_zone(stamp: datetime, profile: Profile) -> datetime | None:
-    if stamp.tzinfo is None:
-        return stamp
-    try:
-        return stamp.astimezone(profile.timezone)
-    except OverflowError:  # year 1 or 9999, moved off the calendar: the range check says so
-        return stamp
+    return read_when(value, zone=profile.timezone, date_format=profile.date_format, near=near)

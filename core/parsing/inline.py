@@ -18,6 +18,11 @@ _URL = re.compile(r"https?://[!-~]+")
 _URL_TRAILING = ".,;:!?'\"*"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 _OPENERS = frozenset(_CLOSERS.values())
+# A reference link whose definition lives elsewhere (a Jekyll include): CommonMark shows
+# "[Taproot][topic taproot]" and "[BIP353][]" as typed; the reader saw only the text.
+# Only labels no prose would put in brackets: empty ("[BIP353][]"), with a space ("[topic
+# taproot]") or a lower-case word ("[guidelines]"); "[ZH][EN]" is text.
+_UNRESOLVED = re.compile(r"\[([^\[\]]+)\]\[(|[^\[\]]*\s[^\[\]]*|[a-z][a-z0-9_-]{2,})\]")
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
@@ -121,3 +126,33 @@ def finish_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
         if not text or ("**" not in text and "://" not in text):
             return spans if text else ()
     return linkify(merge_spans(pair_bold(spans)))
+
+
+def unresolved_references(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """Spans without the brackets of reference links CommonMark left as text.
+
+    The label may hold code or bold (``[`rawtr()`][topic descriptors]``); the brackets
+    themselves must be plain text.
+    """
+    text = "".join(span.text for span in spans)
+    if "][" not in text:
+        return spans
+    plain_at: list[bool] = []
+    for span in spans:
+        plain_at += [not span.code] * len(span.text)
+    cut: set[int] = set()
+    for match in _UNRESOLVED.finditer(text):
+        start, inner_end, end = match.start(), match.end(1), match.end()
+        if plain_at[start] and all(plain_at[inner_end:end]):
+            cut.add(start)
+            cut.update(range(inner_end, end))
+    if not cut:
+        return spans
+    out: list[Span] = []
+    offset = 0
+    for span in spans:
+        kept = "".join(ch for i, ch in enumerate(span.text, offset) if i not in cut)
+        offset += len(span.text)
+        if kept:
+            out.append(Span(kept, span.bold, span.italic, span.code, span.href))
+    return tuple(out)

@@ -6,11 +6,18 @@
 - Fenced and indented code become code blocks; table rows become paragraphs of their cells.
 - Raw HTML blocks are read by ``core.parsing.htmlblock``; HTML comments disappear there.
 - Thematic breaks (``----``) are markup and leave nothing.
-- Liquid ``{% … %}`` and Hugo ``{{< … >}}`` shortcodes are ordinary text to CommonMark and are
-  kept as such.
+- Site generators' syntax (Liquid and Hugo tags, MDX, admonitions) is reduced before this
+  reader runs (``core.parsing.dialects``).
+- Footnotes (``[^note]`` and ``[^note]: …``, mdit-py-plugins) go with the item that refers to
+  them (``core.parsing.footnotes``): the reference reads ``[1]`` and the note ``[1] …``.
+- Heading ids (``## React {#react}``, kramdown's ``{: #id}``) are markup and leave nothing.
+- A link to a page of the same site (``/docs/x``, ``../post.md``, ``#anchor``) has no address
+  a chat reader could open: its text stays, without the link. So does the text of a reference
+  link defined outside the file (``[Taproot][topic taproot]`` shows ``Taproot``).
 
 A soft line break joins two lines with a space, except between two CJK characters, where
-Japanese takes none: every block is one line of text.
+Japanese takes none. A hard line break (a trailing ``\\`` or two spaces, ``<br>``) stays a
+line break.
 """
 
 from __future__ import annotations
@@ -21,14 +28,20 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from core.model import BlockKind, Span
 from core.parsing.elements import BlockElement, Element, HeadingElement
+from core.parsing.footnotes import place_notes
 from core.parsing.htmlblock import read_html_block
-from core.parsing.inline import finish_spans
+from core.parsing.inline import finish_spans, unresolved_references
 
-_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+_MD = (
+    MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(footnote_plugin)
+)
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_HEADING_ID = re.compile(r"\s*\{:?\s*#[^{}\s]+(?:\s+[^{}]*)?\}\s*$")
+_LINKABLE = ("http://", "https://", "mailto:")
 _HEADING, _PARAGRAPH, _CELL = 1, 2, 3
 
 
@@ -42,7 +55,10 @@ def read_markdown(body: str, *, first_line: int = 1) -> list[Element]:
     Returns:
         The elements in document order.
     """
-    out: list[Element] = []
+    body_out: list[Element] = []
+    out = body_out
+    notes: dict[int, list[Element]] = {}  # footnote id -> the note's elements
+    cited: dict[int, int] = {}  # footnote id -> index in body_out of the block citing it
     lists: list[int | None] = []  # per open list: the last ordinal given, None if unordered
     fresh: list[bool] = []  # per open list item: its first paragraph is still to come
     quote = 0
@@ -55,11 +71,20 @@ def read_markdown(body: str, *, first_line: int = 1) -> list[Element]:
         if token.map is not None:
             line = token.map[0] + first_line
         if kind == "inline":
-            spans = inline_spans(token.children or ())
+            children = token.children or ()
+            spans = inline_spans(children)
             if not spans:
                 continue
+            if out is body_out:
+                for child in children:
+                    if child.type == "footnote_ref":
+                        cited.setdefault(child.meta["id"], len(body_out))
             if context == _HEADING:
-                out.append(HeadingElement(level, spans, line))
+                # A heading is one line: a <br> in it ("2021年のまとめ<br>Taprootの有効化") parts
+                # its two halves with a space.
+                spans = _without_heading_id(_one_line(spans))
+                if spans:
+                    out.append(HeadingElement(level, spans, line))
             elif context == _CELL:
                 row.append(spans)
             elif fresh and fresh[-1]:
@@ -100,7 +125,35 @@ def read_markdown(body: str, *, first_line: int = 1) -> list[Element]:
                 out.append(BlockElement(BlockKind.CODE, (Span(code, code=True),), line))
         elif kind == "html_block":
             out.extend(read_html_block(token.content, line=line))
-    return out
+        elif kind == "footnote_open":
+            out = notes.setdefault(token.meta["id"], [])
+            mark = f"[{token.meta['id'] + 1}] "
+            out.append(BlockElement(BlockKind.PARAGRAPH, (Span(mark),), line))
+        elif kind == "footnote_close":
+            out = body_out
+    return place_notes(body_out, notes, cited)
+
+
+def _one_line(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    if not any("\n" in span.text for span in spans):
+        return spans
+    return finish_spans(
+        Span(span.text.replace("\n", " "), span.bold, span.italic, span.code, span.href)
+        for span in spans
+    )
+
+
+def _without_heading_id(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """A heading without a trailing ``{#id}`` / ``{: #id .class}`` attribute list."""
+    last = spans[-1]
+    if last.code or "{" not in last.text:
+        return spans
+    text = _HEADING_ID.sub("", last.text)
+    if text == last.text:
+        return spans
+    rest = (Span(text, last.bold, last.italic, last.code, last.href),) if text else ()
+    kept = spans[:-1] + rest
+    return finish_spans(kept) if kept else ()
 
 
 def _row(cells: list[tuple[Span, ...]], line: int | None) -> list[Element]:
@@ -125,9 +178,16 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
             text = child.content
         elif kind == "code_inline":
             text, code = child.content, True
-        elif kind in ("softbreak", "hardbreak"):
+        elif kind == "softbreak":
             pending_break = True
             continue
+        elif kind == "hardbreak":
+            if spans:
+                spans.append(Span("\n"))
+            pending_break = False
+            continue
+        elif kind == "footnote_ref":
+            text = f"[{child.meta['id'] + 1}]"
         elif kind == "strong_open":
             bold += 1
             continue
@@ -142,7 +202,7 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
             continue
         elif kind == "link_open":
             href = child.attrGet("href")
-            hrefs.append(str(href) if href is not None else None)
+            hrefs.append(str(href) if href is not None and _opens(str(href)) else None)
             continue
         elif kind == "link_close":
             if hrefs:
@@ -151,7 +211,10 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
         elif kind == "image":
             text = "".join(c.content for c in child.children or () if c.type == "text")
         elif kind == "html_inline":
-            pending_break = pending_break or bool(_BR.match(child.content))
+            if _BR.match(child.content):
+                if spans:
+                    spans.append(Span("\n"))
+                pending_break = False
             continue
         else:
             continue  # strikethrough markers and the like: markup only
@@ -159,11 +222,19 @@ def inline_spans(children: Sequence[Token]) -> tuple[Span, ...]:
             continue
         if pending_break:
             pending_break = False
-            if spans and not (_wide(spans[-1].text[-1]) or _wide(text[0])):
-                spans.append(Span(" "))
+            if spans and not (_wide(spans[-1].text[-1]) and _wide(text[0])):
+                # Styled as what it joins, so a link or bold run over two lines stays one.
+                spans.append(Span(" ", bold > 0, italic > 0, False, hrefs[-1] if hrefs else None))
         spans.append(Span(text, bold > 0, italic > 0, code, hrefs[-1] if hrefs else None))
-    return finish_spans(spans)
+    while spans and spans[-1].text == "\n":
+        spans.pop()
+    return unresolved_references(finish_spans(spans))
 
 
 def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF"
+
+
+def _opens(href: str) -> bool:
+    """True for a link a chat reader can open: http(s) or mail, not a path of the site."""
+    return href.lower().startswith(_LINKABLE)

@@ -2,6 +2,7 @@
 
 from core.splitting.body import slice_spans
 from core.splitting.limits import Limits, Measure, plain_measure, utf16_len
+from core.splitting.links import long_links
 from core.splitting.packer import LimitsTooSmall
 from core.splitting.sentences import (
     grapheme_bounds,
@@ -20,6 +21,7 @@ __all__ = [
     "Measure",
     "grapheme_bounds",
     "graphemes",
+    "long_links",
     "phrase_bounds",
     "phrases",
     "plain_measure",

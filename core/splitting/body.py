@@ -174,6 +174,15 @@ class Body:
             self._candidates[key] = found
         return found
 
+    def protected_after(
+        self, b: int, offset: int, *, links_only: bool = False
+    ) -> tuple[int, int] | None:
+        """The first span that gentle cuts protect (a link, URL, bold or code run; with
+        ``links_only`` a link or URL) in block ``b`` that ends after ``offset``."""
+        starts, ends = self._protected(b, Level.STYLED_SENTENCE if links_only else Level.SENTENCE)
+        index = bisect_right(ends, offset)
+        return (starts[index], ends[index]) if index < len(starts) else None
+
     def _graphemes(self, b: int) -> list[int]:
         found = self._grapheme_bounds.get(b)
         if found is None:

@@ -44,6 +44,9 @@ class Limits:
             where a long item is cut (at sub-headings first).
         max_block_size: hard cap on ``measure(None, [block])`` for one block, where a platform
             caps a single element (a Slack section holds 3,000 characters), else None.
+        keeps_link: whether the platform can take a link to this address as a link; one it
+            cannot (a 3,000-character tracking URL on Slack) has its address carried as
+            text, cut across parts where needed (``core.splitting.links``). None: all.
     """
 
     platform: str
@@ -51,3 +54,4 @@ class Limits:
     measure: Measure = plain_measure
     target_chars: int = 1000
     max_block_size: int | None = None
+    keeps_link: Callable[[str], bool] | None = None

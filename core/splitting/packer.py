@@ -19,6 +19,7 @@ from core.splitting.search import (
     STYLED,
     CutSearch,
     Option,
+    Test,
     furthest_fitting,
 )
 
@@ -178,6 +179,18 @@ class Packer:
         high = q[1] if overflow == q[0] else len(body.texts[overflow])
         found, high = self._search.tier(overflow, GENTLE, low, high, test)
         options.extend(found)
+        # What stops a fuller post may be a link no post can hold whole (an address of
+        # thousands of characters): it will be cut anyway, so no post is left nearly empty
+        # to put off cutting it.
+        if all(o[1] < self.capacity * _GOOD_FILL for o in options):
+            doomed = self._too_big_ahead(overflow, max((o[0] for o in options), default=p))
+        else:
+            doomed = None
+        if doomed is not None:
+            inside = self._cut_inside(overflow, max(low, doomed[0]), high, test)
+            if inside is not None:
+                self.forced = True
+                return inside
         if options:
             best = max(size for _, size, _ in options)
             position, _, rank = next(
@@ -201,10 +214,31 @@ class Packer:
             found, high = self._search.tier(overflow, levels, low, high, test)
             if found:
                 return found[0][0]
+        limit = f"a post of at most {self.capacity}"
+        if self.max_block_size is not None:
+            limit += f" (and a block of at most {self.max_block_size})"
         raise LimitsTooSmall(
-            f"a post of at most {self.capacity} cannot hold even one character of "
+            f"{limit} cannot hold even one character of "
             f"{body.texts[overflow][:40]!r}; raise the platform's size limit"
         )
+
+    def _cut_inside(self, b: int, start: int, high: int, test: Test) -> Pos | None:
+        """A cut inside block ``b`` after ``start``, as gently as the span there allows and as
+        full as a post can be, or None when no post can end there."""
+        for levels in (STYLED, ANY, CODEPOINTS):
+            found, _ = self._search.tier(b, levels, start, high, test)
+            if found:
+                best = max(size for _, size, _ in found)
+                return next(o[0] for o in found if o[1] * 2 >= best)
+        return None
+
+    def _too_big_ahead(self, b: int, cut: Pos) -> tuple[int, int] | None:
+        """The link or URL right after ``cut`` in block ``b`` when it fits no post."""
+        offset = cut[1] if cut[0] == b else 0
+        span = self.body.protected_after(b, offset, links_only=True)
+        if span is None or span[0] > offset + 2:  # "(" or a space may stand between
+            return None
+        return span if self.size((b, span[0]), (b, span[1]), False) is None else None
 
     def _gentle_start(self, p: Pos, q: Pos) -> bool:
         """True when a post starting at ``p`` can end at a gentle cut (or hold all to ``q``)."""

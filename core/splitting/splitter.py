@@ -4,7 +4,8 @@ An item becomes one post when it reads well as one and fits; otherwise it is cut
 the readable plan says (``plan.soft_cuts``: sub-heading groups, then paragraphs and bullets,
 then sentences, about ``target_chars`` a part), and every planned part that the platform
 would still refuse is cut again by the packer (sentences, BudouX phrases or words, grapheme
-clusters; never inside a link, a bare URL or a bold span unless it alone is too big).
+clusters; never inside a link, a bare URL or a bold span unless it alone is too big). A link
+the platform cannot take at all has its address carried as text first (``links``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from itertools import pairwise
 from core.model import Block, BlockKind, Issue, IssueRef, Item, Post, Section, Span, plain
 from core.splitting.body import Body
 from core.splitting.limits import Limits
+from core.splitting.links import carry_in_blocks, carry_long_links
 from core.splitting.packer import LimitsTooSmall, Packer, Part
 from core.splitting.plan import soft_cuts
 
@@ -62,7 +64,12 @@ def split_item(
         LimitsTooSmall: when the limits cannot hold even one character.
     """
     headline = item.headline if item.headline and plain(item.headline).strip() else None
-    headline, blocks = _fit_headline(headline, item.blocks, limits)
+    blocks = item.blocks
+    if limits.keeps_link is not None:
+        if headline is not None:
+            headline = carry_long_links(headline, limits.keeps_link)
+        blocks = carry_in_blocks(blocks, limits.keeps_link)
+    headline, blocks = _fit_headline(headline, blocks, limits)
     body = Body(blocks)
     if not body.blocks and headline is None:
         return []

@@ -32,3 +32,14 @@ def test_bold_survives_and_the_ellipsis_is_plain() -> None:
     spans = excerpt_spans([block], 30)
     assert [s.text for s in spans if s.bold] == ["誰がGPUを握るか"]
     assert spans[-1].text.endswith("…") and not spans[-1].bold
+
+
+def test_a_linked_headline_is_one_link_in_the_excerpt() -> None:
+    url = "https://example.com/" + "a" * 200
+    block = Block(
+        BlockKind.PARAGRAPH,
+        (Span("Read "), Span("the whole story about the new compiler", href=url), Span(" now.")),
+    )
+    spans = excerpt_spans([block], 30)
+    [linked] = [s for s in spans if s.href]  # one link, its spaces inside it
+    assert linked.text == "the whole story about th" and linked.href == url

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from markdown_it import MarkdownIt
 
 from core.parsing.decode import decode_source
+from core.parsing.dialects import strip_directives
 from core.parsing.frontmatter import split_front_matter
 from core.profile import Profile
 
@@ -45,10 +46,11 @@ FURNITURE_TEXTS = (
 
 
 def markdown_html(path: Path) -> str:
-    """The body of a Markdown issue (after its front matter) rendered to HTML."""
+    """The body of a Markdown issue (after its front matter) rendered to HTML, its site
+    generator's tags (Liquid, Hugo shortcodes) expanded to nothing as the published page has."""
     text = decode_source(path.read_bytes(), name=str(path))
     _, body, _ = split_front_matter(text, name=str(path), profile=Profile.default())
-    return str(_MD.render(body))
+    return str(_MD.render(strip_directives(body)))
 
 
 def sample_article(profile: Profile, *, semantic: bool) -> str:
