@@ -60,6 +60,21 @@ def slice_spans(spans: Sequence[Span], start: int, end: int) -> tuple[Span, ...]
     return tuple(out)
 
 
+def _trim(block: Block) -> Block | None:
+    """The block without white space at its edges (a link of nothing but a space included:
+    a reader sees none of it, and it must not make a post too big), or None when blank."""
+    text = block.text
+    hi = len(text.rstrip())
+    if hi == 0:
+        return None
+    # Code keeps the indentation of its first line; only blank lines before it go.
+    lead = text.lstrip("\r\n") if block.kind is BlockKind.CODE else text.lstrip()
+    lo = len(text) - len(lead)
+    if (lo, hi) == (0, len(text)):
+        return block
+    return replace(block, spans=slice_spans(block.spans, lo, hi))
+
+
 def _merge(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
@@ -77,8 +92,8 @@ class Body:
 
     def __init__(self, blocks: Sequence[Block]) -> None:
         """Keep the blocks that hold any text; blank ones carry nothing a reader sees."""
-        kept = [(block, block.text) for block in blocks]
-        kept = [(block, text) for block, text in kept if text.strip()]
+        trimmed = (_trim(block) for block in blocks)
+        kept = [(block, block.text) for block in trimmed if block is not None]
         self.blocks: tuple[Block, ...] = tuple(block for block, _ in kept)
         self.texts: tuple[str, ...] = tuple(text for _, text in kept)
         self.end: Pos = (len(self.blocks), 0)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from core.model import Block, BlockKind, Issue, Item, Section, Span
 from core.splitting import Limits, graphemes, phrases, sentences, split_issue
 from core.splitting.limits import plain_measure
-from tests.core.splitting.strategies import check_posts, issues, limits, texts
+from tests.core.splitting.strategies import check_posts, issues, limits, slack_measure, texts
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -36,10 +36,32 @@ URL_WITH_A_MARK = Issue(
     title="Generated",
 )
 
+# Found by hypothesis: a link whose text is one space, at the end of a paragraph, made a post
+# too big to end anywhere gentle (a cut inside the bold span before it; or no cut at all).
+NEWS = "AIインフラの新星が、巨額の契約を発表しました。"
+SPACE_LINK = Span(" ", href="https://example.com/x")
+
+
+def _paragraphs(*spans: tuple[Span, ...]) -> Issue:
+    blocks = tuple(Block(BlockKind.PARAGRAPH, s) for s in spans)
+    item = Item(headline=None, blocks=blocks)
+    return Issue(sections=(Section("s0", "Section 0", (item,)),), number=1, title="Generated")
+
+
+LINKED_SPACE_AFTER_BOLD = _paragraphs(
+    (Span(NEWS),), (Span(NEWS), Span(NEWS), Span(NEWS, bold=True), SPACE_LINK)
+)
+LINKED_SPACE_AFTER_LINK = _paragraphs(
+    (Span(NEWS),), (Span(NEWS), Span(NEWS), Span(NEWS, href=SPACE_LINK.href), SPACE_LINK)
+)
+SLACK_50 = Limits("slack", 50, slack_measure, target_chars=30)
+
 
 @SETTINGS
 @given(issue=issues(), limits_=limits())
 @example(issue=URL_WITH_A_MARK, limits_=Limits("plain", 50, plain_measure, target_chars=30))
+@example(issue=LINKED_SPACE_AFTER_BOLD, limits_=SLACK_50)
+@example(issue=LINKED_SPACE_AFTER_LINK, limits_=SLACK_50)
 def test_every_post_fits_and_nothing_is_lost_or_repeated(issue: Issue, limits_: Limits) -> None:
     check_posts(issue, split_issue(issue, limits_), limits_)
 
