@@ -24,10 +24,13 @@ _TOP_KEYS = {
     "drop_trailing",
     "sections",
     "feed",
+    "stats_days",
 }
 _SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines"}
 _UTC = ZoneInfo("UTC")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+STATS_DAYS = 400  # how long reading stats are kept by default: a year and a little more
+MAX_STATS_DAYS = 3660
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class Profile:
     drop_trailing: tuple[str, ...] = ()
     sections: tuple[SectionSpec, ...] = ()
     feed: dict[str, Any] | None = None
+    # Days of reading stats kept (0: none are counted at all).
+    stats_days: int = STATS_DAYS
 
     @classmethod
     def default(cls, name: str = "newsletter") -> Profile:
@@ -134,6 +139,16 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
     drop = raw.get("drop_trailing", [])
     if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
         raise fail("'drop_trailing' must be a list of strings")
+    stats_days = raw.get("stats_days", STATS_DAYS)
+    if (
+        not isinstance(stats_days, int)
+        or isinstance(stats_days, bool)
+        or not 0 <= stats_days <= MAX_STATS_DAYS
+    ):
+        raise fail(
+            f"'stats_days' must be a whole number of days from 0 (keep no reading stats) "
+            f"to {MAX_STATS_DAYS}, e.g. stats_days = {STATS_DAYS}"
+        )
     feed = raw.get("feed")
     if feed is not None and not isinstance(feed, dict):
         raise fail("'feed' must be a table ([feed])")
@@ -160,6 +175,7 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
         drop_trailing=tuple(drop),
         sections=sections,
         feed=feed,
+        stats_days=stats_days,
     )
 
 

@@ -90,6 +90,7 @@ def build_line(
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
+        stats=services.stats,
     )
     queue: EventQueue[Inbound] = EventQueue(
         handlers.handle, workers=workers, capacity=capacity, on_drop=dropped.inc, name="line"
