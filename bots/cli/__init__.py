@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, delivery, line, serve
+from bots.cli import content, delivery, line, serve, stats
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ serve.register(app)
 delivery.register(app)
 feeds_cli.register(app)
 line.register(app)
+stats.register(app)
 
 
 def main() -> None:
