@@ -19,7 +19,8 @@ CountKey = tuple[int, str, str]
 
 @dataclass(frozen=True, slots=True)
 class SearchLine:
-    """A search over a period: the normalized query, how often, hits the last time."""
+    """A search over a period: the normalized query, how often, and the most hits it had
+    (what a day's last search of it found)."""
 
     query: str
     count: int

@@ -198,7 +198,6 @@ class StatsRepository(Repository, StatsStore, StatsSource):
         self, start: date | None, end: date | None, *, limit: int, zero_hits: bool
     ) -> list[SearchLine]:
         total = func.sum(StatsSearchRow.count)
-        # The hits of the latest day the query was searched stand for its hits now.
         hits = func.min(StatsSearchRow.hits) if zero_hits else func.max(StatsSearchRow.hits)
         query = select(StatsSearchRow.query, total, hits).group_by(StatsSearchRow.query)
         query = query.where(StatsSearchRow.hits == 0 if zero_hits else StatsSearchRow.hits > 0)
