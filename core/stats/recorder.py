@@ -123,18 +123,19 @@ class StatsRecorder:
     # ---- writing --------------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write what was counted so far, in one transaction (after any write under way),
-        and forget days past the retention once a day."""
+        """Write what was counted so far, in one transaction (after any write under way);
+        the first write of a day also forgets the days past the retention."""
         async with self._writing:
             batch, self._batch = self._batch, StatsBatch()
-            if batch:
-                try:
-                    await self._store.add(batch)
-                    self.writes += 1
-                except BaseException:
-                    batch.merge(self._batch)  # keep what came in meanwhile too
-                    self._batch = batch
-                    raise
+            if not batch:
+                return
+            try:
+                await self._store.add(batch)
+                self.writes += 1
+            except BaseException:
+                batch.merge(self._batch)  # keep what came in meanwhile too
+                self._batch = batch
+                raise
             await self.prune_if_due()
 
     async def prune_if_due(self) -> int:
