@@ -7,8 +7,9 @@
 - Every day's friend counts (``/v2/bot/insight/followers?date=…``, LINE's days are in
   UTC+9): asked for once the day is over, again while LINE says ``unready``.
 
-``run_once`` does one round; ``start`` runs a round now and then every ``interval``
-seconds. Failures are logged and retried in a later round; nothing here touches answers.
+``run_once`` does one round; ``start`` runs the first a minute after start-up (the
+service settles first) and then one every ``interval`` seconds. Failures are logged and
+retried in a later round; nothing here touches answers.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ KEPT = timedelta(days=14)  # how long after a send LINE has its statistics
 RETRY = timedelta(hours=1)  # after a failure (429, 5xx, network)
 FOLLOWER_DAYS = 7  # how far back missing friend counts are asked for
 INTERVAL = 600.0  # seconds between rounds
+FIRST_ROUND = 60.0  # seconds after start-up
 LINE_DAY = ZoneInfo("Asia/Tokyo")  # LINE's insight dates are in UTC+9
 SENT_REFS = ("line:broadcast:", "line:narrowcast:")
 
@@ -82,7 +84,7 @@ class LineInsight:
         return insight.AsyncInsight(self._client)
 
     async def start(self) -> None:
-        """Run rounds in the background, the first one now."""
+        """Run rounds in the background, the first ``FIRST_ROUND`` seconds from now."""
         self._task = asyncio.create_task(self._loop(), name="line-insight")
 
     async def stop(self) -> None:
@@ -96,6 +98,7 @@ class LineInsight:
             self._client = None
 
     async def _loop(self) -> None:
+        await asyncio.sleep(FIRST_ROUND)
         while True:
             try:
                 await self.run_once()

@@ -150,6 +150,9 @@ def test_stats_page_draws_its_charts_in_chromium(served_with_stats: str) -> None
             page.get_by_role("link", name="Stats").click()
             expect(page).to_have_url(served_with_stats + "/stats")
             expect(page.locator("h1")).to_contain_text("Reading stats · #1")
+            page.wait_for_function(  # the deferred scripts have run
+                "() => window.Chart && Chart.getChart(document.getElementById('chart-friends'))"
+            )
 
             # Each chart is a Chart.js chart with the page's numbers in it.
             for chart, series in (("sections", 4), ("trend", 2), ("friends", 3)):
