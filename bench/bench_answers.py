@@ -6,6 +6,13 @@ requests/s, then 20 s at the most each bot answers; SQLite and PostgreSQL; one p
     uv run python bench/bench_answers.py --duration 30 --rates 100,300,1000 \\
         --database sqlite,postgres --workers 1 --soak 600 --soak-rate 100 --out result.json
 
+The cost of counting reading stats: ``--rounds N --against stats-off`` runs haishin with its
+profile's ``stats_days = 0`` (nothing counted) and haishin as shipped in turn, N max runs
+each, and reports the second's answers/s as a share of the first's::
+
+    uv run python bench/bench_answers.py --targets '' --database sqlite --rounds 5 \\
+        --against stats-off
+
 What runs, each in a process of its own (the machine's cores are shared by all of them):
 
 - the fake LINE and Slack APIs (``bench/answer_fakes.py``) answering the reply calls and
@@ -381,8 +388,9 @@ async def measure(
 async def alternate(
     pair: list[Bot], fakes: subprocess.Popen[bytes], gen: LoadGenerator, args: argparse.Namespace
 ) -> list[dict[str, Any]]:
-    """Max runs of the bare bot and haishin in turn, ``--rounds`` times: both see the same
-    machine, however busy other work makes it, within a minute of each other."""
+    """Max runs of the pair's bots (the bare bot, or haishin counting no stats; then
+    haishin) in turn, ``--rounds`` times: both see the same machine, however busy other
+    work makes it, within a minute of each other."""
     rows = []
     for bot in pair:
         gen.base_url = bot.url
@@ -399,17 +407,18 @@ async def alternate(
 
 
 def compare(rounds: list[dict[str, Any]]) -> str:
-    """Per pair of bots that ran in turn: median answers/s, haishin's share of the bare
-    bot's, and CPU per answer."""
+    """Per pair of bots that ran in turn: median answers/s, each one's share of the first
+    bot's (the bare bot, or haishin counting no stats), and CPU per answer."""
     pairs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in rounds:
         pairs.setdefault(r["pair"], {}).setdefault(r["target"], []).append(r)
     lines = [
-        "| pair | bot | median answers/s | × bare bot | CPU ms per answer (median) |",
+        "| pair | bot | median answers/s | × first bot | CPU ms per answer (median) |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for pair, by_bot in pairs.items():
-        bare = statistics.median(r["rps"] for r in by_bot.get("bare bot", [{"rps": 0}]))
+        first = next(iter(by_bot.values()))
+        bare = statistics.median(r["rps"] for r in first)
         for name, runs in by_bot.items():
             rps = statistics.median(r["rps"] for r in runs)
             cost = statistics.median(r["cpu_ms_per_answer"] for r in runs)
@@ -451,10 +460,13 @@ async def soak(
 # ---------------------------------------------------------------- the run
 
 
-def prepare(workdir: Path) -> Path:
-    content = workdir / "content"
+def prepare(workdir: Path, name: str = "content", *, stats: bool = True) -> Path:
+    content = workdir / name
     (content / "issues").mkdir(parents=True)
-    shutil.copy(PROFILE, content / "newsletter.toml")
+    profile = PROFILE.read_text(encoding="utf-8")
+    if not stats:
+        profile = "stats_days = 0  # reading stats off\n" + profile
+    (content / "newsletter.toml").write_text(profile, encoding="utf-8")
     shutil.copy(SAMPLE, content / "issues" / SAMPLE.name)
     return content
 
@@ -480,6 +492,7 @@ async def main_async(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="haishin-bench-"))
     socket_path = str(workdir / "arrivals.sock")
     content = prepare(workdir)
+    content_without_stats = prepare(workdir, "content-stats-off", stats=False)
     rows: list[dict[str, Any]] = []
     rounds: list[dict[str, Any]] = []
     soaked: dict[str, Any] | None = None
@@ -502,7 +515,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 env["HAISHIN_DATABASE_URL"] = stack.enter_context(postgres_database())
             else:
                 env["HAISHIN_DATABASE_URL"] = f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"
-            if target != "haishin":
+            if target == "stats-off":
+                env["HAISHIN_CONTENT_DIR"] = str(content_without_stats)
+            elif target != "haishin":
                 return Bot(
                     "bare bot", [sys.executable, str(ROOT / "bench" / "bare_bot.py")], env, workdir
                 )
@@ -513,6 +528,8 @@ async def main_async(args: argparse.Namespace) -> None:
             if args.workers > 1:
                 argv += ["--workers", str(args.workers)]
             name = f"haishin {database}" + (f" ×{args.workers}" if args.workers > 1 else "")
+            if target == "stats-off":
+                name += ", stats off"
             return Bot(name, argv, env, workdir)
 
         next_part = "cmd:ja:issue 1 topic p2"
@@ -538,7 +555,10 @@ async def main_async(args: argparse.Namespace) -> None:
             if args.rounds:
                 for database in args.database:
                     with contextlib.ExitStack() as stack:
-                        pair = [bot_for("bare", "-", stack), bot_for("haishin", database, stack)]
+                        first = bot_for(
+                            args.against, "-" if args.against == "bare" else database, stack
+                        )
+                        pair = [first, bot_for("haishin", database, stack)]
                         try:
                             for bot in pair:
                                 await bot.start()
@@ -591,6 +611,12 @@ def main() -> None:
         type=int,
         default=0,
         help="then this many max runs of the bare bot and haishin in turn (both running)",
+    )
+    parser.add_argument(
+        "--against",
+        choices=("bare", "stats-off"),
+        default="bare",
+        help="what --rounds runs haishin against: the bare bot, or haishin counting no stats",
     )
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of steady load after")
     parser.add_argument("--soak-rate", type=float, default=100.0, help="requests/s of the soak")

@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bots.metrics import Metrics
+from bots.metrics import Metrics, StatsMetrics
 from bots.platform import Platform
 from bots.settings import Settings
 from core.clock import Clock, SystemClock
 from core.commands import CommandEngine
 from core.errors import ConfigError
 from core.profile import Profile, load_profile
+from core.stats import StatsRecorder
 from core.storage.conversations import DatabaseConversations
 from core.storage.database import Database
 from core.storage.library import DatabaseLibrary
+from core.storage.stats import StatsRepository
 
 log = logging.getLogger("haishin")
 
@@ -27,6 +29,8 @@ log = logging.getLogger("haishin")
 # written together every 0.1 s (see DatabaseLibrary and DatabaseConversations).
 FRESH_FOR = 1.0
 WRITE_BEHIND = 0.1
+# Reading stats are counted in memory and written together once a second.
+STATS_WRITE_BEHIND = 1.0
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Services:
     clock: Clock
     library: DatabaseLibrary
     engine: CommandEngine
+    stats: StatsRecorder
     metrics: Metrics = field(default_factory=Metrics)
     platforms: dict[str, Platform] = field(default_factory=dict)
 
@@ -47,6 +52,7 @@ class Services:
         try:
             if self.engine.conversations is not None:
                 await self.engine.conversations.flush()
+            await self.stats.close()
         finally:
             await self.db.dispose()
 
@@ -78,6 +84,15 @@ async def bootstrap(
     library = DatabaseLibrary(database, clock=clock, fresh_for=FRESH_FOR)
     conversations = DatabaseConversations(database, clock=clock, write_behind=WRITE_BEHIND)
     engine = CommandEngine(library, profile, clock, conversations)
+    metrics = Metrics()
+    stats = StatsRecorder(
+        StatsRepository(database, clock=clock, zone=profile.timezone),
+        clock=clock,
+        zone=profile.timezone,
+        keep_days=profile.stats_days,
+        write_behind=STATS_WRITE_BEHIND,
+        observer=StatsMetrics(metrics),
+    )
     return Services(
         settings=settings,
         profile=profile,
@@ -85,4 +100,6 @@ async def bootstrap(
         clock=clock,
         library=library,
         engine=engine,
+        stats=stats,
+        metrics=metrics,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from core.stats import ISSUE_WIDE, FollowerEvent, StatsObserver
+
 
 class Metrics:
     """The counters and timings ``/metrics`` exposes."""
@@ -55,6 +57,51 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.reads = Counter(
+            "haishin_reads_total",
+            "Section pages read on demand (opened by a button, asked for, or a later page).",
+            ["platform", "section"],
+            registry=self.registry,
+        )
+        self.section_requests = Counter(
+            "haishin_section_requests_total",
+            'Sections (or, with section="", whole issues) first asked for, by how: '
+            "opened (a button) or asked (typed words).",
+            ["platform", "section", "how"],
+            registry=self.registry,
+        )
+        self.searches = Counter(
+            "haishin_searches_total",
+            "Searches by platform and outcome (hits or none).",
+            ["platform", "outcome"],
+            registry=self.registry,
+        )
+        self.follower_events = Counter(
+            "haishin_follower_events_total",
+            "Friends gained and lost: follow, unfollow (a block) or unblock.",
+            ["platform", "event"],
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
         return generate_latest(self.registry)
+
+
+class StatsMetrics(StatsObserver):
+    """Reading stats as Prometheus counters, so a Grafana user sees them too."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def read(self, platform: str, section: str, kind: str) -> None:
+        if kind != "page":
+            self.metrics.section_requests.labels(platform, section, kind).inc()
+        if section != ISSUE_WIDE:
+            self.metrics.reads.labels(platform, section).inc()
+
+    def searched(self, platform: str, found: bool) -> None:
+        self.metrics.searches.labels(platform, "hits" if found else "none").inc()
+
+    def follower(self, platform: str, event: FollowerEvent) -> None:
+        self.metrics.follower_events.labels(platform, event).inc()

@@ -25,11 +25,14 @@ _TOP_KEYS = {
     "sections",
     "feed",
     "date_format",
+    "stats_days",
 }
 _SECTION_KEYS = {"key", "title", "aliases", "patterns", "headlines", "link_list"}
 _UTC = ZoneInfo("UTC")
 _KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 _DATE_TOKENS = (("YYYY", "%Y"), ("MM", "%m"), ("DD", "%d"), ("HH", "%H"), ("mm", "%M"))
+STATS_DAYS = 400  # how long reading stats are kept by default: a year and a little more
+MAX_STATS_DAYS = 3660
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class Profile:
     # strptime format of front matter dates written day and month both as numbers
     # (``%m-%d-%Y`` for 08-19-2026); None: only unambiguous ones are read.
     date_format: str | None = None
+    # Days of reading stats kept (0: none are counted at all).
+    stats_days: int = STATS_DAYS
 
     @classmethod
     def default(cls, name: str = "newsletter") -> Profile:
@@ -141,6 +146,16 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
     drop = raw.get("drop_trailing", [])
     if not isinstance(drop, list) or not all(isinstance(x, str) for x in drop):
         raise fail("'drop_trailing' must be a list of strings")
+    stats_days = raw.get("stats_days", STATS_DAYS)
+    if (
+        not isinstance(stats_days, int)
+        or isinstance(stats_days, bool)
+        or not 0 <= stats_days <= MAX_STATS_DAYS
+    ):
+        raise fail(
+            f"'stats_days' must be a whole number of days from 0 (keep no reading stats) "
+            f"to {MAX_STATS_DAYS}, e.g. stats_days = {STATS_DAYS}"
+        )
     feed = raw.get("feed")
     if feed is not None and not isinstance(feed, dict):
         raise fail("'feed' must be a table ([feed])")
@@ -173,6 +188,7 @@ def parse_profile(raw: dict[str, Any], *, source: str = "newsletter.toml") -> Pr
         sections=sections,
         feed=feed,
         date_format=date_format,
+        stats_days=stats_days,
     )
 
 

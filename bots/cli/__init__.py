@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, delivery, keys, line, profile, serve
+from bots.cli import content, delivery, keys, line, profile, serve, stats
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ feeds_cli.register(app)
 line.register(app)
 keys.register(app)
 profile.register(app)
+stats.register(app)
 
 
 def main() -> None:

@@ -200,7 +200,7 @@ def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
         services: from ``bots.bootstrap.bootstrap``.
         guard: the access checks (shared with ``/healthz`` and ``/metrics``).
     """
-    from bots.console import forms, pages, preview
+    from bots.console import forms, pages, preview, stats
 
     console = Console(services, guard)
     guarded = console.guarded
@@ -243,6 +243,8 @@ def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
             methods=["POST"],
         ),
         Route("/preview", guarded(bind(preview.preview_page))),
+        Route("/stats", guarded(bind(stats.stats_page))),
+        Route("/stats/{number:int}", guarded(bind(stats.stats_page))),
         Route(
             "/preview",
             guarded(bind(forms.preview), form=True, refused=bind_refused(forms.preview_refused)),

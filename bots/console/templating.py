@@ -87,8 +87,8 @@ class Templates:
         )
         self.env.globals["asset"] = self.asset
         self._assets = {
-            path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-            for path in STATIC.iterdir()
+            path.relative_to(STATIC).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            for path in STATIC.rglob("*")
             if path.is_file()
         }
 

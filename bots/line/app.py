@@ -19,12 +19,13 @@ from bots.dedupe import EventDeduplicator
 from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.handlers import Inbound, LineHandlers
+from bots.line.insight import LineInsight
 from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
 from bots.line.webhook import LineWebhook
-from bots.platform import Platform
+from bots.platform import Hook, Platform
 from core.storage.defaults import Defaults
 
 log = logging.getLogger("haishin.line")
@@ -58,6 +59,7 @@ class LinePlatform(Platform):
     handlers: LineHandlers | None = None
     client: LineClient | None = None
     followers: LineAudienceBook | None = None
+    insight: LineInsight | None = None
 
 
 def build_line(
@@ -90,12 +92,16 @@ def build_line(
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
+        stats=services.stats,
     )
     queue: EventQueue[Inbound] = EventQueue(
         handlers.handle, workers=workers, capacity=capacity, on_drop=dropped.inc, name="line"
     )
     webhook = LineWebhook(WebhookParser(secret), queue, services.metrics)
     publisher = LinePublisher(client, renderer, follower_count=followers.count)
+    # LINE's own numbers for our broadcasts and friends; none while stats are off.
+    insight = LineInsight(client, services.db, clock=services.clock)
+    counting = services.stats.enabled
     status = LiveStatus(
         {
             "api": settings.line_api_url or "https://api.line.me",
@@ -119,16 +125,22 @@ def build_line(
                 created.id,
             )
 
+    startup: list[Hook] = [subscribe_followers, dedupe.start, queue.start]
+    # Run in reverse: let queued events finish, record them, then close the session.
+    shutdown: list[Hook] = [client.close, dedupe.stop, queue.stop]
+    if counting:
+        startup.append(insight.start)
+        shutdown.append(insight.stop)
     return LinePlatform(
         name="line",
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
-        on_startup=[subscribe_followers, dedupe.start, queue.start],
-        # Run in reverse: let queued events finish, record them, then close the session.
-        on_shutdown=[client.close, dedupe.stop, queue.stop],
+        on_startup=startup,
+        on_shutdown=shutdown,
         status=status,
         queue=queue,
         handlers=handlers,
         client=client,
         followers=followers,
+        insight=insight,
     )

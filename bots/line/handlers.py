@@ -35,6 +35,7 @@ from core.clock import Clock
 from core.commands import CommandEngine
 from core.commands.grammar import language_of
 from core.model import Reply, Suggestion
+from core.stats import How, StatsRecorder
 
 log = logging.getLogger("haishin.line")
 _LATIN = re.compile("[A-Za-z]")
@@ -71,6 +72,7 @@ class LineHandlers:
         dedupe: remembers handled event ids.
         clock: the time events are recorded at.
         metrics: where answers are counted.
+        stats: where reading stats are counted.
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class LineHandlers:
         dedupe: EventDeduplicator,
         clock: Clock,
         metrics: Metrics,
+        stats: StatsRecorder,
     ) -> None:
         self.engine = engine
         self.renderer = renderer
@@ -93,6 +96,7 @@ class LineHandlers:
         self.dedupe = dedupe
         self.clock = clock
         self.metrics = metrics
+        self.stats = stats
         self.profile = renderer.profile
 
     async def handle(self, inbound: Inbound) -> None:
@@ -115,19 +119,23 @@ class LineHandlers:
                 log.info("LINE postback with unknown data %r ignored", event.postback.data)
                 return
             language = pressed.language or self.profile.language
-            await self._command(pressed.command, event.source, event.reply_token, language)
+            await self._command(
+                pressed.command, event.source, event.reply_token, language, how="pressed"
+            )
         elif isinstance(event, FollowEvent):
             await self._follow(event)
         elif isinstance(event, UnfollowEvent):
             user = conversation_of(event.source)
             if user:
+                self.stats.follower("line", "unfollow")
                 await self.followers.remove(user)
                 log.info("LINE follower %s left; forgotten", user)
 
     async def _message(self, event: MessageEvent) -> None:
         if isinstance(event.message, TextMessageContent):
             text = event.message.text
-            await self._command(text, event.source, event.reply_token, self._spoken(text))
+            language = self._spoken(text)
+            await self._command(text, event.source, event.reply_token, language, how="typed")
             return
         language = self.profile.language
         messages = text_messages(say(language, "text_only"))
@@ -137,7 +145,13 @@ class LineHandlers:
         await self.replies.send(event.reply_token, messages)
 
     async def _command(
-        self, text: str, source: Source | None, reply_token: str | None, language: str
+        self,
+        text: str,
+        source: Source | None,
+        reply_token: str | None,
+        language: str,
+        *,
+        how: How,
     ) -> None:
         conversation = conversation_of(source)
         try:
@@ -150,6 +164,7 @@ class LineHandlers:
                 language=language,
             )
             self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
+            self.stats.answered("line", reply, how)
             if reply.intent in ("subscribe", "unsubscribe", "settings"):
                 messages = await self._subscription(reply, getattr(source, "user_id", None))
             else:
@@ -210,6 +225,7 @@ class LineHandlers:
         await self.followers.add(user, language=code)
         language = language_for(code, self.profile.language)
         unblocked = bool(event.follow and event.follow.is_unblocked)
+        self.stats.follower("line", "unblock" if unblocked else "follow")
         text = say(
             language, "welcome_back" if unblocked else "welcome", newsletter=self.profile.name
         )

@@ -153,6 +153,7 @@ def build_slack(services: Services) -> Platform | None:
         services.library,
         services.clock,
         services.metrics,
+        services.stats,
         session=lambda: client.session,
     )
 

@@ -24,6 +24,7 @@ from core.library import Library
 from core.model import Reply
 from core.overview import summarize
 from core.profile import Profile
+from core.stats import How, StatsRecorder
 
 log = logging.getLogger("haishin.slack")
 
@@ -59,6 +60,7 @@ class SlackBot:
         library: stored issues (for the Home tab).
         clock: what "now" is.
         metrics: answer counters.
+        stats: where reading stats are counted.
         session: the shared HTTP session for ``response_url`` posts, once the app started.
         concurrency: answers computed at once.
         max_waiting: answers in progress or waiting beyond which a request is turned away
@@ -74,6 +76,7 @@ class SlackBot:
         library: Library,
         clock: Clock,
         metrics: Metrics,
+        stats: StatsRecorder,
         session: Callable[[], aiohttp.ClientSession | None] = lambda: None,
         *,
         concurrency: int = CONCURRENCY,
@@ -86,6 +89,7 @@ class SlackBot:
         self.library = library
         self.clock = clock
         self.metrics = metrics
+        self.stats = stats
         self._session = session
         self._gate = asyncio.Semaphore(concurrency)
         self._max_waiting = max_waiting
@@ -100,6 +104,7 @@ class SlackBot:
         user: str,
         shareable: bool = False,
         language: str | None = None,
+        how: How = "typed",
     ) -> Answer:
         """Answer what someone typed (or a button sent) in a channel of a workspace.
 
@@ -108,6 +113,7 @@ class SlackBot:
             team / channel / user: where and who (the conversation "next" continues).
             shareable: the answer is private, so add a "share in channel" button.
             language: the reader's language when known (a button says); else the text's.
+            how: typed, a pressed button, or a share (counted in the reading stats).
         """
         if language is None and text.strip():
             # "次へ" continues a command stored in English words; keep answering in Japanese.
@@ -118,7 +124,7 @@ class SlackBot:
         self._waiting += 1
         try:
             async with self._gate:
-                return await self._answer(text, team, channel, user, shareable, language)
+                return await self._answer(text, team, channel, user, shareable, language, how)
         finally:
             self._waiting -= 1
 
@@ -130,6 +136,7 @@ class SlackBot:
         user: str,
         shareable: bool,
         language: str | None,
+        how: How,
     ) -> Answer:
         reply = await self.engine.answer(
             text,
@@ -140,6 +147,7 @@ class SlackBot:
             language=language,
         )
         self.metrics.answers.labels("slack", reply.intent).inc()
+        self.stats.answered("slack", reply, how)
         if reply.intent in _SUBSCRIPTION_INTENTS:
             notice = await self.subscriptions.act(reply, team=team, channel=channel, user=user)
             return Answer(reply, [self.renderer.notice(notice.text)], public=notice.public)

@@ -27,6 +27,7 @@ from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
 from bots.slack.mrkdwn import to_plain
 from core.clock import Clock
+from core.stats import How
 
 log = logging.getLogger("haishin.slack")
 
@@ -126,6 +127,7 @@ def register(
             user=where["user"],
             share=where["ephemeral"],
             language=language,
+            how="pressed",
         )
         await _deliver_to_container(bot, client, body, answer, where)
 
@@ -142,6 +144,7 @@ def register(
             channel=where["channel"],
             user=where["user"],
             language=language,
+            how="shared",
         )
         if not url:
             return
@@ -181,10 +184,17 @@ async def _answer(
     user: str,
     share: bool = False,
     language: str | None = None,
+    how: How = "typed",
 ) -> Answer:
     try:
         return await bot.answer(
-            text, team=team, channel=channel, user=user, shareable=share, language=language
+            text,
+            team=team,
+            channel=channel,
+            user=user,
+            shareable=share,
+            language=language,
+            how=how,
         )
     except Exception:
         log.exception("could not answer %r in %s/%s", text[:80], team, channel)

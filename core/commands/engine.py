@@ -279,7 +279,7 @@ class CommandEngine:
                 language=lang,
                 message=say(lang, "search_none", query=intent.query),
                 suggestions=self._starters(lang),
-                args={"query": intent.query},
+                args={"query": intent.query, "hits": "0"},
             )
         lines = [say(lang, "search_head", query=intent.query, count=len(hits))]
         buttons: dict[str, Suggestion] = {}
@@ -304,7 +304,7 @@ class CommandEngine:
             language=lang,
             message="\n".join(lines),
             suggestions=tuple(buttons.values())[:5],
-            args={"query": intent.query},
+            args={"query": intent.query, "hits": str(len(hits))},
         )
 
     def _help(self, lang: str) -> Reply:

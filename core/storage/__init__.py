@@ -9,6 +9,7 @@ from core.storage import (  # noqa: F401  (put their tables in the metadata)
     feeds,
     sessions,
     slack_tables,
+    stats_tables,
 )
 from core.storage.conversations import ConversationState
 from core.storage.database import Database

@@ -14,7 +14,9 @@ test talks to it over real HTTP through the real SDK (``LINE_API_URL=fake.url``)
 - answers 429 / 500 / anything on demand (``fail_next``), or at random (``fault_rate``);
 - enforces the documented per-endpoint rate limits when asked (``enforce_rate_limits``) and a
   monthly quota (``quota``), counting recipients as LINE does;
-- serves quota, profile and rich menu endpoints (image upload on the api-data path).
+- serves quota, profile and rich menu endpoints (image upload on the api-data path), and
+  the insight endpoints (``insight.yml``): message event statistics of its broadcasts
+  (``message_events`` overrides them) and friend counts per day (``follower_counts``).
 
 Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/conftest.py``.
 """
@@ -34,6 +36,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.line_checks import RequestChecker
+from tests.fakes.line_insight import insight_route
 from tests.fakes.line_records import (
     Call,
     Delivery,
@@ -94,6 +97,9 @@ class FakeLineApi:
         self.friends = friends
         self.fault_rate = fault_rate
         self.profiles: dict[str, dict[str, Any]] = {}
+        # Insight answers a test sets: by request id, and by day (yyyyMMdd).
+        self.message_events: dict[str, dict[str, Any]] = {}
+        self.follower_counts: dict[str, dict[str, Any]] = {}
         self._random = random.Random(seed)
         self._now = now
         self.history = history
@@ -276,7 +282,7 @@ class FakeLineApi:
             fault = self._take_fault(path)
             if fault is not None and not fault.accept:
                 return fault_response(fault)
-            response = self._route(method, path, headers, body, endpoint)
+            response = self._route(method, path, query, headers, body, endpoint)
             if fault is not None and response.status < 300:
                 return fault_response(fault)
             return response
@@ -313,10 +319,27 @@ class FakeLineApi:
         return None
 
     def _route(
-        self, method: str, path: str, headers: dict[str, str], body: bytes, endpoint: str | None
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        endpoint: str | None,
     ) -> web.Response:
         if endpoint is not None and method == "POST":
             return self._send(endpoint, headers, json.loads(body))
+        insight = insight_route(
+            method,
+            path,
+            query,
+            sent=list(self._state.deliveries),
+            friends=self.friends,
+            message_events=self.message_events,
+            follower_counts=self.follower_counts,
+        )
+        if insight is not None:
+            return insight
         if path == "/v2/bot/message/quota" and method == "GET":
             if self.quota is None:
                 return web.json_response({"type": "none"})

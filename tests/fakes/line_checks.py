@@ -28,11 +28,18 @@ def messaging_api() -> OpenAPI:
     return OpenAPI.from_dict(load_spec("messaging-api.yml"))
 
 
+@functools.cache
+def insight_api() -> OpenAPI:
+    """The Insight API spec (``/v2/bot/insight/...``), parsed once per test session."""
+    return OpenAPI.from_dict(load_spec("insight.yml"))
+
+
 class RequestChecker:
     """Checks requests against the spec; remembers the message sets that passed."""
 
     def __init__(self) -> None:
         self._api = messaging_api()
+        self._insight = insight_api()
         self._passed: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -54,8 +61,9 @@ class RequestChecker:
             data=body,
             content_type=content_type,
         )
+        api = self._insight if path.startswith("/v2/bot/insight/") else self._api
         try:
-            self._api.validate_request(request)
+            api.validate_request(request)
         except Exception as exc:
             errors = getattr(exc.__cause__, "schema_errors", None)
             reason = explain(list(errors)) if errors else str(exc)

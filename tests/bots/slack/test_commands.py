@@ -183,6 +183,7 @@ async def test_a_burst_beyond_the_bound_is_told_to_try_again(haishin: SlackHarne
         services.library,
         services.clock,
         services.metrics,
+        services.stats,
         max_waiting=0,
     )
     answer = await bot.answer("最新トピック", team="T0001", channel="C1", user="U1")
