@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from bots.redact import redact_text
 from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
+PROBE_TIMEOUT = 3.0
 
 
 def build_platforms(services: Services) -> dict[str, Platform]:
@@ -45,8 +47,12 @@ async def database_health(db: Database) -> dict[str, Any]:
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
     try:
-        async with db.session() as session:
+        # A database that hangs (cut off, overloaded) must not hang the probe as well.
+        async with asyncio.timeout(PROBE_TIMEOUT), db.session() as session:
             await session.execute(text("SELECT 1"))
+    except TimeoutError:
+        problem = f"no answer from the database within {PROBE_TIMEOUT:.0f} s"
+        return {"database": "unreachable", "database_problem": problem}
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}

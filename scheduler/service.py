@@ -29,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from core.storage.database import BUSY_TIMEOUT_SECONDS, Database
+from core.storage.database import BUSY_TIMEOUT_SECONDS, Database, pg_connect_args
 from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
 from scheduler.plan import desired_jobs, reconcile
 from scheduler.runtime import SchedulerRuntime, install
@@ -127,7 +127,10 @@ class SchedulerService:
     async def _watch(self) -> None:
         pause = self.check_every
         while True:
-            await asyncio.sleep(pause)
+            if self.leader:
+                await self.leadership.wait(pause)  # returns at once if the session ends
+            else:
+                await asyncio.sleep(pause)
             try:
                 await self._tick()
             except Exception as exc:  # logged once per outage, retried with growing pauses
@@ -160,9 +163,18 @@ class SchedulerService:
             )
 
     async def _step_up(self) -> None:
-        connect_args = {"timeout": BUSY_TIMEOUT_SECONDS} if self.db.dialect == "sqlite" else {}
+        # The job store is synchronous, on the event loop's thread: on PostgreSQL it gets
+        # the same timeouts as every other connection, so a hung database can't stall the
+        # loop for longer than they allow.
+        if self.db.dialect == "sqlite":
+            connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
+        else:
+            connect_args = pg_connect_args(self.db.url)
         self._engine = create_engine(
-            job_store_url(self.db), connect_args=connect_args, hide_parameters=True
+            job_store_url(self.db),
+            connect_args=connect_args,
+            hide_parameters=True,
+            pool_pre_ping=True,
         )
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},

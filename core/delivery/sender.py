@@ -79,6 +79,8 @@ class GroupSender:
         writer: records completions in batches.
         stopping: True once the worker is stopping (no next unit is started).
         retry_soon: called with the seconds until a failed row is due again.
+        may_send: False while the worker's claims may be someone else's (its lease ran out):
+            no send starts then, and the unit goes back to the ledger.
     """
 
     worker: str
@@ -95,6 +97,7 @@ class GroupSender:
     writer: LedgerWriter
     stopping: Callable[[], bool]
     retry_soon: Callable[[float], None]
+    may_send: Callable[[], bool] = lambda: True
     leftovers: Leftovers = field(default_factory=Leftovers)
     on_unit: Callable[[Delivery, str], None] | None = None
 
@@ -148,6 +151,9 @@ class GroupSender:
             while row is not None:
                 if self.stopping():
                     await self.db(self.claims.unclaim([row], self.worker))
+                    return
+                if not self.may_send():
+                    self.leftovers.unsent.add(row)  # handed back once the database answers
                     return
                 job = SendJob(
                     row.id,
