@@ -46,13 +46,18 @@ async def database_health(db: Database) -> dict[str, Any]:
     (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
-    try:
-        # A database that hangs (cut off, overloaded) must not hang the probe as well.
-        async with asyncio.timeout(PROBE_TIMEOUT), db.session() as session:
-            await session.execute(text("SELECT 1"))
-    except TimeoutError:
+    # A database that hangs (cut off, overloaded) must not hang the probe as well; nor may
+    # the driver's clean-up of a cancelled query (it waits for the server to confirm).
+    probe = asyncio.create_task(_select_one(db), name="healthz-probe")
+    done, _ = await asyncio.wait({probe}, timeout=PROBE_TIMEOUT)
+    if not done:
+        probe.cancel()
+        _ABANDONED.add(probe)
+        probe.add_done_callback(_ABANDONED.discard)
         problem = f"no answer from the database within {PROBE_TIMEOUT:.0f} s"
         return {"database": "unreachable", "database_problem": problem}
+    try:
+        probe.result()
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}
@@ -63,6 +68,14 @@ async def database_health(db: Database) -> dict[str, Any]:
         "database_problem": db.health.reason,
         "database_writers": db.health.failing(),
     }
+
+
+async def _select_one(db: Database) -> None:
+    async with db.session() as session:
+        await session.execute(text("SELECT 1"))
+
+
+_ABANDONED: set[asyncio.Task[None]] = set()
 
 
 def create_app(

@@ -125,26 +125,31 @@ class PostgresLeadership(Leadership):
         if conn is None:
             return False
         if self._lost is None:
-            try:
-                async with asyncio.timeout(self.confirm_timeout):
-                    cursor = await conn.execute(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND pid = pg_backend_pid() "
-                        "AND ((classid::bigint << 32) | objid::bigint) = %s",
-                        (self._key,),
-                    )
-                    row = await cursor.fetchone()
-            except TimeoutError:
+            # Not ``asyncio.timeout``: a cancelled query makes psycopg wait up to 5 s more
+            # for the server to confirm, and a leader must step down on time.
+            check = asyncio.create_task(self._count(conn))
+            done, _ = await asyncio.wait({check}, timeout=self.confirm_timeout)
+            if not done:
+                check.cancel()
                 self._lost = f"no answer from the database within {self.confirm_timeout:.0f} s"
-            except Exception as exc:
+            elif (exc := check.exception()) is not None:
                 self._lost = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            elif check.result():
+                return True
             else:
-                if row and row[0]:
-                    return True
                 self._lost = "the lock is no longer this session's"
         log.error("scheduler: lost the database session that holds leadership: %s", self._lost)
         await self._drop()
         return False
+
+    async def _count(self, conn: psycopg.AsyncConnection[Any]) -> bool:
+        cursor = await conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND pid = pg_backend_pid() AND ((classid::bigint << 32) | objid::bigint) = %s",
+            (self._key,),
+        )
+        row = await cursor.fetchone()
+        return bool(row and row[0])
 
     async def release(self) -> None:
         conn = self._conn

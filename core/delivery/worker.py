@@ -94,6 +94,7 @@ class DeliveryWorker:
         observer: metrics hooks.
         settings: concurrency and timing.
         worker_id: this worker's id (default: host:pid:random).
+        monotonic: the clock its lease (heartbeats that went through) is measured on.
     """
 
     def __init__(
@@ -106,8 +107,10 @@ class DeliveryWorker:
         observer: DeliveryObserver | None = None,
         settings: WorkerSettings | None = None,
         worker_id: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock or SystemClock()
+        self._monotonic = monotonic
         self.health = db.health
         self.fanout = fanout
         self.policy = policy or RetryPolicy()
@@ -161,7 +164,7 @@ class DeliveryWorker:
     async def register(self) -> None:
         """Announce this worker, and forget dead workers of this host (their rows become
         claimable at once)."""
-        began = time.monotonic()
+        began = self._monotonic()
         await self.clock.sync()
         await self.registry.register(self.id, host=self.host, pid=os.getpid())
         self._lease_from = began
@@ -219,13 +222,13 @@ class DeliveryWorker:
         recent enough that nobody can have taken its claims (see the module docstring)."""
         began = self._lease_from
         limit = (self.settings.worker_timeout - FENCE_MARGIN).total_seconds()
-        fresh = began is not None and time.monotonic() - began < limit
+        fresh = began is not None and self._monotonic() - began < limit
         if not fresh and not self._fenced and began is not None:
             log.error(
                 "delivery worker %s: no heartbeat has reached the database for %.0f s; no "
                 "sends until one does (its claims may be taken over by other workers)",
                 self.id,
-                time.monotonic() - began,
+                self._monotonic() - began,
             )
         self._fenced = not fresh
         return fresh
@@ -325,7 +328,7 @@ class DeliveryWorker:
         pause = self.settings.heartbeat
         while True:
             await asyncio.sleep(pause)
-            began = time.monotonic()
+            began = self._monotonic()
             try:
                 async with asyncio.timeout(HEARTBEAT_DEADLINE):
                     await self.clock.sync()

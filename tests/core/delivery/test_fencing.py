@@ -1,0 +1,118 @@
+"""Fencing: a worker that lost its claims neither sends nor records what it no longer owns."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text, update
+
+from core.clock import FixedClock
+from core.delivery import DeliveryLedger, DeliveryWorker, RetryPolicy, WorkerSettings
+from core.delivery.claims import ClaimQueue, Failure
+from core.delivery.worker import FENCE_MARGIN
+from core.delivery.writer import LedgerWriter
+from core.ports import SendJob, SentMessage
+from core.storage.dbclock import DatabaseClock
+from core.storage.models import DeliveryRow
+from tests.core.delivery.conftest import World
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def worker(world: World, monotonic: Monotonic) -> DeliveryWorker:
+    return DeliveryWorker(
+        world.db,
+        world.fanout,
+        clock=world.clock,
+        policy=RetryPolicy(rng=random.Random(7)),
+        settings=WorkerSettings(heartbeat=3600),
+        worker_id="w1",
+        monotonic=monotonic,
+    )
+
+
+LAPSED = (WorkerSettings().worker_timeout - FENCE_MARGIN).total_seconds() + 1
+
+
+async def test_a_send_recorded_by_an_earlier_claim_of_the_same_worker_writes_nothing(
+    world: World,
+) -> None:
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    queue = ClaimQueue(world.db, clock=world.clock)
+    [first] = await queue.claim_heads("w1", 10)
+    # w1 was taken for dead meanwhile, and its row claimed again: by w1, anew.
+    async with world.db.transaction() as session:
+        await session.execute(
+            update(DeliveryRow).where(DeliveryRow.id == first.id).values(claimed_by=None)
+        )
+    [again] = await queue.claim_heads("w1", 10)
+    assert again.id == first.id and again.attempts == first.attempts + 1
+    writer = LedgerWriter(world.db, clock=world.clock)
+    assert await writer.complete(first, "w1", "C1:1", 1, None) is None
+    assert not await writer.fail(first, "w1", Failure("x", "late", None))
+    await writer.close()
+    [row] = [r for r in await DeliveryLedger(world.db).rows() if r.id == first.id]
+    assert (row.state, row.sent_ref, row.attempts) == ("sending", None, again.attempts)
+
+
+async def test_a_worker_whose_heartbeats_stopped_reaching_the_database_claims_nothing(
+    world: World,
+) -> None:
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    monotonic = Monotonic()
+    w = worker(world, monotonic)
+    await w.register()
+    monotonic.now += LAPSED
+    assert not w.holds_lease()
+    await w.drain()
+    assert world.slack.sends == []
+    assert {r.state for r in await DeliveryLedger(world.db).rows()} == {"pending"}
+    await w.register()  # a heartbeat goes through again: it sends
+    await w.drain()
+    assert len(world.slack.sends) == len(await DeliveryLedger(world.db).rows())
+    assert world.slack.duplicates() == []
+
+
+async def test_a_group_under_way_stops_before_its_next_send_once_the_lease_ran_out(
+    world: World,
+) -> None:
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    monotonic = Monotonic()
+    w = worker(world, monotonic)
+    send = world.slack.send
+
+    async def cut_off_after_sending(job: SendJob) -> SentMessage:
+        sent = await send(job)
+        monotonic.now += LAPSED  # its heartbeats stop going through from now on
+        return sent
+
+    world.slack.send = cut_off_after_sending  # type: ignore[method-assign]
+    await w.register()
+    await w.drain()
+    assert len(world.slack.sends) == 1
+    rows = await DeliveryLedger(world.db).rows()
+    states = sorted((r.position, r.state, r.claimed_by) for r in rows)
+    assert states[0] == (0, "sent", None)
+    # the next unit went back to the ledger unsent: anyone may claim it
+    assert all(state == "pending" and by is None for _, state, by in states[1:])
+
+
+async def test_on_postgresql_times_are_the_database_servers(world: World) -> None:
+    if world.db.dialect != "postgresql":
+        return  # on SQLite every process shares one host's clock
+    behind = FixedClock(datetime.now(UTC) - timedelta(minutes=2))
+    clock = DatabaseClock(world.db, behind)
+    await clock.sync()
+    async with world.db.reading() as conn:
+        server = await conn.scalar(text("SELECT clock_timestamp()"))
+    assert abs((clock.now() - server).total_seconds()) < 2
