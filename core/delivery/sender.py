@@ -8,7 +8,6 @@ queue for a connection instead of timing out in the pool.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -53,6 +52,7 @@ class Leftovers:
 
     in_doubt: set[str] = field(default_factory=set)  # a send may have been under way
     unsent: set[Delivery] = field(default_factory=set)  # claimed, never sent
+    reserved: set[Delivery] = field(default_factory=set)  # reserved, never claimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +210,12 @@ class GroupSender:
             raise
         except Exception:
             log.exception("%s: waiting for the channel failed", group_key(reserved.group))
-            with contextlib.suppress(Exception):
+            try:
                 await self.db(self.claims.unreserve(reserved, self.worker))
+            except Exception:
+                # Kept, the reservation would hold the group for as long as this worker
+                # lives (nobody else claims it): given up once the database answers again.
+                self.leftovers.reserved.add(reserved)
             return None
 
     async def _attempt(

@@ -319,6 +319,9 @@ class DeliveryWorker:
             rows = list(leftovers.unsent)
             await self.claims.unclaim(rows, self.id)
             leftovers.unsent.difference_update(rows)
+        for reserved in list(leftovers.reserved):
+            await self.claims.unreserve(reserved, self.id)
+            leftovers.reserved.discard(reserved)
         if leftovers.in_doubt:
             ids = list(leftovers.in_doubt)
             await self.claims.release(self.id, ids=ids)

@@ -74,6 +74,7 @@ class FakeLineApi:
         now: the clock the rate limits use, in seconds.
         history: keep only the last N calls, deliveries and reply tokens (soak tests, so the
             fake's own memory stays flat); None keeps everything.
+        host: the address it listens on.
     """
 
     def __init__(
@@ -89,7 +90,9 @@ class FakeLineApi:
         seed: int = 0,
         now: Callable[[], float] = time.monotonic,
         history: int | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
+        self.host = host
         self.token = token
         self.validate = validate
         self.enforce_rate_limits = enforce_rate_limits
@@ -156,12 +159,12 @@ class FakeLineApi:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+        site = web.TCPSite(self._runner, self.host, 0, backlog=1024)
         await site.start()
         server = site._server
         assert server is not None
         port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://{self.host}:{port}"
 
     async def _cleanup(self) -> None:
         if self._runner is not None:
@@ -253,7 +256,15 @@ class FakeLineApi:
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
         response = self._answer(request.method, request.path, request.query_string, headers, body)
-        call = Call(request.method, request.path, headers, body, response.status, self._now())
+        call = Call(
+            request.method,
+            request.path,
+            headers,
+            body,
+            response.status,
+            self._now(),
+            request.remote,
+        )
         with self._lock:
             self._state.calls.append(call)
         return response

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import json
 import math
 import random
@@ -46,6 +47,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from tests.fakes import slack_blockkit
+
+_PEER: contextvars.ContextVar[str | None] = contextvars.ContextVar("peer", default=None)
 
 Json = dict[str, Any]
 
@@ -77,6 +80,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)  # when it was answered
     retry_after: float | None = None  # the Retry-After header sent, in seconds
     injected: bool = False  # a failure asked for (``fail``, ``chaos``), not the rate limit
+    peer: str | None = None  # the client's address (which host sent it, in multi-host runs)
 
 
 @dataclass
@@ -163,7 +167,9 @@ class FakeSlackAPI:
         client_id: str = "111.222",
         client_secret: str = "client-secret",
         check_blocks: bool = True,
+        host: str = "127.0.0.1",
     ) -> None:
+        self.host = host
         self.client_id = client_id
         self.client_secret = client_secret
         self.check_blocks = check_blocks
@@ -196,8 +202,8 @@ class FakeSlackAPI:
 
     @property
     def base(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://HOST:PORT`` (``127.0.0.1`` unless told otherwise)."""
+        return f"http://{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -262,7 +268,7 @@ class FakeSlackAPI:
         app.router.add_get("/_fake/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         server = site._server
         assert server is not None
@@ -452,6 +458,7 @@ class FakeSlackAPI:
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
+        _PEER.set(request.remote)
         params = await _params(request)
         token = _bearer(request) or params.get("token")
         failure, chaos = self._take_failure(method, params.get("channel"))
@@ -571,6 +578,7 @@ class FakeSlackAPI:
                     team_id=team.team_id if team else None,
                     retry_after=retry_after,
                     injected=injected,
+                    peer=_PEER.get(),
                 )
             )
 
