@@ -103,6 +103,10 @@ class OwnPostgres:
         self._run(str(_binary("pg_ctl")), "-D", str(self.data), "-l", str(self.logfile),
                   "-w", "-t", "60", "start")  # fmt: skip
 
+    def running(self) -> bool:
+        status = self._run(str(_binary("pg_ctl")), "-D", str(self.data), "status", check=False)
+        return status.returncode == 0
+
     def stop(self, mode: str = "fast") -> None:
         self._run(str(_binary("pg_ctl")), "-D", str(self.data), "-m", mode, "-w", "stop",
                   check=False)  # fmt: skip

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text, update
+from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
 from core.delivery import DeliveryLedger, DeliveryWorker, RetryPolicy, WorkerSettings
 from core.delivery.claims import ClaimQueue, Failure
 from core.delivery.worker import FENCE_MARGIN
 from core.delivery.writer import LedgerWriter
-from core.ports import SendJob, SentMessage
+from core.ports import Audience, SendJob, SentMessage
+from core.storage.database import Database
 from core.storage.dbclock import DatabaseClock
 from core.storage.models import DeliveryRow
-from tests.core.delivery.conftest import World
+from tests.core.delivery.conftest import (
+    NOW,
+    RecordingLine,
+    RecordingPublisher,
+    World,
+    issue,
+)
+from tests.fakes.pgserver import OwnPostgres, available, own_postgres
 
 
 class Monotonic:
@@ -116,3 +128,58 @@ async def test_on_postgresql_times_are_the_database_servers(world: World) -> Non
     async with world.db.reading() as conn:
         server = await conn.scalar(text("SELECT clock_timestamp()"))
     assert abs((clock.now() - server).total_seconds()) < 2
+
+
+class PacedPublisher(RecordingPublisher):
+    """Every channel waits 2 s between posts (so later units are reserved, not claimed);
+    ``during_wait`` runs while the first such wait is under way."""
+
+    def __init__(self, during_wait: Callable[[], None]) -> None:
+        super().__init__()
+        self.during_wait: Callable[[], None] | None = during_wait
+
+    def pace(self, audience: Audience) -> float:
+        return 2.0
+
+    async def wait_pace(self, audience: Audience, *, ahead: float = 0.0) -> None:
+        if self.during_wait is not None:
+            hook, self.during_wait = self.during_wait, None
+            await asyncio.to_thread(hook)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[OwnPostgres]:
+    reason = available()
+    if reason:
+        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
+    with own_postgres() as pg:
+        yield pg
+
+
+@pytest.mark.postgres
+async def test_a_reservation_that_could_not_be_given_back_is_given_back_later(
+    server: OwnPostgres,
+) -> None:
+    db = Database.from_url(server.create_database("reservations"))
+    await db.migrate()
+    publisher = PacedPublisher(lambda: server.stop("fast"))
+    world = World(db, FixedClock(NOW), publisher, RecordingLine())
+    try:
+        await world.store(issue(1))
+        await world.subscribe("C1")
+        await world.publish_and_hand_over()
+        w = worker(world, Monotonic())
+        await w.register()
+        with pytest.raises(OperationalError):  # the database stops while the next waits
+            await w.drain()
+        assert len(publisher.sends) == 1
+        server.start()
+        await w.register()
+        await w.drain()  # the stuck reservation is given back, and the rest is sent
+        rows = await DeliveryLedger(db).rows()
+        assert {r.state for r in rows} == {"sent"}
+        assert len(publisher.sends) == len(rows) and publisher.duplicates() == []
+    finally:
+        if not server.running():
+            server.start()
+        await db.dispose()
