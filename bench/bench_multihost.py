@@ -311,6 +311,13 @@ class Run:
     hosts: list[Host]
     cuts: list[tuple[int, float, float]] = field(default_factory=list)  # host, from, to
 
+    async def back_up(self) -> None:
+        """Start the server once it has stopped, whatever held its stop up."""
+        while not await asyncio.to_thread(self.pg.running):
+            with contextlib.suppress(subprocess.CalledProcessError):
+                await asyncio.to_thread(self.pg.start)
+            await asyncio.sleep(0.5)
+
     async def inject(self, fault: Fault) -> None:
         host = self.hosts[fault.host - 1] if fault.host else None
         began = time.monotonic()
@@ -335,10 +342,12 @@ class Run:
                 await asyncio.sleep(fault.seconds)
         elif fault.kind == "pg-restart":
             await asyncio.to_thread(self.pg.restart, "immediate")
+            await self.back_up()
         elif fault.kind == "pg-stop":
+            # A fast stop waits for every backend to end: a stopped (hung) one holds it up.
             await asyncio.to_thread(self.pg.stop, "fast")
             await asyncio.sleep(fault.seconds)
-            await asyncio.to_thread(self.pg.start)
+            await self.back_up()
         elif fault.kind == "leader-lost":
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(
@@ -687,6 +696,8 @@ def main() -> None:
     if args.child:
         run_child(args.scale)
         return
+    # SIGTERM as Ctrl-C: the hosts, the server and the namespaces are cleaned up.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not os.path.exists(FAKETIME):
         print("bench_multihost: libfaketime missing (apt-get install faketime): no clock faults")
     if args.ci:

@@ -113,7 +113,7 @@ class OwnPostgres:
 
     def restart(self, mode: str = "immediate") -> None:
         self._run(str(_binary("pg_ctl")), "-D", str(self.data), "-l", str(self.logfile),
-                  "-m", mode, "-w", "-t", "60", "restart")  # fmt: skip
+                  "-m", mode, "-w", "-t", "60", "restart", check=False)  # fmt: skip
 
     def execute(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with psycopg.connect(self.url(), autocommit=True, connect_timeout=5) as conn:
