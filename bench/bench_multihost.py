@@ -312,10 +312,17 @@ class Run:
     cuts: list[tuple[int, float, float]] = field(default_factory=list)  # host, from, to
 
     async def back_up(self) -> None:
-        """Start the server once it has stopped, whatever held its stop up."""
-        while not await asyncio.to_thread(self.pg.running):
-            with contextlib.suppress(subprocess.CalledProcessError):
-                await asyncio.to_thread(self.pg.start)
+        """Start the server once it has stopped, whatever held its stop up (a stopped
+        backend keeps a fast stop waiting), and return when it answers."""
+        while True:
+            try:
+                await asyncio.to_thread(self.pg.execute, "SELECT 1")
+                return
+            except Exception:
+                pass
+            if not await asyncio.to_thread(self.pg.running):
+                with contextlib.suppress(subprocess.CalledProcessError):
+                    await asyncio.to_thread(self.pg.start)
             await asyncio.sleep(0.5)
 
     async def inject(self, fault: Fault) -> None:
@@ -455,6 +462,7 @@ async def schedule(
         ended = time.monotonic()
         stop_polling.set()
         await poller
+        await run.back_up()  # a stop may still be held up by a hung backend
         unfinished = await ledger_unfinished(local_url)
         return check(
             number, seed, shown, outcome, slack, line, channels, followers, hosts, run,
