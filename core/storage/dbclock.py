@@ -22,7 +22,8 @@ from core.storage.database import Database
 
 log = logging.getLogger("haishin.storage")
 
-# An answer slower than this says little about the server's time: the last offset stays.
+# An answer slower than this says little about the server's time: the last offset stays,
+# unless it was measured slower still (its error is at most half the round trip).
 MAX_ROUND_TRIP = 1.0
 TELL_OFFSET = timedelta(seconds=5)
 
@@ -39,6 +40,7 @@ class DatabaseClock(Clock):
         self._db = db
         self._base = base or SystemClock()
         self.offset = timedelta(0)
+        self._trip: float | None = None
         self._told = False
 
     def now(self) -> datetime:
@@ -52,9 +54,12 @@ class DatabaseClock(Clock):
         async with self._db.reading() as conn:
             server = await conn.scalar(text("SELECT clock_timestamp()"))
         trip = time.monotonic() - began
-        if not isinstance(server, datetime) or trip > MAX_ROUND_TRIP:
+        if not isinstance(server, datetime):
             return
+        if trip > MAX_ROUND_TRIP and self._trip is not None and trip > self._trip:
+            return  # a busy moment: the measurement in use is the better one
         self.offset = server - (before + timedelta(seconds=trip / 2))
+        self._trip = trip
         off = abs(self.offset) >= TELL_OFFSET
         if off and not self._told:
             log.warning(
