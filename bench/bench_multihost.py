@@ -78,7 +78,7 @@ from bench.bench_fanout import (  # noqa: E402
 
 HOSTS = 3
 PORT = 8080
-SUBNET = "10.219.0"
+SUBNET = f"10.{200 + os.getpid() % 50}.0"  # a run's own, so two runs can share a machine
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 LEASE_SECONDS = 13.0  # worker_timeout 30 s - FENCE_MARGIN 17 s
 KINDS = ("kill9", "partition", "linkdown", "hang", "pg-restart", "pg-stop", "leader-lost")

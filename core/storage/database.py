@@ -54,9 +54,11 @@ PG_CLIENT_SETTINGS = {
     "keepalives_count": 3,
     "tcp_user_timeout": 10000,
 }
-# The pool: a checkout waits 10 s at most, and every connection is pinged before use, so
-# one broken by a restart of the server is replaced instead of failing a call.
-POOL_TIMEOUT_SECONDS = 10
+# The pool: a checkout waits 30 s at most, and every connection is pinged before use, so
+# one broken by a restart of the server is replaced instead of failing a call. (10 s was too
+# short: at a fan-out's start, 200 workspaces' token lookups queue for the pool together, and
+# under load some waited longer, failing sends that had not begun.)
+POOL_TIMEOUT_SECONDS = 30
 _READONLY = "haishin_readonly"
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
 _URL_HINT = (
