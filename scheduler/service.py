@@ -37,6 +37,16 @@ from scheduler.runtime import SchedulerRuntime, install
 log = logging.getLogger("haishin.scheduler")
 
 JOBS_TABLE = "apscheduler_jobs"
+# A new leader's first reconcile must finish within this, or it steps down again (its lock
+# is checked only after): well under the ~11 s after which the server frees a silent lock.
+STEP_UP_TIMEOUT = 4.0
+JOB_STORE_LIMITS = {
+    "connect_timeout": 3,
+    "tcp_user_timeout": 3000,
+    "options": "-c statement_timeout=5s -c lock_timeout=3s "
+    "-c idle_in_transaction_session_timeout=60s -c tcp_keepalives_idle=5 "
+    "-c tcp_keepalives_interval=2 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000",
+}
 
 
 def job_store_url(db: Database) -> str:
@@ -169,7 +179,9 @@ class SchedulerService:
         if self.db.dialect == "sqlite":
             connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
         else:
-            connect_args = pg_connect_args(self.db.url)
+            # Shorter limits than elsewhere: a call that hangs here holds up the whole loop,
+            # the leader's watch on its lock included.
+            connect_args = pg_connect_args(self.db.url) | JOB_STORE_LIMITS
         self._engine = create_engine(
             job_store_url(self.db),
             connect_args=connect_args,
@@ -187,7 +199,10 @@ class SchedulerService:
         scheduler.start()
         self.scheduler = scheduler
         log.info("scheduler: this process leads; scheduler started")
-        await self.reconcile()
+        # Nothing checks the lock while this runs: a database that stops answering now must
+        # not keep a leader that the server may already have let go of.
+        async with asyncio.timeout(STEP_UP_TIMEOUT):
+            await self.reconcile()
 
     async def _step_down(self) -> None:
         scheduler, self.scheduler = self.scheduler, None
