@@ -8,13 +8,13 @@ stand by and take over when the leader goes.
   pool, so the lock can never be left behind in a pooled connection). The leader watches
   that session: it waits on the connection between checks, so a session the server ends
   (``pg_terminate_backend``, a restart) is seen at once, and it asks every ``check_every``
-  whether the lock is still its own, with a deadline (``CONFIRM_TIMEOUT``). A leader whose
-  check gets no answer steps down, at most ``check_every`` + ``CONFIRM_TIMEOUT`` (6 s) after
-  its last confirmation; the server drops a silent client's session (and frees the lock)
-  only later, after its TCP keepalives or ``tcp_user_timeout`` give up (about 11 s, see
-  ``PG_SERVER_SETTINGS``), so an old leader has stopped before a new one can start.
-  A standby takes over within ``check_every`` of the lock being free: at most about 2 s
-  after a leader's process dies, about 14 s after its host is cut off.
+  whether the lock is still its own, with a deadline (``CONFIRM_TIMEOUT``). A leader steps
+  down when a check gets no answer (at most ``check_every`` + ``CONFIRM_TIMEOUT``, 6 s, after
+  its last confirmation) or, after its event loop stalled, as soon as it runs again
+  (``LEASE``); the server drops a silent lock session (and frees the lock) only after about
+  25 s (``LOCK_SESSION``), so an old leader has stopped before a new one can start.
+  A standby takes over within ``check_every`` of the lock being free: about 2 s after a
+  leader's process dies or its session ends, about 27 s after its host is cut off.
 - SQLite: an OS lock on a file beside the database (``haishin.db.scheduler.lock``), released
   by the OS when the process dies, ``kill -9`` included.
 """
@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +43,16 @@ SCHEDULER_LOCK = 0x6861_6973_6869_0003
 # between checks (2 s) that stays well under the ~11 s the server takes to end a silent
 # session (keepalives 5 s + 3 x 2 s, tcp_user_timeout 10 s).
 CONFIRM_TIMEOUT = 4.0
+# A leader that could not confirm its lock for this long (its loop stalled, say, on the
+# job store's synchronous calls to a database that stopped answering) steps down at once.
+LEASE = 10.0
+# The server keeps a silent lock session for about 25 s (keepalives after 10 s idle, three
+# probes 5 s apart; unacknowledged data 25 s): well past any leader's step-down.
+LOCK_SESSION = {
+    "options": "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
+    "-c tcp_keepalives_count=3 -c tcp_user_timeout=25000 -c statement_timeout=10s "
+    "-c lock_timeout=5s -c idle_in_transaction_session_timeout=60s",
+}
 CONNECT_TIMEOUT = 8.0
 
 
@@ -81,11 +92,12 @@ class PostgresLeadership(Leadership):
     ) -> None:
         url = db.url.set(drivername="postgresql")
         self._conninfo = url.render_as_string(hide_password=False)
-        self._connect_args: dict[str, Any] = pg_connect_args(db.url)
+        self._connect_args: dict[str, Any] = pg_connect_args(db.url) | LOCK_SESSION
         self._key = key
         self.confirm_timeout = confirm_timeout
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._lost: str | None = None
+        self._confirmed = 0.0
 
     async def acquire(self) -> bool:
         async with asyncio.timeout(CONNECT_TIMEOUT):
@@ -102,7 +114,7 @@ class PostgresLeadership(Leadership):
         if not (row and row[0]):
             await _close(conn)
             return False
-        self._conn, self._lost = conn, None
+        self._conn, self._lost, self._confirmed = conn, None, time.monotonic()
         return True
 
     async def wait(self, seconds: float) -> None:
@@ -124,7 +136,11 @@ class PostgresLeadership(Leadership):
         conn = self._conn
         if conn is None:
             return False
+        stale = time.monotonic() - self._confirmed
+        if self._lost is None and stale > LEASE:
+            self._lost = f"its lock not confirmed for {stale:.0f} s"
         if self._lost is None:
+            began = time.monotonic()
             # Not ``asyncio.timeout``: a cancelled query makes psycopg wait up to 5 s more
             # for the server to confirm, and a leader must step down on time.
             check = asyncio.create_task(self._count(conn))
@@ -135,6 +151,7 @@ class PostgresLeadership(Leadership):
             elif (exc := check.exception()) is not None:
                 self._lost = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             elif check.result():
+                self._confirmed = began
                 return True
             else:
                 self._lost = "the lock is no longer this session's"
