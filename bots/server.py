@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bots import registry
 from bots.bootstrap import Services
 from bots.console import console_routes
 from bots.console.auth import ConsoleGuard, plain_refusal
@@ -27,13 +28,11 @@ log = logging.getLogger("haishin.server")
 
 
 def build_platforms(services: Services) -> dict[str, Platform]:
-    """Switch on every platform whose settings are present (each logs how, when off)."""
-    from bots.line.app import build_line
-    from bots.slack.app import build_slack
-
+    """Switch on every registered platform whose settings are present (each logs how, when
+    off)."""
     platforms = {}
-    for build in (build_slack, build_line):
-        platform = build(services)
+    for contract in registry.platforms():
+        platform = contract.build(services)
         if platform is not None:
             platforms[platform.name] = platform
     return platforms
@@ -83,7 +82,7 @@ def create_app(
         body: dict[str, Any] = {
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
-            "platforms": {name: {"on": name in platforms} for name in ("slack", "line")},
+            "platforms": {name: {"on": name in platforms} for name in registry.names()},
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:

@@ -16,12 +16,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bots import registry
 from bots.bootstrap import Services
 from bots.console.auth import CSRF_FIELD, Access, ConsoleGuard, plain_refusal
-from bots.console.issue_view import PLATFORMS
 from bots.console.templating import STATIC, Templates
 from bots.inbound import BodyTooLarge, read_body, replay
-from bots.rendering import Renderer, renderer_for
+from bots.rendering import Renderer
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 
@@ -66,16 +66,14 @@ class Console:
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)
-        self.renderers: dict[str, Renderer] = {
-            name: renderer_for(name, services.profile) for name in PLATFORMS
-        }
+        self.renderers = self.fresh_renderers()
         self.issues = IssueRepository(services.db, clock=services.clock)
         self.subscriptions = SubscriptionRepository(services.db, clock=services.clock)
 
     def fresh_renderers(self) -> dict[str, Renderer]:
         """Renderers of this call's own, for work done in a thread: the shared ones keep
         caches that are not safe to use from two threads at once."""
-        return {name: renderer_for(name, self.profile) for name in PLATFORMS}
+        return {p.name: p.renderer(self.profile) for p in registry.platforms()}
 
     def page(
         self, request: Request, template: str, /, *, status: int = 200, **context: Any
@@ -100,8 +98,8 @@ class Console:
             "csrf": csrf,
             "newsletter": self.profile.name,
             "language": self.profile.language,
-            "platforms": [(name, name in on) for name in PLATFORMS],
-            "any_platform": any(name in on for name in PLATFORMS),
+            "platforms": [(name, name in on) for name in registry.names()],
+            "any_platform": any(name in on for name in registry.names()),
             "login_required": self.guard.login_required,
             "post_time": self.templates.clock_time(self.services.clock.now()),
         }

@@ -143,8 +143,8 @@ async def chat(console: Console, request: Request) -> Response:
 
 
 def platform_of(console: Console, name: str | None) -> str:
-    """A platform the console draws (``slack`` unless ``line`` is asked for)."""
-    return name if name in console.renderers else "slack"
+    """A platform the console draws: the one asked for, else the first registered."""
+    return name if name in console.renderers else next(iter(console.renderers))
 
 
 def chat_page(
