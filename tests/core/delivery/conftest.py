@@ -21,7 +21,7 @@ from core.delivery import (
     RetryPolicy,
     WorkerSettings,
 )
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, RetryAfter, Unavailable
 from core.model import Issue
 from core.ports import Digest, Publisher, SendJob, SentMessage
 from core.serialize import content_hash
@@ -121,14 +121,14 @@ class RecordingLine(RecordingPublisher):
         return ["digest"]
 
 
-def slack_error(code: str, *, retryable: bool, retry_after: float | None = None) -> DeliveryError:
-    return DeliveryError(
-        f"Slack said {code}",
-        platform="slack",
-        retryable=retryable,
-        retry_after=retry_after,
-        code=code,
-    )
+def slack_error(code: str, *, retry_after: float | None = None) -> DeliveryError:
+    """The typed error the Slack adapter raises for an error code."""
+    message = f"Slack said {code}"
+    if code == "ratelimited":
+        return RetryAfter(message, platform="slack", retry_after=retry_after, code=code)
+    if code == "internal_error":
+        return Unavailable(message, platform="slack", retry_after=retry_after, code=code)
+    return MessageRejected(message, platform="slack", code=code)
 
 
 @dataclass
