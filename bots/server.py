@@ -9,7 +9,6 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -44,8 +43,7 @@ async def database_health(db: Database) -> dict[str, Any]:
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
     try:
-        async with db.session() as session:
-            await session.execute(text("SELECT 1"))
+        await db.check()
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}
