@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bots import registry
-from bots.bootstrap import Services
+from bots.bootstrap import Services, build_platforms
 from bots.console import console_routes
 from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
@@ -24,17 +24,6 @@ from bots.redact import redact_text
 from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
-
-
-def build_platforms(services: Services) -> dict[str, Platform]:
-    """Switch on every registered platform whose settings are present (each logs how, when
-    off)."""
-    platforms = {}
-    for contract in registry.platforms():
-        platform = contract.build(services)
-        if platform is not None:
-            platforms[platform.name] = platform
-    return platforms
 
 
 async def database_health(db: Database) -> dict[str, Any]:
@@ -72,7 +61,6 @@ def create_app(
     """
     if platforms is None:
         platforms = build_platforms(services)
-    services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
         health = await database_health(services.db)
@@ -103,7 +91,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services, guard))
+    routes.extend(console_routes(services, guard, on=tuple(platforms)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,7 +114,9 @@ def create_app(
                 except Exception:
                     log.exception("error while shutting down")
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.platforms = platforms  # what is on, for whoever holds the app (tests)
+    return app
 
 
 def _shown(facts: dict[str, Any]) -> dict[str, Any]:

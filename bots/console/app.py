@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 from urllib.parse import quote
 
@@ -59,10 +59,12 @@ class Console:
     Args:
         services: the running service's core.
         guard: the access, session and CSRF checks.
+        on: the platforms switched on in this process.
     """
 
-    def __init__(self, services: Services, guard: ConsoleGuard) -> None:
+    def __init__(self, services: Services, guard: ConsoleGuard, on: Collection[str] = ()) -> None:
         self.services = services
+        self.on = frozenset(on)
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)
@@ -93,7 +95,7 @@ class Console:
 
     def base_context(self, csrf: str) -> dict[str, Any]:
         """What the base template needs on every page."""
-        on = self.services.platforms
+        on = self.on
         return {
             "csrf": csrf,
             "newsletter": self.profile.name,
@@ -191,16 +193,19 @@ class Console:
         return response
 
 
-def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
+def console_routes(
+    services: Services, guard: ConsoleGuard, *, on: Collection[str] = ()
+) -> list[BaseRoute]:
     """The console's routes (``/``, ``/issues/N``, ``/try``, ``/deliveries``, ``/preview``...).
 
     Args:
         services: from ``bots.bootstrap.bootstrap``.
         guard: the access checks (shared with ``/healthz`` and ``/metrics``).
+        on: the platforms switched on in this process.
     """
     from bots.console import forms, pages, preview, stats
 
-    console = Console(services, guard)
+    console = Console(services, guard, on)
     guarded = console.guarded
 
     def bind(handler: Callable[[Console, Request], Awaitable[Response]]) -> Endpoint:

@@ -15,6 +15,7 @@ from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, S
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
+from core.delivery.stores import DeliveryStores
 from core.delivery.targets import Target
 from core.delivery.worker import DeliveryWorker, WorkerSettings
 from core.delivery.workers import WorkerInfo, WorkerRegistry
@@ -28,6 +29,7 @@ __all__ = [
     "Delivery",
     "DeliveryLedger",
     "DeliveryObserver",
+    "DeliveryStores",
     "DeliveryWorker",
     "Fanout",
     "FanoutPlan",

@@ -96,7 +96,7 @@ async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness
 
 async def test_the_server_switches_it_on_and_healthz_says_so(console: ConsoleHarness) -> None:
     server = create_app(console.services)  # platforms built from the registry
-    assert "toy" in console.services.platforms
+    assert "toy" in server.state.platforms
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         health = (await http.get("/healthz")).json()

@@ -15,6 +15,7 @@ import pytest
 from core.clock import FixedClock
 from core.delivery import (
     BatchPlan,
+    DeliveryStores,
     DeliveryWorker,
     Fanout,
     Publishing,
@@ -157,12 +158,15 @@ class World:
         self.issues = IssueRepository(self.db, clock=self.clock)
 
     def worker(self, **settings: object) -> DeliveryWorker:
+        worker_settings = WorkerSettings(**settings)  # type: ignore[arg-type]
         return DeliveryWorker(
-            self.db,
+            DeliveryStores.over(
+                self.db, clock=self.clock, worker_timeout=worker_settings.worker_timeout
+            ),
             self.fanout,
             clock=self.clock,
             policy=RetryPolicy(rng=random.Random(7)),
-            settings=WorkerSettings(**settings),  # type: ignore[arg-type]
+            settings=worker_settings,
         )
 
     async def store(
