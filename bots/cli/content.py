@@ -12,9 +12,9 @@ from rich.table import Table
 
 from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services
-from bots.cli.delivery_common import issue_state
+from bots.cli.feeds import ingest_feeds
+from bots.cli.lookups import issue_state
 from bots.cli.views import print_preview, print_reply
-from bots.feeds.cli import ingest_feeds
 from bots.preview import post_document, preview_document
 from bots.settings import Settings
 from core.errors import ContentError

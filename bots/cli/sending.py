@@ -15,7 +15,7 @@ from rich.table import Table
 
 from bots.bootstrap import DeliveryKit, Services, build_delivery, build_platforms
 from bots.cli.common import async_command, console, fail, services
-from bots.cli.delivery_common import relative, stored_issue, when
+from bots.cli.lookups import relative, stored_issue, when
 from bots.platform import Platform
 from core.delivery import STATES, Delivery, DeliveryLedger, Target
 from core.storage import StoredIssue, Subscription, SubscriptionRepository

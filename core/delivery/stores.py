@@ -13,10 +13,10 @@ from datetime import timedelta
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.fanout import IssueCache, SubscriptionCache
+from core.delivery.heartbeats import WorkerRegistry
 from core.delivery.ledger import DeliveryLedger
 from core.delivery.revisions import RevisionLedger
 from core.delivery.starts import GroupStarts
-from core.delivery.workers import WorkerRegistry
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.health import WriteHealth

@@ -27,11 +27,11 @@ from core.clock import Clock, SystemClock
 from core.delivery.claims import WORKER_TIMEOUT
 from core.delivery.corrections import Corrections
 from core.delivery.fanout import Fanout
+from core.delivery.heartbeats import new_worker_id
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
-from core.delivery.workers import new_worker_id
 
 log = logging.getLogger("haishin.delivery")
 

@@ -19,7 +19,7 @@ from rich.table import Table
 from bots.bootstrap import Services, build_delivery, build_platforms
 from bots.cli import deliveries, sending
 from bots.cli.common import async_command, console, fail, select_issue, services
-from bots.cli.delivery_common import (
+from bots.cli.lookups import (
     cadence_text,
     check_slot_zone,
     find_subscription,
