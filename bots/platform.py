@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bots.rendering import Renderer
     from core.delivery.fanout import AudiencePlanner
     from core.errors import DeliveryError
+    from core.model import Overview
     from core.ports import Publisher
     from core.profile import Profile
 
@@ -95,7 +96,7 @@ class ChatPlatform(ABC):
         """The typed ``DeliveryError`` for a failed call to this platform; ``what`` names
         the call for the operator."""
 
-    def digest(self, renderer: Renderer, overview: Any, profile: Profile) -> dict[str, Any]:
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         """The digest's cover exactly as the publisher sends it (for the console)."""
         return renderer.digest(overview)
 

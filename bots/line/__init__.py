@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bots.platform import Platform
     from bots.rendering import Renderer
     from core.errors import DeliveryError
+    from core.model import Overview
     from core.profile import Profile
 
 _LATIN = re.compile("[A-Za-z]")
@@ -70,7 +71,7 @@ class Line(ChatPlatform):
 
         return translate(exc, what)
 
-    def digest(self, renderer: Renderer, overview: Any, profile: Profile) -> dict[str, Any]:
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         from bots.line.flex import issue_command
         from core.model import Suggestion
 

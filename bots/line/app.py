@@ -26,6 +26,7 @@ from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
+from bots.line.subscriptions import FollowerSubscriptions
 from bots.line.webhook import LineWebhook
 from bots.platform import Hook, Platform
 from core.storage.defaults import Defaults
@@ -89,6 +90,7 @@ def build_line(
         client=client,
         replies=ReplySender(client, on_expired=dropped.inc),
         followers=followers,
+        subscriptions=FollowerSubscriptions(followers, services.profile),
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,

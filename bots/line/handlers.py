@@ -68,6 +68,7 @@ class LineHandlers:
         client: the LINE API (profile lookups).
         replies: sends reply messages.
         followers: the follower records.
+        subscriptions: what ``subscribe``/``unsubscribe``/``settings`` do for a follower.
         dedupe: remembers handled event ids.
         clock: the time events are recorded at.
         metrics: where answers are counted.
@@ -82,6 +83,7 @@ class LineHandlers:
         client: LineClient,
         replies: ReplySender,
         followers: LineAudienceBook,
+        subscriptions: FollowerSubscriptions,
         dedupe: EventDeduplicator,
         clock: Clock,
         metrics: Metrics,
@@ -97,7 +99,7 @@ class LineHandlers:
         self.metrics = metrics
         self.stats = stats
         self.profile = renderer.profile
-        self.subscriptions = FollowerSubscriptions(followers, self.profile)
+        self.subscriptions = subscriptions
 
     async def handle(self, inbound: Inbound) -> None:
         """Handle one event (at most once per ``webhookEventId``)."""

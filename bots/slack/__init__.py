@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bots.platform import Platform
     from bots.rendering import Renderer
     from core.errors import DeliveryError
+    from core.model import Overview
     from core.profile import Profile
 
 
@@ -61,7 +62,7 @@ class Slack(ChatPlatform):
 
         return classify(exc, what)
 
-    def digest(self, renderer: Renderer, overview: Any, profile: Profile) -> dict[str, Any]:
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         # As the publisher posts it: the parent, saying the posts follow in its thread.
         return renderer.digest(overview, threaded=True)  # type: ignore[call-arg]
 

@@ -8,8 +8,6 @@ draws every post as one text message, pages two posts at a time and reads button
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -90,7 +88,7 @@ class Toy(ChatPlatform):
     def classify(self, exc: BaseException, what: str) -> DeliveryError:
         return DeliveryError(f"toy {what} failed: {exc}", platform=self.name, retryable=True)
 
-    def digest(self, renderer: Renderer, overview: Any, profile: Profile) -> Payload:
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> Payload:
         return renderer.digest(overview)
 
 
