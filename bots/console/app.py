@@ -99,6 +99,7 @@ class Console:
             "newsletter": self.profile.name,
             "language": self.profile.language,
             "platforms": [(name, name in on) for name in registry.names()],
+            "platform_titles": {p.name: p.title for p in registry.platforms()},
             "any_platform": any(name in on for name in registry.names()),
             "login_required": self.guard.login_required,
             "post_time": self.templates.clock_time(self.services.clock.now()),

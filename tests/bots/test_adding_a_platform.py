@@ -82,7 +82,13 @@ def test_ask_pages_and_answers_as_its_bot_would(tmp_path: Path) -> None:
 async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness) -> None:
     response = await console.post("/try", {"platform": "toy", "text": "最新トピック"})
     assert response.status_code == 200
-    answer = HTMLParser(response.text).css_first(".exchange.toy")
+    page = HTMLParser(response.text)
+    assert [tab.text(strip=True) for tab in page.css(".chat-tabs [role=tab]")] == [
+        "Slack",
+        "LINE",
+        "Toy",
+    ]
+    answer = page.css_first(".exchange.toy")
     assert answer is not None
     assert "CoreWeave、Metaとの巨額契約で株価急騰" in answer.text()
     profile = console.services.profile
@@ -92,6 +98,8 @@ async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness
         {name: registry.platform(name).renderer(profile) for name in registry.names()},
     )
     assert view.posts_on("toy") > 0 and "toy" in view.digest
+    issue_page = await console.page("/issues/1")
+    assert f"{view.posts_on('toy')} on Toy" in issue_page.text
 
 
 async def test_the_server_switches_it_on_and_healthz_says_so(console: ConsoleHarness) -> None:
