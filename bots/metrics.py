@@ -33,6 +33,13 @@ class Metrics:
             ["platform", "state"],
             registry=self.registry,
         )
+        self.duplicates_removed = Counter(
+            "haishin_duplicates_removed_total",
+            "Late second copies of a unit (a send in doubt that landed after its lookup) "
+            "found and deleted, by platform.",
+            ["platform"],
+            registry=self.registry,
+        )
         self.send_latency = Histogram(
             "haishin_send_latency_seconds",
             "Time of one platform send call.",

@@ -40,6 +40,9 @@ class MetricsObserver(DeliveryObserver):
     def transition(self, platform: str, state: str) -> None:
         self.metrics.deliveries.labels(platform, state).inc()
 
+    def duplicate_removed(self, platform: str) -> None:
+        self.metrics.duplicates_removed.labels(platform).inc()
+
     def sent(self, platform: str, seconds: float) -> None:
         # SlackPublisher times its own calls (retries of find_sent included).
         if platform not in self.timed_elsewhere:

@@ -26,6 +26,7 @@ from datetime import timedelta
 from core.clock import Clock, SystemClock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.corrections import Corrections
+from core.delivery.duplicates import DuplicateSweep, Verifications
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache
 from core.delivery.ledger import DeliveryLedger
 from core.delivery.model import Delivery
@@ -134,6 +135,15 @@ class DeliveryWorker:
             writer=LedgerWriter(db, clock=self.clock),
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
+        )
+        self.duplicates = DuplicateSweep(
+            Verifications(db, clock=self.clock),
+            self.ledger,
+            self.subscriptions,
+            self.issues,
+            fanout,
+            self.sender,
+            clock=self.clock,
         )
         self._stopping = False
         self._corrections_asked = False
@@ -261,6 +271,12 @@ class DeliveryWorker:
             self.health.failed("delivery corrections", exc)
             return 0
         self.health.succeeded("delivery corrections")
+        try:  # late copies of resent units: looked at on the same round
+            await self.duplicates.run()
+        except Exception as exc:
+            self.health.failed("delivery duplicate check", exc)
+        else:
+            self.health.succeeded("delivery duplicate check")
         return done
 
     @property
