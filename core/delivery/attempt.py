@@ -98,7 +98,7 @@ def decide(row: Delivery, now: datetime, settling: Settling) -> Decision:
                 "if they did not"
             ),
         )
-    if row.previous_state == "sending":
+    if row.previous_state == "sending" and settling.settle > timedelta(0):
         # The send may have left at any moment until now (its worker died or let go).
         return Decision(
             Step.WAIT,
