@@ -119,11 +119,14 @@ class SlackPublisher(Publisher):
     async def find_sent(self, job: SendJob) -> SentMessage | None:
         """Look for a message carrying this delivery id (the parent in the channel's history,
         a post in the parent's thread); None when it was never posted."""
-        copies = await self.find_copies(job)
+        copies = await self._scan(job, every=False)
         return copies[0] if copies else None
 
     async def find_copies(self, job: SendJob) -> list[SentMessage]:
         """Every message carrying this delivery id, oldest first (two: a late duplicate)."""
+        return await self._scan(job, every=True)
+
+    async def _scan(self, job: SendJob, *, every: bool) -> list[SentMessage]:
         channel = _channel(job)
         client = await self._client(job.audience.workspace)
         in_thread = job.unit != PARENT and job.thread_ref is not None
@@ -162,6 +165,8 @@ class SlackPublisher(Publisher):
                 if _delivery_id(message) == job.delivery_id:
                     revision = _revision(message)
                     found.append(SentMessage(f"{channel}:{message['ts']}", revision))
+            if found and not every:
+                break
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
                 break

@@ -55,11 +55,13 @@ class Step(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A ``Step``, with when a wait ends and a reason for the ledger."""
+    """A ``Step``, with when a wait ends and a reason for the ledger; ``verify``: after a
+    resend, look again (the earlier send ended with no answer, so it may land late)."""
 
     step: Step
     until: datetime | None = None
     reason: str = ""
+    verify: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,8 @@ def decide(row: Delivery, now: datetime, settling: Settling) -> Decision:
     due = row.next_attempt_at
     if (row.error_code or "") in NO_ANSWER and due is not None and now < due:
         return Decision(Step.WAIT, due, "waiting for a send in doubt to settle")
-    return Decision(Step.LOOK)
+    unanswered = row.previous_state == "sending" or (row.error_code or "") in NO_ANSWER
+    return Decision(Step.LOOK, verify=unanswered)
 
 
 def retry_at(

@@ -255,7 +255,7 @@ class GroupSender:
                 sent = await publisher.send(job)
             finally:
                 self.observer.sent(platform, time.perf_counter() - timer)
-            if decision.step is Step.LOOK:
+            if decision.verify:
                 return await self._verify(publisher, job, row, sent)
             return sent, None
         except DeliveryError as exc:

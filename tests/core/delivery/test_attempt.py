@@ -10,6 +10,7 @@ import pytest
 from core.clock import FixedClock
 from core.delivery.attempt import (
     IN_DOUBT,
+    Decision,
     Settling,
     Step,
     decide,
@@ -77,9 +78,10 @@ def test_a_settled_timeout_is_looked_up_and_an_early_claim_waits() -> None:
     timed_out = row("failed", "timeout", next_attempt_at=due)
     early = decide(timed_out, due - timedelta(seconds=1), SLACK)
     assert early.step is Step.WAIT and early.until == due
-    assert decide(timed_out, due, SLACK).step is Step.LOOK
-    # An answered failure (a 500 from Slack itself) is over: looked up at once.
-    assert decide(row("failed", "internal_error"), START, SLACK).step is Step.LOOK
+    assert decide(timed_out, due, SLACK) == Decision(Step.LOOK, verify=True)
+    # An answered failure (a 500 from Slack itself) is over: looked up at once, and a resend
+    # needs no second look (nothing of the first can land later).
+    assert decide(row("failed", "internal_error"), START, SLACK) == Decision(Step.LOOK)
 
 
 def test_a_unit_taken_over_mid_send_settles_from_the_takeover() -> None:
