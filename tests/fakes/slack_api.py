@@ -195,6 +195,7 @@ class FakeSlackAPI:
         self._chaos: _Chaos | None = None
         self._late: _Late | None = None
         self.landed_late = 0  # posts carried out after being held past the client's timeout
+        self.holding = 0  # posts held right now (``late``)
         self._ts_base = int(time.time())
         self._ts_counter = 0
         self._seq = 0
@@ -490,9 +491,14 @@ class FakeSlackAPI:
             return self._answer(method, params, token, *_status_error(chaos), injected=True)
         hold = self._held(method)
         if hold:
-            await asyncio.sleep(hold)  # the client gives up; the post still goes in below
             with self._lock:
-                self.landed_late += 1
+                self.holding += 1
+            try:
+                await asyncio.sleep(hold)  # the client gives up; the post still goes in below
+            finally:
+                with self._lock:
+                    self.holding -= 1
+                    self.landed_late += 1
         workspace = None
         if method not in _NO_TOKEN_METHODS:
             workspace = self._workspaces.get(str(token))
