@@ -5,8 +5,10 @@ each channel's messages stay in order. Lanes (a Slack workspace, LINE) have a ca
 groups they run at once, so a slow or failing workspace cannot take every slot.
 
 A unit that may already have landed (claimed back from a dead worker, or retried after a
-failure that may have reached the platform) is looked up with ``Publisher.find_sent``
-before it is sent again; LINE resends with the same retry key, which LINE de-duplicates.
+failure that may have reached the platform) is looked up with ``Publisher.find_sent`` once
+it is settled, before it is sent again, and looked at again after a resend (see
+``core.delivery.attempt``; the second look is ``DuplicateSweep``, run beside the
+corrections); LINE resends with the same retry key, which LINE de-duplicates.
 """
 
 from __future__ import annotations
