@@ -71,3 +71,35 @@ async def test_a_post_landing_after_the_lookup_is_deleted(harness: Harness) -> N
     assert kept is not None and deleted[0].params["ts"] != kept.split(":")[1]
     threaded = {m.thread_ts for m in harness.slack.messages("C1") if m.thread_ts}
     assert threaded == {kept.split(":")[1]}  # the replies hang on the parent that stayed
+
+
+async def test_line_resends_with_the_same_key_within_24_hours(harness: Harness) -> None:
+    await serve.line_followers(harness, 3, chosen={})
+    await harness.subscribe("line:all")
+    await harness.hand_over()
+    harness.line.fail_next("/v2/bot/message/broadcast", 500, accept=True)
+    await harness.run()
+    later(harness, 23 * 3600)  # a day's key, nearly used up: still resent with it
+    await harness.run()
+    calls = harness.line.calls("/v2/bot/message/broadcast")
+    assert [c.status for c in calls] == [500, 409]
+    keys = {c.retry_key for c in calls}
+    assert len(keys) == 1 and None not in keys
+    assert len([d for d in harness.line.deliveries if d.endpoint == "broadcast"]) == 1
+    assert set(await harness.states()) == {"sent"}
+
+
+async def test_line_in_doubt_past_24_hours_goes_to_the_editor_not_out_again(
+    harness: Harness,
+) -> None:
+    await serve.line_followers(harness, 3, chosen={})
+    await harness.subscribe("line:all")
+    await harness.hand_over()
+    harness.line.fail_next("/v2/bot/message/broadcast", 500, accept=True)
+    await harness.run()
+    later(harness, 24 * 3600)  # the retry key may have expired: a resend could deliver twice
+    await harness.run()
+    assert len(harness.line.calls("/v2/bot/message/broadcast")) == 1  # not resent
+    (row,) = await DeliveryLedger(harness.db).rows()
+    assert row.state == "dead" and row.error_code == "retry_key_expired"
+    assert row.last_error is not None and "haishin send" in row.last_error
