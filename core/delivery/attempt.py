@@ -13,8 +13,9 @@ a worker taking over another's units, ``haishin send``):
    now: it settles ``settle`` from now.
 2. Once settled it is looked up (``Publisher.find_sent``), a look newer than the bound; it is
    sent again only when not found.
-3. After such a resend it is looked at again, at once and once more ``settle`` later. If two
-   posts carry its key, the later is deleted (``Publisher.remove``), counted and recorded.
+3. After such a resend it is looked at again: at once, ``settle`` later, then at doubling
+   intervals for ``LOOKS_FOR`` settle times, in case the bound was wrong. If two posts carry
+   its key, the later is deleted (``Publisher.remove``), counted and recorded.
 
 A platform that de-duplicates resends itself (LINE's ``X-Line-Retry-Key``) needs no wait: a
 resend with the same key is safe at once, for as long as the platform honours the key
@@ -34,7 +35,17 @@ from core.delivery.model import Delivery
 from core.delivery.retry import NOT_APPLIED
 from core.ports import Settling
 
-__all__ = ["Decision", "Settled", "Settling", "Step", "decide", "keep", "retry_at"]
+__all__ = [
+    "Decision",
+    "Settled",
+    "Settling",
+    "Step",
+    "decide",
+    "keep",
+    "look_again",
+    "retry_at",
+    "verify_after",
+]
 
 IN_DOUBT = "in_doubt"  # the error code of a unit waiting to settle
 KEY_EXPIRED = "retry_key_expired"  # a unit in doubt past its platform's retry-key window
@@ -42,6 +53,8 @@ KEY_EXPIRED = "retry_key_expired"  # a unit in doubt past its platform's retry-k
 NO_ANSWER = frozenset({"timeout", "connection", "network", "error", IN_DOUBT})
 # A resend must reach the platform this long before its key expires (clock skew, queues).
 KEY_GUARD = timedelta(minutes=10)
+# Second looks after a resend go on for this many settle times (10 minutes by default).
+LOOKS_FOR = 10
 
 
 class Step(Enum):
@@ -130,6 +143,16 @@ def verify_after(now: datetime, settling: Settling) -> datetime:
     """When to look again at a unit resent after a doubt: once a copy sent before it could
     no longer land."""
     return now + settling.settle
+
+
+def look_again(sent_at: datetime, now: datetime, settling: Settling) -> datetime | None:
+    """After a look found nothing (more) to remove, when to look once more: the bound was
+    kept if nothing came, but in case it was not, looks go on at doubling intervals until
+    ``LOOKS_FOR`` settle times after the resend (``sent_at``); then None."""
+    age = now - sent_at
+    if settling.settle <= timedelta(0) or age >= settling.settle * LOOKS_FOR:
+        return None
+    return now + max(settling.settle, age)
 
 
 def keep(copies: Sequence[str], recorded: str | None = None) -> tuple[str, list[str]]:

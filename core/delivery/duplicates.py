@@ -1,9 +1,11 @@
 """The last line of defence: a second look at units resent after a send in doubt.
 
 A unit resent after a doubt carries ``verify_at``: once a copy sent before the resend could
-no longer land (``attempt.verify_after``). Then every copy carrying its key is listed; the
-one the ledger recorded stays (later units are threaded under it) and any other is deleted,
-counted in ``duplicates_removed`` and the ``haishin_duplicates_removed_total`` metric.
+no longer land (``attempt.verify_after``), then at doubling intervals for a while
+(``attempt.look_again``), in case the platform kept no bound. Each look lists every copy
+carrying its key; the one the ledger recorded stays (later units are threaded under it) and
+any other is deleted, counted in ``duplicates_removed`` and in the metric
+``haishin_duplicates_removed_total``.
 Rows recorded by a worker that no longer held them (paused past its lease) get a look too.
 """
 
@@ -47,7 +49,8 @@ class Verifications(Repository):
             return [to_delivery(row) for row in await session.scalars(query)]
 
     async def looked(self, row: Delivery, removed: int, *, again: datetime | None = None) -> None:
-        """Record a look: ``removed`` copies deleted; ``again``: look once more then."""
+        """Record a look: ``removed`` copies deleted; ``again``: look once more then. (The
+        row's ``updated_at`` stays: when it was sent, which times the next looks.)"""
         async with self._write() as session:
             await session.execute(
                 update(DeliveryRow)
@@ -55,7 +58,6 @@ class Verifications(Repository):
                 .values(
                     verify_at=again,
                     duplicates_removed=DeliveryRow.duplicates_removed + removed,
-                    updated_at=self._clock.now(),
                 )
             )
 
@@ -117,5 +119,6 @@ class DuplicateSweep:
         if len(refs) > 1:
             _, extra = attempt.keep(refs, row.sent_ref)
             removed = await self.sender.remove_copies(publisher, job, extra, row)
-        await self.verifications.looked(row, removed)
+        again = attempt.look_again(row.updated_at, self.clock.now(), publisher.settling)
+        await self.verifications.looked(row, removed, again=again)
         return removed

@@ -249,6 +249,8 @@ class GroupSender:
                     # What it shows may predate a correction made while it was in doubt;
                     # an unknown revision (0) is brought up to date by the corrections.
                     return found, Settled(revision=found.revision or 0)
+            # The settle time counts from when the request may leave: after the pace wait.
+            await publisher.wait_pace(job.audience)
             began = self.clock.now()
             timer = time.perf_counter()
             try:

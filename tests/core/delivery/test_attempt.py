@@ -15,6 +15,7 @@ from core.delivery.attempt import (
     Step,
     decide,
     keep,
+    look_again,
     retry_at,
     verify_after,
 )
@@ -120,3 +121,14 @@ def test_the_recorded_copy_stays_else_the_earliest() -> None:
     with pytest.raises(ValueError):
         keep([])
     assert verify_after(START, SLACK) == START + timedelta(seconds=60)
+
+
+def test_second_looks_go_on_at_doubling_intervals_for_ten_settle_times() -> None:
+    sent = START
+    looks = []
+    at: datetime | None = verify_after(sent, SLACK)
+    while at is not None:
+        looks.append(int((at - sent).total_seconds()))
+        at = look_again(sent, at, SLACK)
+    assert looks == [60, 120, 240, 480, 960]
+    assert look_again(sent, sent, Settling(timedelta(0))) is None
