@@ -82,7 +82,8 @@ class Settling:
     """How one platform's sends settle (see ``core.delivery.attempt``).
 
     Args:
-        settle: how long after a send began the platform may still carry it out.
+        settle: how long after a send ended without an answer (its client gave up) the
+            platform may still carry it out.
         key_window: how long the platform honours a resend's key (LINE: 24 hours); None when
             it has no such key and resends are not de-duplicated.
     """

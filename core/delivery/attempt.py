@@ -6,11 +6,12 @@ be working on it and post it after the client stopped waiting, so a look made ri
 the failure proves nothing. The rules, for every path that meets a unit in doubt (a retry,
 a worker taking over another's units, ``haishin send``):
 
-1. A unit in doubt is *settled* once ``settle`` has passed since its send began: the longest
-   a platform may still carry out a request its client gave up on. Until then it waits
-   (``failed``, due at the settle time), and so do its group's later units, so a thread keeps
-   its order. A unit taken over from another worker may have been sent at any moment until
-   now: it settles ``settle`` from now.
+1. A unit in doubt is *settled* once ``settle`` has passed since its send ended without an
+   answer (its client gave up, or its worker was found gone): the longest a platform may
+   still carry out a request its client gave up on. A request can't leave after its client
+   gave up, so this bound holds however long the call waited before it left. Until then the
+   unit waits (``failed``, due at the settle time), and so do its group's later units, so a
+   thread keeps its order.
 2. Once settled it is looked up (``Publisher.find_sent``), a look newer than the bound; it is
    sent again only when not found.
 3. After such a resend it is looked at again: at once, ``settle`` later, then at doubling
@@ -128,14 +129,12 @@ def decide(row: Delivery, now: datetime, settling: Settling) -> Decision:
     return Decision(Step.LOOK, verify=unanswered)
 
 
-def retry_at(
-    code: str | None, began: datetime, now: datetime, backoff: float, settling: Settling
-) -> datetime:
-    """When to try again after a failed send that began at ``began``: after ``backoff``
-    seconds, and for a failure with no answer not before the send is settled."""
+def retry_at(code: str | None, now: datetime, backoff: float, settling: Settling) -> datetime:
+    """When to try again after a send that failed ``now``: after ``backoff`` seconds, and
+    after one with no answer not before it is settled."""
     at = now + timedelta(seconds=backoff)
     if (code or "") in NO_ANSWER and not settling.keyed:
-        return max(at, began + settling.settle)
+        return max(at, now + settling.settle)
     return at
 
 

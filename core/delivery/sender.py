@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TypeVar
 
 from core.clock import Clock
@@ -226,8 +225,8 @@ class GroupSender:
         platform = subscription.platform
         self.observer.transition(platform, "sending")
         settling = publisher.settling
-        began = self.clock.now()
-        decision = attempt.decide(row, began, settling)
+        now = self.clock.now()
+        decision = attempt.decide(row, now, settling)
         if decision.step is Step.WAIT:
             await self._settle_later(row, subscription, decision)
             return None
@@ -249,9 +248,6 @@ class GroupSender:
                     # What it shows may predate a correction made while it was in doubt;
                     # an unknown revision (0) is brought up to date by the corrections.
                     return found, Settled(revision=found.revision or 0)
-            # The settle time counts from when the request may leave: after the pace wait.
-            await publisher.wait_pace(job.audience)
-            began = self.clock.now()
             timer = time.perf_counter()
             try:
                 sent = await publisher.send(job)
@@ -261,7 +257,7 @@ class GroupSender:
                 return await self._verify(publisher, job, row, sent)
             return sent, None
         except DeliveryError as exc:
-            await self._fail(row, subscription, exc, began, publisher)
+            await self._fail(row, subscription, exc, publisher)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -269,7 +265,7 @@ class GroupSender:
             error = DeliveryError(
                 f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
             )
-            await self._fail(row, subscription, error, began, publisher)
+            await self._fail(row, subscription, error, publisher)
         return None
 
     async def _settle_later(
@@ -322,7 +318,6 @@ class GroupSender:
         row: Delivery,
         subscription: Subscription,
         exc: DeliveryError,
-        began: datetime,
         publisher: Publisher,
     ) -> None:
         platform = subscription.platform
@@ -330,7 +325,7 @@ class GroupSender:
         if exc.retryable and not self.policy.exhausted(row.attempts):
             wait = self.policy.delay(row.attempts, exc.retry_after)
             now = self.clock.now()
-            retry_at = attempt.retry_at(exc.code, began, now, wait, publisher.settling)
+            retry_at = attempt.retry_at(exc.code, now, wait, publisher.settling)
             wait = (retry_at - now).total_seconds()
             await self.writer.fail(row, self.worker, Failure(exc.code, exc.message, retry_at))
             log.info("%s: %s; retry in %.1f s", where, exc.message, wait)

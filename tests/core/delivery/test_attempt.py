@@ -55,23 +55,17 @@ def test_a_first_attempt_or_a_refused_one_is_simply_sent() -> None:
     assert decide(row("failed", "ratelimited"), START, SLACK).step is Step.SEND
 
 
-def test_a_timeout_is_retried_only_once_settled_counted_from_when_the_send_began() -> None:
+def test_a_timeout_is_retried_only_once_settled_counted_from_when_the_client_gave_up() -> None:
     clock = FixedClock(START)
-    began = clock.now()
     clock.advance(timedelta(seconds=15))  # the client's timeout
-    due = retry_at("timeout", began, clock.now(), 0.4, SLACK)
-    assert due == START + timedelta(seconds=60)  # not 0.4 s after the timeout
+    now = clock.now()
+    assert retry_at("timeout", now, 0.4, SLACK) == now + timedelta(seconds=60)  # not 0.4 s
+    assert retry_at("connection", now, 0.4, SLACK) == now + timedelta(seconds=60)
     # A long backoff still wins; an answered failure waits only its backoff.
-    assert retry_at("timeout", began, clock.now(), 300, SLACK) == clock.now() + timedelta(
-        seconds=300
-    )
-    assert retry_at("internal_error", began, clock.now(), 0.4, SLACK) == clock.now() + timedelta(
-        seconds=0.4
-    )
+    assert retry_at("timeout", now, 300, SLACK) == now + timedelta(seconds=300)
+    assert retry_at("internal_error", now, 0.4, SLACK) == now + timedelta(seconds=0.4)
     # LINE de-duplicates the resend itself: no wait.
-    assert retry_at("timeout", began, clock.now(), 0.4, LINE) == clock.now() + timedelta(
-        seconds=0.4
-    )
+    assert retry_at("timeout", now, 0.4, LINE) == now + timedelta(seconds=0.4)
 
 
 def test_a_settled_timeout_is_looked_up_and_an_early_claim_waits() -> None:
