@@ -36,9 +36,9 @@ from core.splitting import split_issue
 PARENT = "parent"
 EVENT_TYPE = "haishin_delivery"
 SEND_TIMEOUT_SECONDS = 15
-# How long after the client gave up Slack may still post: requests wait in front of Slack's
-# servers at most about a minute (60 s is the usual load-balancer idle timeout, AWS's and
-# nginx's default), so a post not carried out by the timeout plus 45 s never will be.
+# The settle time, counted from when the client gave up, is the timeout plus this margin:
+# 60 s, the usual front-end timeout of an HTTP API (AWS's load-balancer idle timeout,
+# nginx's default), after which a request that reached Slack's edge is done or dropped.
 SETTLE_MARGIN_SECONDS = 45
 HISTORY_PAGES = 5  # how far back find_sent looks: 5 pages of 200 messages
 _PLANS = 64
@@ -55,8 +55,8 @@ class SlackPublisher(Publisher):
         limiter: pacing per channel; default one message a second per channel.
         metrics: where send latency is recorded.
         timeout: seconds one API call may take.
-        settle: seconds after a send began until one in doubt can no longer land (default:
-            ``timeout`` + ``SETTLE_MARGIN_SECONDS``; ``HAISHIN_SETTLE_SECONDS``).
+        settle: seconds after a send ended without an answer until it can no longer land
+            (default: ``timeout`` + ``SETTLE_MARGIN_SECONDS``; ``HAISHIN_SETTLE_SECONDS``).
     """
 
     platform: ClassVar[str] = "slack"
