@@ -66,7 +66,3 @@ def stops_subscription(error: DeliveryError) -> bool:
     used up): nothing more can reach it until a person acts, so the subscription pauses."""
     return not error.retryable and (error.code or "") not in MESSAGE_ERRORS
 
-
-def surely_not_sent(code: str | None) -> bool:
-    """True when a failure with this code certainly sent nothing (no need to look first)."""
-    return (code or "") in NOT_APPLIED
