@@ -8,7 +8,9 @@ too, five posts a request.
 
 Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first attempt, so a
 retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
-accepted, which counts as sent.
+accepted, which counts as sent. LINE honours a key for 24 hours (``settling``): a unit in
+doubt is resent with its key at once within them, and handed to the editor after them
+(``core.delivery.attempt``), since a resend with an expired key could deliver twice.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from linebot.v3.messaging import (
@@ -37,7 +40,7 @@ from bots.line.render import MAX_MESSAGES, LineRenderer
 from core.errors import DeliveryError, MessageRejected, RetryAfter
 from core.model import Suggestion
 from core.overview import summarize
-from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage, Settling
 from core.ratelimit import KeyedRateLimiter, Sleep
 from core.splitting import split_issue
 
@@ -73,6 +76,8 @@ class LinePublisher(Publisher):
     """
 
     platform: ClassVar[str] = "line"
+    # LINE de-duplicates resends carrying the same X-Line-Retry-Key for 24 hours.
+    settling = Settling(timedelta(0), key_window=timedelta(hours=24))
 
     def __init__(
         self,

@@ -5,8 +5,10 @@ each channel's messages stay in order. Lanes (a Slack workspace, LINE) have a ca
 groups they run at once, so a slow or failing workspace cannot take every slot.
 
 A unit that may already have landed (claimed back from a dead worker, or retried after a
-failure that may have reached the platform) is looked up with ``Publisher.find_sent``
-before it is sent again; LINE resends with the same retry key, which LINE de-duplicates.
+failure that may have reached the platform) is looked up with ``Publisher.find_sent`` once
+it is settled, before it is sent again, and looked at again after a resend (see
+``core.delivery.attempt``; the second look is ``DuplicateSweep``, run beside the
+corrections); LINE resends with the same retry key, which LINE de-duplicates.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import timedelta
 from core.clock import Clock, SystemClock
 from core.delivery.claims import WORKER_TIMEOUT
 from core.delivery.corrections import Corrections
+from core.delivery.duplicates import DuplicateSweep
 from core.delivery.fanout import Fanout
 from core.delivery.heartbeats import new_worker_id
 from core.delivery.model import Delivery
@@ -128,6 +131,15 @@ class DeliveryWorker:
             writer=stores.writer,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
+        )
+        self.duplicates = DuplicateSweep(
+            stores.verifications,
+            self.ledger,
+            self.subscriptions,
+            self.issues,
+            fanout,
+            self.sender,
+            clock=self.clock,
         )
         self._stopping = False
         self._corrections_asked = False
@@ -255,6 +267,12 @@ class DeliveryWorker:
             self.health.failed("delivery corrections", exc)
             return 0
         self.health.succeeded("delivery corrections")
+        try:  # late copies of resent units: looked at on the same round
+            await self.duplicates.run()
+        except Exception as exc:
+            self.health.failed("delivery duplicate check", exc)
+        else:
+            self.health.succeeded("delivery duplicate check")
         return done
 
     @property
