@@ -33,7 +33,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from core.delivery.model import Delivery
-from core.delivery.retry import NOT_APPLIED
+from core.delivery.retry import surely_not_sent
+from core.errors import NetworkError, TimedOut
 from core.ports import Settling
 
 __all__ = [
@@ -50,8 +51,9 @@ __all__ = [
 
 IN_DOUBT = "in_doubt"  # the error code of a unit waiting to settle
 KEY_EXPIRED = "retry_key_expired"  # a unit in doubt past its platform's retry-key window
-# Failures with no answer: the request may have reached the platform and may still land.
-NO_ANSWER = frozenset({"timeout", "connection", "network", "error", IN_DOUBT})
+# Failures with no answer (their stored kinds): the request may have reached the platform
+# and may still land. A plain retryable failure of no known kind ("failed") counts too.
+NO_ANSWER = frozenset({TimedOut.KIND, NetworkError.KIND, "failed", IN_DOUBT})
 # A resend must reach the platform this long before its key expires (clock skew, queues).
 KEY_GUARD = timedelta(minutes=10)
 # Second looks after a resend go on for this many settle times (10 minutes by default).
@@ -92,7 +94,7 @@ def in_doubt(row: Delivery) -> bool:
     """True when an earlier attempt of the claimed ``row`` may have landed."""
     if row.previous_state == "sending":  # taken over, or handed back mid-send
         return True
-    return row.previous_state == "failed" and (row.error_code or "") not in NOT_APPLIED
+    return row.previous_state == "failed" and not surely_not_sent(row.error_code)
 
 
 def decide(row: Delivery, now: datetime, settling: Settling) -> Decision:

@@ -6,8 +6,8 @@
   any second copy of it is deleted.
 - ``deliveries.duplicates_removed``: how many late copies of the unit were deleted.
 
-Revision ID: 0008_settling
-Revises: 0006_stats
+Revision ID: 0009_settling
+Revises: 0008_failure_kinds
 Create Date: 2026-12-04
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_settling"
-down_revision: str | None = "0006_stats"
+revision: str = "0009_settling"
+down_revision: str | None = "0008_failure_kinds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
