@@ -63,6 +63,7 @@ class Problem:
     where: str
     message: str
     anchor: str
+    kind: str = "problem"  # or a parser note's kind: dropped, warning
 
 
 @dataclass(slots=True)
@@ -81,10 +82,18 @@ class IssueView:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem on the page, in page order."""
+        """Every problem on the page, in page order (a deliberate drop is a note, not one)."""
+        return [p for p in self._remarks() if p.kind != "dropped"]
+
+    @property
+    def dropped(self) -> list[Problem]:
+        """What the profile drops on purpose (``drop_trailing``): said, but not a problem."""
+        return [p for p in self._remarks() if p.kind == "dropped"]
+
+    def _remarks(self) -> list[Problem]:
         found: list[Problem] = []
         for note in self.notes:
-            found.append(Problem("issue", _note_text(note), "notes"))
+            found.append(Problem("issue", _note_text(note), "notes", note.kind))
         for platform, measured in self.digest.items():
             found += [
                 Problem(f"{platform} digest", p, f"digest-{platform}") for p in measured.problems
@@ -92,7 +101,7 @@ class IssueView:
         for view in self.sections:
             where = view.label
             found += [Problem(where, p, view.anchor) for p in view.problems]
-            found += [Problem(where, _note_text(n), view.anchor) for n in view.notes]
+            found += [Problem(where, _note_text(n), view.anchor, n.kind) for n in view.notes]
             for outline in view.items:
                 found += [Problem(where, p, view.anchor) for p in outline.problems]
             for platform, posts in view.posts.items():
