@@ -165,3 +165,32 @@ def test_japanese_reads_without_cjk_system_fonts(
     assert drawn["width"] == pytest.approx(120, abs=2)
     assert "noto-sans-jp-kanji1.woff2" in fetched
     assert errors == [], errors
+
+
+def test_a_deliberate_drop_is_a_note_and_line_keeps_paragraphs(
+    served: str,  # noqa: F811 - the imported fixture
+    browser: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, errors = _page(browser)
+    page.goto(f"{served}/issues/1")
+    # The profile's drop_trailing of 「コメント」 is said, quietly: no red banner.
+    expect(page.locator(".summary.bad")).to_have_count(0)
+    expect(page.locator(".summary.good")).to_contain_text("No problems.")
+    expect(page.locator(".summary .dropped-notes")).to_contain_text("コメント")
+    note = page.locator("#s-3 .note.dropped")
+    expect(note).to_be_visible()
+    expect(page.locator(".note.problem")).to_have_count(0)
+    background = note.evaluate("n => getComputedStyle(n).backgroundColor")
+    bad = page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--bad-bg').trim()"
+    )
+    assert background != "rgb(253, 236, 238)" and bad == "#fdecee"
+    # LINE's second part of the topic: a blank line between paragraphs, as in Slack.
+    second = page.locator(".cell.line").nth(1).locator(".ln-bubble").nth(1)
+    expect(second).to_contain_text("【トピック】 2/2")
+    text = second.inner_text()
+    assert "意味を持ちます。\n\nまず、AIの覇権争い" in text, text
+    page.close()
+    assert errors == [], errors
