@@ -285,14 +285,15 @@ class CommandEngine:
         buttons: dict[str, Suggestion] = {}
         for hit in hits:
             label = self._label(hit.section_key, hit.section_title)
+            title = " ".join((hit.item_title or "").split())
             lines.append(
                 say(
                     lang,
-                    "search_line",
+                    "search_line" if title else "search_line_untitled",
                     number=_n(hit.issue.number),
                     section=label,
-                    title=hit.item_title or "",
-                    snippet=hit.snippet,
+                    title=title,
+                    snippet=" ".join(hit.snippet.split()),
                 )
             )
             command = f"issue {_n(hit.issue.number)} {hit.section_key}"
@@ -302,9 +303,11 @@ class CommandEngine:
         return Reply(
             intent="search",
             language=lang,
-            message="\n".join(lines),
+            # One result a paragraph: a snippet wraps over lines in a chat.
+            message="\n\n".join(lines),
             suggestions=tuple(buttons.values())[:5],
             args={"query": intent.query, "hits": str(len(hits))},
+            marks=tuple(dict.fromkeys(intent.query.split())),
         )
 
     def _help(self, lang: str) -> Reply:

@@ -28,6 +28,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "search_bad": "「{query}」では検索できませんでした。別の言葉でお試しください。",
         "search_head": "「{query}」の検索結果 ({count}件):",
         "search_line": "第{number}号 {section}: {title} … {snippet}",
+        "search_line_untitled": "第{number}号 {section} … {snippet}",
         "unknown": "「{text}」は分かりませんでした。",
         "did_you_mean": "もしかして: {options}",
         "bad_subscription": "「{token}」は分かりませんでした。セクション: {sections}、"
@@ -60,6 +61,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "search_bad": "Couldn't search for '{query}'. Try other words.",
         "search_head": "Results for '{query}' ({count}):",
         "search_line": "#{number} {section}: {title} … {snippet}",
+        "search_line_untitled": "#{number} {section} … {snippet}",
         "unknown": "Sorry, I didn't understand '{text}'.",
         "did_you_mean": "Did you mean: {options}",
         "bad_subscription": "I don't know '{token}'. Sections: {sections}; "

@@ -122,6 +122,11 @@ async def test_search_and_list(engine: CommandEngine) -> None:
     hits = await engine.answer("検索 薬価", platform="test", limits=LIMITS)
     assert hits.intent == "search" and "薬価" in (hits.message or "")
     assert hits.suggestions[0].command == "issue 2 articles"
+    assert hits.marks == ("薬価",)
+    # One result a paragraph, after the heading.
+    head, *results = (hits.message or "").split("\n\n")
+    assert head.startswith("「薬価」の検索結果") and results
+    assert all("\n" not in result and result.startswith("第") for result in results)
     nothing = await engine.answer("search zzzz", platform="test", limits=LIMITS)
     assert "zzzz" in (nothing.message or "")
     listing = await engine.answer("バックナンバー", platform="test", limits=LIMITS)
