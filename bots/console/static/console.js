@@ -53,7 +53,8 @@ document.addEventListener("DOMContentLoaded", () => {
       transcript.querySelectorAll(".ln-quick").forEach((bar) => bar.remove());
       transcript.insertAdjacentHTML("beforeend", html);
       transcript.lastElementChild?.scrollIntoView({ block: "start", behavior: "smooth" });
-      if (!button) input.value = "";
+      // A refused message stays in the box, to be shortened.
+      if (!button && !transcript.lastElementChild?.querySelector(".chat-error")) input.value = "";
     } finally {
       busy = false;
       form.classList.remove("busy");

@@ -9,22 +9,66 @@ Skips like ``test_browser.py`` where Chromium or Playwright is missing, unless
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.bots.console.test_browser import (  # noqa: F401 - fixtures used by name
+from tests.bots.console.test_browser import (  # noqa: F401 - a fixture used by name
     CHROMIUM,
     CHROMIUM_ARGS,
     UI_TIMEOUT,
+    _free_port,
+    _wait_until_up,
     browser_ready,
-    served,
 )
+from tests.conftest import CONTENT, ROOT
 
 pytestmark = pytest.mark.browser
 LATIN_ONLY_FONTS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
+
+
+@pytest.fixture(scope="module")
+def served(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
+    """``haishin serve`` with Slack and LINE off and a LINE subscription; its base URL."""
+    work = tmp_path_factory.mktemp("serve")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HAISHIN_", "SLACK_", "LINE_"))
+    }
+    env |= {
+        "HAISHIN_DATABASE_URL": f"sqlite:///{work / 'haishin.db'}",
+        "HAISHIN_CONTENT_DIR": str(CONTENT),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-c", "from bots.cli import main; main()"]
+    for step in (["ingest"], ["subscriptions", "add", "--to", "line:all"]):
+        subprocess.run([*command, *step], cwd=work, env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (work / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, work / "serve.log")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +116,7 @@ def _say(page: Any, placeholder: str, text: str) -> Any:
     ],
 )
 def test_enter_sends_the_typed_text_from_the_second_message_on(
-    served: str,  # noqa: F811 - the imported fixture
+    served: str,
     browser: Any,
     platform: str,
     placeholder: str,
@@ -124,7 +168,7 @@ _GLYPHS = """async (family) => {
 
 
 def test_japanese_reads_without_cjk_system_fonts(
-    served: str,  # noqa: F811 - the imported fixture
+    served: str,
     playwright: Any,
     tmp_path: Path,
 ) -> None:
@@ -168,7 +212,7 @@ def test_japanese_reads_without_cjk_system_fonts(
 
 
 def test_a_deliberate_drop_is_a_note_and_line_keeps_paragraphs(
-    served: str,  # noqa: F811 - the imported fixture
+    served: str,
     browser: Any,
 ) -> None:
     from playwright.sync_api import expect
@@ -192,5 +236,79 @@ def test_a_deliberate_drop_is_a_note_and_line_keeps_paragraphs(
     expect(second).to_contain_text("【トピック】 2/2")
     text = second.inner_text()
     assert "意味を持ちます。\n\nまず、AIの覇権争い" in text, text
+    page.close()
+    assert errors == [], errors
+
+
+def test_search_results_one_a_paragraph_with_the_words_found_in_bold(
+    served: str,
+    browser: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, errors = _page(browser)
+    page.goto(f"{served}/try?platform=slack", wait_until="domcontentloaded")
+    answer = _say(page, "Message haishin", "検索 AI")
+    text = answer.locator(".sk-msg").last.locator(".sk-text").first
+    expect(text.locator("b").first).to_have_text("AI")
+    results = text.inner_text().split("\n\n")
+    assert results[0].startswith("「AI」の検索結果 (3件)")
+    assert [r.split(" ")[0] for r in results[1:]] == ["第1号"] * 3, results
+    assert all("\n" not in r for r in results[1:]), results
+    # What a reader types is text, never markup.
+    hostile = _say(page, "Message haishin", '検索 <img src=x onerror="alert(1)"> AI')
+    expect(hostile.locator("img")).to_have_count(0)
+    expect(hostile).to_contain_text('<img src=x onerror="alert(1)">')
+    # LINE can't style text, but keeps a result a paragraph.
+    page.goto(f"{served}/try?platform=line", wait_until="domcontentloaded")
+    bubble = _say(page, "メッセージを入力", "検索 AI").locator(".ln-bubble").last
+    assert len(bubble.inner_text().split("\n\n")) == 4
+    page.close()
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize(("platform", "placeholder"), [("line", "メッセージを入力")])
+def test_a_message_too_long_for_the_platform_is_refused_saying_the_limit(
+    served: str,
+    browser: Any,
+    platform: str,
+    placeholder: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, errors = _page(browser)
+    page.goto(f"{served}/try?platform={platform}", wait_until="domcontentloaded")
+    box = page.get_by_placeholder(placeholder)
+    # Longer than the old silent cut at 1,000, within LINE's 5,000: answered whole.
+    long_search = "検索 " + "AI " * 600
+    box.fill(long_search)
+    assert box.input_value() == long_search  # nothing cut in the box
+    box.press("Enter")
+    expect(page.locator(".exchange")).to_have_count(1)
+    expect(page.locator(".exchange .chat-error")).to_have_count(0)
+    expect(page.locator(".exchange").last).to_contain_text("検索結果")
+    # Over LINE's limit: refused, saying it, and the text stays to be shortened.
+    too_long = "あ" * 5_001
+    box.fill(too_long)
+    box.press("Enter")
+    expect(page.locator(".exchange")).to_have_count(2)
+    refused = page.locator(".exchange").last.locator(".chat-error")
+    expect(refused).to_contain_text("Not sent: that is 5,001 characters")
+    expect(refused).to_contain_text("at most 5,000")
+    assert box.input_value() == too_long
+    page.close()
+    assert errors == [], errors
+
+
+def test_subscriptions_say_when_their_platform_is_off(served: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page, errors = _page(browser)
+    page.goto(f"{served}/deliveries")
+    hint = page.locator(".hint.platform-off")
+    expect(hint).to_contain_text("LINE is off")
+    expect(hint).to_contain_text("LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN")
+    row = page.locator("table tr", has_text="line:all")
+    expect(row.locator(".badge")).to_have_text("active · line off")
     page.close()
     assert errors == [], errors
