@@ -39,7 +39,9 @@ class SubscriptionLine:
 
 # What turns a platform on (../shared/interface.md), for the hint where it is off.
 TURNED_ON_BY = {
-    "slack": "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)",
+    "slack": (
+        "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    ),
     "line": "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN",
 }
 
