@@ -140,9 +140,7 @@ def subscription_lines(
         on = sub.platform in platforms_on
         if not sub.active:
             nxt = "— (paused)"
-        lines.append(
-            SubscriptionLine(sub, " / ".join(labels) or "all sections", cadence, nxt, on)
-        )
+        lines.append(SubscriptionLine(sub, " / ".join(labels) or "all sections", cadence, nxt, on))
     return lines
 
 
