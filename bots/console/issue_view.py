@@ -159,8 +159,9 @@ def _section_view(
     )
     if not known:
         view.problems.append(
-            f"“{section.title}” is not a section of the newsletter profile: readers can't ask "
-            f"for it by name. Add it to newsletter.toml, or fix the heading."
+            f"“{section.title}” is not a section of the newsletter profile: readers reach it "
+            f"only by its exact heading (no aliases, no subscriptions to it). Add it to "
+            f"newsletter.toml, or fix the heading."
         )
     split: dict[str, list[Post]] = {}
     for name, renderer in renderers.items():
