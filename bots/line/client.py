@@ -23,6 +23,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.async_rest import RESTResponse
 
 from core.errors import DeliveryError
+from core.retryafter import retry_after as parse_retry_after
 
 DEFAULT_TIMEOUT = 10.0  # seconds; the SDK's own default is 300
 MONTHLY_LIMIT = "monthly limit"
@@ -138,11 +139,7 @@ def error_message(exc: ApiException) -> str:
 
 def retry_after(exc: ApiException) -> float | None:
     """Seconds from a ``Retry-After`` header, when LINE sent one."""
-    value = (exc.headers or {}).get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(exc.headers)
 
 
 def translate(exc: BaseException, what: str, *, backoff: float | None = None) -> DeliveryError:
