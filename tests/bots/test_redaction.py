@@ -26,11 +26,11 @@ NOW = datetime(2026, 8, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def site() -> FeedSite:
+def site() -> FeedSite:  # type: ignore[misc]
     server = FeedSite()
     server.start()
     try:
-        yield server  # type: ignore[misc]
+        yield server
     finally:
         server.stop()
 

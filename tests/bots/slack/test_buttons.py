@@ -7,7 +7,7 @@ from tests.bots.slack.conftest import SlackHarness
 from tests.bots.slack.test_commands import assert_valid, buttons, texts, values
 
 
-def action_id(message: dict, label: str) -> str:
+def action_id(message: dict, label: str) -> str:  # type: ignore[type-arg]
     for block in message["blocks"]:
         if block["type"] == "actions":
             for element in block["elements"]:

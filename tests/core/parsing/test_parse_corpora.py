@@ -95,7 +95,9 @@ def _their_title(title: str) -> str:
 
 
 def test_jser_items_agree_with_the_upstream_parser(
-    corpora: Path, default_profile: Profile, record_property: pytest.RecordProperty
+    corpora: Path,
+    default_profile: Profile,
+    record_property: pytest.RecordProperty,  # type: ignore[name-defined]
 ) -> None:
     total = agreed = 0
     defective: Counter[str] = Counter()

@@ -146,7 +146,7 @@ _GRAPHEME = regex.compile(r"\X")
 
 
 def squeeze(text: str) -> str:
-    return _SPACE.sub("", text)
+    return _SPACE.sub("", text)  # type: ignore[no-any-return]
 
 
 def check_posts(issue: Issue, posts: Sequence[Post], limits: Limits) -> None:

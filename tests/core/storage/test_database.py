@@ -161,7 +161,7 @@ async def test_sqlite_writers_that_read_first_never_see_database_is_locked(tmp_p
                     platform="slack",
                     conversation_id=f"C{n}",
                     cursor={"n": n},
-                    updated_at=_now(),
+                    updated_at=_now(),  # type: ignore[no-untyped-call]
                 )
             )
 
@@ -183,7 +183,10 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         async with writer.transaction() as session:
             session.add(
                 ConversationStateRow(
-                    platform="line", conversation_id="U1", cursor=["x"], updated_at=_now()
+                    platform="line",
+                    conversation_id="U1",
+                    cursor=["x"],
+                    updated_at=_now(),  # type: ignore[no-untyped-call]
                 )
             )
             await session.flush()
@@ -199,7 +202,7 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         await reader.dispose()
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now():
     from datetime import UTC, datetime
 
     return datetime(2025, 10, 4, tzinfo=UTC)
