@@ -4,6 +4,7 @@ in ``/healthz``, ``haishin feeds`` or the log."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ NOW = datetime(2026, 8, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def site() -> FeedSite:  # type: ignore[misc]
+def site() -> Iterator[FeedSite]:
     server = FeedSite()
     server.start()
     try:

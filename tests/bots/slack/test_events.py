@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.bots.slack.conftest import SlackHarness
 from tests.fakes import slack_blockkit
 
 
-def text_of(blocks: list[dict] | None) -> str:  # type: ignore[type-arg]
+def text_of(blocks: list[dict[str, Any]] | None) -> str:
     return "\n".join(slack_blockkit.text_objects(blocks or []))
 
 
@@ -193,7 +194,7 @@ async def test_a_home_tab_button_answers_in_the_dm(haishin: SlackHarness) -> Non
 )
 async def test_losing_the_workspace_pauses_its_subscriptions(
     haishin: SlackHarness,
-    event: dict,  # type: ignore[type-arg]
+    event: dict[str, Any],
 ) -> None:
     await haishin.command("subscribe", channel_id="C0NEWS")
     await haishin.command("subscribe topic", channel_id="C0OTHER")

@@ -17,7 +17,7 @@ def client(slack: FakeSlackAPI, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(token=token or slack.token, base_url=slack.url, retry_handlers=[])
 
 
-def section(text: str) -> dict:  # type: ignore[type-arg]
+def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 

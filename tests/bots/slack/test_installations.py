@@ -41,7 +41,7 @@ def install(team: str, token: str, refresh: str | None = None) -> Installation:
 
 async def stored_tokens(db: Database) -> list[str]:
     """Every token column value as the database holds it."""
-    values = []  # type: ignore[var-annotated]
+    values: list[str] = []
     async with db.engine.connect() as conn:
         for table, columns in (
             (slack_bots, ("bot_token", "bot_refresh_token")),

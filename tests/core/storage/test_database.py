@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,7 @@ async def test_sqlite_writers_that_read_first_never_see_database_is_locked(tmp_p
                     platform="slack",
                     conversation_id=f"C{n}",
                     cursor={"n": n},
-                    updated_at=_now(),  # type: ignore[no-untyped-call]
+                    updated_at=_now(),
                 )
             )
 
@@ -186,7 +187,7 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
                     platform="line",
                     conversation_id="U1",
                     cursor=["x"],
-                    updated_at=_now(),  # type: ignore[no-untyped-call]
+                    updated_at=_now(),
                 )
             )
             await session.flush()
@@ -202,7 +203,7 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         await reader.dispose()
 
 
-def _now():
+def _now() -> datetime:
     from datetime import UTC, datetime
 
     return datetime(2025, 10, 4, tzinfo=UTC)
