@@ -85,7 +85,7 @@ def run_child(port: int, scale: float) -> None:
             for endpoint, (rate, burst) in RATES.items():
                 limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
 
-    settings = Settings()  # type: ignore[call-arg]
+    settings = Settings()
     configure_logging("plain", os.environ.get("HAISHIN_LOG_LEVEL", "WARNING"))
     signal.signal(signal.SIGTERM, lambda *_: None)
     profile = os.environ.get("HAISHIN_BENCH_PROFILE")

@@ -9,10 +9,10 @@ adds, so every post the splitter makes becomes one valid text message.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
 from bots.identity import IdentityCache
@@ -112,7 +112,7 @@ class LineRenderer:
             target_chars=profile.target_post_chars,
             keeps_link=keeps_link,
         )
-        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache: LRUCache[Hashable, Any] = LRUCache(_CACHE)  # answers repeat: keep the hot
         self._replies: IdentityCache[Reply, list[dict[str, Any]]] = IdentityCache(_CACHE)
 
     def post(self, post: Post) -> dict[str, Any]:
@@ -220,12 +220,9 @@ class LineRenderer:
     def _cached(self, key: Hashable, build: Callable[[], V]) -> V:
         # Rendering with the SDK's models costs ~0.1 ms a message; answers repeat a lot.
         if key in self._cache:
-            self._cache.move_to_end(key)
             value: V = self._cache[key]
             return value
         value = self._cache[key] = build()
-        if len(self._cache) > _CACHE:
-            self._cache.popitem(last=False)
         return value
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from cachetools import LRUCache
 from slack_sdk.models.blocks import DividerBlock
 
 from bots.identity import IdentityCache
@@ -57,7 +57,7 @@ class SlackRenderer:
         self._post_blocks = lru_cache(maxsize=4096)(self._build_post_blocks)
         # Answers repeat (a digest lands, everyone asks for the same section): drawn once.
         # Keys hold the posts themselves, so a corrected issue is simply a new key.
-        self._replies: OrderedDict[Hashable, list[Payload]] = OrderedDict()
+        self._replies: LRUCache[Hashable, list[Payload]] = LRUCache(REPLY_CACHE)
         self._by_identity: IdentityCache[Reply, list[Payload]] = IdentityCache(REPLY_CACHE)
 
     # ------------------------------------------------------------------ posts
@@ -112,10 +112,6 @@ class SlackRenderer:
         if cached is None:
             cached = self._draw_reply(reply, share)
             self._replies[key] = cached
-            if len(self._replies) > REPLY_CACHE:
-                self._replies.popitem(last=False)
-        else:
-            self._replies.move_to_end(key)
         # Callers get fresh top-level dicts (they add keys); the blocks are shared, never
         # mutated.
         return cached

@@ -7,9 +7,10 @@ surface answers the same words the same way.
 from __future__ import annotations
 
 import difflib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+
+from cachetools import LRUCache
 
 from core.clock import Clock
 from core.commands.conversations import ConversationStore
@@ -49,12 +50,14 @@ class CommandEngine:
         self.profile = profile
         self.clock = clock
         self.conversations = conversations
-        self._posts: OrderedDict[tuple[object, ...], tuple[Post, ...]] = OrderedDict()
-        # Answers repeat (a digest lands, everyone asks for the same part): the same words
-        # and the same stored revision give the same Reply object, which the renderers and
+        # LRU throughout: what readers ask for comes in waves (a digest lands, everyone asks
+        # for the same part), so what was asked last is what will be asked next. Keys carry
+        # the stored revision, so a correction never meets a stale entry.
+        self._posts: LRUCache[tuple[object, ...], tuple[Post, ...]] = LRUCache(_CACHE_ENTRIES)
+        # The same words and revision give the same Reply object, which the renderers and
         # senders key their own caches on. Replies are never mutated.
-        self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
-        self._intents: OrderedDict[str, Intent] = OrderedDict()
+        self._replies: LRUCache[tuple[object, ...], Reply] = LRUCache(_CACHE_ENTRIES)
+        self._intents: LRUCache[str, Intent] = LRUCache(_CACHE_ENTRIES)
 
     async def answer(
         self,
@@ -241,16 +244,12 @@ class CommandEngine:
             intent = understand(text, self.profile)
             if len(text) <= _CACHED_TEXT:
                 self._intents[text] = intent
-                if len(self._intents) > _CACHE_ENTRIES:
-                    self._intents.popitem(last=False)
         return intent
 
     def _remembered(self, key: tuple[object, ...], build: Callable[[], Reply]) -> Reply:
         reply = self._replies.get(key)
         if reply is None:
             reply = self._replies[key] = build()
-            if len(self._replies) > _CACHE_ENTRIES:
-                self._replies.popitem(last=False)
         return reply
 
     def _split(self, record: IssueRecord, key: str, limits: Limits) -> tuple[Post, ...]:
@@ -262,10 +261,6 @@ class CommandEngine:
             assert section is not None
             posts = tuple(split_section(section, issue.ref, limits))
             self._posts[cache_key] = posts
-            if len(self._posts) > _CACHE_ENTRIES:
-                self._posts.popitem(last=False)
-        else:
-            self._posts.move_to_end(cache_key)
         return posts
 
     async def _list(self, lang: str) -> Reply:

@@ -107,12 +107,13 @@ async def test_every_button_the_bots_draw_is_understood(name: str, path: Path) -
     engine = CommandEngine(
         InMemoryLibrary([issue]), profile, FixedClock(NOW), InMemoryConversations()
     )
-    renderers = {"slack": SlackRenderer(profile), "line": LineRenderer(profile)}
+    slack, line = SlackRenderer(profile), LineRenderer(profile)
+    renderers: dict[str, SlackRenderer | LineRenderer] = {"slack": slack, "line": line}
     draw = {
-        "slack": lambda reply: slack_commands(renderers["slack"].reply(reply)),
-        "line": lambda reply: line_commands(renderers["line"].reply(reply)),
+        "slack": lambda reply: slack_commands(slack.reply(reply)),
+        "line": lambda reply: line_commands(line.reply(reply)),
     }
-    start = published_digests(issue, profile, renderers["slack"], renderers["line"])
+    start = published_digests(issue, profile, slack, line)
     for platform, renderer in renderers.items():
         # The digest as published, and as the bot answers "latest".
         queue = list(dict.fromkeys([*start[platform], "latest"]))

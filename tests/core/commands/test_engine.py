@@ -203,7 +203,7 @@ async def test_the_same_question_gets_the_same_answer_drawn_once_until_a_correct
     engine.library = InMemoryLibrary([corrected])
     record = await engine.library.latest(NOW)
     assert record is not None
-    engine.library._records[-1] = replace(record, revision=2)  # type: ignore[attr-defined]
+    engine.library._records[-1] = replace(record, revision=2)
     three = await engine.answer("最新トピック", platform="test", limits=LIMITS, conversation="c")
     assert three is not one and len(three.posts) < len(one.posts)
 
