@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from starlette.routing import BaseRoute
+if TYPE_CHECKING:  # starlette only for the web app, not for every importer of the contract
+    from starlette.routing import BaseRoute
 
-from core.ports import Publisher
+    from core.ports import Publisher
 
 Hook = Callable[[], Awaitable[None]]
 

@@ -28,14 +28,27 @@ log = logging.getLogger("haishin.server")
 
 def build_platforms(services: Services) -> dict[str, Platform]:
     """Switch on every platform whose settings are present (each logs how, when off)."""
-    from bots.line.app import build_line
-    from bots.slack.app import build_slack
-
+    # A platform's package, and its SDK, is imported only when its settings turn it on.
+    settings = services.settings
     platforms = {}
-    for build in (build_slack, build_line):
-        platform = build(services)
-        if platform is not None:
-            platforms[platform.name] = platform
+    if settings.slack_enabled:
+        from bots.slack.app import build_slack
+
+        if (slack := build_slack(services)) is not None:
+            platforms[slack.name] = slack
+    else:
+        from bots.slack.texts import OFF_MESSAGE as SLACK_OFF
+
+        logging.getLogger("haishin.slack").info(SLACK_OFF)
+    if settings.line_enabled:
+        from bots.line.app import build_line
+
+        if (line := build_line(services)) is not None:
+            platforms[line.name] = line
+    else:
+        from bots.line.texts import OFF_MESSAGE as LINE_OFF
+
+        logging.getLogger("haishin.line").info(LINE_OFF)
     return platforms
 
 

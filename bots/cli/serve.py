@@ -14,27 +14,20 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-import uvicorn
 
-from bots.bootstrap import Services, bootstrap
 from bots.cli.common import fail
-from bots.cli.workers import inherited_sockets, run_workers
-from bots.console import require_token_for
-from bots.console.hosts import public_host
-from bots.logs import configure_logging
-from bots.platform import Platform
-from bots.runtime import COMPONENTS, Component, build_delivery
-from bots.runtime.delivery import DeliveryKit
-from bots.runtime.watcher import ContentWatcher
-from bots.server import build_platforms, create_app
-from bots.settings import Settings
-from core.delivery import DeliveryLedger, WorkerSettings
 from core.errors import ConfigError
-from core.ingest import IngestReport
-from scheduler import SchedulerRuntime, SchedulerService
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.platform import Platform
+    from bots.runtime import Component
+    from bots.runtime.delivery import DeliveryKit
+    from bots.settings import Settings
+    from core.ingest import IngestReport
 
 log = logging.getLogger("haishin")
 
@@ -60,6 +53,12 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
+    from bots.cli.workers import run_workers
+    from bots.console import require_token_for
+    from bots.console.hosts import public_host
+    from bots.logs import configure_logging
+    from bots.settings import Settings
+
     settings = Settings()
     try:
         require_token_for(host, settings)  # the console must not be open to the network
@@ -111,6 +110,11 @@ class DeliveryRuntime:
     """The background half of ``haishin serve``: watcher, workers, scheduler, gauges."""
 
     def __init__(self, services: Services, kit: DeliveryKit) -> None:
+        import bots.feeds.component  # noqa: F401  (registers the feed poller)
+        from bots.runtime import COMPONENTS
+        from bots.runtime.watcher import ContentWatcher
+        from scheduler import SchedulerRuntime, SchedulerService
+
         self.services = services
         self.kit = kit
         self.scheduler = SchedulerService(
@@ -166,6 +170,8 @@ class DeliveryRuntime:
             await asyncio.sleep(FILE_CHECK_SECONDS)
 
     async def _refresh_gauges(self) -> None:
+        from core.delivery import DeliveryLedger
+
         ledger = DeliveryLedger(self.services.db)
         gauge = self.services.metrics.ledger_rows
         while True:
@@ -188,6 +194,14 @@ async def _serve(
 ) -> None:
     """Run until SIGTERM. ``tune`` may adjust the platforms before anything starts (the
     fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
+    import uvicorn
+
+    from bots.bootstrap import bootstrap
+    from bots.cli.workers import inherited_sockets
+    from bots.runtime import build_delivery
+    from bots.server import build_platforms, create_app
+    from core.delivery import WorkerSettings
+
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -66,11 +67,14 @@ class Console:
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)
-        self.renderers: dict[str, Renderer] = {
-            name: renderer_for(name, services.profile) for name in PLATFORMS
-        }
         self.issues = IssueRepository(services.db, clock=services.clock)
         self.subscriptions = SubscriptionRepository(services.db, clock=services.clock)
+
+    @functools.cached_property
+    def renderers(self) -> dict[str, Renderer]:
+        """The shared renderers, drawn up for the first page that needs one (so the
+        platforms' SDKs load then, not while the service starts)."""
+        return self.fresh_renderers()
 
     def fresh_renderers(self) -> dict[str, Renderer]:
         """Renderers of this call's own, for work done in a thread: the shared ones keep

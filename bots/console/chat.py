@@ -14,7 +14,6 @@ from typing import Any
 from bots.bootstrap import Services
 from bots.line.postback import decode as decode_postback
 from bots.rendering import Renderer
-from bots.slack.blocks import decode_value
 from core.errors import HaishinError
 
 log = logging.getLogger("haishin.console")
@@ -40,6 +39,8 @@ class Exchange:
 
 def decode_button(platform: str, value: str) -> tuple[str, str | None]:
     """(command, language) from a button's value as the platform sends it back."""
+    from bots.slack.blocks import decode_value
+
     if platform == "line":
         decoded = decode_postback(value)
         if decoded is None:

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 from bots.console.payloads import Measured, Meter, line_message, slack_message
 from bots.console.structure import NoteView, Outline, outline_item, place_notes
-from bots.line.flex import issue_command
 from bots.rendering import Renderer
-from bots.slack.render import SlackRenderer
 from core.model import Issue, Overview, Post, Section, Suggestion
 from core.overview import summarize
 from core.profile import Profile
@@ -204,6 +202,9 @@ def _post_view(post: Post, renderer: Renderer, anchor: str) -> PostView:
 
 
 def _digest(platform: str, overview: Overview, renderer: Renderer, profile: Profile) -> Measured:
+    from bots.line.flex import issue_command
+    from bots.slack.render import SlackRenderer
+
     if isinstance(renderer, SlackRenderer):
         # As the Slack publisher posts it: the parent, saying the posts follow in its thread.
         payload = renderer.digest(overview, threaded=True)

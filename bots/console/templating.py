@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 
 from bots.console.mrkdwn_html import to_html
 from bots.line.postback import decode as decode_postback
-from bots.slack.blocks import decode_value
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -49,6 +48,8 @@ def flex_color(value: object) -> str:
 
 def button_command(value: object, platform: str) -> str:
     """The command a Slack button value or LINE postback data runs (for links and titles)."""
+    from bots.slack.blocks import decode_value
+
     raw = str(value or "")
     if platform == "line":
         decoded = decode_postback(raw)

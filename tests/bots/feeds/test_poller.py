@@ -245,7 +245,7 @@ def test_cli_ingest_feed_and_feeds(
 async def test_serve_runs_the_poller_as_one_of_its_components(
     site: FeedSite, tmp_path: Path
 ) -> None:
-    import bots.cli.serve  # noqa: F401  (what `haishin serve` imports)
+    import bots.feeds.component  # noqa: F401  (what `haishin serve` imports)
     from bots.feeds.component import feed_poller
     from bots.runtime import COMPONENTS
 
