@@ -66,7 +66,10 @@ UNSET = {
 
 
 def clean_env(extra: dict[str, str]) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k not in UNSET}, **extra}
+    # PYTHONDONTWRITEBYTECODE goes too: measured is a process as an install runs it, with
+    # the bytecode Python writes on first import (and uv at install: tool.uv.compile-bytecode).
+    drop = UNSET | {"PYTHONDONTWRITEBYTECODE"}
+    return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
