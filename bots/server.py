@@ -6,7 +6,7 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -78,6 +78,7 @@ def create_app(
     platforms: dict[str, Platform] | None = None,
     startup: list[Hook] | None = None,
     shutdown: list[Hook] | None = None,
+    status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """Build the web app over ready services.
 
@@ -85,6 +86,9 @@ def create_app(
         services: from ``bots.bootstrap.bootstrap``.
         platforms: the platforms to serve; None builds them from the settings.
         startup / shutdown: extra lifespan hooks (scheduler, delivery workers, watcher).
+        status: more facts for every ``/healthz`` answer (``content``: the first scan of
+            the content folder, which runs once the service listens, is ``ok`` or
+            ``scanning``).
     """
     if platforms is None:
         platforms = build_platforms(services)
@@ -97,6 +101,7 @@ def create_app(
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
             "platforms": {name: {"on": name in platforms} for name in ("slack", "line")},
+            **(status() if status is not None else {}),
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:

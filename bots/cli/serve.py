@@ -1,8 +1,11 @@
 """``haishin serve``: the whole service in one process.
 
-At start: migrations, then the content folder is ingested; then the web app (Slack and LINE
-routes, ``/healthz``, ``/metrics``) comes up with the background components: the content
-watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``).
+At start: migrations (one query when there are none to run); then the web app (Slack and
+LINE routes, ``/healthz``, ``/metrics``) comes up with the background components: the content
+watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``). The
+watcher ingests the content folder once the service listens (``/healthz`` says ``content``:
+``scanning``, then ``ok``). Only what this start needs is imported: a platform's SDK when it
+is on, the parsers with the first scan.
 SIGTERM (or Ctrl-C) stops the watcher and the scheduler, lets sends under way finish for up
 to ``SHUTDOWN_GRACE`` seconds and hands the rest back to the ledger, then exits 0.
 """
@@ -132,13 +135,17 @@ class DeliveryRuntime:
         self._file_check: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.watcher.start()  # ingests the content folder first
+        await self.watcher.start()  # its first scan runs once the service listens
         await self.kit.worker.start()
         await self.scheduler.start()
         for component in self.extra:
             await component.start()
         self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
         self._file_check = asyncio.create_task(self._check_file(), name="database-file")
+
+    def status(self) -> dict[str, str]:
+        """For ``/healthz``: whether the content folder's first scan is over."""
+        return {"content": "ok" if self.watcher.scanned.is_set() else "scanning"}
 
     async def stop(self) -> None:
         if self._gauges is not None:
@@ -214,7 +221,11 @@ async def _serve(
             services, build_delivery(services, platforms, settings=WorkerSettings())
         )
         app = create_app(
-            services, platforms=platforms, startup=[runtime.start], shutdown=[runtime.stop]
+            services,
+            platforms=platforms,
+            startup=[runtime.start],
+            shutdown=[runtime.stop],
+            status=runtime.status,
         )
         config = uvicorn.Config(
             app, host=host, port=port, log_config=None, lifespan="on", access_log=True
