@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -132,6 +133,7 @@ class DeliveryRuntime:
             component for factory in COMPONENTS if (component := factory(services)) is not None
         ]
         self._gauges: asyncio.Task[None] | None = None
+        self._settle: asyncio.Task[None] | None = None
         self._file_check: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -142,16 +144,16 @@ class DeliveryRuntime:
             await component.start()
         self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
         self._file_check = asyncio.create_task(self._check_file(), name="database-file")
+        self._settle = asyncio.create_task(self._freeze_after_scan(), name="freeze")
 
     def status(self) -> dict[str, str]:
         """For ``/healthz``: whether the content folder's first scan is over."""
         return {"content": "ok" if self.watcher.scanned.is_set() else "scanning"}
 
     async def stop(self) -> None:
-        if self._gauges is not None:
-            self._gauges.cancel()
-        if self._file_check is not None:
-            self._file_check.cancel()
+        for task in (self._gauges, self._file_check, self._settle):
+            if task is not None:
+                task.cancel()
         for component in reversed(self.extra):
             try:
                 await component.stop()
@@ -167,6 +169,14 @@ class DeliveryRuntime:
     async def _ingested(self, report: IngestReport) -> None:
         await self.scheduler.reconcile()  # a new issue's publication job
         self.kit.worker.wake(corrections=True)
+
+    async def _freeze_after_scan(self) -> None:
+        """What the first scan loaded (the parsers, the issues) lives as long as the
+        process, like what start-up built: out of the collector's way too (see the lifespan
+        in ``bots.server``)."""
+        await self.watcher.scanned.wait()
+        gc.collect()
+        gc.freeze()
 
     async def _check_file(self) -> None:
         """A SQLite file deleted or replaced under the running service: logged once, and
