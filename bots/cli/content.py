@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services
 from core.errors import ContentError
 
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
     from bots.settings import Settings
     from core.model import Issue
 
-PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack, line or all")]
-AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack or line")]
+PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
+AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
@@ -46,7 +47,7 @@ async def ingest(
     ] = False,
 ) -> None:
     """Load issue files (or feeds); unchanged ones are skipped, changed ones become revisions."""
-    from bots.feeds.cli import ingest_feeds
+    from bots.cli.feeds import ingest_feeds
     from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
 
     if feed:
@@ -117,7 +118,7 @@ def _shown(path: Path) -> str:
 @async_command
 async def issues() -> None:
     """List stored issues: number, date, title, sections, revision, published."""
-    from bots.cli.delivery_common import issue_state
+    from bots.cli.lookups import issue_state
 
     async with services() as svc:
         entries = await svc.library.catalogue(svc.clock.now())
@@ -227,16 +228,23 @@ async def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer TEXT exactly as the bots would answer a reader who typed it."""
+    from bots import registry
     from bots.cli.views import print_reply
-    from bots.preview import PLATFORMS, post_document
-    from bots.rendering import renderer_for
+    from bots.preview import post_document
 
-    if platform not in PLATFORMS:
-        fail(f"--platform must be slack or line, not {platform!r}")
+    if platform not in registry.names():
+        fail(f"--platform must be {registry.choices()}, not {platform!r}")
+    contract = registry.platform(platform)
     async with services() as svc:
-        renderer = renderer_for(platform, svc.profile)
+        # Paged and in the language the platform's bot would answer in.
+        renderer = contract.renderer(svc.profile)
         reply = await svc.engine.answer(
-            text, platform=platform, limits=renderer.limits, conversation="cli"
+            text,
+            platform=platform,
+            limits=renderer.limits,
+            conversation="cli",
+            page_size=contract.page_size,
+            language=contract.reader_language(text, svc.profile.language),
         )
     if as_json:
         document: dict[str, Any] = {
@@ -254,10 +262,10 @@ async def ask(
 
 
 def _platforms(choice: str) -> tuple[str, ...]:
-    from bots.preview import PLATFORMS
+    from bots import registry
 
     if choice == "all":
-        return PLATFORMS
-    if choice not in PLATFORMS:
-        fail(f"--platform must be slack, line or all, not {choice!r}")
+        return registry.names()
+    if choice not in registry.names():
+        fail(f"--platform must be {registry.choices('all')}, not {choice!r}")
     return (choice,)

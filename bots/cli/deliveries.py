@@ -34,7 +34,7 @@ async def deliveries(
     limit: Annotated[int, typer.Option(help="at most this many lines")] = 100,
 ) -> None:
     """What went where, and what failed and why."""
-    from bots.cli.delivery_common import stored_issue
+    from bots.cli.lookups import stored_issue
     from core.delivery import STATES, DeliveryLedger
     from core.storage import IssueRepository, SubscriptionRepository
 
@@ -79,7 +79,7 @@ def _group_table(
     now: datetime,
     limit: int,
 ) -> None:
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
 
     groups: dict[Group, list[Delivery]] = defaultdict(list)
     for row in rows:
@@ -138,7 +138,7 @@ def _row_table(
     *,
     title: str = "deliveries",
 ) -> None:
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
 
     table = Table(
         "issue", "target", "unit", "state", "attempts", "next try", "reason / where", title=title

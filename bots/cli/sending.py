@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from bots.bootstrap import DeliveryKit, Services
     from bots.platform import Platform
-    from bots.runtime.delivery import DeliveryKit
     from core.delivery import Delivery, Target
     from core.storage import StoredIssue, Subscription
 
@@ -44,9 +44,8 @@ async def send(
     ] = 600,
 ) -> None:
     """Deliver an issue to one target now, through the ledger (never twice)."""
-    from bots.cli.delivery_common import stored_issue
-    from bots.runtime import build_delivery
-    from bots.server import build_platforms
+    from bots.bootstrap import build_delivery, build_platforms
+    from bots.cli.lookups import stored_issue
     from core.delivery import DeliveryLedger, Target
     from core.storage import SubscriptionRepository
 
@@ -90,9 +89,7 @@ async def _deliver(
     total: int,
     wait: int,
 ) -> bool:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from bots.cli.delivery_common import relative, when
+    from bots.cli.lookups import relative, when
     from core.delivery import DeliveryLedger
 
     platform = platforms[sub.platform]
@@ -164,7 +161,7 @@ async def _deliver(
 
 
 def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone: ZoneInfo) -> None:
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
 
     sent = sum(1 for r in rows if r.state == "sent")
     if sent:

@@ -5,7 +5,7 @@ LINE routes, ``/healthz``, ``/metrics``) comes up with the background components
 watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``). The
 watcher ingests the content folder once the service listens (``/healthz`` says ``content``:
 ``scanning``, then ``ok``). Only what this start needs is imported: a platform's SDK when it
-is on, the parsers with the first scan.
+is on, the parsers when a file is parsed.
 SIGTERM (or Ctrl-C) stops the watcher and the scheduler, lets sends under way finish for up
 to ``SHUTDOWN_GRACE`` seconds and hands the rest back to the ledger, then exits 0.
 """
@@ -26,10 +26,9 @@ from bots.cli.common import fail
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from bots.bootstrap import DeliveryKit, Services
     from bots.platform import Platform
     from bots.runtime import Component
-    from bots.runtime.delivery import DeliveryKit
     from bots.settings import Settings
     from core.ingest import IngestReport
 
@@ -57,7 +56,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
-    from bots.cli.workers import run_workers
+    from bots.cli.processes import run_workers
     from bots.console import require_token_for
     from bots.console.hosts import public_host
     from bots.logs import configure_logging
@@ -114,8 +113,7 @@ class DeliveryRuntime:
     """The background half of ``haishin serve``: watcher, workers, scheduler, gauges."""
 
     def __init__(self, services: Services, kit: DeliveryKit) -> None:
-        import bots.feeds.component  # noqa: F401  (registers the feed poller)
-        from bots.runtime import COMPONENTS
+        from bots.runtime import factories
         from bots.runtime.watcher import ContentWatcher
         from scheduler import SchedulerRuntime, SchedulerService
 
@@ -130,11 +128,11 @@ class DeliveryRuntime:
         )
         self.watcher = ContentWatcher(services, on_ingested=self._ingested)
         self.extra: list[Component] = [
-            component for factory in COMPONENTS if (component := factory(services)) is not None
+            component for factory in factories() if (component := factory(services)) is not None
         ]
         self._gauges: asyncio.Task[None] | None = None
-        self._settle: asyncio.Task[None] | None = None
         self._file_check: asyncio.Task[None] | None = None
+        self._settle: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.watcher.start()  # its first scan runs once the service listens
@@ -213,10 +211,9 @@ async def _serve(
     fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
     import uvicorn
 
-    from bots.bootstrap import bootstrap
-    from bots.cli.workers import inherited_sockets
-    from bots.runtime import build_delivery
-    from bots.server import build_platforms, create_app
+    from bots.bootstrap import bootstrap, build_delivery, build_platforms
+    from bots.cli.processes import inherited_sockets
+    from bots.server import create_app
     from core.delivery import WorkerSettings
 
     services = await bootstrap(settings)

@@ -39,7 +39,7 @@ async def stats(
     ] = None,
 ) -> None:
     """Reading stats per section and platform, searches, friends gained and lost."""
-    from bots.cli.delivery_common import stored_issue
+    from bots.cli.lookups import stored_issue
     from bots.stats_reports import issue_report
 
     first_day: date | None = None

@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bots.console.app import console_routes
     from bots.console.hosts import require_token_for
+    from bots.console.routes import console_routes
 
 __all__ = ["console_routes", "require_token_for"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "console_routes":
-        from bots.console.app import console_routes
+        from bots.console.routes import console_routes
 
         return console_routes
     if name == "require_token_for":

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.console.catalogue import Entry
 from core.clock import Clock
 from core.delivery import STATES, DeliveryLedger, State
 from core.profile import Profile
+from core.storage.catalogue import Entry
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription
 

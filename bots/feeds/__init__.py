@@ -1,8 +1,9 @@
 """Feeds, the HTTP side: guarded fetching, the poller inside ``haishin serve``, its status.
 
 The feed logic itself (parsing, identity, revisions, back catalogue) is ``core.feeds``.
-``haishin serve`` imports ``bots.feeds.component``, which registers the poller. The names
-below load on first use, so ``haishin feeds --help`` doesn't import httpx or SQLAlchemy.
+``haishin serve`` runs the poller as one of its components (``bots.runtime.components``).
+The names below load on first use, so ``haishin feeds --help`` doesn't import httpx or
+SQLAlchemy.
 """
 
 from __future__ import annotations

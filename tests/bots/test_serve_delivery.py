@@ -12,16 +12,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bots.line.audience import line_planner
 from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.publisher import LinePublisher
 from bots.line.render import LineRenderer
-from bots.runtime.delivery import line_planner
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.tokens import StaticToken
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger, DeliveryWorker, Fanout, Publishing, RetryPolicy
+from core.delivery import (
+    DeliveryLedger,
+    DeliveryStores,
+    DeliveryWorker,
+    Fanout,
+    Publishing,
+    RetryPolicy,
+)
 from core.ingest import ingest_paths
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
@@ -116,7 +123,12 @@ async def harness(
         {"slack": slack_publisher, "line": line_publisher},
         {"line": line_planner(book, database)},
     )
-    worker = DeliveryWorker(database, fanout, clock=clock, policy=RetryPolicy(rng=random.Random(3)))
+    worker = DeliveryWorker(
+        DeliveryStores.over(database, clock=clock),
+        fanout,
+        clock=clock,
+        policy=RetryPolicy(rng=random.Random(3)),
+    )
     await worker.register()
     try:
         yield Harness(

@@ -57,7 +57,7 @@ async def list_subscriptions(
     platform: Annotated[str | None, typer.Option(help="only slack or line")] = None,
 ) -> None:
     """Every subscription: target, sections, cadence, state (with why it is paused)."""
-    from bots.cli.delivery_common import cadence_text, sections_text
+    from bots.cli.lookups import cadence_text, sections_text
     from core.delivery import DeliveryLedger
     from core.storage import SubscriptionRepository
 
@@ -108,12 +108,7 @@ async def add(
     ] = None,
 ) -> None:
     """Subscribe a target, or change the subscription it has."""
-    from bots.cli.delivery_common import (
-        cadence_text,
-        check_slot_zone,
-        parse_sections,
-        sections_text,
-    )
+    from bots.cli.lookups import cadence_text, check_slot_zone, parse_sections, sections_text
     from core.delivery import Target
     from core.slot import WeeklySlot
     from core.storage import SubscriptionRepository
@@ -164,7 +159,7 @@ async def pause(
     reason: Annotated[str, typer.Option(help="why (shown in the list)")] = "paused by hand",
 ) -> None:
     """Stop sending to a subscription until it is resumed."""
-    from bots.cli.delivery_common import find_subscription
+    from bots.cli.lookups import find_subscription
     from core.delivery import pause as pause_subscription
 
     async with services() as svc:
@@ -177,7 +172,7 @@ async def pause(
 @async_command
 async def resume(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
     """Send to a paused subscription again, picking up where it stopped."""
-    from bots.cli.delivery_common import find_subscription
+    from bots.cli.lookups import find_subscription
     from core.delivery import resume as resume_subscription
 
     async with services() as svc:
@@ -191,7 +186,7 @@ async def resume(which: Annotated[str, typer.Argument(help="subscription id or t
 @async_command
 async def remove(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
     """Delete a subscription (and its delivery history)."""
-    from bots.cli.delivery_common import find_subscription
+    from bots.cli.lookups import find_subscription
     from core.storage import SubscriptionRepository
 
     async with services() as svc:
@@ -203,7 +198,7 @@ async def remove(which: Annotated[str, typer.Argument(help="subscription id or t
 @async_command
 async def schedule() -> None:
     """The next slot of every subscription, and what it will get."""
-    from bots.cli.delivery_common import cadence_text, when
+    from bots.cli.lookups import cadence_text, when
     from core.delivery import DeliveryLedger
     from core.storage import IssueRepository, SubscriptionRepository
 
@@ -261,7 +256,7 @@ def _next_slot(
     now: datetime,
 ) -> tuple[str, str]:
     """(when the subscription next gets something, what it gets)."""
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
 
     if not sub.active:
         return "-", f"[yellow]paused:[/] {escape(sub.paused_reason or '')}"
@@ -296,7 +291,7 @@ async def unschedule(issue: Annotated[str, typer.Argument(help="number or date")
 @async_command
 async def reschedule(issue: Annotated[str, typer.Argument(help="number or date")]) -> None:
     """Undo `haishin unschedule`: the issue goes out at its time again."""
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
     from core.storage import IssueRepository
 
     async with services() as svc:
@@ -324,7 +319,7 @@ async def reschedule(issue: Annotated[str, typer.Argument(help="number or date")
 
 
 async def _unpublished_issue(svc: Services, selector: str) -> StoredIssue:
-    from bots.cli.delivery_common import when
+    from bots.cli.lookups import when
     from core.storage import IssueRepository
 
     issues = IssueRepository(svc.db, clock=svc.clock)
@@ -345,7 +340,7 @@ async def _unpublished_issue(svc: Services, selector: str) -> StoredIssue:
 
 
 def _state(stored: StoredIssue, svc: Services) -> str:
-    from bots.cli.delivery_common import issue_state
+    from bots.cli.lookups import issue_state
 
     return issue_state(
         published_at=stored.published_at,
@@ -360,9 +355,8 @@ def _state(stored: StoredIssue, svc: Services) -> str:
 @async_command
 async def publish(issue: Annotated[str, typer.Argument(help="number, date or latest")]) -> None:
     """Publish an issue now instead of at its scheduled time."""
-    from bots.cli.delivery_common import stored_issue, when
-    from bots.runtime import build_delivery
-    from bots.server import build_platforms
+    from bots.bootstrap import build_delivery, build_platforms
+    from bots.cli.lookups import stored_issue, when
     from core.delivery import WorkerRegistry
 
     async with services() as svc:
