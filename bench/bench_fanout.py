@@ -434,6 +434,9 @@ def report(
         "peak_rss_mb": [round(child.peak_kb / 1024, 1) for child in lives],
         "killed_after_seconds": round(killed_at - first, 1) if killed_at else None,
         "restart_gap_seconds": restart_gap(posts, sends, killed_at, scale),
+        "restart_first_send_after_exec_seconds": (
+            restart_gap(posts, sends, lives[-1].started, scale) if killed_at else None
+        ),
         "first_send_after_start_seconds": round(first - lives[0].started, 1),
         "slowest_channels": _slowest(slack, starts, ends, first, killed_at),
         "channel_first_post_after_start_s": _spread(offsets),
@@ -493,7 +496,8 @@ def _spread(values: list[float]) -> dict[str, float]:
 
 
 def restart_gap(posts: list[Any], sends: list[Any], killed_at: float | None, scale: float) -> Any:
-    """Seconds from the kill -9 to the restarted process's first send."""
+    """Seconds from the kill -9 (or from the new process's exec, when given that) to the
+    restarted process's first send."""
     if killed_at is None:
         return None
     after = [c.at for c in posts if c.at > killed_at] + [
