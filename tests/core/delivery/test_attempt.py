@@ -102,7 +102,8 @@ def test_line_resends_with_its_key_within_24_hours_and_asks_the_editor_after() -
     assert late.step is Step.ASK_EDITOR
     assert "haishin send" in late.reason
     # A unit that surely never reached LINE is sent, whatever its age.
-    assert decide(row("failed", "429"), clock.now() + timedelta(days=3), LINE).step is Step.SEND
+    refused = row("failed", "ratelimited")
+    assert decide(refused, clock.now() + timedelta(days=3), LINE).step is Step.SEND
 
 
 def test_the_recorded_copy_stays_else_the_earliest() -> None:
