@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 import typer
@@ -25,7 +24,6 @@ from bots.cli.processes import inherited_sockets, run_workers
 from bots.console import require_token_for
 from bots.console.hosts import public_host
 from bots.logs import configure_logging
-from bots.platform import Platform
 from bots.runtime import Component, factories
 from bots.runtime.watcher import ContentWatcher
 from bots.server import create_app
@@ -178,23 +176,14 @@ class DeliveryRuntime:
             await asyncio.sleep(GAUGE_SECONDS)
 
 
-async def _serve(
-    settings: Settings,
-    host: str,
-    port: int,
-    *,
-    tune: Callable[[dict[str, Platform]], None] | None = None,
-) -> None:
-    """Run until SIGTERM. ``tune`` may adjust the platforms before anything starts (the
-    fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    """Run until SIGTERM."""
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)
         for platform in platforms.values():
             for prepare in platform.prepare:
                 await prepare()
-        if tune is not None:
-            tune(platforms)
         runtime = DeliveryRuntime(
             services, build_delivery(services, platforms, settings=WorkerSettings())
         )
