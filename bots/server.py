@@ -6,7 +6,7 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -51,6 +51,7 @@ def create_app(
     platforms: dict[str, Platform] | None = None,
     startup: list[Hook] | None = None,
     shutdown: list[Hook] | None = None,
+    status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """Build the web app over ready services.
 
@@ -58,6 +59,9 @@ def create_app(
         services: from ``bots.bootstrap.bootstrap``.
         platforms: the platforms to serve; None builds them from the settings.
         startup / shutdown: extra lifespan hooks (scheduler, delivery workers, watcher).
+        status: more facts for every ``/healthz`` answer (``content``: the first scan of
+            the content folder, which runs once the service listens, is ``ok`` or
+            ``scanning``).
     """
     if platforms is None:
         platforms = build_platforms(services)
@@ -69,6 +73,7 @@ def create_app(
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
             "platforms": {name: {"on": name in platforms} for name in registry.names()},
+            **(status() if status is not None else {}),
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:
