@@ -7,16 +7,16 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bots.bootstrap import Services
+from bots import registry
+from bots.bootstrap import Services, build_platforms
 from bots.console import console_routes
 from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
@@ -28,19 +28,6 @@ log = logging.getLogger("haishin.server")
 PROBE_TIMEOUT = 3.0
 
 
-def build_platforms(services: Services) -> dict[str, Platform]:
-    """Switch on every platform whose settings are present (each logs how, when off)."""
-    from bots.line.app import build_line
-    from bots.slack.app import build_slack
-
-    platforms = {}
-    for build in (build_slack, build_line):
-        platform = build(services)
-        if platform is not None:
-            platforms[platform.name] = platform
-    return platforms
-
-
 async def database_health(db: Database) -> dict[str, Any]:
     """``database``: ``ok``, ``unreachable``, or what the service's writes found
     (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
@@ -48,7 +35,7 @@ async def database_health(db: Database) -> dict[str, Any]:
     db.health.file_missing(db.file_problem())
     # A database that hangs (cut off, overloaded) must not hang the probe as well; nor may
     # the driver's clean-up of a cancelled query (it waits for the server to confirm).
-    probe = asyncio.create_task(_select_one(db), name="healthz-probe")
+    probe = asyncio.create_task(db.check(), name="healthz-probe")
     done, _ = await asyncio.wait({probe}, timeout=PROBE_TIMEOUT)
     if not done:
         probe.cancel()
@@ -70,11 +57,6 @@ async def database_health(db: Database) -> dict[str, Any]:
     }
 
 
-async def _select_one(db: Database) -> None:
-    async with db.session() as session:
-        await session.execute(text("SELECT 1"))
-
-
 _ABANDONED: set[asyncio.Task[None]] = set()
 
 
@@ -84,6 +66,7 @@ def create_app(
     platforms: dict[str, Platform] | None = None,
     startup: list[Hook] | None = None,
     shutdown: list[Hook] | None = None,
+    status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """Build the web app over ready services.
 
@@ -91,10 +74,12 @@ def create_app(
         services: from ``bots.bootstrap.bootstrap``.
         platforms: the platforms to serve; None builds them from the settings.
         startup / shutdown: extra lifespan hooks (scheduler, delivery workers, watcher).
+        status: more facts for every ``/healthz`` answer (``content``: the first scan of
+            the content folder, which runs once the service listens, is ``ok`` or
+            ``scanning``).
     """
     if platforms is None:
         platforms = build_platforms(services)
-    services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
         health = await database_health(services.db)
@@ -102,7 +87,8 @@ def create_app(
         body: dict[str, Any] = {
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
-            "platforms": {name: {"on": name in platforms} for name in ("slack", "line")},
+            "platforms": {name: {"on": name in platforms} for name in registry.names()},
+            **(status() if status is not None else {}),
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:
@@ -125,7 +111,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services, guard))
+    routes.extend(console_routes(services, guard, on=tuple(platforms)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -148,7 +134,9 @@ def create_app(
                 except Exception:
                     log.exception("error while shutting down")
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.platforms = platforms  # what is on, for whoever holds the app (tests)
+    return app
 
 
 def _shown(facts: dict[str, Any]) -> dict[str, Any]:

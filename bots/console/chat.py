@@ -2,7 +2,8 @@
 
 A pressed button sends back exactly what the platform would: a Slack button's ``value``
 (``ja|issue 1 topic``) or a LINE postback's ``data`` (``cmd:ja:issue 1 topic``), decoded the
-way the bots decode them, so the console answers a press just as the bots do.
+way the bots decode them (``ChatPlatform.decode_button``), and the answer is paged and in the
+language the platform's bot would use, so the console answers just as the bots do.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots import registry
 from bots.bootstrap import Services
-from bots.line.postback import decode as decode_postback
 from bots.rendering import Renderer
-from bots.slack.blocks import decode_value
 from core.errors import HaishinError
+from core.splitting import utf16_len
 
 log = logging.getLogger("haishin.console")
 
-MAX_TEXT = 1000
+# The longest message a reader can send on each platform (LINE: 5,000 UTF-16 units; Slack
+# cuts a message at 40,000 characters). Up to there the console answers as the bot would.
+MAX_TEXT = {"slack": 40_000, "line": 5_000}
 # Intents that change a subscription: the bots act on them, the console only explains.
 SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
 
@@ -36,17 +39,6 @@ class Exchange:
     args: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     note: str | None = None
-
-
-def decode_button(platform: str, value: str) -> tuple[str, str | None]:
-    """(command, language) from a button's value as the platform sends it back."""
-    if platform == "line":
-        decoded = decode_postback(value)
-        if decoded is None:
-            return value, None
-        return decoded.command, decoded.language
-    language, command = decode_value(value)
-    return command, language
 
 
 async def converse(
@@ -69,9 +61,10 @@ async def converse(
         conversation: the chat's id, so "next" continues; None answers statelessly.
     """
     platform = renderer.platform
-    language: str | None = None
+    contract = registry.platform(platform)
+    told: str | None = None
     if button:
-        command, language = decode_button(platform, button)
+        command, told = contract.decode_button(button)
         exchange = Exchange(platform, label or command, pressed=True)
     else:
         command = " ".join(text.split())
@@ -79,8 +72,14 @@ async def converse(
     if not command:
         exchange.error = "Type a message first, e.g. 最新トピック."
         return exchange
-    if len(command) > MAX_TEXT:
-        exchange.error = f"That is {len(command):,} characters; readers' messages are shorter."
+    limit = MAX_TEXT.get(platform, MAX_TEXT["line"])
+    size = utf16_len(text) if platform == "line" else len(text)
+    if size > limit:
+        exchange.shown = f"{command[:80]}…"
+        exchange.error = (
+            f"Not sent: that is {size:,} characters, and {contract.title} takes at most "
+            f"{limit:,} in one message. Shorten it and send again."
+        )
         return exchange
     try:
         reply = await services.engine.answer(
@@ -88,7 +87,11 @@ async def converse(
             platform=platform,
             limits=renderer.limits,
             conversation=conversation,
-            language=language,
+            # Paged and in the language the platform's bot would answer in.
+            page_size=contract.page_size,
+            language=contract.reader_language(
+                command, services.profile.language, pressed=bool(button), told=told
+            ),
         )
         exchange.messages = renderer.reply(reply)
     except HaishinError as exc:
@@ -100,7 +103,7 @@ async def converse(
         return exchange
     exchange.intent, exchange.args = reply.intent, dict(reply.args)
     if reply.intent in SUBSCRIPTION_INTENTS:
-        where = "a Slack channel" if platform == "slack" else "a LINE friend"
+        where = contract.audience
         verb = {"subscribe": "subscribes", "unsubscribe": "unsubscribes"}.get(
             reply.intent, "shows the subscription of"
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -208,10 +208,15 @@ class Database:
         """Bring the schema to the newest migration; a no-op when it is there already.
 
         Safe when several processes start at once: on PostgreSQL they queue on an advisory
-        lock, on SQLite on the write lock (``BEGIN IMMEDIATE``).
+        lock, on SQLite on the write lock (``BEGIN IMMEDIATE``). A database already at the
+        head is seen by one query, without loading Alembic or taking a lock.
         """
-        from core.storage.migrate import upgrade_to_head
+        from core.storage.migrate import head_revision, upgrade_to_head
 
+        head = head_revision()
+        if head is not None and await self._revisions() == {head}:
+            self.file_problem()
+            return
         async with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 # A migration may take long on a big database, and others queue behind it.
@@ -223,6 +228,15 @@ class Database:
             await conn.run_sync(upgrade_to_head)
         self.file_problem()  # notes which file this process opened
 
+    async def _revisions(self) -> set[str] | None:
+        """What ``alembic_version`` holds; None when there is no such table yet."""
+        try:
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+                return {str(version) for (version,) in rows}
+        except DBAPIError:
+            return None
+
     async def schema_revision(self) -> str | None:
         """The migration the database is at, or None before the first ``migrate``."""
         from core.storage.migrate import current_revision
@@ -230,14 +244,10 @@ class Database:
         async with self.engine.connect() as conn:
             return await conn.run_sync(current_revision)
 
-    async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+    async def check(self) -> None:
+        """Ask the database a trivial question, raising what reaching it raised."""
+        async with self.session() as session:
+            await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from core.clock import FixedClock
 from core.delivery import DeliveryLedger, DeliveryWorker, RetryPolicy, WorkerSettings
 from core.delivery.claims import ClaimQueue, Failure
+from core.delivery.stores import DeliveryStores
 from core.delivery.worker import FENCE_MARGIN
 from core.delivery.writer import LedgerWriter
 from core.ports import Audience, SendJob, SentMessage
@@ -40,7 +41,7 @@ class Monotonic:
 
 def worker(world: World, monotonic: Monotonic) -> DeliveryWorker:
     return DeliveryWorker(
-        world.db,
+        DeliveryStores.over(world.db, clock=world.clock),
         world.fanout,
         clock=world.clock,
         policy=RetryPolicy(rng=random.Random(7)),
