@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from bots.redact import redact_text
 from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
+PROBE_TIMEOUT = 3.0
 
 
 async def database_health(db: Database) -> dict[str, Any]:
@@ -31,8 +33,18 @@ async def database_health(db: Database) -> dict[str, Any]:
     (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
+    # A database that hangs (cut off, overloaded) must not hang the probe as well; nor may
+    # the driver's clean-up of a cancelled query (it waits for the server to confirm).
+    probe = asyncio.create_task(db.check(), name="healthz-probe")
+    done, _ = await asyncio.wait({probe}, timeout=PROBE_TIMEOUT)
+    if not done:
+        probe.cancel()
+        _ABANDONED.add(probe)
+        probe.add_done_callback(_ABANDONED.discard)
+        problem = f"no answer from the database within {PROBE_TIMEOUT:.0f} s"
+        return {"database": "unreachable", "database_problem": problem}
     try:
-        await db.check()
+        probe.result()
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}
@@ -43,6 +55,9 @@ async def database_health(db: Database) -> dict[str, Any]:
         "database_problem": db.health.reason,
         "database_writers": db.health.failing(),
     }
+
+
+_ABANDONED: set[asyncio.Task[None]] = set()
 
 
 def create_app(

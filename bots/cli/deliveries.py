@@ -117,6 +117,9 @@ def _group_table(
             else:
                 last = max(r.updated_at for r in members)
                 note = f"last change {when(last, zone, now)}"
+            removed = sum(r.duplicates_removed for r in members)
+            if removed:
+                note += f"; {removed} duplicate removed (a late copy was deleted)"
         sent = f"{states.get('sent', 0)}/{len(real)}" if real else "-"
         colour = "green" if real and states.get("sent", 0) == len(real) else "yellow"
         table.add_row(
@@ -127,6 +130,13 @@ def _group_table(
             escape(note),
         )
     console.print(table)
+
+
+def _where(row: Delivery) -> str:
+    said = row.last_error or row.sent_ref or ""
+    if row.duplicates_removed:
+        said += f" · duplicate removed ×{row.duplicates_removed} (a late copy was deleted)"
+    return said
 
 
 def _row_table(
@@ -151,6 +161,6 @@ def _row_table(
             row.state,
             str(row.attempts),
             when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
-            escape(row.last_error or row.sent_ref or ""),
+            escape(_where(row)),
         )
     console.print(table)

@@ -169,7 +169,12 @@ def build_slack(services: Services) -> Platform | None:
         revocation=revocation,
     )
     publisher = SlackPublisher(
-        renderer, services.profile, tokens, base_url=api_url, metrics=services.metrics
+        renderer,
+        services.profile,
+        tokens,
+        base_url=api_url,
+        metrics=services.metrics,
+        settle=settings.settle_seconds,
     )
     assert settings.slack_signing_secret
     endpoints = SlackEvents(app, settings.slack_signing_secret, services.metrics)

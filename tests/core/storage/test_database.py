@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -206,7 +207,10 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         async with writer.transaction() as session:
             session.add(
                 ConversationStateRow(
-                    platform="line", conversation_id="U1", cursor=["x"], updated_at=_now()
+                    platform="line",
+                    conversation_id="U1",
+                    cursor=["x"],
+                    updated_at=_now(),
                 )
             )
             await session.flush()
@@ -222,7 +226,7 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         await reader.dispose()
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> datetime:
     from datetime import UTC, datetime
 
     return datetime(2025, 10, 4, tzinfo=UTC)
