@@ -70,7 +70,7 @@ def plan_audiences(
     groups: dict[tuple[str, ...], dict[str, None]] = {}
     left_out = False
     for follower in followers:
-        choice = _narrow(follower.sections, available)
+        choice = narrow_choice(follower.sections, available)
         if choice is None:
             left_out = True  # a broadcast would reach them all the same
         else:
@@ -88,7 +88,9 @@ def plan_audiences(
     return plans
 
 
-def _narrow(sections: Sequence[str], available: Sequence[str] | None) -> tuple[str, ...] | None:
+def narrow_choice(
+    sections: Sequence[str], available: Sequence[str] | None
+) -> tuple[str, ...] | None:
     if not sections:
         return ()
     chosen = set(sections)

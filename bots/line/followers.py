@@ -45,6 +45,12 @@ class LineAudienceBook(LineFollowers):
         async with self._read() as session:
             return int(await session.scalar(query) or 0)
 
+    async def opted_out_ids(self) -> list[str]:
+        """The known followers who asked for no deliveries."""
+        query = select(LineFollowerRow.user_id).where(LineFollowerRow.active.is_(False))
+        async with self._read() as session:
+            return list(await session.scalars(query))
+
     async def plan(self, available: Sequence[str] | None = None) -> list[AudiencePlan]:
         """The sends that reach every active follower with their sections (see
         ``plan_audiences``); never a broadcast while someone has opted out."""

@@ -1,4 +1,4 @@
-"""``LinePublisher``: digests to followers by push, multicast or broadcast, exactly once.
+"""``LinePublisher``: digests to friends by push, multicast, broadcast or narrowcast, exactly once.
 
 A digest is one Flex carousel (a bubble per section, each with a "読む" button that fetches
 the section through a free reply). By default the section posts do not follow: every pushed
@@ -8,7 +8,9 @@ too, five posts a request.
 
 Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first attempt, so a
 retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
-accepted, which counts as sent.
+accepted, which counts as sent. A narrowcast (every friend but an audience of readers
+with their own digests) is sent and followed by ``bots.line.narrowcast.Narrowcaster``; one
+in doubt is looked up by its request id before any resend (``find_sent``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from linebot.v3.messaging import (
 
 from bots.line.client import LineClient, translate
 from bots.line.flex import issue_command
+from bots.line.narrowcast import Narrowcaster
 from bots.line.quota import QuotaGuard
+from bots.line.reach import is_narrowcast
 from bots.line.render import MAX_MESSAGES, LineRenderer
 from core.errors import DeliveryError
 from core.model import Suggestion
@@ -51,9 +55,10 @@ RATES: dict[str, tuple[float, int]] = {
     "push": (1900.0, 100),
     "multicast": (190.0, 10),
     "broadcast": (59 / 3600, 1),
+    "narrowcast": (59 / 3600, 1),
 }
 # How long to hold an endpoint back after a 429 that named no Retry-After.
-BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0}
+BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0, "narrowcast": 60.0}
 
 FollowerCount = Callable[[], Awaitable[int]]
 _DRAWN = 32
@@ -66,6 +71,7 @@ class LinePublisher(Publisher):
         client: the LINE API clients.
         renderer: draws the carousel and posts.
         follower_count: how many people a broadcast reaches (for the quota check).
+        narrowcaster: sends narrowcasts (None: a narrowcast audience is refused).
         include_posts: also send the section posts after the carousel.
         quota_refresh: seconds a quota reading stays good.
         now / sleep: time, injected (rate limits and quota refresh).
@@ -79,6 +85,7 @@ class LinePublisher(Publisher):
         renderer: LineRenderer,
         *,
         follower_count: FollowerCount | None = None,
+        narrowcaster: Narrowcaster | None = None,
         include_posts: bool = False,
         quota_refresh: float = 60.0,
         now: Callable[[], float] = time.monotonic,
@@ -88,6 +95,7 @@ class LinePublisher(Publisher):
         self.renderer = renderer
         self.include_posts = include_posts
         self._follower_count = follower_count
+        self.narrowcaster = narrowcaster
         self._limiters = {
             endpoint: KeyedRateLimiter(rate, burst, now=now, sleep=sleep)
             for endpoint, (rate, burst) in RATES.items()
@@ -146,6 +154,8 @@ class LinePublisher(Publisher):
         count = await self._recipients(endpoint, job.audience)
         await self.quota.reserve(count, endpoint)
         await self._limiters[endpoint].acquire(endpoint)
+        if endpoint == "narrowcast":
+            return await self._narrowcast(job, messages, retry_key, count)
         api = self.client.messaging
         options: dict[str, Any] = {
             "x_line_retry_key": retry_key,
@@ -176,7 +186,38 @@ class LinePublisher(Publisher):
         except Exception as exc:  # timeouts and dropped connections: LINE may have it
             raise translate(exc, endpoint) from exc
         request_id = response.headers.get("X-Line-Request-Id", "") if response.headers else ""
+        if endpoint == "broadcast" and self.narrowcaster is not None:
+            # Every friend got this one: no audience of left-out readers is needed now.
+            await self.narrowcaster.groups.prune(keep=None)
         return SentMessage(ref=f"line:{endpoint}:{request_id or retry_key}")
+
+    async def find_sent(self, job: SendJob) -> SentMessage | None:
+        """A narrowcast an interrupted attempt made, looked up by its request id (other
+        sends are safe to repeat: their retry key makes LINE answer 409)."""
+        if self.narrowcaster is not None and is_narrowcast(job.audience.recipients):
+            return await self.narrowcaster.find(job)
+        return None
+
+    async def _narrowcast(
+        self, job: SendJob, messages: list[Message], retry_key: str, count: int
+    ) -> SentMessage:
+        if self.narrowcaster is None:
+            raise DeliveryError(
+                "LINE narrowcast is not set up in this process",
+                platform="line",
+                retryable=False,
+                code="bad_audience",
+            )
+        try:
+            return await self.narrowcaster.send(job, messages, retry_key)
+        except DeliveryError as exc:
+            if exc.code == "429" and exc.retryable:
+                self._limiters["narrowcast"].defer("narrowcast", exc.retry_after or 60.0)
+            if exc.code not in ("narrowcast_pending", "timeout", "network") and not (
+                exc.code or ""
+            ).startswith("5"):
+                self.quota.release(count)  # LINE sent nothing
+            raise
 
     async def update(self, job: SendJob, sent: SentMessage) -> None:
         """LINE can't edit a sent message; a correction reaches readers when they tap "読む"
@@ -195,9 +236,12 @@ class LinePublisher(Publisher):
         return models
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:
-        if endpoint != "broadcast":
+        if endpoint not in ("broadcast", "narrowcast"):
             return len(audience.recipients)
-        return await self._follower_count() if self._follower_count else 0
+        friends = await self._follower_count() if self._follower_count else 0
+        if endpoint == "narrowcast":
+            return max(0, friends - (len(audience.recipients) - 1))
+        return friends
 
     async def _read_quota(self) -> tuple[int | None, int]:
         api = self.client.messaging
@@ -211,7 +255,8 @@ class LinePublisher(Publisher):
 
 
 def endpoint_for(audience: Audience) -> str:
-    """``broadcast`` for ``("all",)``, ``push`` for one user, ``multicast`` for 2..500.
+    """``broadcast`` for ``("all",)``, ``narrowcast`` for ``("all-except", ...)``, ``push``
+    for one user, ``multicast`` for 2..500.
 
     Raises:
         DeliveryError: (permanent) another platform, no one, or over 500 users (batch them:
@@ -222,6 +267,8 @@ def endpoint_for(audience: Audience) -> str:
         problem = f"a {audience.platform} audience"
     elif recipients == ("all",):
         return "broadcast"
+    elif is_narrowcast(recipients):
+        return "narrowcast"
     elif len(recipients) == 1:
         return "push"
     elif 2 <= len(recipients) <= MULTICAST_MAX:

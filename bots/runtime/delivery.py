@@ -1,9 +1,9 @@
 """The delivery services over the switched-on platforms: one recipe for serve and the CLI.
 
-Publishers come from the platforms (``Platform.publisher``); "every LINE follower" is
-planned from the follower book, never broadcasting when someone must be left out (a
-follower who opted out, who has a subscription of their own, or whose sections this issue
-lacks).
+Publishers come from the platforms (``Platform.publisher``); "every LINE friend" is
+planned by ``bots.line.planner.LineFriendPlanner`` (a broadcast when nobody must be left
+out, else a narrowcast leaving out an audience of the readers with their own digests, or
+multicasts), and its cost checked against the month's quota before any row is made.
 """
 
 from __future__ import annotations
@@ -12,21 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bots.bootstrap import Services
-from bots.line.audience import plan_audiences
 from bots.line.followers import LineAudienceBook
+from bots.line.planner import LineFriendPlanner
 from bots.metrics import Metrics
 from bots.platform import Platform
 from core.delivery import (
-    BatchPlan,
     DeliveryObserver,
     DeliveryWorker,
     Fanout,
     Publishing,
     WorkerSettings,
 )
-from core.delivery.fanout import AudiencePlanner
+from core.delivery.fanout import AudiencePlanner, PlanReview
 from core.ports import Publisher
-from core.storage import Subscription, SubscriptionRepository
 from core.storage.database import Database
 
 
@@ -47,23 +45,9 @@ class MetricsObserver(DeliveryObserver):
 
 
 def line_planner(book: LineAudienceBook, db: Database) -> AudiencePlanner:
-    """Plans ``line:all``: broadcast, multicasts of one section choice, pushes."""
-    subscriptions = SubscriptionRepository(db)
-
-    async def plan(subscription: Subscription, available: tuple[str, ...]) -> list[BatchPlan]:
-        followers = await book.active()
-        own = {
-            s.target
-            for s in await subscriptions.list(platform="line")
-            if s.target != "all" and s.id != subscription.id
-        }
-        # Someone with a subscription of their own gets that one, not this one too.
-        kept = [f for f in followers if f.user_id not in own]
-        broadcast = len(kept) == len(followers) and not await book.opted_out()
-        plans = plan_audiences(kept, list(available), broadcast=broadcast)
-        return [BatchPlan(p.audience.recipients, p.sections) for p in plans]
-
-    return plan
+    """Plans ``line:all`` from the known followers alone (no friend count, no quota check):
+    for tests and tools that have no LINE client."""
+    return LineFriendPlanner(book, db).plan
 
 
 @dataclass
@@ -89,11 +73,16 @@ def build_delivery(
         if platform.publisher is not None
     }
     planners: dict[str, AudiencePlanner] = {}
+    reviews: dict[str, PlanReview] = {}
     line = platforms.get("line")
+    planner = getattr(line, "planner", None)
     book = getattr(line, "followers", None)
-    if isinstance(book, LineAudienceBook):
+    if isinstance(planner, LineFriendPlanner):
+        planners["line"] = planner.plan
+        reviews["line"] = planner.review
+    elif isinstance(book, LineAudienceBook):
         planners["line"] = line_planner(book, services.db)
-    fanout = Fanout(services.profile.name, publishers, planners)
+    fanout = Fanout(services.profile.name, publishers, planners, reviews)
     publishing = Publishing(services.db, fanout, clock=services.clock)
     worker = DeliveryWorker(
         services.db,

@@ -69,7 +69,7 @@ class LineFollowers(Repository):
                     select(LineFollowerRow.user_id).where(LineFollowerRow.user_id.in_(fresh))
                 )
             )
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "user_id": user_id,
                     "language": None,
@@ -83,9 +83,7 @@ class LineFollowers(Repository):
             ]
             if rows:
                 statement = insert(LineFollowerRow).values(rows)
-                await session.execute(
-                    statement.on_conflict_do_nothing(index_elements=["user_id"])
-                )
+                await session.execute(statement.on_conflict_do_nothing(index_elements=["user_id"]))
         return len(rows)
 
     async def update(
