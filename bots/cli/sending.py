@@ -16,11 +16,13 @@ from rich.table import Table
 from bots.bootstrap import Services
 from bots.cli.common import async_command, console, fail, services
 from bots.cli.delivery_common import relative, stored_issue, when
+from bots.line.reach import is_narrowcast
 from bots.platform import Platform
 from bots.runtime import build_delivery
 from bots.runtime.delivery import DeliveryKit
 from bots.server import build_platforms
 from core.delivery import STATES, Delivery, DeliveryLedger, Target
+from core.errors import DeliveryError
 from core.storage import StoredIssue, Subscription, SubscriptionRepository
 
 ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
@@ -64,7 +66,9 @@ async def send(
                 platform=target.platform, workspace=target.workspace, target=target.target
             )
             sub = await repository.pause(sub.id, ONE_OFF)
-        await kit.publishing.hand_over_to(sub, stored.number)
+        handover = await kit.publishing.hand_over_to(sub, stored.number)
+        if handover.skipped and not await DeliveryLedger(svc.db).has_rows(sub.id, stored.id):
+            fail(escape("; ".join(handover.skipped)))
         ledger = DeliveryLedger(svc.db, clock=svc.clock)
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
         todo = [r for r in rows if r.state in ("pending", "sending", "failed")]
@@ -198,7 +202,10 @@ async def _dry_run(
         created_at=svc.clock.now(),
         updated_at=svc.clock.now(),
     )
-    plan = await kit.fanout.plan(probe, stored)
+    try:
+        plan = await kit.fanout.plan(probe, stored)
+    except DeliveryError as exc:
+        fail(f"nothing would be sent: {escape(str(exc))}")
     if not plan.groups:
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
@@ -210,12 +217,19 @@ async def _dry_run(
     )
     for group in plan.groups:
         who = group.audience.recipients or (target.target,)
-        kind = "broadcast" if who == ("all",) else f"{len(who)} recipient(s)"
+        if who == ("all",):
+            kind = "broadcast: every friend"
+        elif is_narrowcast(who):
+            kind = f"narrowcast: every friend but {len(who) - 1}"
+        else:
+            kind = f"{len(who)} recipient(s)"
         table.add_row(
             f"batch {group.batch}" if group.batch else escape(target.address),
             kind,
             escape(", ".join(group.units)),
         )
     console.print(table)
+    if plan.summary:
+        console.print(f"plan: {escape(plan.summary)}")
     units = sum(len(g.units) for g in plan.groups)
     console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")

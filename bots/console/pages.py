@@ -11,7 +11,7 @@ from starlette.responses import Response
 from bots.console.app import Console
 from bots.console.catalogue import Entry, catalogue
 from bots.console.chat import MAX_TEXT, Exchange, converse
-from bots.console.deliveries import read_ledger, subscription_lines
+from bots.console.deliveries import line_plan, read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
 from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
@@ -174,11 +174,16 @@ async def deliveries(console: Console, request: Request) -> Response:
         console.services.db, console.services.clock, stored, subscriptions, state=state
     )
     flash = _resumed_or_paused(request.query_params.get("done", ""))
+    latest = await console.issues.latest(now)
+    planned = await line_plan(
+        console.services.platforms.get("line"), subscriptions, latest, console.profile.name
+    )
     return console.page(
         request,
         "deliveries.html",
         nav="deliveries",
         subscriptions=lines,
+        line_plan=planned,
         ledger=ledger,
         can_pause=True,
         flash=flash,
