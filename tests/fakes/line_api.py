@@ -223,6 +223,11 @@ class FakeLineApi:
         with self._lock:
             return self._state.usage
 
+    @usage.setter
+    def usage(self, value: int) -> None:
+        with self._lock:
+            self._state.usage = value
+
     @property
     def rich_menus(self) -> dict[str, dict[str, Any]]:
         """Created rich menus by id (the request body)."""
@@ -348,7 +353,8 @@ class FakeLineApi:
     ) -> web.Response:
         if endpoint is not None and method == "POST":
             return self._send(endpoint, headers, json.loads(body))
-        document = json.loads(body) if body and method in ("POST", "PUT") else None
+        is_json = headers.get("content-type", "").startswith("application/json")
+        document = json.loads(body) if body and is_json else None
         friends = self.friend_list.route(method, path, query, document)
         if friends is not None:
             return friends
