@@ -31,7 +31,8 @@ from linebot.v3.messaging import (
     PushMessageRequest,
 )
 
-from bots.line.client import LineClient, translate
+from bots.line.client import LineClient
+from bots.line.errors import translate
 from bots.line.flex import issue_command
 from bots.line.narrowcast import Narrowcaster
 from bots.line.quota import QuotaGuard
