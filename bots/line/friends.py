@@ -20,7 +20,8 @@ from datetime import date, datetime, timedelta
 
 from linebot.v3.messaging import ApiException
 
-from bots.line.client import LineClient, error_message, translate
+from bots.line.client import LineClient
+from bots.line.errors import error_message, translate
 from bots.line.insight import LINE_DAY
 from core.clock import Clock
 from core.storage.database import Database

@@ -32,7 +32,8 @@ from linebot.v3.messaging import (
     OperatorRecipient,
 )
 
-from bots.line.client import LineClient, translate
+from bots.line.client import LineClient
+from bots.line.errors import translate
 from core.errors import DeliveryError
 from core.ports import SendJob, SentMessage
 from core.ratelimit import Sleep
