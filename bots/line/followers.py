@@ -2,8 +2,7 @@
 
 Extends ``core.storage.LineFollowers`` with the opt-out a reader asks for in chat ("配信停止"):
 the follower stays known (their section choice is kept for when they resume) but gets no
-deliveries. Because a broadcast reaches every friend, one opted-out follower is enough to
-rule broadcasts out (see ``plan``).
+deliveries: ``line:all`` leaves them out (see ``bots.line.reach``).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from bots.line.audience import AudiencePlan, plan_audiences
 from core.storage import LineFollowers
 from core.storage.models import LineFollowerRow
 
@@ -50,12 +48,3 @@ class LineAudienceBook(LineFollowers):
         query = select(LineFollowerRow.user_id).where(LineFollowerRow.active.is_(False))
         async with self._read() as session:
             return list(await session.scalars(query))
-
-    async def plan(self, available: Sequence[str] | None = None) -> list[AudiencePlan]:
-        """The sends that reach every active follower with their sections (see
-        ``plan_audiences``); never a broadcast while someone has opted out."""
-        followers = await self.active()
-        plans = plan_audiences(followers, available)
-        if plans and plans[0].audience.recipients == ("all",) and await self.opted_out():
-            plans = plan_audiences(followers, available, broadcast=False)
-        return plans

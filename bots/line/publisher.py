@@ -261,7 +261,7 @@ def endpoint_for(audience: Audience) -> str:
 
     Raises:
         DeliveryError: (permanent) another platform, no one, or over 500 users (batch them:
-            see ``bots.line.audience.plan_audiences``).
+            see ``bots.line.reach.plan_friends``).
     """
     recipients = audience.recipients
     if audience.platform != "line":
@@ -279,7 +279,7 @@ def endpoint_for(audience: Audience) -> str:
     else:
         problem = f"{len(recipients)} recipients (a multicast takes at most {MULTICAST_MAX})"
     raise DeliveryError(
-        f"LINE can't send to {problem}; batch followers with plan_audiences",
+        f"LINE can't send to {problem}; plan them with bots.line.reach",
         platform="line",
         retryable=False,
         code="bad_audience",
