@@ -16,7 +16,11 @@ test talks to it over real HTTP through the real SDK (``LINE_API_URL=fake.url``)
   monthly quota (``quota``), counting recipients as LINE does;
 - serves quota, profile and rich menu endpoints (image upload on the api-data path), and
   the insight endpoints (``insight.yml``): message event statistics of its broadcasts
-  (``message_events`` overrides them) and friend counts per day (``follower_counts``).
+  (``message_events`` overrides them) and friend counts per day (``follower_counts``);
+- keeps the account's friends (``friend_list``, see ``line_friends``): lists them
+  (``/v2/bot/followers/ids``, or 403 for an account that isn't verified), keeps audience
+  groups (``manage-audience.yml``, validated too) and narrowcasts to every friend a
+  ``recipient`` selects, with their progress phases and LINE's audience minimum of 50.
 
 Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/conftest.py``.
 """

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from linebot.v3 import audience as audience_sdk
 
 from bots.line.client import LineClient
 from bots.line.delivery import LineDelivery, build_line_delivery
 from bots.line.friends import FollowersRefused, FollowerSyncJob, sync_followers
+from bots.line.reach import EXCEPT
 from bots.line.render import LineRenderer
 from core.clock import FixedClock
 from core.delivery import (
@@ -28,7 +31,9 @@ from core.delivery import (
     RetryPolicy,
     WorkerRegistry,
 )
+from core.errors import DeliveryError
 from core.ingest import ingest_paths
+from core.ports import Audience, SendJob
 from core.profile import Profile
 from core.storage import LineFollowers, Subscription, SubscriptionRepository
 from core.storage.database import Database
@@ -295,3 +300,30 @@ async def test_followers_sync_on_an_account_line_refuses_says_why(account: Accou
     assert await job.run_once() is None  # logged; tried again tomorrow
     assert await job.run_once() is None  # today's was claimed: not asked again
     assert len(account.line.calls("/v2/bot/followers/ids")) == 2
+
+
+async def test_a_narrowcast_leaving_out_fewer_than_50_fails_as_line_says(
+    account: Account,
+) -> None:
+    account.friends(users(100))
+    stored = await account.publishing.issues.get(1)
+    assert stored is not None
+    digest = account.fanout.digest(stored, ())
+    audience = Audience("line", None, (EXCEPT, *users(3)))
+    job = SendJob(str(uuid.uuid4()), audience, digest, "digest")
+    with pytest.raises(DeliveryError, match="fewer than 50") as refused:
+        await account.parts.publisher.send(job)
+    assert not refused.value.retryable and refused.value.code == "narrowcast_4"
+    assert account.line.deliveries == []  # LINE sent it to nobody
+
+
+async def test_the_fake_checks_audience_requests_against_the_spec(account: Account) -> None:
+    api = account.parts.audiences.api
+    too_long = "x" * 121  # the audience's name: at most 120 characters
+    with pytest.raises(Exception, match="400"):
+        await api.create_audience_group(
+            audience_sdk.CreateAudienceGroupRequest.construct(
+                description=too_long, audiences=[audience_sdk.Audience(id=users(1)[0])]
+            )
+        )
+    assert account.line.friend_list.audiences == {}
