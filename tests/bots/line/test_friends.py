@@ -38,8 +38,9 @@ from core.profile import Profile
 from core.storage import LineFollowers, Subscription, SubscriptionRepository
 from core.storage.database import Database
 from core.storage.line_audiences import LineAudienceGroups
-from tests.bots.test_serve_delivery import NOW, FakeTime
+from tests.bots.test_serve_delivery import NOW
 from tests.conftest import CONTENT, SAMPLE
+from tests.fakes.clock import FakeTime
 from tests.fakes.line_api import FakeLineApi, users
 
 TOKEN = "test-channel-token"
