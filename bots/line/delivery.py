@@ -11,11 +11,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bots.line.audience_groups import AudienceGroups
 from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.friends import FriendCount
 from bots.line.insight import LineInsight
-from bots.line.narrowcast import AudienceGroups, Narrowcaster
+from bots.line.narrowcast import Narrowcaster
 from bots.line.planner import LineFriendPlanner
 from bots.line.publisher import LinePublisher
 from bots.line.render import LineRenderer

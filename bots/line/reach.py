@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bots.line.audience import EVERYONE, MULTICAST_MAX, AudiencePlan, SectionChoice, narrow_choice
-from bots.line.narrowcast import AUDIENCE_MINIMUM, UPLOAD_MAX
+from bots.line.audience_groups import AUDIENCE_MINIMUM, UPLOAD_MAX
 from core.ports import Audience
 
 EXCEPT = "all-except"  # recipients ("all-except", *user ids): a narrowcast leaving them out
