@@ -89,8 +89,12 @@ class AudienceGroups:
                     await self._ready(found.audience_group_id, status)
                     return found.audience_group_id
                 await self.store.forget(key)
-            group_id = await self._upload(sorted(set(user_ids)), key)
-            await self.store.keep(key, group_id, len(set(user_ids)))
+            uploaded = await self._upload(sorted(set(user_ids)), key)
+            group_id = await self.store.keep(key, uploaded, len(set(user_ids)))
+        if group_id != uploaded:  # another process uploaded the same members first
+            await self._delete(uploaded)
+            await self._ready(group_id, await self._status(group_id))
+            return group_id
         await self._ready(group_id, "IN_PROGRESS")
         return group_id
 
@@ -102,20 +106,23 @@ class AudienceGroups:
         for group in await self.store.all():
             if group.audience_group_id == keep or group.audience_group_id in needed:
                 continue
-            try:
-                await self.api.delete_audience_group(
-                    group.audience_group_id, _request_timeout=self._timeout
-                )
-            except audience.ApiException as exc:
-                if exc.status != 400:  # 400: LINE no longer has it
-                    log.info("LINE audience %s not deleted: HTTP %s", group, exc.status)
-                    continue
-            except Exception as exc:
-                log.info("LINE audience %s not deleted: %s", group.audience_group_id, exc)
-                continue
-            await self.store.forget(group.members)
-            deleted.append(group.audience_group_id)
+            if await self._delete(group.audience_group_id):
+                await self.store.forget(group.members)
+                deleted.append(group.audience_group_id)
         return deleted
+
+    async def _delete(self, group_id: int) -> bool:
+        """Delete a group on LINE; True once LINE no longer has it."""
+        try:
+            await self.api.delete_audience_group(group_id, _request_timeout=self._timeout)
+        except audience.ApiException as exc:
+            if exc.status != 400:  # 400: LINE no longer has it
+                log.info("LINE audience %s not deleted: HTTP %s", group_id, exc.status)
+                return False
+        except Exception as exc:
+            log.info("LINE audience %s not deleted: %s", group_id, exc)
+            return False
+        return True
 
     async def _upload(self, ids: list[str], key: str) -> int:
         api = self.api

@@ -58,8 +58,9 @@ class LineAudienceGroups(Repository):
             row = await session.get(LineAudienceGroupRow, members)
             return None if row is None else _group(row)
 
-    async def keep(self, members: str, audience_group_id: int, size: int) -> None:
-        """Remember an uploaded group (replacing one of the same members), used now."""
+    async def keep(self, members: str, audience_group_id: int, size: int) -> int:
+        """Remember an uploaded group, used now, unless another process kept one of the same
+        members first; returns the id kept (the other's, when it was first)."""
         now = self._clock.now()
         insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
         values = {
@@ -70,12 +71,15 @@ class LineAudienceGroups(Repository):
             "used_at": now,
         }
         statement = insert(LineAudienceGroupRow).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["members"],
-            set_={"audience_group_id": audience_group_id, "size": size, "used_at": now},
-        )
+        statement = statement.on_conflict_do_nothing(index_elements=["members"])
         async with self._write() as session:
             await session.execute(statement)
+            kept = await session.scalar(
+                select(LineAudienceGroupRow.audience_group_id).where(
+                    LineAudienceGroupRow.members == members
+                )
+            )
+        return int(kept if kept is not None else audience_group_id)
 
     async def used(self, members: str) -> None:
         """Note that a group was used now."""

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 from linebot.v3 import audience as audience_sdk
 
+from bots.line.audience_groups import AudienceGroups
 from bots.line.client import LineClient
 from bots.line.delivery import LineDelivery, build_line_delivery
 from bots.line.friends import FollowersRefused, FollowerSyncJob, sync_followers
@@ -328,3 +329,21 @@ async def test_the_fake_checks_audience_requests_against_the_spec(account: Accou
             )
         )
     assert account.line.friend_list.audiences == {}
+
+
+async def test_two_processes_uploading_the_same_audience_keep_one(account: Account) -> None:
+    members = users(70)
+    first = await account.parts.audiences.ensure(members)
+    other = AudienceGroups(account.parts.publisher.client, account.db)
+
+    async def not_yet(members: str) -> None:
+        return None  # the other process looked before the first one's row was written
+
+    other.store.find = not_yet  # type: ignore[assignment,method-assign]
+    try:
+        second = await other.ensure(members)
+    finally:
+        await other.close()
+    assert second == first
+    assert len(account.line.calls("/v2/bot/audienceGroup/upload", "POST")) == 2
+    assert list(account.line.friend_list.audiences) == [first]  # its own upload deleted
