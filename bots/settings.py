@@ -70,11 +70,6 @@ class Settings(BaseSettings):
         return cipher
 
     @property
-    def line_enabled(self) -> bool:
-        """LINE runs when both the channel secret and access token are set."""
-        return bool(self.line_channel_secret and self.line_channel_access_token)
-
-    @property
     def profile_path(self) -> Path:
         """The newsletter profile inside the content folder."""
         return self.content_dir / "newsletter.toml"

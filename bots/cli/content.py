@@ -10,12 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services
-from bots.cli.delivery_common import issue_state
+from bots.cli.feeds import ingest_feeds
+from bots.cli.lookups import issue_state
 from bots.cli.views import print_preview, print_reply
-from bots.feeds.cli import ingest_feeds
-from bots.preview import PLATFORMS, post_document, preview_document
-from bots.rendering import renderer_for
+from bots.preview import post_document, preview_document
 from bots.settings import Settings
 from core.errors import ContentError
 from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
@@ -24,8 +24,8 @@ from core.parsing import load_issue
 from core.plaintext import format_issue
 from core.profile import load_profile
 
-PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack, line or all")]
-AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack or line")]
+PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
+AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
@@ -218,12 +218,19 @@ async def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer TEXT exactly as the bots would answer a reader who typed it."""
-    if platform not in PLATFORMS:
-        fail(f"--platform must be slack or line, not {platform!r}")
+    if platform not in registry.names():
+        fail(f"--platform must be {registry.choices()}, not {platform!r}")
+    contract = registry.platform(platform)
     async with services() as svc:
-        renderer = renderer_for(platform, svc.profile)
+        # Paged and in the language the platform's bot would answer in.
+        renderer = contract.renderer(svc.profile)
         reply = await svc.engine.answer(
-            text, platform=platform, limits=renderer.limits, conversation="cli"
+            text,
+            platform=platform,
+            limits=renderer.limits,
+            conversation="cli",
+            page_size=contract.page_size,
+            language=contract.reader_language(text, svc.profile.language),
         )
     if as_json:
         document: dict[str, Any] = {
@@ -242,7 +249,7 @@ async def ask(
 
 def _platforms(choice: str) -> tuple[str, ...]:
     if choice == "all":
-        return PLATFORMS
-    if choice not in PLATFORMS:
-        fail(f"--platform must be slack, line or all, not {choice!r}")
+        return registry.names()
+    if choice not in registry.names():
+        fail(f"--platform must be {registry.choices('all')}, not {choice!r}")
     return (choice,)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, services
-from bots.cli.delivery_common import stored_issue, when
+from bots.cli.lookups import stored_issue, when
 from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group
 from core.storage import IssueRepository, Subscription, SubscriptionRepository
 

@@ -13,14 +13,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bots.bootstrap import Services
+from bots.bootstrap import DeliveryKit, Services, build_delivery, build_platforms
 from bots.cli.common import async_command, console, fail, services
-from bots.cli.delivery_common import relative, stored_issue, when
+from bots.cli.lookups import relative, stored_issue, when
 from bots.line.reach import is_narrowcast
 from bots.platform import Platform
-from bots.runtime import build_delivery
-from bots.runtime.delivery import DeliveryKit
-from bots.server import build_platforms
 from core.delivery import STATES, Delivery, DeliveryLedger, Target
 from core.errors import DeliveryError
 from core.storage import StoredIssue, Subscription, SubscriptionRepository

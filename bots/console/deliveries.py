@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.console.catalogue import Entry
 from core.clock import Clock
 from core.delivery import STATES, DeliveryLedger, Fanout, State
 from core.errors import DeliveryError
 from core.profile import Profile
+from core.storage.catalogue import Entry
 from core.storage.database import Database
 from core.storage.issues import StoredIssue
 from core.storage.subscriptions import Subscription
@@ -181,6 +181,7 @@ async def line_plan(
     """The plan ``line:all`` would get for ``stored`` (None without LINE or the
     subscription); a refusal (the month's quota) is shown as its message."""
     planner = getattr(platform, "planner", None)
+    review = getattr(platform, "review", None)
     publisher = getattr(platform, "publisher", None)
     every = next(
         (s for s in subscriptions if s.platform == "line" and s.target == "all" and s.active),
@@ -188,7 +189,9 @@ async def line_plan(
     )
     if planner is None or publisher is None or every is None or stored is None:
         return None
-    fanout = Fanout(name, {"line": publisher}, {"line": planner.plan}, {"line": planner.review})
+    fanout = Fanout(
+        name, {"line": publisher}, {"line": planner}, {"line": review} if review else None
+    )
     try:
         plan = await fanout.plan(every, stored)
     except DeliveryError as exc:

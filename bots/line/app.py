@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
+from bots.line import PLATFORM
 from bots.line.client import LineClient
 from bots.line.delivery import build_line_delivery
 from bots.line.followers import LineAudienceBook
@@ -26,16 +27,15 @@ from bots.line.planner import LineFriendPlanner
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
+from bots.line.subscriptions import FollowerSubscriptions
 from bots.line.webhook import LineWebhook
 from bots.platform import Hook, Platform
 from core.storage.defaults import Defaults
 
 log = logging.getLogger("haishin.line")
 
-WORKERS = 16
-# Events that may wait (about 3.4 KB each parsed, so ~34 MB at most): at the 1,000-1,500
-# answers/s one process manages, under 10 s of backlog, well inside a reply token's minute.
-QUEUE_CAPACITY = 10_000
+WORKERS = PLATFORM.backpressure.at_once
+QUEUE_CAPACITY = PLATFORM.backpressure.waiting  # events that may wait for a worker
 
 
 class LiveStatus(dict[str, Any]):
@@ -62,7 +62,7 @@ class LinePlatform(Platform):
     client: LineClient | None = None
     followers: LineAudienceBook | None = None
     insight: LineInsight | None = None
-    planner: LineFriendPlanner | None = None
+    friends: LineFriendPlanner | None = None
     sync: FollowerSyncJob | None = None
 
 
@@ -93,6 +93,7 @@ def build_line(
         client=client,
         replies=ReplySender(client, on_expired=dropped.inc),
         followers=followers,
+        subscriptions=FollowerSubscriptions(followers, services.profile),
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
@@ -140,9 +141,11 @@ def build_line(
         startup.append(insight.start)
         shutdown.append(insight.stop)
     return LinePlatform(
-        name="line",
+        name=PLATFORM.name,
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
+        planner=planner.plan,
+        review=planner.review,
         on_startup=startup,
         on_shutdown=shutdown,
         status=status,
@@ -151,6 +154,6 @@ def build_line(
         client=client,
         followers=followers,
         insight=insight,
-        planner=planner,
+        friends=planner,
         sync=sync,
     )

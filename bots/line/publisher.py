@@ -38,7 +38,7 @@ from bots.line.narrowcast import Narrowcaster
 from bots.line.quota import QuotaGuard
 from bots.line.reach import is_narrowcast
 from bots.line.render import MAX_MESSAGES, LineRenderer
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, RetryAfter
 from core.model import Suggestion
 from core.overview import summarize
 from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
@@ -133,10 +133,9 @@ class LinePublisher(Publisher):
             chunk = posts[(page - 1) * MAX_MESSAGES : page * MAX_MESSAGES]
             if chunk:
                 return [self.renderer.post(post) for post in chunk]
-        raise DeliveryError(
+        raise MessageRejected(
             f"LINE digest has no unit {unit!r} (known: {', '.join(self.plan(digest))})",
             platform="line",
-            retryable=False,
             code="unknown_unit",
         )
 
@@ -179,7 +178,7 @@ class LinePublisher(Publisher):
                 log.info("LINE %s %s: already accepted (409)", endpoint, job.delivery_id)
                 return SentMessage(ref=f"line:{endpoint}:{accepted or retry_key}")
             error = translate(exc, endpoint, backoff=BACKOFF[endpoint])
-            if exc.status == 429 and error.retryable:
+            if isinstance(error, RetryAfter):
                 self._limiters[endpoint].defer(endpoint, error.retry_after or BACKOFF[endpoint])
             if exc.status is not None and 400 <= exc.status < 500:
                 self.quota.release(count)  # LINE sent nothing
@@ -290,9 +289,8 @@ def _retry_key(delivery_id: str) -> str:
     try:
         return str(uuid.UUID(delivery_id))
     except ValueError:
-        raise DeliveryError(
+        raise MessageRejected(
             f"delivery id {delivery_id!r} is not a UUID; LINE's X-Line-Retry-Key must be one",
             platform="line",
-            retryable=False,
             code="bad_retry_key",
         ) from None

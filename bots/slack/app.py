@@ -29,7 +29,7 @@ from starlette.routing import Route
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
 from bots.platform import Hook, Platform
-from bots.slack import handlers
+from bots.slack import PLATFORM, handlers
 from bots.slack.answers import SlackBot
 from bots.slack.events import SlackEvents
 from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_tokens
@@ -196,9 +196,10 @@ def build_slack(services: Services) -> Platform | None:
             client.session = None
 
     return Platform(
-        name="slack",
+        name=PLATFORM.name,
         routes=list(routes),
         publisher=publisher,
+        times_own_sends=True,
         on_startup=[start],
         on_shutdown=[stop],
         status={

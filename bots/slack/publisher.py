@@ -21,7 +21,7 @@ from bots.metrics import Metrics
 from bots.slack import errors
 from bots.slack.render import SlackRenderer
 from bots.slack.tokens import TokenSource
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, TokenDead
 from core.model import Post
 from core.overview import summarize
 from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
@@ -192,11 +192,10 @@ class SlackPublisher(Publisher):
         else:
             post = self._posts(job.digest).get(job.unit)
             if post is None:
-                raise DeliveryError(
+                raise MessageRejected(
                     f"unit {job.unit!r} is not part of this digest any more (the issue was "
                     "corrected and split differently)",
                     platform="slack",
-                    retryable=False,
                     code="unknown_unit",
                 )
             body = self.renderer.post(post)
@@ -233,7 +232,7 @@ class SlackPublisher(Publisher):
 
     def _failed(self, job: SendJob, exc: SlackApiError, channel: str) -> DeliveryError:
         failure = errors.from_api_error(exc, channel=channel)
-        if failure.code in errors.TOKEN_ERRORS:
+        if isinstance(failure, TokenDead):
             self.tokens.forget(job.audience.workspace)
             self._clients.clear()
         return failure

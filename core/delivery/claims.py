@@ -251,7 +251,7 @@ class Failure:
     """A failed attempt, as the ledger records it.
 
     Args:
-        code / message: the platform's error code and what went wrong.
+        code / message: the failure's kind (``DeliveryError.kind``) and what went wrong.
         retry_at: when to try again; None: never (the row is ``dead``).
         pause_reason: also pause the subscription, saying why.
         give_up_group: the group's later units die too (its first unit is dead, so a

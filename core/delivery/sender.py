@@ -250,22 +250,22 @@ class GroupSender:
         if exc.retryable and not self.policy.exhausted(row.attempts):
             wait = self.policy.delay(row.attempts, exc.retry_after)
             retry_at = self.clock.now() + timedelta(seconds=wait)
-            await self.writer.fail(row, self.worker, Failure(exc.code, exc.message, retry_at))
+            await self.writer.fail(row, self.worker, Failure(exc.kind, exc.message, retry_at))
             log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
             self.retry_soon(wait)
             self._report(row, platform, "failed")
             return
         if exc.retryable:
             message = f"gave up after {row.attempts} attempts: {exc.message}"
-            await self.writer.fail(row, self.worker, Failure(exc.code, message, None))
+            await self.writer.fail(row, self.worker, Failure(exc.kind, message, None))
             log.error("%s: %s", where, message)
         elif stops_subscription(exc):
             reason = f"{exc.message} [{exc.code or 'refused'}]"
-            failure = Failure(exc.code, exc.message, None, pause_reason=reason)
+            failure = Failure(exc.kind, exc.message, None, pause_reason=reason)
             await self.writer.fail(row, self.worker, failure)
             log.warning("%s: %s; subscription paused until resumed", where, exc.message)
         else:
-            failure = Failure(exc.code, exc.message, None, give_up_group=row.position == 0)
+            failure = Failure(exc.kind, exc.message, None, give_up_group=row.position == 0)
             await self.writer.fail(row, self.worker, failure)
             log.error("%s: %s", where, exc.message)
         self._report(row, platform, "dead")

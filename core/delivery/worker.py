@@ -24,20 +24,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.clock import Clock, SystemClock
-from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.claims import WORKER_TIMEOUT
 from core.delivery.corrections import Corrections
-from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache
-from core.delivery.ledger import DeliveryLedger
+from core.delivery.fanout import Fanout
+from core.delivery.heartbeats import new_worker_id
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
-from core.delivery.revisions import RevisionLedger
 from core.delivery.sender import DeliveryObserver, GroupSender
-from core.delivery.starts import GroupStarts
-from core.delivery.workers import WorkerRegistry, new_worker_id
-from core.delivery.writer import LedgerWriter
-from core.storage.database import Database
-from core.storage.issues import IssueRepository
-from core.storage.subscriptions import SubscriptionRepository
+from core.delivery.stores import DeliveryStores
 
 log = logging.getLogger("haishin.delivery")
 
@@ -75,7 +69,8 @@ class DeliveryWorker:
     """Sends what the ledger holds, through the platforms' publishers.
 
     Args:
-        db: the database.
+        stores: the ledger, claims, heartbeats, subscriptions and issues it works on
+            (``DeliveryStores.over(db, ...)``, built by the composition root).
         fanout: the publishers (by platform) and how digests and audiences are built.
         clock: now (retry times, heartbeats).
         policy: backoff and attempts.
@@ -86,7 +81,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        db: Database,
+        stores: DeliveryStores,
         fanout: Fanout,
         *,
         clock: Clock | None = None,
@@ -96,22 +91,21 @@ class DeliveryWorker:
         worker_id: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
-        self.health = db.health
+        self.health = stores.health
         self.fanout = fanout
         self.policy = policy or RetryPolicy()
         self.observer = observer or DeliveryObserver()
         self.settings = settings or WorkerSettings()
         self.host = socket.gethostname()
         self.id = worker_id or new_worker_id(self.host)
-        timeout = self.settings.worker_timeout
-        self.claims = ClaimQueue(db, clock=self.clock, worker_timeout=timeout)
-        self.ledger = DeliveryLedger(db, clock=self.clock)
-        self.registry = WorkerRegistry(db, clock=self.clock)
-        self.subscriptions = SubscriptionRepository(db, clock=self.clock)
-        self.issues = IssueCache(IssueRepository(db, clock=self.clock))
+        self.claims = stores.claims
+        self.ledger = stores.ledger
+        self.registry = stores.registry
+        self.subscriptions = stores.subscriptions
+        self.issues = stores.issues
         self.corrections = Corrections(
             self.ledger,
-            RevisionLedger(db, clock=self.clock, worker_timeout=timeout),
+            stores.revisions,
             self.subscriptions,
             self.issues,
             fanout,
@@ -123,15 +117,15 @@ class DeliveryWorker:
             worker=self.id,
             claims=self.claims,
             ledger=self.ledger,
-            starts=GroupStarts(db, clock=self.clock),
-            subscriptions=SubscriptionCache(self.subscriptions),
+            starts=stores.starts,
+            subscriptions=stores.active,
             issues=self.issues,
             fanout=fanout,
             clock=self.clock,
             policy=self.policy,
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
-            writer=LedgerWriter(db, clock=self.clock),
+            writer=stores.writer,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
         )

@@ -194,7 +194,7 @@ class DeliveryRow(Base):
     updated_at: Mapped[datetime]
     # The LINE audience batch (``delivery_batches``) the row goes to; 0 for one-target sends.
     batch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The platform's code for the last failure (``ratelimited``, ``channel_not_found``...).
+    # The kind of the last failure (``DeliveryError.kind``: ``ratelimited``, ``audience_gone``...).
     error_code: Mapped[str | None] = mapped_column(String(64))
 
 

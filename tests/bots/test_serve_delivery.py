@@ -20,7 +20,14 @@ from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.tokens import StaticToken
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger, DeliveryWorker, Fanout, Publishing, RetryPolicy
+from core.delivery import (
+    DeliveryLedger,
+    DeliveryStores,
+    DeliveryWorker,
+    Fanout,
+    Publishing,
+    RetryPolicy,
+)
 from core.ingest import ingest_paths
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
@@ -116,7 +123,12 @@ async def harness(
         {"line": line_delivery.planner.plan},
         {"line": line_delivery.planner.review},
     )
-    worker = DeliveryWorker(database, fanout, clock=clock, policy=RetryPolicy(rng=random.Random(3)))
+    worker = DeliveryWorker(
+        DeliveryStores.over(database, clock=clock),
+        fanout,
+        clock=clock,
+        policy=RetryPolicy(rng=random.Random(3)),
+    )
     await worker.register()
     try:
         yield Harness(

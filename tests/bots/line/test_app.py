@@ -122,7 +122,7 @@ async def test_walkthrough_ask_follow_unfollow_and_one_broadcast(bot: LineBot) -
     assert bot.platform.planner is not None
     every = await SubscriptionRepository(bot.services.db).find("line", "all")
     assert every is not None  # made at start-up, once
-    choice = await bot.platform.planner.plan(every, tuple(s.key for s in issue.sections))
+    choice = await bot.platform.planner(every, tuple(s.key for s in issue.sections))
     [batch] = choice.batches
     assert batch.recipients == ("all",)
     digest = Digest(newsletter=bot.services.profile.name, issue=issue, sections=batch.sections)
