@@ -26,6 +26,7 @@ from bots.line.render import LineRenderer
 from core.clock import FixedClock
 from core.delivery import (
     DeliveryLedger,
+    DeliveryStores,
     DeliveryWorker,
     Fanout,
     Publishing,
@@ -112,7 +113,12 @@ async def account(
         {"line": parts.planner.plan},
         {"line": parts.planner.review},
     )
-    worker = DeliveryWorker(database, fanout, clock=clock, policy=RetryPolicy(rng=random.Random(3)))
+    worker = DeliveryWorker(
+        DeliveryStores.over(database, clock=clock),
+        fanout,
+        clock=clock,
+        policy=RetryPolicy(rng=random.Random(3)),
+    )
     await worker.register()
     try:
         yield Account(
@@ -222,7 +228,10 @@ async def test_a_crash_between_the_narrowcast_and_its_ledger_write_sends_once(
     await account.worker.sender.writer.close()
     await WorkerRegistry(account.db, clock=account.clock).unregister(account.worker.id)
     after = DeliveryWorker(
-        account.db, account.fanout, clock=account.clock, policy=RetryPolicy(rng=random.Random(4))
+        DeliveryStores.over(account.db, clock=account.clock),
+        account.fanout,
+        clock=account.clock,
+        policy=RetryPolicy(rng=random.Random(4)),
     )
     await after.register()
     await after.drain()
