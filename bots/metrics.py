@@ -36,6 +36,13 @@ class Metrics:
             ["platform", "state"],
             registry=self.registry,
         )
+        self.duplicates_removed = Counter(
+            "haishin_duplicates_removed_total",
+            "Late second copies of a unit (a send in doubt that landed after its lookup) "
+            "found and deleted, by platform.",
+            ["platform"],
+            registry=self.registry,
+        )
         self.send_latency = Histogram(
             "haishin_send_latency_seconds",
             "Time of one platform send call.",
@@ -119,6 +126,9 @@ class MetricsObserver(DeliveryObserver):
 
     def transition(self, platform: str, state: str) -> None:
         self.metrics.deliveries.labels(platform, state).inc()
+
+    def duplicate_removed(self, platform: str) -> None:
+        self.metrics.duplicates_removed.labels(platform).inc()
 
     def sent(self, platform: str, seconds: float) -> None:
         # Some publishers time their own calls (Slack's, retries of find_sent included).

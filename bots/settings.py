@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
     )
     line_api_url: str | None = Field(None, validation_alias="LINE_API_URL")
+    # Seconds after a Slack send ended without an answer until it can no longer land
+    # (README: "Exactly once on a slow platform"); default the send timeout plus 45 s.
+    settle_seconds: float | None = Field(None, validation_alias="HAISHIN_SETTLE_SECONDS")
 
     @property
     def slack_oauth(self) -> bool:

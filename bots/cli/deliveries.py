@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, services
-from bots.cli.lookups import stored_issue, when
-from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group
-from core.storage import IssueRepository, Subscription, SubscriptionRepository
+from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
 
-StateOpt = Annotated[str | None, typer.Option(help="only rows in this state: " + ", ".join(STATES))]
+if TYPE_CHECKING:
+    from core.delivery import BatchPlan, Delivery, Group
+    from core.storage import Subscription
+
+StateOpt = Annotated[
+    str | None, typer.Option(help="only rows in this state: " + ", ".join(DELIVERY_STATES))
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +34,10 @@ async def deliveries(
     limit: Annotated[int, typer.Option(help="at most this many lines")] = 100,
 ) -> None:
     """What went where, and what failed and why."""
+    from bots.cli.lookups import stored_issue
+    from core.delivery import STATES, DeliveryLedger
+    from core.storage import IssueRepository, SubscriptionRepository
+
     if state is not None and state not in STATES:
         fail(f"--state {state!r}: use one of {', '.join(STATES)}")
     async with services() as svc:
@@ -72,6 +79,8 @@ def _group_table(
     now: datetime,
     limit: int,
 ) -> None:
+    from bots.cli.lookups import when
+
     groups: dict[Group, list[Delivery]] = defaultdict(list)
     for row in rows:
         groups[row.group].append(row)
@@ -108,6 +117,9 @@ def _group_table(
             else:
                 last = max(r.updated_at for r in members)
                 note = f"last change {when(last, zone, now)}"
+            removed = sum(r.duplicates_removed for r in members)
+            if removed:
+                note += f"; {removed} duplicate removed (a late copy was deleted)"
         sent = f"{states.get('sent', 0)}/{len(real)}" if real else "-"
         colour = "green" if real and states.get("sent", 0) == len(real) else "yellow"
         table.add_row(
@@ -120,6 +132,13 @@ def _group_table(
     console.print(table)
 
 
+def _where(row: Delivery) -> str:
+    said = row.last_error or row.sent_ref or ""
+    if row.duplicates_removed:
+        said += f" · duplicate removed ×{row.duplicates_removed} (a late copy was deleted)"
+    return said
+
+
 def _row_table(
     rows: list[Delivery],
     subs: dict[int, Subscription],
@@ -129,6 +148,8 @@ def _row_table(
     *,
     title: str = "deliveries",
 ) -> None:
+    from bots.cli.lookups import when
+
     table = Table(
         "issue", "target", "unit", "state", "attempts", "next try", "reason / where", title=title
     )
@@ -140,6 +161,6 @@ def _row_table(
             row.state,
             str(row.attempts),
             when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
-            escape(row.last_error or row.sent_ref or ""),
+            escape(_where(row)),
         )
     console.print(table)

@@ -10,20 +10,6 @@ from typing import Annotated
 import typer
 
 from bots.cli.common import async_command, console, fail, services
-from bots.line.client import LineClient
-from bots.line.friends import FollowersRefused, sync_followers
-from bots.line.richmenu import (
-    describe,
-    draw_menu,
-    find_font,
-    install_rich_menu,
-    menu_buttons,
-    menu_request,
-)
-from bots.settings import Settings
-from core.errors import DeliveryError
-from core.profile import load_profile
-from core.storage import LineFollowers
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +26,12 @@ def register(app: typer.Typer) -> None:
 async def followers_sync() -> None:
     """Record the account's friends haishin doesn't know yet (LINE's /v2/bot/followers/ids;
     verified and premium accounts only). Known readers keep their choices and opt-outs."""
+    from bots.line.client import LineClient
+    from bots.line.friends import FollowersRefused, sync_followers
+    from bots.settings import Settings
+    from core.errors import DeliveryError
+    from core.storage import LineFollowers
+
     settings = Settings()
     token = settings.line_channel_access_token
     if not token:
@@ -77,6 +69,18 @@ async def richmenu(
     ] = False,
 ) -> None:
     """Create the LINE rich menu (latest, the sections, help) and make it the default."""
+    from bots.line.client import LineClient
+    from bots.line.richmenu import (
+        describe,
+        draw_menu,
+        find_font,
+        install_rich_menu,
+        menu_buttons,
+        menu_request,
+    )
+    from bots.settings import Settings
+    from core.profile import load_profile
+
     settings = Settings()
     profile = load_profile(settings.profile_path)
     if dry_run:

@@ -8,9 +8,12 @@ too, five posts a request.
 
 Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first attempt, so a
 retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
-accepted, which counts as sent. A narrowcast (every friend but an audience of readers
-with their own digests) is sent and followed by ``bots.line.narrowcast.Narrowcaster``; one
-in doubt is looked up by its request id before any resend (``find_sent``).
+accepted, which counts as sent. LINE honours a key for 24 hours (``settling``): a unit in
+doubt is resent with its key at once within them, and handed to the editor after them
+(``core.delivery.attempt``), since a resend with an expired key could deliver twice. A
+narrowcast (every friend but an audience of readers with their own digests) is sent and
+followed by ``bots.line.narrowcast.Narrowcaster``; one in doubt is looked up by its request
+id before any resend (``find_sent``).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
+from cachetools import LRUCache
 from linebot.v3.messaging import (
     ApiException,
     BroadcastRequest,
@@ -41,7 +45,7 @@ from bots.line.render import MAX_MESSAGES, LineRenderer
 from core.errors import DeliveryError, MessageRejected, RetryAfter
 from core.model import Suggestion
 from core.overview import summarize
-from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage, Settling
 from core.ratelimit import KeyedRateLimiter, Sleep
 from core.splitting import split_issue
 
@@ -79,6 +83,8 @@ class LinePublisher(Publisher):
     """
 
     platform: ClassVar[str] = "line"
+    # LINE de-duplicates resends carrying the same X-Line-Retry-Key for 24 hours.
+    settling = Settling(timedelta(0), key_window=timedelta(hours=24))
 
     def __init__(
         self,
@@ -102,7 +108,8 @@ class LinePublisher(Publisher):
             for endpoint, (rate, burst) in RATES.items()
         }
         self.quota = QuotaGuard(self._read_quota, refresh=quota_refresh, now=now)
-        self._drawn: OrderedDict[tuple[Digest, str], list[Message]] = OrderedDict()
+        # LRU: a fan-out sends each unit to many audiences; the units in use stay drawn.
+        self._drawn: LRUCache[tuple[Digest, str], list[Message]] = LRUCache(_DRAWN)
 
     # ---- what a digest becomes ------------------------------------------------------------
 
@@ -231,8 +238,6 @@ class LinePublisher(Publisher):
         if models is None:
             models = [Message.from_dict(m) for m in self.messages(digest, unit)]
             self._drawn[key] = models
-            if len(self._drawn) > _DRAWN:
-                self._drawn.popitem(last=False)
         return models
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:

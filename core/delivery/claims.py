@@ -151,6 +151,7 @@ class ClaimQueue(Repository):
                     claimed_by=worker,
                     claimed_at=now,
                     attempts=DeliveryRow.attempts + 1,
+                    first_attempt_at=func.coalesce(DeliveryRow.first_attempt_at, now),
                     updated_at=now,
                 )
                 .execution_options(synchronize_session=False)
@@ -269,11 +270,17 @@ async def record_failure(
     conn: AsyncConnection, now: datetime, delivery: Delivery, worker: str, failure: Failure
 ) -> bool:
     """Write ``failure`` of ``delivery`` (claimed by ``worker``) in the caller's transaction;
-    False when the row was no longer that worker's (then nothing is written)."""
+    False when the row was no longer that claim's (then nothing is written): the fencing
+    check, same worker and same attempt, as for a send recorded (``LedgerWriter``)."""
     message = failure.message
     result = await conn.execute(
         update(_T)
-        .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
+        .where(
+            _T.c.id == delivery.id,
+            _T.c.claimed_by == worker,
+            _T.c.state == "sending",
+            _T.c.attempts == delivery.attempts,
+        )
         .values(
             state="failed" if failure.retry_at is not None else "dead",
             next_attempt_at=failure.retry_at,
@@ -331,6 +338,8 @@ def from_mapping(row: Any, previous: State | None) -> Delivery:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         previous_state=previous,
+        first_attempt_at=row.get("first_attempt_at"),
+        duplicates_removed=row.get("duplicates_removed") or 0,
     )
 
 
@@ -341,6 +350,7 @@ def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
         state="sending",
         claimed_by=worker,
         attempts=row.attempts + 1,
+        first_attempt_at=row.first_attempt_at or now,
         updated_at=now,
     )
 

@@ -2,7 +2,7 @@
 
 ``DeliveryWorker`` gets these instead of building them: the ledger and its claims, the
 worker heartbeats, the subscriptions and issues (cached), the revisions and group starts,
-and the batched ledger writer.
+the batched ledger writer, and the units due for a second look (late copies).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.duplicates import Verifications
 from core.delivery.fanout import IssueCache, SubscriptionCache
 from core.delivery.heartbeats import WorkerRegistry
 from core.delivery.ledger import DeliveryLedger
@@ -38,6 +39,7 @@ class DeliveryStores:
     revisions: RevisionLedger
     starts: GroupStarts
     writer: LedgerWriter
+    verifications: Verifications
 
     @classmethod
     def over(
@@ -57,4 +59,5 @@ class DeliveryStores:
             revisions=RevisionLedger(db, clock=clock, worker_timeout=worker_timeout),
             starts=GroupStarts(db, clock=clock),
             writer=LedgerWriter(db, clock=clock),
+            verifications=Verifications(db, clock=clock),
         )

@@ -196,6 +196,11 @@ class DeliveryRow(Base):
     batch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The kind of the last failure (``DeliveryError.kind``: ``ratelimited``, ``audience_gone``...).
     error_code: Mapped[str | None] = mapped_column(String(64))
+    # The first claim for sending: LINE honours the row's retry key for 24 hours from it.
+    first_attempt_at: Mapped[datetime | None]
+    # A unit resent after a send in doubt is looked at again then (late copies deleted).
+    verify_at: Mapped[datetime | None] = mapped_column(index=True)
+    duplicates_removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeliveryBatchRow(Base):

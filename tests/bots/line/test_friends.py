@@ -218,7 +218,7 @@ async def test_a_crash_between_the_narrowcast_and_its_ledger_write_sends_once(
     async def die(delivery_id: str, value: str) -> None:
         raise asyncio.CancelledError  # the process stops right after LINE accepted it
 
-    store.phase = die  # type: ignore[method-assign]
+    store.phase = die  # type: ignore[method-assign,assignment]
     await asyncio.gather(account.worker.drain(), return_exceptions=True)
     store.phase = phase  # type: ignore[method-assign]
     assert len(account.line.calls("/v2/bot/message/narrowcast")) == 1

@@ -41,7 +41,7 @@ def install(team: str, token: str, refresh: str | None = None) -> Installation:
 
 async def stored_tokens(db: Database) -> list[str]:
     """Every token column value as the database holds it."""
-    values = []
+    values: list[str] = []
     async with db.engine.connect() as conn:
         for table, columns in (
             (slack_bots, ("bot_token", "bot_refresh_token")),
@@ -112,8 +112,14 @@ async def test_a_key_dropped_too_soon_changes_nothing(database: Database) -> Non
         ("not-a-key", "key 1 of 1 is not a Fernet key"),
         (f"{NEW},short", "key 2 of 2 is not a Fernet key"),
     ],
+    ids=[
+        "unset",
+        "empty",
+        "not-a-key",
+        "second-key-short",
+    ],  # NEW is random: xdist needs stable ids
 )
 def test_multi_workspace_mode_needs_a_real_key(setting: str | None, says: str) -> None:
     with pytest.raises(ConfigError, match=says):
-        Settings(_env_file=None, token_key=setting).slack_token_cipher()  # type: ignore[call-arg]
-    assert Settings(_env_file=None, token_key=f"{NEW}, {OLD}").slack_token_cipher().keys == 2  # type: ignore[call-arg]
+        Settings(_env_file=None, token_key=setting).slack_token_cipher()
+    assert Settings(_env_file=None, token_key=f"{NEW}, {OLD}").slack_token_cipher().keys == 2
