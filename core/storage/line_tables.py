@@ -1,6 +1,6 @@
 """The tables LINE's friend delivery keeps: audience groups and narrowcast requests.
 
-Defined here (not in ``models``) like the other feature tables; migration 0009 creates them.
+Defined here (not in ``models``) like the other feature tables; migration 0010 creates them.
 """
 
 from __future__ import annotations

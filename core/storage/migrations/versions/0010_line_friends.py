@@ -1,7 +1,7 @@
 """LINE friends: audience groups haishin uploaded, and the narrowcasts LINE accepted.
 
-Revision ID: 0009_line_friends
-Revises: 0008_failure_kinds
+Revision ID: 0010_line_friends
+Revises: 0009_settling
 Create Date: 2026-12-04
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_line_friends"
-down_revision: str | None = "0008_failure_kinds"
+revision: str = "0010_line_friends"
+down_revision: str | None = "0009_settling"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
