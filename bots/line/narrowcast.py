@@ -78,7 +78,12 @@ class Narrowcaster:
         self._patience = patience
 
     async def send(self, job: SendJob, messages: list[Message], retry_key: str) -> SentMessage:
-        """Narrowcast ``messages`` to every friend but the job's left-out readers."""
+        """Narrowcast ``messages`` to every friend but the job's left-out readers; one LINE
+        accepted for this row before (its request id stored) is followed, not sent again,
+        whatever the caller knew of it."""
+        found = await self.find(job)
+        if found is not None:
+            return found
         left_out = job.audience.recipients[1:]
         group_id = await self.groups.ensure(left_out)
         recipient = OperatorRecipient(
