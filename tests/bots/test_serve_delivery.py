@@ -298,10 +298,9 @@ async def line_followers(h: Harness, count: int, *, chosen: dict[str, list[str]]
     ids = users(count)
     h.line.friend_list.ids = list(ids)
     h.line.follower_counts["20251003"] = {"status": "ready", "followers": count, "blocks": 0}
-    for user in ids:
-        await h.followers.add(user)
-        if user in chosen:
-            await h.followers.update(user, sections=chosen[user])
+    await h.followers.add_known(ids)  # one write: the worker's heartbeat keeps its pace
+    for user, sections in chosen.items():
+        await h.followers.update(user, sections=sections)
     return ids
 
 
