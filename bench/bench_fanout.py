@@ -73,6 +73,8 @@ SEND_TIMEOUT_SECONDS = 15  # haishin's Slack send timeout (bots.slack.publisher)
 
 def run_child(port: int, scale: float) -> None:
     """``haishin serve`` with its pacing slowed ``scale`` times (see the module docstring)."""
+    import bots.bootstrap
+    from bots.bootstrap import Services
     from bots.cli.serve import _serve
     from bots.line.publisher import RATES
     from bots.logs import configure_logging
@@ -90,6 +92,16 @@ def run_child(port: int, scale: float) -> None:
             for endpoint, (rate, burst) in RATES.items():
                 limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
 
+    build_platforms = bots.bootstrap.build_platforms
+
+    def tuned_platforms(services: Services) -> dict[str, Platform]:
+        platforms = build_platforms(services)
+        tune(platforms)
+        return platforms
+
+    # The benchmark's own hook, in its own process: haishin serve builds its platforms
+    # through this name, and the publishers are slowed before anything starts.
+    bots.bootstrap.build_platforms = tuned_platforms
     settings = Settings()
     configure_logging("plain", os.environ.get("HAISHIN_LOG_LEVEL", "WARNING"))
     signal.signal(signal.SIGTERM, lambda *_: None)
@@ -98,13 +110,13 @@ def run_child(port: int, scale: float) -> None:
         import cProfile
 
         cProfile.runctx(
-            "asyncio.run(_serve(settings, '127.0.0.1', port, tune=tune))",
+            "asyncio.run(_serve(settings, '127.0.0.1', port))",
             globals(),
             locals(),
             f"{profile}.{os.getpid()}",
         )
         return
-    asyncio.run(_serve(settings, "127.0.0.1", port, tune=tune))
+    asyncio.run(_serve(settings, "127.0.0.1", port))
 
 
 # ---------------------------------------------------------------- set-up

@@ -17,7 +17,6 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -27,7 +26,6 @@ from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from bots.bootstrap import DeliveryKit, Services
-    from bots.platform import Platform
     from bots.runtime import Component
     from bots.settings import Settings
     from core.ingest import IngestReport
@@ -200,15 +198,8 @@ class DeliveryRuntime:
             await asyncio.sleep(GAUGE_SECONDS)
 
 
-async def _serve(
-    settings: Settings,
-    host: str,
-    port: int,
-    *,
-    tune: Callable[[dict[str, Platform]], None] | None = None,
-) -> None:
-    """Run until SIGTERM. ``tune`` may adjust the platforms before anything starts (the
-    fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    """Run until SIGTERM."""
     import uvicorn
 
     from bots.bootstrap import bootstrap, build_delivery, build_platforms
@@ -222,8 +213,6 @@ async def _serve(
         for platform in platforms.values():
             for prepare in platform.prepare:
                 await prepare()
-        if tune is not None:
-            tune(platforms)
         runtime = DeliveryRuntime(
             services, build_delivery(services, platforms, settings=WorkerSettings())
         )
