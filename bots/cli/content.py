@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,17 +12,11 @@ from rich.table import Table
 
 from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services
-from bots.cli.feeds import ingest_feeds
-from bots.cli.lookups import issue_state
-from bots.cli.views import print_preview, print_reply
-from bots.preview import post_document, preview_document
-from bots.settings import Settings
 from core.errors import ContentError
-from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
-from core.model import Issue
-from core.parsing import load_issue
-from core.plaintext import format_issue
-from core.profile import load_profile
+
+if TYPE_CHECKING:
+    from bots.settings import Settings
+    from core.model import Issue
 
 PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
 AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
@@ -53,6 +47,9 @@ async def ingest(
     ] = False,
 ) -> None:
     """Load issue files (or feeds); unchanged ones are skipped, changed ones become revisions."""
+    from bots.cli.feeds import ingest_feeds
+    from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
+
     if feed:
         await ingest_feeds(paths or [])
         return
@@ -121,6 +118,8 @@ def _shown(path: Path) -> str:
 @async_command
 async def issues() -> None:
     """List stored issues: number, date, title, sections, revision, published."""
+    from bots.cli.lookups import issue_state
+
     async with services() as svc:
         entries = await svc.library.catalogue(svc.clock.now())
     if not entries:
@@ -157,6 +156,8 @@ async def show(
     section: Annotated[str | None, typer.Argument(help="a section key or name")] = None,
 ) -> None:
     """Print an issue, or one section of it, as plain text."""
+    from core.plaintext import format_issue
+
     async with services() as svc:
         record = await find_issue(svc, issue)
         keys: list[str] = []
@@ -180,6 +181,11 @@ async def preview(
     encoding: EncodingOpt = None,
 ) -> None:
     """Parse and split without storing anything; show what readers would get."""
+    from bots.cli.views import print_preview
+    from bots.preview import preview_document
+    from bots.settings import Settings
+    from core.profile import load_profile
+
     platforms = _platforms(platform)
     settings = Settings()
     issue = await _preview_source(source, settings, encoding)
@@ -192,6 +198,10 @@ async def preview(
 
 
 async def _preview_source(source: str | None, settings: Settings, encoding: str | None) -> Issue:
+    from core.ingest import default_issue_paths
+    from core.parsing import load_issue
+    from core.profile import load_profile
+
     profile = load_profile(settings.profile_path)
     path = Path(source) if source else None
     if path is not None and (path.is_file() or path.suffix in (".txt", ".md", ".markdown", ".mdx")):
@@ -218,6 +228,10 @@ async def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer TEXT exactly as the bots would answer a reader who typed it."""
+    from bots import registry
+    from bots.cli.views import print_reply
+    from bots.preview import post_document
+
     if platform not in registry.names():
         fail(f"--platform must be {registry.choices()}, not {platform!r}")
     contract = registry.platform(platform)
@@ -248,6 +262,8 @@ async def ask(
 
 
 def _platforms(choice: str) -> tuple[str, ...]:
+    from bots import registry
+
     if choice == "all":
         return registry.names()
     if choice not in registry.names():

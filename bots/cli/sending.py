@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,15 +13,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bots.bootstrap import DeliveryKit, Services, build_delivery, build_platforms
-from bots.cli.common import async_command, console, fail, services
-from bots.cli.lookups import relative, stored_issue, when
-from bots.platform import Platform
-from core.delivery import STATES, Delivery, DeliveryLedger, Target
-from core.storage import StoredIssue, Subscription, SubscriptionRepository
+from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
+
+if TYPE_CHECKING:
+    from bots.bootstrap import DeliveryKit, Services
+    from bots.platform import Platform
+    from core.delivery import Delivery, Target
+    from core.storage import StoredIssue, Subscription
 
 ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
-StateOpt = Annotated[str | None, typer.Option(help="only rows in this state: " + ", ".join(STATES))]
+StateOpt = Annotated[
+    str | None, typer.Option(help="only rows in this state: " + ", ".join(DELIVERY_STATES))
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +44,11 @@ async def send(
     ] = 600,
 ) -> None:
     """Deliver an issue to one target now, through the ledger (never twice)."""
+    from bots.bootstrap import build_delivery, build_platforms
+    from bots.cli.lookups import stored_issue
+    from core.delivery import DeliveryLedger, Target
+    from core.storage import SubscriptionRepository
+
     target = Target.parse(to)
     async with services() as svc:
         stored = await stored_issue(svc, issue)
@@ -81,6 +89,9 @@ async def _deliver(
     total: int,
     wait: int,
 ) -> bool:
+    from bots.cli.lookups import relative, when
+    from core.delivery import DeliveryLedger
+
     platform = platforms[sub.platform]
     for hook in platform.on_startup:
         await hook()
@@ -150,6 +161,8 @@ async def _deliver(
 
 
 def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone: ZoneInfo) -> None:
+    from bots.cli.lookups import when
+
     sent = sum(1 for r in rows if r.state == "sent")
     if sent:
         console.print(
@@ -167,6 +180,9 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 async def _dry_run(
     svc: Services, kit: DeliveryKit, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
+    from core.delivery import DeliveryLedger
+    from core.storage import Subscription
+
     ledger = DeliveryLedger(svc.db)
     if sub is not None and await ledger.has_rows(sub.id, stored.id):
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.panel import Panel
@@ -10,15 +11,20 @@ from rich.table import Table
 from rich.tree import Tree
 
 from bots.cli.common import console
-from bots.preview import platform_posts
-from bots.rendering import Renderer, renderer_for
-from core.model import BlockKind, Issue, NoteKind, Post, Reply
-from core.profile import Profile
-from core.splitting import long_links
+
+if TYPE_CHECKING:
+    from bots.rendering import Renderer
+    from core.model import Issue, Post, Reply
+    from core.profile import Profile
 
 
 def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> None:
     """The issue's structure, then the posts each platform would get, with their sizes."""
+    from bots.preview import platform_posts
+    from bots.rendering import renderer_for
+    from core.model import BlockKind, NoteKind
+    from core.splitting import long_links
+
     head = " ".join(
         x
         for x in (

@@ -105,6 +105,7 @@ class SlackRenderer:
             reply.suggestions,
             tuple(sorted(reply.args.items())),
             reply.language,
+            reply.marks,
             share,
         )
         cached = self._replies.get(key)
@@ -128,7 +129,11 @@ class SlackRenderer:
             groups.append(self._digest_blocks(reply.overview, lang))
             text = digest_fallback(reply.overview, lang)
         elif reply.message:
-            groups.append([section(chunk) for chunk in chunks(mrkdwn.escape(reply.message))])
+            head, _, body = reply.message.partition("\n")
+            text_mrkdwn = mrkdwn.escape(head)
+            if body:
+                text_mrkdwn += "\n" + mrkdwn.marked(body, reply.marks)
+            groups.append([section(chunk) for chunk in chunks(text_mrkdwn)])
         tail = actions(reply.more, reply.suggestions, share_button, language=lang)
         return [
             {"text": fallback(text), "blocks": blocks}

@@ -14,7 +14,7 @@ from cachetools import LRUCache
 
 from core.clock import Clock
 from core.commands.conversations import ConversationStore
-from core.commands.grammar import Intent, Kind, understand
+from core.commands.grammar import Intent, Kind, page_suffix, understand
 from core.commands.texts import say
 from core.errors import SearchQueryError
 from core.library import IssueRecord, Library
@@ -121,13 +121,44 @@ class CommandEngine:
             return self._help(lang)
         if intent.kind in (Kind.SUBSCRIBE, Kind.UNSUBSCRIBE, Kind.SETTINGS):
             return self._subscription(intent)
+        if intent.title:
+            # A section the profile doesn't know, named as the issue names it (its title, or
+            # the key its buttons send): answered like any other section.
+            own = await self._own_section(intent, intent.title)
+            if own is not None:
+                return await self._dispatch(own, text, platform, limits, page_size)
         return self._unknown(text, lang)
+
+    async def _own_section(self, intent: Intent, title: str) -> Intent | None:
+        record = await self._find(intent)
+        if isinstance(record, Reply):
+            return None
+        tries = [(title, intent.start)]
+        if (paged := page_suffix(title)) is not None:
+            tries.append(paged)
+        for name, start in tries:
+            for section in record.issue.sections:
+                if name in (fold(section.key), fold(section.title)):
+                    found = replace(
+                        intent, kind=Kind.SECTION, section=section.key, start=start, title=None
+                    )
+                    if record.issue.number is not None:  # the issue found, not "前号" again
+                        found = replace(found, number=record.issue.number, day=None, back=0)
+                    return replace(found, leftover=None)
+        return None
 
     async def _find(self, intent: Intent) -> IssueRecord | Reply:
         lang = intent.language
         if intent.number is not None:
             record = await self.library.get(intent.number)
             missing = say(lang, "no_issue_number", number=intent.number)
+        elif intent.back:
+            recent = await self.library.recent(intent.back + 1, self.clock.now())
+            earlier = recent[intent.back] if len(recent) > intent.back else None
+            record = None
+            if earlier is not None and earlier.number is not None:
+                record = await self.library.get(earlier.number)
+            missing = say(lang, "no_issue_back", back=intent.back)
         elif intent.day is not None:
             record = await self.library.by_date(intent.day)
             missing = say(lang, "no_issue_date", day=intent.day.isoformat())
@@ -280,14 +311,15 @@ class CommandEngine:
         buttons: dict[str, Suggestion] = {}
         for hit in hits:
             label = self._label(hit.section_key, hit.section_title)
+            title = " ".join((hit.item_title or "").split())
             lines.append(
                 say(
                     lang,
-                    "search_line",
+                    "search_line" if title else "search_line_untitled",
                     number=_n(hit.issue.number),
                     section=label,
-                    title=hit.item_title or "",
-                    snippet=hit.snippet,
+                    title=title,
+                    snippet=" ".join(hit.snippet.split()),
                 )
             )
             command = f"issue {_n(hit.issue.number)} {hit.section_key}"
@@ -297,9 +329,11 @@ class CommandEngine:
         return Reply(
             intent="search",
             language=lang,
-            message="\n".join(lines),
+            # One result a paragraph: a snippet wraps over lines in a chat.
+            message="\n\n".join(lines),
             suggestions=tuple(buttons.values())[:5],
             args={"query": intent.query, "hits": str(len(hits))},
+            marks=tuple(dict.fromkeys(intent.query.split())),
         )
 
     def _help(self, lang: str) -> Reply:

@@ -138,14 +138,19 @@ async def test_issue_page_marks_where_the_posts_split_and_their_sizes(
     assert line_meters[0].endswith("/ 5,000 UTF-16 units")
 
 
-async def test_dropped_line_is_shown_in_red_where_it_was(console: ConsoleHarness) -> None:
+async def test_a_deliberate_drop_is_a_note_where_it_was_not_a_problem(
+    console: ConsoleHarness,
+) -> None:
     tree = dom((await console.page("/issues/1")).text)
-    summary = tree.css_first("section.summary.bad")
-    assert summary is not None
-    assert "line 44: dropped trailing boilerplate 'コメント'" in summary.text()
-    assert summary.css_first("a").attributes["href"] == "#s-3"  # type: ignore[union-attr]
+    assert tree.css_first("section.summary.bad") is None
+    summary = tree.css_first("section.summary.good")
+    assert "No problems." in summary.text()
+    dropped = summary.css_first(".dropped-notes")
+    assert "line 44: dropped trailing boilerplate 'コメント'" in dropped.text()
+    assert dropped.css_first("a").attributes["href"] == "#s-3"
     afterword = tree.css_first("#s-3")
-    note = afterword.css_first(".note.problem")  # type: ignore[union-attr]
+    assert afterword.css_first(".note.problem") is None
+    note = afterword.css_first(".note.dropped")
     assert note is not None
     assert note.css_first(".source").text() == "コメント"  # type: ignore[union-attr]
     assert "line 44" in note.text()

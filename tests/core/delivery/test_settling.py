@@ -54,7 +54,7 @@ class SlowPlatform(RecordingPublisher):
         if self.land_after is not None:
             self.late.append((self.clock.now() + self.land_after, job))
             self.land_after = None
-            raise TimedOut("Slack did not answer in time", platform="slack", code="timeout")
+            raise TimedOut("the Slack call timed out", platform="slack", code="timeout")
         return self._post(job)
 
     async def find_sent(self, job: SendJob) -> SentMessage | None:
