@@ -1,13 +1,18 @@
 """Fan-out benchmark: one issue to 2,000 Slack channels and 50,000 LINE followers, with faults.
 
 Run: ``uv run python bench/bench_fanout.py [--scale 10] [--database-url URL] [--line mixed]``
+(``--line friends``: 50,000 friends of whom 2,000 are known and 500 chose sections)
 
 What it does:
 
 - the sample issue, just published; 2,000 Slack channels in 200 workspaces (OAuth installs,
   one bot token per workspace) and 50,000 LINE followers: ``--line mixed`` (default) gives
   them different section choices, so the plan needs multicasts and pushes;
-  ``--line broadcast`` gives them all the default, so it is one broadcast;
+  ``--line broadcast`` gives them all the default, so it is one broadcast; ``--line
+  friends`` makes the account 50,000 friends (``--friends``) of whom haishin knows only
+  2,000 (``--followers``), 500 of them (``--chose``) with their own sections: a narrowcast
+  to every friend but those 500 (an uploaded audience) and multicasts of their choices.
+  In every mode LINE's insight says how many friends there are, and they are all listed;
 - the fake Slack and LINE APIs run in this process (threads) and enforce the documented
   rate limits: chat.postMessage one a second per channel (a burst of 2 tolerated, as Slack
   does), LINE multicast 200/s, broadcast 60/h; 5 % of sends are answered 500 or 429 at
@@ -45,7 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +131,15 @@ def issue_file(folder: Path, publish_at: datetime) -> None:
     )
 
 
-def follower_choices(count: int, mode: str) -> list[tuple[str, list[str]]]:
-    """(user id, sections): ``mixed`` needs multicasts and pushes; ``broadcast`` doesn't."""
+def follower_choices(count: int, mode: str, chose: int = 500) -> list[tuple[str, list[str]]]:
+    """(user id, sections): ``mixed`` needs multicasts and pushes; ``broadcast`` doesn't;
+    ``friends``: the first ``chose`` chose sections, the rest take the default."""
     ids = [f"U{index:032x}" for index in range(1, count + 1)]
     if mode == "broadcast":
         return [(user, []) for user in ids]
+    if mode == "friends":
+        kinds = [["topic"], ["afterword"], ["articles", "afterword"], ["shorts"]]
+        return [(user, kinds[i % len(kinds)] if i < chose else []) for i, user in enumerate(ids)]
     singles = [
         ["articles"],
         ["shorts"],
@@ -283,7 +292,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         url = scratch.enter_context(scratch_database(args.database_url, "haishin_bench"))
     workspaces = [f"T{n:04d}" for n in range(1, args.workspaces + 1)]
     channels = [(workspaces[i % len(workspaces)], f"C{i:05d}") for i in range(args.channels)]
-    followers = follower_choices(args.followers, args.line)
+    followers = follower_choices(args.followers, args.line, args.chose)
+    count = args.friends if args.line == "friends" else len(followers)
+    friend_ids = [f"U{index:032x}" for index in range(1, count + 1)]
     issue_file(workdir / "content", datetime.now(UTC) - timedelta(seconds=30))
     await prepare_database(url, channels, workspaces, followers)
 
@@ -299,9 +310,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         enforce_rate_limits=True,
         fault_rate=args.chaos,
         seed=2,
-        friends=len(followers),
+        friend_ids=friend_ids,
         now=lambda: time.monotonic() / scale,
     ).start()
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=9))).date()
+    for back in (1, 2):  # LINE's friend counts (its days are UTC+9)
+        day = (today - timedelta(days=back)).strftime("%Y%m%d")
+        line.follower_counts[day] = {"status": "ready", "followers": count, "blocks": 0}
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -336,8 +351,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             if not line_done:
                 reached = sum(len(d.to) for d in line.deliveries if d.endpoint != "reply")
             line_done = (
-                reached >= len(followers)
-                if args.line == "mixed"
+                reached >= len(friend_ids)
+                if args.line != "broadcast"
                 else any(d.endpoint == "broadcast" for d in line.deliveries)
             )
             if not restarted and posted >= expected_slack * args.kill_at:
@@ -365,7 +380,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.sleep(0.5)
         for child in lives:
             child.sample()
-        return report(args, slack, line, channels, followers, lives, killed_at, scale)
+        return report(args, slack, line, channels, friend_ids, lives, killed_at, scale)
     finally:
         last = lives[-1].process
         if last.poll() is None:
@@ -384,7 +399,7 @@ def report(
     slack: Any,
     line: Any,
     channels: list[tuple[str, str]],
-    followers: list[tuple[str, list[str]]],
+    friends: list[str],
     lives: list[Child],
     killed_at: float | None,
     scale: float,
@@ -392,9 +407,11 @@ def report(
     posts = [c for c in slack.calls("chat.postMessage")]
     accepted = [c for c in posts if c.status == 200 and c.response.get("ok")]
     sends = [
-        c for c in line.calls() if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "broadcast")
+        c
+        for c in line.calls()
+        if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "broadcast", "narrowcast")
     ]
-    line_ok = [c for c in sends if c.status == 200]
+    line_ok = [c for c in sends if c.status in (200, 202)]
     first = min([c.at for c in posts] + [c.at * scale for c in sends])
     last = max([c.at for c in accepted] + [c.at * scale for c in line_ok])
     wall = last - first
@@ -410,15 +427,28 @@ def report(
     lost_slack = sum(max(0, UNITS - per_channel.get(ch, 0)) for _, ch in channels)
     extra_slack = sum(max(0, n - UNITS) for n in per_channel.values())
     reached = Counter(
-        u for d in line.deliveries if d.endpoint in ("push", "multicast") for u in d.to
+        u
+        for d in line.deliveries
+        if d.endpoint in ("push", "multicast", "narrowcast")
+        for u in d.to
     )
     broadcasts = sum(1 for d in line.deliveries if d.endpoint == "broadcast")
     if args.line == "broadcast":
-        lost_line = 0 if broadcasts else len(followers)
-        dup_line = max(0, broadcasts - 1) * len(followers)
+        lost_line = 0 if broadcasts else len(friends)
+        dup_line = max(0, broadcasts - 1) * len(friends)
     else:
-        lost_line = sum(1 for user, _ in followers if reached[user] == 0)
-        dup_line = sum(n - 1 for n in reached.values() if n > 1) + broadcasts * len(followers)
+        lost_line = sum(1 for user in friends if reached[user] == 0)
+        dup_line = sum(n - 1 for n in reached.values() if n > 1) + broadcasts * len(friends)
+    line_requests = Counter(
+        f"{c.method} {c.path.removeprefix('/v2/bot/')}"
+        for c in line.calls()
+        if c.path.rsplit("/", 1)[-1] != "reply"
+        and not c.path.startswith("/v2/bot/insight/")
+        and not c.path.startswith("/v2/bot/audienceGroup/1")  # grouped below
+    )
+    line_requests["audience checks and deletes"] = sum(
+        1 for c in line.calls() if c.path.startswith("/v2/bot/audienceGroup/1")
+    )
     stats = slack.stats()
     removed = sum(1 for c in slack.calls("chat.delete") if c.response.get("ok"))
     by_endpoint = Counter(d.endpoint for d in line.deliveries)
@@ -434,7 +464,8 @@ def report(
         "scale": scale,
         "channels": len(channels),
         "workspaces": len({team for team, _ in channels}),
-        "followers": len(followers),
+        "friends": len(friends),
+        "known_followers": args.followers,
         "line_mode": args.line,
         "chaos": args.chaos,
         "wall_seconds": round(wall, 1),
@@ -472,9 +503,11 @@ def report(
         "line": {
             "accepted_requests": dict(by_endpoint),
             "calls_by_status": dict(Counter(c.status for c in sends)),
-            "recipients_reached": len(reached) if args.line == "mixed" else len(followers),
+            "recipients_reached": len(reached) if args.line != "broadcast" else len(friends),
             "duplicates": dup_line,
             "lost": lost_line,
+            "messages_counted": line.usage,
+            "requests": dict(sorted(line_requests.items())),
         },
     }
 
@@ -523,8 +556,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10.0, help="rate-limit clock slow-down")
     parser.add_argument("--channels", type=int, default=2000)
     parser.add_argument("--workspaces", type=int, default=200)
-    parser.add_argument("--followers", type=int, default=50_000)
-    parser.add_argument("--line", choices=("mixed", "broadcast"), default="mixed")
+    parser.add_argument(
+        "--followers", type=int, default=None, help="known followers (50,000; friends: 2,000)"
+    )
+    parser.add_argument("--line", choices=("mixed", "broadcast", "friends"), default="mixed")
+    parser.add_argument("--friends", type=int, default=50_000, help="--line friends: friends")
+    parser.add_argument("--chose", type=int, default=500, help="--line friends: own choices")
     parser.add_argument("--chaos", type=float, default=0.05, help="share of 500/429 answers")
     parser.add_argument("--kill-at", type=float, default=0.5, help="kill -9 at this share")
     parser.add_argument("--late", type=float, default=0.0, help="share of posts landing late")
@@ -535,6 +572,8 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.followers is None:
+        args.followers = 2000 if args.line == "friends" else 50_000
     if args.child:
         run_child(args.port, args.scale)
         return

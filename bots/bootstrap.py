@@ -19,7 +19,7 @@ from bots.settings import Settings
 from core.clock import Clock, SystemClock
 from core.commands import CommandEngine
 from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
-from core.delivery.fanout import AudiencePlanner
+from core.delivery.fanout import AudiencePlanner, PlanReview
 from core.delivery.stores import DeliveryStores
 from core.errors import ConfigError
 from core.ports import Publisher
@@ -156,7 +156,10 @@ def build_delivery(
         for name, platform in platforms.items()
         if platform.planner is not None
     }
-    fanout = Fanout(services.profile.name, publishers, planners)
+    reviews: dict[str, PlanReview] = {
+        name: platform.review for name, platform in platforms.items() if platform.review is not None
+    }
+    fanout = Fanout(services.profile.name, publishers, planners, reviews)
     publishing = Publishing(services.db, fanout, clock=services.clock)
     worker_settings = settings or WorkerSettings()
     stores = DeliveryStores.over(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from bots.bootstrap import Services
     from bots.rendering import Renderer
-    from core.delivery.fanout import AudiencePlanner
+    from core.delivery.fanout import AudiencePlanner, PlanReview
     from core.errors import DeliveryError
     from core.model import Overview
     from core.ports import Publisher
@@ -111,6 +111,8 @@ class Platform:
         publisher: how digests reach it.
         planner: who "everyone" is when a subscription's target is the whole audience
             (LINE's ``line:all``); None when every subscription names its conversation.
+        review: checks a whole "everyone" plan before any row is made (LINE: its cost
+            against the month's quota) and completes its summary; None: none.
         times_own_sends: the publisher reports its own send latency (so delivery doesn't).
         on_startup / on_shutdown: run inside the server's lifespan, in order / reverse order.
         status: extra facts for ``/healthz`` (mode, workspace...).
@@ -122,6 +124,7 @@ class Platform:
     routes: list[BaseRoute] = field(default_factory=list)
     publisher: Publisher | None = None
     planner: AudiencePlanner | None = None
+    review: PlanReview | None = None
     times_own_sends: bool = False
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)

@@ -111,7 +111,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services, guard, on=tuple(platforms)))
+    routes.extend(console_routes(services, guard, on=tuple(platforms), platforms=platforms))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

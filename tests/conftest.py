@@ -17,6 +17,10 @@ from core.profile import Profile, load_profile
 from core.storage.database import Database
 from tests.fakes.postgres import scratch_database
 
+# Command output is wrapped to the terminal's width; tests read it at a fixed, wide one, the
+# same in a pytest-xdist worker (no terminal at all) as in a developer's shell.
+os.environ["COLUMNS"] = "200"
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SAMPLE = CONTENT / "issues" / "2025-10-04.txt"

@@ -1,4 +1,5 @@
-"""``haishin line ...``: LINE tools for the operator (``line richmenu``)."""
+"""``haishin line ...``: LINE tools for the operator (``line richmenu``, ``line followers
+sync``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,48 @@ from typing import Annotated
 
 import typer
 
-from bots.cli.common import async_command, console, fail
+from bots.cli.common import async_command, console, fail, services
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``line`` command group (``haishin line richmenu``) to the CLI."""
     line = typer.Typer(help="LINE tools.", no_args_is_help=True)
     line.command("richmenu")(richmenu)
+    followers = typer.Typer(help="The account's friends.", no_args_is_help=True)
+    followers.command("sync")(followers_sync)
+    line.add_typer(followers, name="followers")
     app.add_typer(line, name="line")
+
+
+@async_command
+async def followers_sync() -> None:
+    """Record the account's friends haishin doesn't know yet (LINE's /v2/bot/followers/ids;
+    verified and premium accounts only). Known readers keep their choices and opt-outs."""
+    from bots.line.client import LineClient
+    from bots.line.friends import FollowersRefused, sync_followers
+    from bots.settings import Settings
+    from core.errors import DeliveryError
+    from core.storage import LineFollowers
+
+    settings = Settings()
+    token = settings.line_channel_access_token
+    if not token:
+        fail("LINE is not configured: set LINE_CHANNEL_ACCESS_TOKEN (and LINE_CHANNEL_SECRET)")
+    client = LineClient(token, host=settings.line_api_url)
+    async with services(settings) as svc:
+        try:
+            with console.status("listing the account's friends…"):
+                report = await sync_followers(client, LineFollowers(svc.db, clock=svc.clock))
+        except FollowersRefused as exc:
+            fail(str(exc))
+        except DeliveryError as exc:
+            fail(f"{exc}; nothing more was recorded (run it again later)")
+        finally:
+            await client.close()
+    console.print(
+        f"[green]{report.listed:,} friend(s) listed by LINE[/] in {report.pages} page(s); "
+        f"{report.added:,} new to haishin (they get the default digest until they choose)"
+    )
 
 
 @async_command

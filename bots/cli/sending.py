@@ -69,7 +69,9 @@ async def send(
                 platform=target.platform, workspace=target.workspace, target=target.target
             )
             sub = await repository.pause(sub.id, ONE_OFF)
-        await kit.publishing.hand_over_to(sub, stored.number)
+        handover = await kit.publishing.hand_over_to(sub, stored.number)
+        if handover.skipped and not await DeliveryLedger(svc.db).has_rows(sub.id, stored.id):
+            fail(escape("; ".join(handover.skipped)))
         ledger = DeliveryLedger(svc.db, clock=svc.clock)
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
         todo = [r for r in rows if r.state in ("pending", "sending", "failed")]
@@ -180,7 +182,9 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 async def _dry_run(
     svc: Services, kit: DeliveryKit, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
+    from bots.line.reach import is_narrowcast
     from core.delivery import DeliveryLedger
+    from core.errors import DeliveryError
     from core.storage import Subscription
 
     ledger = DeliveryLedger(svc.db)
@@ -211,7 +215,10 @@ async def _dry_run(
         created_at=svc.clock.now(),
         updated_at=svc.clock.now(),
     )
-    plan = await kit.fanout.plan(probe, stored)
+    try:
+        plan = await kit.fanout.plan(probe, stored)
+    except DeliveryError as exc:
+        fail(f"nothing would be sent: {escape(str(exc))}")
     if not plan.groups:
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
@@ -223,12 +230,19 @@ async def _dry_run(
     )
     for group in plan.groups:
         who = group.audience.recipients or (target.target,)
-        kind = "broadcast" if who == ("all",) else f"{len(who)} recipient(s)"
+        if who == ("all",):
+            kind = "broadcast: every friend"
+        elif is_narrowcast(who):
+            kind = f"narrowcast: every friend but {len(who) - 1}"
+        else:
+            kind = f"{len(who)} recipient(s)"
         table.add_row(
             f"batch {group.batch}" if group.batch else escape(target.address),
             kind,
             escape(", ".join(group.units)),
         )
     console.print(table)
+    if plan.summary:
+        console.print(f"plan: {escape(plan.summary)}")
     units = sum(len(g.units) for g in plan.groups)
     console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")

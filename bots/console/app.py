@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from bots.bootstrap import Services
 from bots.console.auth import CSRF_FIELD, Access, ConsoleGuard, plain_refusal
 from bots.console.templating import Templates
 from bots.inbound import BodyTooLarge, read_body, replay
+from bots.platform import Platform
 from bots.rendering import Renderer
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
@@ -59,11 +60,19 @@ class Console:
         services: the running service's core.
         guard: the access, session and CSRF checks.
         on: the platforms switched on in this process.
+        platforms: those platforms, for what a page asks of them (LINE's ``line:all`` plan).
     """
 
-    def __init__(self, services: Services, guard: ConsoleGuard, on: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        services: Services,
+        guard: ConsoleGuard,
+        on: Collection[str] = (),
+        platforms: Mapping[str, Platform] | None = None,
+    ) -> None:
         self.services = services
         self.on = frozenset(on)
+        self.platforms = dict(platforms or {})
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)

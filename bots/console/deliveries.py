@@ -16,10 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots import registry
 from core.clock import Clock
-from core.delivery import STATES, DeliveryLedger, State
+from core.delivery import STATES, DeliveryLedger, Fanout, State
+from core.errors import DeliveryError
 from core.profile import Profile
 from core.storage.catalogue import Entry
 from core.storage.database import Database
+from core.storage.issues import StoredIssue
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.console")
@@ -203,3 +205,39 @@ async def read_ledger(
         state=state,
         more=len(rows) > LEDGER_ROWS,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LinePlanLine:
+    """How ``line:all`` would get an issue: which plan, its cost (or why it is refused)."""
+
+    address: str
+    number: int
+    summary: str
+
+
+async def line_plan(
+    platform: Any, subscriptions: Sequence[Subscription], stored: StoredIssue | None, name: str
+) -> LinePlanLine | None:
+    """The plan ``line:all`` would get for ``stored`` (None without LINE or the
+    subscription); a refusal (the month's quota) is shown as its message."""
+    planner = getattr(platform, "planner", None)
+    review = getattr(platform, "review", None)
+    publisher = getattr(platform, "publisher", None)
+    every = next(
+        (s for s in subscriptions if s.platform == "line" and s.target == "all" and s.active),
+        None,
+    )
+    if planner is None or publisher is None or every is None or stored is None:
+        return None
+    fanout = Fanout(
+        name, {"line": publisher}, {"line": planner}, {"line": review} if review else None
+    )
+    try:
+        plan = await fanout.plan(every, stored)
+    except DeliveryError as exc:
+        return LinePlanLine(every.address, stored.number, f"refused: {exc}")
+    except Exception as exc:  # LINE unreachable: the page still shows
+        log.info("LINE plan not drawn: %s", exc)
+        return None
+    return LinePlanLine(every.address, stored.number, plan.summary or plan.empty_reason)

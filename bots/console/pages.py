@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from bots.console.app import Console
 from bots.console.chat import Exchange, converse
-from bots.console.deliveries import platforms_off, read_ledger, subscription_lines
+from bots.console.deliveries import line_plan, platforms_off, read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
 from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
@@ -180,11 +180,16 @@ async def deliveries(console: Console, request: Request) -> Response:
         console.services.db, console.services.clock, stored, subscriptions, state=state
     )
     flash = _resumed_or_paused(request.query_params.get("done", ""))
+    latest = await console.issues.latest(now)
+    planned = await line_plan(
+        console.platforms.get("line"), subscriptions, latest, console.profile.name
+    )
     return console.page(
         request,
         "deliveries.html",
         nav="deliveries",
         subscriptions=lines,
+        line_plan=planned,
         platforms_off=platforms_off(lines),
         ledger=ledger,
         can_pause=True,

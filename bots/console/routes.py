@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,10 +14,15 @@ from bots.console import forms, pages, preview, stats
 from bots.console.app import Console, Endpoint, Refused
 from bots.console.auth import ConsoleGuard
 from bots.console.templating import STATIC
+from bots.platform import Platform
 
 
 def console_routes(
-    services: Services, guard: ConsoleGuard, *, on: Collection[str] = ()
+    services: Services,
+    guard: ConsoleGuard,
+    *,
+    on: Collection[str] = (),
+    platforms: Mapping[str, Platform] | None = None,
 ) -> list[BaseRoute]:
     """The console's routes (``/``, ``/issues/N``, ``/try``, ``/deliveries``, ``/preview``...).
 
@@ -25,8 +30,9 @@ def console_routes(
         services: from ``bots.bootstrap.bootstrap``.
         guard: the access checks (shared with ``/healthz`` and ``/metrics``).
         on: the platforms switched on in this process.
+        platforms: those platforms (the Deliveries page shows LINE's ``line:all`` plan).
     """
-    console = Console(services, guard, on)
+    console = Console(services, guard, on, platforms)
     guarded = console.guarded
 
     def bind(handler: Callable[[Console, Request], Awaitable[Response]]) -> Endpoint:

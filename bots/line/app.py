@@ -17,12 +17,13 @@ from starlette.routing import Route
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
 from bots.line import PLATFORM
-from bots.line.audience import line_planner
 from bots.line.client import LineClient
+from bots.line.delivery import build_line_delivery
 from bots.line.followers import LineAudienceBook
+from bots.line.friends import FollowerSyncJob
 from bots.line.handlers import Inbound, LineHandlers
 from bots.line.insight import LineInsight
-from bots.line.publisher import LinePublisher
+from bots.line.planner import LineFriendPlanner
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
@@ -62,6 +63,8 @@ class LinePlatform(Platform):
     client: LineClient | None = None
     followers: LineAudienceBook | None = None
     insight: LineInsight | None = None
+    friends: LineFriendPlanner | None = None
+    sync: FollowerSyncJob | None = None
 
 
 def build_line(
@@ -101,9 +104,13 @@ def build_line(
         handlers.handle, workers=workers, capacity=capacity, on_drop=dropped.inc, name="line"
     )
     webhook = LineWebhook(WebhookParser(secret), queue, services.metrics)
-    publisher = LinePublisher(client, renderer, follower_count=followers.count)
-    # LINE's own numbers for our broadcasts and friends; none while stats are off.
-    insight = LineInsight(client, services.db, clock=services.clock)
+    # line:all is every friend; LINE's own numbers (friend counts, insight of our
+    # broadcasts) come through ``insight``, fetched in rounds only while stats are on.
+    delivery = build_line_delivery(
+        client, renderer, services.db, clock=services.clock, book=followers
+    )
+    publisher, planner, insight = delivery.publisher, delivery.planner, delivery.insight
+    sync = FollowerSyncJob(client, services.db, clock=services.clock)
     counting = services.stats.enabled
     status = LiveStatus(
         {
@@ -128,9 +135,9 @@ def build_line(
                 created.id,
             )
 
-    startup: list[Hook] = [subscribe_followers, dedupe.start, queue.start]
+    startup: list[Hook] = [subscribe_followers, dedupe.start, queue.start, sync.start]
     # Run in reverse: let queued events finish, record them, then close the session.
-    shutdown: list[Hook] = [client.close, dedupe.stop, queue.stop]
+    shutdown: list[Hook] = [client.close, delivery.close, dedupe.stop, queue.stop, sync.stop]
     if counting:
         startup.append(insight.start)
         shutdown.append(insight.stop)
@@ -138,7 +145,8 @@ def build_line(
         name=PLATFORM.name,
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
-        planner=line_planner(followers, services.db),
+        planner=planner.plan,
+        review=planner.review,
         on_startup=startup,
         on_shutdown=shutdown,
         status=status,
@@ -147,4 +155,6 @@ def build_line(
         client=client,
         followers=followers,
         insight=insight,
+        friends=planner,
+        sync=sync,
     )

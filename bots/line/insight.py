@@ -172,6 +172,10 @@ class LineInsight:
             day += timedelta(days=1)
         return fetched
 
+    async def fetch_follower_day(self, day: date) -> bool:
+        """Ask LINE for one day's friend counts and keep them; True once they are ready."""
+        return await self._follower_day(day)
+
     async def _follower_day(self, day: date) -> bool:
         try:
             answer = await self.api.get_number_of_followers(

@@ -1,4 +1,4 @@
-"""``LinePublisher``: digests to followers by push, multicast or broadcast, exactly once.
+"""``LinePublisher``: digests to friends by push, multicast, broadcast or narrowcast, exactly once.
 
 A digest is one Flex carousel (a bubble per section, each with a "読む" button that fetches
 the section through a free reply). By default the section posts do not follow: every pushed
@@ -10,7 +10,10 @@ Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first a
 retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
 accepted, which counts as sent. LINE honours a key for 24 hours (``settling``): a unit in
 doubt is resent with its key at once within them, and handed to the editor after them
-(``core.delivery.attempt``), since a resend with an expired key could deliver twice.
+(``core.delivery.attempt``), since a resend with an expired key could deliver twice. A
+narrowcast (every friend but an audience of readers with their own digests) is sent and
+followed by ``bots.line.narrowcast.Narrowcaster``; one in doubt is looked up by its request
+id before any resend (``find_sent``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from linebot.v3.messaging import (
 from bots.line.client import LineClient
 from bots.line.errors import translate
 from bots.line.flex import issue_command
+from bots.line.narrowcast import Narrowcaster
 from bots.line.quota import QuotaGuard
+from bots.line.reach import is_narrowcast
 from bots.line.render import MAX_MESSAGES, LineRenderer
 from core.errors import DeliveryError, MessageRejected, RetryAfter
 from core.model import Suggestion
@@ -55,9 +60,10 @@ RATES: dict[str, tuple[float, int]] = {
     "push": (1900.0, 100),
     "multicast": (190.0, 10),
     "broadcast": (59 / 3600, 1),
+    "narrowcast": (59 / 3600, 1),
 }
 # How long to hold an endpoint back after a 429 that named no Retry-After.
-BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0}
+BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0, "narrowcast": 60.0}
 
 FollowerCount = Callable[[], Awaitable[int]]
 _DRAWN = 32
@@ -70,6 +76,7 @@ class LinePublisher(Publisher):
         client: the LINE API clients.
         renderer: draws the carousel and posts.
         follower_count: how many people a broadcast reaches (for the quota check).
+        narrowcaster: sends narrowcasts (None: a narrowcast audience is refused).
         include_posts: also send the section posts after the carousel.
         quota_refresh: seconds a quota reading stays good.
         now / sleep: time, injected (rate limits and quota refresh).
@@ -85,6 +92,7 @@ class LinePublisher(Publisher):
         renderer: LineRenderer,
         *,
         follower_count: FollowerCount | None = None,
+        narrowcaster: Narrowcaster | None = None,
         include_posts: bool = False,
         quota_refresh: float = 60.0,
         now: Callable[[], float] = time.monotonic,
@@ -94,6 +102,7 @@ class LinePublisher(Publisher):
         self.renderer = renderer
         self.include_posts = include_posts
         self._follower_count = follower_count
+        self.narrowcaster = narrowcaster
         self._limiters = {
             endpoint: KeyedRateLimiter(rate, burst, now=now, sleep=sleep)
             for endpoint, (rate, burst) in RATES.items()
@@ -152,6 +161,8 @@ class LinePublisher(Publisher):
         count = await self._recipients(endpoint, job.audience)
         await self.quota.reserve(count, endpoint)
         await self._limiters[endpoint].acquire(endpoint)
+        if endpoint == "narrowcast":
+            return await self._narrowcast(job, messages, retry_key, count)
         api = self.client.messaging
         options: dict[str, Any] = {
             "x_line_retry_key": retry_key,
@@ -182,7 +193,38 @@ class LinePublisher(Publisher):
         except Exception as exc:  # timeouts and dropped connections: LINE may have it
             raise translate(exc, endpoint) from exc
         request_id = response.headers.get("X-Line-Request-Id", "") if response.headers else ""
+        if endpoint == "broadcast" and self.narrowcaster is not None:
+            # Every friend got this one: no audience of left-out readers is needed now.
+            await self.narrowcaster.groups.prune(keep=None)
         return SentMessage(ref=f"line:{endpoint}:{request_id or retry_key}")
+
+    async def find_sent(self, job: SendJob) -> SentMessage | None:
+        """A narrowcast an interrupted attempt made, looked up by its request id (other
+        sends are safe to repeat: their retry key makes LINE answer 409)."""
+        if self.narrowcaster is not None and is_narrowcast(job.audience.recipients):
+            return await self.narrowcaster.find(job)
+        return None
+
+    async def _narrowcast(
+        self, job: SendJob, messages: list[Message], retry_key: str, count: int
+    ) -> SentMessage:
+        if self.narrowcaster is None:
+            raise DeliveryError(
+                "LINE narrowcast is not set up in this process",
+                platform="line",
+                retryable=False,
+                code="bad_audience",
+            )
+        try:
+            return await self.narrowcaster.send(job, messages, retry_key)
+        except DeliveryError as exc:
+            if exc.code == "429" and exc.retryable:
+                self._limiters["narrowcast"].defer("narrowcast", exc.retry_after or 60.0)
+            if exc.code not in ("narrowcast_pending", "timeout", "network") and not (
+                exc.code or ""
+            ).startswith("5"):
+                self.quota.release(count)  # LINE sent nothing
+            raise
 
     async def update(self, job: SendJob, sent: SentMessage) -> None:
         """LINE can't edit a sent message; a correction reaches readers when they tap "読む"
@@ -199,9 +241,12 @@ class LinePublisher(Publisher):
         return models
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:
-        if endpoint != "broadcast":
+        if endpoint not in ("broadcast", "narrowcast"):
             return len(audience.recipients)
-        return await self._follower_count() if self._follower_count else 0
+        friends = await self._follower_count() if self._follower_count else 0
+        if endpoint == "narrowcast":
+            return max(0, friends - (len(audience.recipients) - 1))
+        return friends
 
     async def _read_quota(self) -> tuple[int | None, int]:
         api = self.client.messaging
@@ -215,17 +260,20 @@ class LinePublisher(Publisher):
 
 
 def endpoint_for(audience: Audience) -> str:
-    """``broadcast`` for ``("all",)``, ``push`` for one user, ``multicast`` for 2..500.
+    """``broadcast`` for ``("all",)``, ``narrowcast`` for ``("all-except", ...)``, ``push``
+    for one user, ``multicast`` for 2..500.
 
     Raises:
         DeliveryError: (permanent) another platform, no one, or over 500 users (batch them:
-            see ``bots.line.audience.plan_audiences``).
+            see ``bots.line.reach.plan_friends``).
     """
     recipients = audience.recipients
     if audience.platform != "line":
         problem = f"a {audience.platform} audience"
     elif recipients == ("all",):
         return "broadcast"
+    elif is_narrowcast(recipients):
+        return "narrowcast"
     elif len(recipients) == 1:
         return "push"
     elif 2 <= len(recipients) <= MULTICAST_MAX:
@@ -235,7 +283,7 @@ def endpoint_for(audience: Audience) -> str:
     else:
         problem = f"{len(recipients)} recipients (a multicast takes at most {MULTICAST_MAX})"
     raise DeliveryError(
-        f"LINE can't send to {problem}; batch followers with plan_audiences",
+        f"LINE can't send to {problem}; plan them with bots.line.reach",
         platform="line",
         retryable=False,
         code="bad_audience",

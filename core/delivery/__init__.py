@@ -12,7 +12,7 @@ from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
 from core.delivery.heartbeats import WorkerInfo, WorkerRegistry
 from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, State
+from core.delivery.model import STATES, AudienceChoice, BatchPlan, Delivery, Group, GroupPlan, State
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
@@ -23,6 +23,7 @@ from core.delivery.worker import DeliveryWorker, WorkerSettings
 __all__ = [
     "CATCH_UP",
     "STATES",
+    "AudienceChoice",
     "AudiencePlanner",
     "BatchPlan",
     "ClaimQueue",

@@ -1,19 +1,21 @@
 """What an issue becomes for one subscription: its audiences (groups) and each one's units.
 
-A Slack channel or one LINE user is one group. "Every LINE follower" (``line:all``) is split
-by an audience planner the LINE adapter provides: one broadcast, or multicasts of up to 500
-followers who chose the same sections, and pushes. The split is stored with the rows
-(``DeliveryLedger.materialise``), so it is made once.
+A Slack channel or one LINE user is one group. "Every LINE friend" (``line:all``) is split
+by an audience planner the LINE adapter provides: one broadcast, a narrowcast leaving some
+readers out, multicasts of up to 500 followers who chose the same sections, and pushes. The
+split is stored with the rows (``DeliveryLedger.materialise``), so it is made once. A
+platform may review a whole plan before any row is made (LINE checks its cost against the
+month's quota and refuses a plan that would exceed it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from core.delivery.model import BatchPlan, Group, GroupPlan
+from core.delivery.model import AudienceChoice, BatchPlan, Group, GroupPlan
 from core.delivery.targets import ALL
 from core.errors import DeliveryError
 from core.ports import Audience, Digest, Publisher
@@ -21,15 +23,22 @@ from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 
 # (subscription, the section keys it may get from this issue) -> its audiences.
-AudiencePlanner = Callable[[Subscription, tuple[str, ...]], Awaitable[Sequence[BatchPlan]]]
+AudiencePlanner = Callable[[Subscription, tuple[str, ...]], Awaitable[AudienceChoice]]
 
 
 @dataclass(frozen=True, slots=True)
 class FanoutPlan:
-    """The groups of one (subscription, issue), or why there is nothing to send."""
+    """The groups of one (subscription, issue), or why there is nothing to send; ``summary``
+    says which plan an "every follower" audience got and what it costs."""
 
     groups: tuple[GroupPlan, ...]
     empty_reason: str = ""
+    summary: str = ""
+
+
+# (subscription, its plan) -> the plan, its summary completed; raises DeliveryError to
+# refuse it (nothing is made or sent).
+PlanReview = Callable[[Subscription, FanoutPlan], Awaitable[FanoutPlan]]
 
 
 class Fanout:
@@ -39,6 +48,7 @@ class Fanout:
         newsletter: the newsletter's name (``Digest.newsletter``).
         publishers: by platform; their ``plan`` names the units.
         planners: by platform, for subscriptions to every follower (``line:all``).
+        reviews: by platform, a check of every "every follower" plan (its cost).
     """
 
     def __init__(
@@ -46,10 +56,12 @@ class Fanout:
         newsletter: str,
         publishers: Mapping[str, Publisher],
         planners: Mapping[str, AudiencePlanner] | None = None,
+        reviews: Mapping[str, PlanReview] | None = None,
     ) -> None:
         self.newsletter = newsletter
         self.publishers = dict(publishers)
         self.planners = dict(planners or {})
+        self.reviews = dict(reviews or {})
 
     def can_plan(self, platform: str) -> bool:
         """True when this process has the platform's publisher."""
@@ -80,14 +92,16 @@ class Fanout:
                 retryable=False,
                 code="bad_audience",
             )
-        batches = await planner(subscription, tuple(available))
+        choice = await planner(subscription, tuple(available))
         groups = []
-        for number, batch in enumerate(batches, start=1):
+        for number, batch in enumerate(choice.batches, start=1):
             digest = self.digest(stored, batch.sections or sections)
             groups.append(GroupPlan(number, batch, tuple(publisher.plan(digest))))
         if not groups:
-            return FanoutPlan((), f"no follower takes issue {stored.number}")
-        return FanoutPlan(tuple(groups))
+            return FanoutPlan((), f"no follower takes issue {stored.number}", choice.summary)
+        plan = FanoutPlan(tuple(groups), summary=choice.summary)
+        review = self.reviews.get(subscription.platform)
+        return plan if review is None else await review(subscription, plan)
 
     def units(
         self, subscription: Subscription, stored: StoredIssue, batch: BatchPlan | None

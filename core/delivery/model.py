@@ -80,3 +80,12 @@ class GroupPlan:
     batch: int
     audience: BatchPlan
     units: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceChoice:
+    """What a platform's audience planner chose for "every follower": the batches, and a
+    line saying which plan it is and why (shown by ``send --dry-run`` and the console)."""
+
+    batches: tuple[BatchPlan, ...]
+    summary: str = ""

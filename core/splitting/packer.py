@@ -224,8 +224,9 @@ class Packer:
 
     def _cut_inside(self, b: int, start: int, high: int, test: Test) -> Pos | None:
         """A cut inside block ``b`` after ``start``, as gently as the span there allows and as
-        full as a post can be, or None when no post can end there."""
-        for levels in (STYLED, ANY, CODEPOINTS):
+        full as a post can be, or None when no post can end there. Never inside a grapheme
+        cluster: that is the last resort of ``cut``, for a cluster no post can hold."""
+        for levels in (STYLED, ANY):
             found, _ = self._search.tier(b, levels, start, high, test)
             if found:
                 best = max(size for _, size, _ in found)

@@ -7,6 +7,7 @@ caller's transaction) and hand out plain dataclasses, never ORM rows.
 
 from core.storage import (  # noqa: F401  (put their tables in the metadata)
     feeds,
+    line_tables,
     sessions,
     slack_tables,
     stats_tables,

@@ -35,3 +35,18 @@ class Defaults(Repository):
                 return await subscriptions.add(platform=platform, target=target)
         except IntegrityError:
             return None  # another process applied it at the same moment
+
+    async def claim_once(self, name: str) -> bool:
+        """Mark ``name`` as done; True for the one process that marked it first (a daily
+        job run by whichever serve process gets there, once)."""
+        try:
+            async with self._write() as session:
+                if await session.scalar(
+                    select(DefaultAppliedRow.name).where(DefaultAppliedRow.name == name)
+                ):
+                    return False
+                session.add(DefaultAppliedRow(name=name, applied_at=self._clock.now()))
+                await session.flush()
+                return True
+        except IntegrityError:
+            return False

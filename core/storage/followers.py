@@ -56,6 +56,38 @@ class LineFollowers(Repository):
         async with self._write() as session:
             await session.execute(statement)
 
+    async def add_known(self, user_ids: Sequence[str]) -> int:
+        """Record friends LINE listed (``/v2/bot/followers/ids``) who are not known yet, with
+        every section; known ones keep their choice and their opt-out. Returns how many
+        were new."""
+        if not user_ids:
+            return 0
+        now = self._clock.now()
+        insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        fresh = list(dict.fromkeys(user_ids))
+        async with self._write() as session:
+            known = set(
+                await session.scalars(
+                    select(LineFollowerRow.user_id).where(LineFollowerRow.user_id.in_(fresh))
+                )
+            )
+            rows: list[dict[str, Any]] = [
+                {
+                    "user_id": user_id,
+                    "language": None,
+                    "sections": [],
+                    "active": True,
+                    "followed_at": now,
+                    "updated_at": now,
+                }
+                for user_id in fresh
+                if user_id not in known
+            ]
+            if rows:
+                statement = insert(LineFollowerRow).values(rows)
+                await session.execute(statement.on_conflict_do_nothing(index_elements=["user_id"]))
+        return len(rows)
+
     async def update(
         self,
         user_id: str,
@@ -142,6 +174,12 @@ class LineFollowers(Repository):
             await book.add(user_id)
             await book.update(user_id, sections=sections)
             await book.set_active(user_id, True)
+
+    async def opted_out_ids(self) -> list[str]:
+        """The known followers who asked for no deliveries."""
+        query = select(LineFollowerRow.user_id).where(LineFollowerRow.active.is_(False))
+        async with self._read() as session:
+            return list(await session.scalars(query))
 
     async def opted_out(self) -> int:
         """How many known followers asked for no deliveries."""

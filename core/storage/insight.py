@@ -156,6 +156,28 @@ class PlatformInsight(Repository):
         async with self._read() as session:
             return set(await session.scalars(query))
 
+    async def latest_followers(
+        self, platform: str, since: date
+    ) -> tuple[date, int | None, int | None] | None:
+        """The newest ready friend counts from ``since`` on: (day, followers, blocks)."""
+        query = (
+            select(
+                PlatformFollowerCountRow.day,
+                PlatformFollowerCountRow.followers,
+                PlatformFollowerCountRow.blocks,
+            )
+            .where(
+                PlatformFollowerCountRow.platform == platform,
+                PlatformFollowerCountRow.status == "ready",
+                PlatformFollowerCountRow.day >= since,
+            )
+            .order_by(PlatformFollowerCountRow.day.desc())
+            .limit(1)
+        )
+        async with self._read() as session:
+            row = (await session.execute(query)).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     async def record_followers(
         self,
         platform: str,

@@ -3,8 +3,9 @@
 - Slack: a section reached a channel (or a person) when one of its posts was sent there;
   each such channel counts once, on the day its first post of the section went.
 - LINE: the digest (one carousel, a bubble per section) reached everyone its batch named:
-  a push one friend, a multicast its recipients, a broadcast as many as LINE reports
-  delivered (its insight, fetched a day later); until then that count is unknown (None).
+  a push one friend, a multicast its recipients, a broadcast or a narrowcast (every friend
+  but some) as many as LINE reports delivered (its insight, fetched a day later); until
+  then that count is unknown (None).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from core.storage.stats_tables import PlatformMessageStatsRow
 SLACK_PARENT = "parent"
 LINE_DIGEST = "digest"
 BROADCAST_REF = "line:broadcast:"
+NARROWCAST_REF = "line:narrowcast:"
+EVERY_FRIEND = ("all", "all-except")  # a batch's first recipient: LINE counts the reach
 
 
 async def ledger_deliveries(
@@ -117,7 +120,9 @@ async def _line(
             and_(
                 PlatformMessageStatsRow.platform == "line",
                 PlatformMessageStatsRow.request_id
-                == func.substr(DeliveryRow.sent_ref, len(BROADCAST_REF) + 1),
+                == func.replace(
+                    func.replace(DeliveryRow.sent_ref, BROADCAST_REF, ""), NARROWCAST_REF, ""
+                ),
             ),
         )
         .where(
@@ -139,7 +144,10 @@ async def _line(
         if wanted:
             keys = [key for key in keys if key in wanted]
         reached: int | None
-        if (ref or "").startswith(BROADCAST_REF) or list(recipients or []) == ["all"]:
+        ref = ref or ""
+        if ref.startswith((BROADCAST_REF, NARROWCAST_REF)) or (
+            recipients and recipients[0] in EVERY_FRIEND
+        ):
             reached = reported  # LINE's count, once fetched
         else:
             reached = len(recipients) if recipients else 1  # a multicast, or one friend

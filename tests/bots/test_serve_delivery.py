@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bots.line.audience import line_planner
 from bots.line.client import LineClient
+from bots.line.delivery import build_line_delivery
 from bots.line.followers import LineAudienceBook
-from bots.line.publisher import LinePublisher
 from bots.line.render import LineRenderer
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
@@ -116,14 +115,15 @@ async def harness(
         timeout=2,
     )
     client = LineClient(LINE_TOKEN, host=line.url, timeout=2)
-    book = LineAudienceBook(database, clock=clock)
-    line_publisher = LinePublisher(
-        client, LineRenderer(profile), follower_count=book.count, now=pace, sleep=pace.sleep
+    line_delivery = build_line_delivery(
+        client, LineRenderer(profile), database, clock=clock, now=pace, sleep=pace.sleep
     )
+    book = line_delivery.book
     fanout = Fanout(
         profile.name,
-        {"slack": slack_publisher, "line": line_publisher},
-        {"line": line_planner(book, database)},
+        {"slack": slack_publisher, "line": line_delivery.publisher},
+        {"line": line_delivery.planner.plan},
+        {"line": line_delivery.planner.review},
     )
     worker = DeliveryWorker(
         DeliveryStores.over(database, clock=clock),
@@ -146,6 +146,7 @@ async def harness(
         )
     finally:
         await slack_publisher.close()
+        await line_delivery.close()
         await client.close()
 
 
@@ -293,11 +294,13 @@ async def test_a_correction_updates_the_thread_in_place(
 
 
 async def line_followers(h: Harness, count: int, *, chosen: dict[str, list[str]]) -> list[str]:
+    """``count`` known followers, who are all the account's friends (LINE counts them)."""
     ids = users(count)
-    for user in ids:
-        await h.followers.add(user)
-        if user in chosen:
-            await h.followers.update(user, sections=chosen[user])
+    h.line.friend_list.ids = list(ids)
+    h.line.follower_counts["20251003"] = {"status": "ready", "followers": count, "blocks": 0}
+    await h.followers.add_known(ids)  # one write: the worker's heartbeat keeps its pace
+    for user, sections in chosen.items():
+        await h.followers.update(user, sections=sections)
     return ids
 
 

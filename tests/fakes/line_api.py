@@ -16,7 +16,11 @@ test talks to it over real HTTP through the real SDK (``LINE_API_URL=fake.url``)
   monthly quota (``quota``), counting recipients as LINE does;
 - serves quota, profile and rich menu endpoints (image upload on the api-data path), and
   the insight endpoints (``insight.yml``): message event statistics of its broadcasts
-  (``message_events`` overrides them) and friend counts per day (``follower_counts``).
+  (``message_events`` overrides them) and friend counts per day (``follower_counts``);
+- keeps the account's friends (``friend_list``, see ``line_friends``): lists them
+  (``/v2/bot/followers/ids``, or 403 for an account that isn't verified), keeps audience
+  groups (``manage-audience.yml``, validated too) and narrowcasts to every friend a
+  ``recipient`` selects, with their progress phases and LINE's audience minimum of 50.
 
 Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/conftest.py``.
 """
@@ -35,6 +39,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from tests.fakes.line_checks import RequestChecker
+from tests.fakes.line_friends import Friends
 from tests.fakes.line_insight import insight_route
 from tests.fakes.line_records import (
     Call,
@@ -68,7 +73,10 @@ class FakeLineApi(LoopbackServer):
         enforce_rate_limits: answer 429 beyond the documented per-endpoint rates.
         quota: the month's message limit (None: no limit, ``type: none``).
         usage: messages already used this month.
-        friends: how many friends a broadcast reaches (for quota accounting).
+        friends: how many friends a broadcast reaches (for quota accounting) when
+            ``friend_ids`` is not given.
+        friend_ids: the friends' user ids: who a broadcast or narrowcast reaches, and what
+            ``/v2/bot/followers/ids`` lists (see ``line_friends``).
         fault_rate: share of send requests answered 500 or 429 at random (benchmarks).
         seed: seed of that randomness.
         now: the clock the rate limits use, in seconds.
@@ -89,6 +97,7 @@ class FakeLineApi(LoopbackServer):
         quota: int | None = None,
         usage: int = 0,
         friends: int = 0,
+        friend_ids: list[str] | None = None,
         fault_rate: float = 0.0,
         seed: int = 0,
         now: Callable[[], float] = time.monotonic,
@@ -101,6 +110,7 @@ class FakeLineApi(LoopbackServer):
         self.enforce_rate_limits = enforce_rate_limits
         self.quota = quota
         self.friends = friends
+        self.friend_list = Friends(ids=list(friend_ids or []))
         self.fault_rate = fault_rate
         self.profiles: dict[str, dict[str, Any]] = {}
         # Insight answers a test sets: by request id, and by day (yyyyMMdd).
@@ -159,6 +169,19 @@ class FakeLineApi(LoopbackServer):
             for message in d.messages
         ]
 
+    def digests_for(self, user_id: str) -> int:
+        """How many sends (not replies) reached a friend: a broadcast reaches every one."""
+        return sum(
+            1
+            for d in self.deliveries
+            if d.endpoint != "reply" and (user_id in d.to or d.to == ("all",))
+        )
+
+    @property
+    def reach(self) -> int:
+        """How many friends a broadcast reaches."""
+        return len(self.friend_list.ids) or self.friends
+
     def replies(self) -> list[Delivery]:
         """The accepted reply calls."""
         return [d for d in self.deliveries if d.endpoint == "reply"]
@@ -168,6 +191,11 @@ class FakeLineApi(LoopbackServer):
         """Messages counted against the monthly quota so far."""
         with self._lock:
             return self._state.usage
+
+    @usage.setter
+    def usage(self, value: int) -> None:
+        with self._lock:
+            self._state.usage = value
 
     @property
     def rich_menus(self) -> dict[str, dict[str, Any]]:
@@ -302,12 +330,17 @@ class FakeLineApi(LoopbackServer):
     ) -> web.Response:
         if endpoint is not None and method == "POST":
             return self._send(endpoint, headers, json.loads(body))
+        is_json = headers.get("content-type", "").startswith("application/json")
+        document = json.loads(body) if body and is_json else None
+        friends = self.friend_list.route(method, path, query, document)
+        if friends is not None:
+            return friends
         insight = insight_route(
             method,
             path,
             query,
             sent=list(self._state.deliveries),
-            friends=self.friends,
+            friends=self.reach,
             message_events=self.message_events,
             follower_counts=self.follower_counts,
         )
@@ -346,9 +379,11 @@ class FakeLineApi(LoopbackServer):
             to = ("all",)
         elif endpoint == "multicast":
             to = tuple(request["to"])
+        elif endpoint == "narrowcast":
+            return self._narrowcast(request, retry_key)
         else:
             to = (str(request.get("to", "")),)
-        count = {"reply": 0, "broadcast": self.friends, "multicast": len(to)}.get(endpoint, 1)
+        count = {"reply": 0, "broadcast": self.reach, "multicast": len(to)}.get(endpoint, 1)
         if self.quota is not None and count and state.usage + count > self.quota:
             return error_response(429, "You have reached your monthly limit.")
         state.usage += count
@@ -365,6 +400,31 @@ class FakeLineApi(LoopbackServer):
                 ]
             }
         return web.json_response(answer, headers={"X-Line-Request-Id": request_id})
+
+    def _narrowcast(self, request: dict[str, Any], retry_key: str | None) -> web.Response:
+        # Accepted at once (202); who it reaches is decided here and shown by the progress
+        # endpoint, which also reports a failure (too small an audience, no one to send to).
+        state = self._state
+        chosen, refused, error_code = self.friend_list.narrowcast(request)
+        if refused is not None:
+            return error_response(400, refused)
+        count = len(chosen or ())
+        if self.quota is not None and count and state.usage + count > self.quota:
+            return error_response(429, "You have reached your monthly limit.")
+        request_id = uuid.uuid4().hex
+        if retry_key is not None:
+            state.retry_keys[retry_key] = request_id
+        self.friend_list.accepted(request_id, count, error_code)
+        if chosen:
+            state.usage += count
+            messages = request.get("messages", [])
+            to = tuple(sorted(chosen))
+            state.deliveries.append(Delivery("narrowcast", to, messages, request_id, retry_key))
+        return _narrowcast_answer(request_id)
+
+
+def _narrowcast_answer(request_id: str) -> web.Response:
+    return web.json_response({}, status=202, headers={"X-Line-Request-Id": request_id})
 
 
 def _send_endpoint(path: str) -> str | None:

@@ -34,12 +34,19 @@ def insight_api() -> OpenAPI:
     return OpenAPI.from_dict(load_spec("insight.yml"))
 
 
+@functools.cache
+def audience_api() -> OpenAPI:
+    """The Manage Audience spec (``/v2/bot/audienceGroup/...``), parsed once per session."""
+    return OpenAPI.from_dict(load_spec("manage-audience.yml"))
+
+
 class RequestChecker:
     """Checks requests against the spec; remembers the message sets that passed."""
 
     def __init__(self) -> None:
         self._api = messaging_api()
         self._insight = insight_api()
+        self._audience = audience_api()
         self._passed: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -61,7 +68,11 @@ class RequestChecker:
             data=body,
             content_type=content_type,
         )
-        api = self._insight if path.startswith("/v2/bot/insight/") else self._api
+        api = self._api
+        if path.startswith("/v2/bot/insight/"):
+            api = self._insight
+        elif path.startswith("/v2/bot/audienceGroup/"):
+            api = self._audience
         try:
             api.validate_request(request)
         except Exception as exc:

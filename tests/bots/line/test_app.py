@@ -20,7 +20,7 @@ from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.server import create_app
 from core.clock import FixedClock
-from core.ports import Digest, SendJob
+from core.ports import Audience, Digest, SendJob
 from core.storage import LineFollowers, SubscriptionRepository
 from tests.bots.line.conftest import NOW, SECRET, LineBot, line_settings
 from tests.fakes.line_api import FakeLineApi, users
@@ -119,11 +119,16 @@ async def test_walkthrough_ask_follow_unfollow_and_one_broadcast(bot: LineBot) -
     record = await bot.services.library.latest(bot.services.clock.now())
     assert record is not None
     issue = record.issue
-    plans = await bot.platform.followers.plan([s.key for s in issue.sections])
-    assert [p.audience.recipients for p in plans] == [("all",)]
-    digest = Digest(newsletter=bot.services.profile.name, issue=issue, sections=plans[0].sections)
+    assert bot.platform.planner is not None
+    every = await SubscriptionRepository(bot.services.db).find("line", "all")
+    assert every is not None  # made at start-up, once
+    choice = await bot.platform.planner(every, tuple(s.key for s in issue.sections))
+    [batch] = choice.batches
+    assert batch.recipients == ("all",)
+    digest = Digest(newsletter=bot.services.profile.name, issue=issue, sections=batch.sections)
+    audience = Audience("line", None, batch.recipients)
     for unit in publisher.plan(digest):
-        await publisher.send(SendJob(str(uuid.uuid4()), plans[0].audience, digest, unit))
+        await publisher.send(SendJob(str(uuid.uuid4()), audience, digest, unit))
     [broadcast] = bot.api.calls("/v2/bot/message/broadcast")
     assert broadcast.status == 200 and broadcast.retry_key is not None
     [carousel] = broadcast.json["messages"]

@@ -1,4 +1,5 @@
-"""Audience planning: the fewest requests that give every follower what they chose, once."""
+"""Planning ``line:all``: every friend gets exactly the digest they should, once, in the
+fewest messages and then the fewest requests (``bots.line.reach.plan_friends``)."""
 
 from __future__ import annotations
 
@@ -7,83 +8,116 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bots.line.audience import MULTICAST_MAX, Follower, plan_audiences
+from bots.line.audience import MULTICAST_MAX, Follower
+from bots.line.reach import EXCEPT, plan_friends
 from tests.fakes.line_api import users
 
 SECTIONS = ("topic", "articles", "shorts", "afterword")
 
 
-def test_everyone_on_the_default_is_one_broadcast() -> None:
-    [plan] = plan_audiences([Follower(u) for u in users(1200)], SECTIONS)
-    assert plan.audience.recipients == ("all",) and plan.sections == ()
+def recipients(plan: object) -> list[tuple[str, ...]]:
+    return [s.audience.recipients for s in plan.sends]  # type: ignore[attr-defined]
+
+
+def test_everyone_on_the_default_is_one_broadcast_known_or_not() -> None:
+    plan = plan_friends([], available=SECTIONS, friends=5000)
+    assert plan.kind == "broadcast" and recipients(plan) == [("all",)]
+    assert plan.messages == 5000 and plan.requests == 1
+    known = plan_friends([Follower(u) for u in users(1200)], available=SECTIONS, friends=5000)
+    assert known.kind == "broadcast"
 
 
 def test_choosing_every_section_is_the_default() -> None:
-    followers = [Follower(users(1)[0], SECTIONS), Follower(users(2)[1])]
-    [plan] = plan_audiences(followers, SECTIONS)
-    assert plan.audience.recipients == ("all",)
+    plan = plan_friends([Follower(users(1)[0], SECTIONS)], available=SECTIONS, friends=10)
+    assert plan.kind == "broadcast"
 
 
-def test_one_different_choice_turns_the_broadcast_into_multicasts() -> None:
-    default = [Follower(u) for u in users(1201)]
-    lone = Follower("U" + "f" * 32, ("afterword", "topic"))
-    plans = plan_audiences([*default, lone], SECTIONS)
-    assert [(len(p.audience.recipients), p.sections) for p in plans] == [
-        (500, ()),
-        (500, ()),
-        (201, ()),
-        (1, ("topic", "afterword")),  # narrowed to the issue's order; a push
-    ]
-    assert all(p.audience.recipients != ("all",) for p in plans)
+def test_readers_with_choices_are_left_out_of_a_narrowcast() -> None:
+    ids = users(100)
+    readers = [Follower(u, ("topic",) if i < 60 else ()) for i, u in enumerate(ids)]
+    plan = plan_friends(readers, available=SECTIONS, friends=10_000)
+    assert plan.kind == "narrowcast"
+    first, *rest = plan.sends
+    assert first.audience.recipients == (EXCEPT, *ids[:60])
+    assert [(len(s.audience.recipients), s.sections) for s in rest] == [(60, ("topic",))]
+    assert plan.messages == 10_000 - 60 + 60
+    assert plan.requests == 1 + 3 + 1
+
+
+def test_a_short_exception_list_is_filled_up_to_lines_50() -> None:
+    ids = users(80)
+    readers = [Follower(u) for u in ids]
+    plan = plan_friends(readers, withheld=[ids[0]], available=SECTIONS, friends=1000)
+    first, padded = plan.sends
+    assert len(first.audience.recipients) - 1 == 50
+    assert padded.audience.recipients == tuple(ids[1:50]) and padded.sections == ()
+    assert plan.messages == (1000 - 50) + 49  # the opted-out reader gets nothing
+
+
+def test_too_few_known_readers_to_leave_out_says_who_is_missed() -> None:
+    ids = users(10)
+    plan = plan_friends([Follower(u) for u in ids], withheld=[ids[0]], friends=500)
+    assert plan.kind == "multicast"
+    assert recipients(plan) == [tuple(ids[1:])]
+    assert "490 friends get nothing" in plan.summary and "50" in plan.summary
+
+
+def test_when_every_friend_is_known_the_cheaper_in_requests_wins() -> None:
+    few = [Follower(u, ("topic",) if i < 3 else ()) for i, u in enumerate(users(900))]
+    small = plan_friends(few, available=SECTIONS, friends=900)
+    assert small.kind == "multicast"  # 2 + 1 requests against a narrowcast's 4 + 1
+    many = [Follower(u, ("topic",) if i < 3 else ()) for i, u in enumerate(users(5000))]
+    large = plan_friends(many, available=SECTIONS, friends=5000)
+    assert large.kind == "narrowcast" and large.messages == 5000
 
 
 def test_followers_of_sections_the_issue_lacks_get_nothing() -> None:
-    followers = [Follower("U1", ("shorts",)), Follower("U2", ("topic", "shorts"))]
-    plans = plan_audiences(followers, ("topic", "afterword"))
-    assert [(p.audience.recipients, p.sections) for p in plans] == [(("U2",), ("topic",))]
-
-
-def test_someone_left_out_of_this_issue_rules_out_the_broadcast() -> None:
-    followers = [Follower("U1"), Follower("U2"), Follower("U3", ("shorts",))]
-    plans = plan_audiences(followers, ("topic", "afterword"))
-    assert [(p.audience.recipients, p.sections) for p in plans] == [(("U1", "U2"), ())]
-
-
-def test_no_followers_no_sends() -> None:
-    assert plan_audiences([], SECTIONS) == []
-
-
-def test_a_broadcast_can_be_ruled_out() -> None:
-    plans = plan_audiences([Follower(u) for u in users(3)], SECTIONS, broadcast=False)
-    assert [p.audience.recipients for p in plans] == [tuple(users(3))]
+    readers = [Follower(u, ("afterword",)) for u in users(3)]
+    plan = plan_friends(readers, available=("topic",), friends=3)
+    assert plan.kind == "multicast" and plan.sends == ()
 
 
 _choices = st.lists(st.sampled_from(SECTIONS), max_size=4).map(tuple)
 
 
 @given(
-    st.lists(st.tuples(st.integers(1, 2000), _choices), max_size=300),
+    st.lists(st.tuples(st.integers(1, 2000), _choices, st.booleans()), max_size=300),
     st.lists(st.sampled_from(SECTIONS), min_size=1, max_size=4, unique=True),
+    st.integers(0, 3000),
 )
-def test_every_follower_gets_exactly_their_sections_once(
-    raw: list[tuple[int, tuple[str, ...]]], available: list[str]
+def test_every_friend_gets_exactly_their_sections_once(
+    raw: list[tuple[int, tuple[str, ...], bool]], available: list[str], unknown: int
 ) -> None:
-    followers = {f"U{n:032x}": Follower(f"U{n:032x}", choice) for n, choice in raw}
-    plans = plan_audiences(followers.values(), available)
-    if len(plans) == 1 and plans[0].audience.recipients == ("all",):
-        # A broadcast reaches every friend: only right when all take the whole issue.
-        assert all(
-            not set(f.sections) or set(available) <= set(f.sections) for f in followers.values()
-        )
-        return
-    reached = Counter(u for p in plans for u in p.audience.recipients)
-    assert all(count == 1 for count in reached.values())
-    assert all(1 <= len(p.audience.recipients) <= MULTICAST_MAX for p in plans)
-    for plan in plans:
-        for user in plan.audience.recipients:
-            wanted = set(followers[user].sections) & set(available) or set(available)
-            assert set(plan.sections or available) == wanted
-    skipped = {
-        u for u, f in followers.items() if f.sections and not set(f.sections) & set(available)
-    }
-    assert set(reached) == set(followers) - skipped
+    readers = {f"U{n:032x}": Follower(f"U{n:032x}", choice) for n, choice, _ in raw}
+    off = {f"U{n:032x}" for n, _, stop in raw if stop}
+    strangers = [f"S{n:032x}" for n in range(unknown)]
+    plan = plan_friends(
+        [r for u, r in readers.items() if u not in off],
+        withheld=sorted(off),
+        available=available,
+        friends=len(readers) + unknown,
+    )
+    everyone = [*readers, *strangers]
+    got: Counter[str] = Counter()
+    sections: dict[str, tuple[str, ...]] = {}
+    for send in plan.sends:
+        who = send.audience.recipients
+        assert who == ("all",) or who[0] == EXCEPT or 1 <= len(who) <= MULTICAST_MAX
+        if who == ("all",):
+            reached = everyone
+        elif who[0] == EXCEPT:
+            reached = [u for u in everyone if u not in set(who[1:])]
+        else:
+            reached = list(who)
+        for user in reached:
+            got[user] += 1
+            sections[user] = send.sections
+    assert all(n == 1 for n in got.values())
+    for user, reader in readers.items():
+        wanted = set(reader.sections) & set(available)
+        if user in off or (reader.sections and not wanted):
+            assert got[user] == 0
+        else:
+            assert set(sections[user] or available) == (wanted or set(available))
+    if plan.kind != "multicast" or not plan.summary.count("get nothing"):
+        assert all(got[u] == 1 for u in strangers)

@@ -14,6 +14,7 @@ import pytest
 
 from core.clock import FixedClock
 from core.delivery import (
+    AudienceChoice,
     BatchPlan,
     DeliveryStores,
     DeliveryWorker,
@@ -147,8 +148,8 @@ class World:
     issues: IssueRepository = field(init=False)
 
     def __post_init__(self) -> None:
-        async def planner(sub: Subscription, available: tuple[str, ...]) -> list[BatchPlan]:
-            return list(self.followers)
+        async def planner(sub: Subscription, available: tuple[str, ...]) -> AudienceChoice:
+            return AudienceChoice(tuple(self.followers))
 
         self.fanout = Fanout(
             "週刊ビジネスレター", {"slack": self.slack, "line": self.line}, {"line": planner}

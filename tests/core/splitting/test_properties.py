@@ -55,6 +55,30 @@ LINKED_SPACE_AFTER_LINK = _paragraphs(
     (Span(NEWS),), (Span(NEWS), Span(NEWS), Span(NEWS, href=SPACE_LINK.href), SPACE_LINK)
 )
 SLACK_50 = Limits("slack", 50, slack_measure, target_chars=30)
+# A linked headline too long for a post, with an emoji family (7 code points) just where the
+# first post runs out: the link is cut, but never inside the family.
+_SENTENCE = "AIインフラの新星が、巨額の契約を発表しました。"
+FAMILY_IN_A_LONG_LINK = Issue(
+    sections=(
+        Section(
+            key="s0",
+            title="Section 0",
+            items=(
+                Item(
+                    headline=(
+                        Span(
+                            _SENTENCE * 2 + "👩\u200d👩\u200d👧\u200d👦" + _SENTENCE * 2,
+                            href="https://example.com/x",
+                        ),
+                    ),
+                    blocks=(),
+                ),
+            ),
+        ),
+    ),
+    number=1,
+    title="Generated",
+)
 
 
 @SETTINGS
@@ -62,6 +86,7 @@ SLACK_50 = Limits("slack", 50, slack_measure, target_chars=30)
 @example(issue=URL_WITH_A_MARK, limits_=Limits("plain", 50, plain_measure, target_chars=30))
 @example(issue=LINKED_SPACE_AFTER_BOLD, limits_=SLACK_50)
 @example(issue=LINKED_SPACE_AFTER_LINK, limits_=SLACK_50)
+@example(issue=FAMILY_IN_A_LONG_LINK, limits_=Limits("plain", 50, plain_measure, target_chars=30))
 def test_every_post_fits_and_nothing_is_lost_or_repeated(issue: Issue, limits_: Limits) -> None:
     check_posts(issue, split_issue(issue, limits_), limits_)
 
