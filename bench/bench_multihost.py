@@ -243,9 +243,12 @@ class Host:
 
 
 def run_child(scale: float) -> None:
-    """``haishin serve`` on all addresses of its namespace, pacing slowed ``scale`` times."""
+    """``haishin serve`` on all addresses of its namespace, pacing slowed ``scale`` times
+    (the publishers are tuned as ``bench_fanout.py`` tunes them, through the same hook)."""
     import logging
 
+    import bots.bootstrap
+    from bots.bootstrap import Services
     from bots.cli.serve import _serve
     from bots.line.publisher import RATES
     from bots.logs import configure_logging
@@ -253,7 +256,10 @@ def run_child(scale: float) -> None:
     from bots.settings import Settings
     from core.ratelimit import KeyedRateLimiter
 
-    def tune(platforms: dict[str, Platform]) -> None:
+    build_platforms = bots.bootstrap.build_platforms
+
+    def tuned_platforms(services: Services) -> dict[str, Platform]:
+        platforms = build_platforms(services)
         slack = platforms.get("slack")
         if slack is not None and slack.publisher is not None:
             slack.publisher.limiter = KeyedRateLimiter(rate=1.0 / scale, burst=1)  # type: ignore[attr-defined]
@@ -262,11 +268,13 @@ def run_child(scale: float) -> None:
             limiters = line.publisher._limiters  # type: ignore[attr-defined]
             for endpoint, (rate, burst) in RATES.items():
                 limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
+        return platforms
 
+    bots.bootstrap.build_platforms = tuned_platforms
     configure_logging("plain", "WARNING")
     logging.getLogger("haishin.scheduler").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, lambda *_: None)
-    asyncio.run(_serve(Settings(), "0.0.0.0", PORT, tune=tune))  # type: ignore[call-arg]
+    asyncio.run(_serve(Settings(), "0.0.0.0", PORT))  # type: ignore[call-arg]
 
 
 # ---------------------------------------------------------------- faults

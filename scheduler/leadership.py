@@ -10,7 +10,7 @@ stand by and take over when the leader goes.
   (``pg_terminate_backend``, a restart) is seen at once, and it asks every ``check_every``
   whether the lock is still its own, with a deadline (``CONFIRM_TIMEOUT``). A leader steps
   down when a check gets no answer (at most ``check_every`` + ``CONFIRM_TIMEOUT``, 6 s, after
-  its last confirmation) or, after its event loop stalled, as soon as it runs again
+  its last confirmation) or, after its event loop stalled 20 s, as soon as it runs again
   (``LEASE``); the server drops a silent lock session (and frees the lock) only after about
   25 s (``LOCK_SESSION``), so an old leader has stopped before a new one can start.
   A standby takes over within ``check_every`` of the lock being free: about 2 s after a
@@ -43,9 +43,10 @@ SCHEDULER_LOCK = 0x6861_6973_6869_0003
 # between checks (2 s) that stays well under the ~11 s the server takes to end a silent
 # session (keepalives 5 s + 3 x 2 s, tcp_user_timeout 10 s).
 CONFIRM_TIMEOUT = 4.0
-# A leader that could not confirm its lock for this long (its loop stalled, say, on the
-# job store's synchronous calls to a database that stopped answering) steps down at once.
-LEASE = 10.0
+# A leader that could not confirm its lock for this long (its loop stalled: by the job
+# store's synchronous calls to a database that stopped answering, or a starved CPU) steps
+# down at once. (10 s made leaders flap on a loaded 2-core machine mid fan-out.)
+LEASE = 20.0
 # The server keeps a silent lock session for about 25 s (keepalives after 10 s idle, three
 # probes 5 s apart; unacknowledged data 25 s): well past any leader's step-down.
 LOCK_SESSION = {

@@ -38,8 +38,8 @@ log = logging.getLogger("haishin.scheduler")
 
 JOBS_TABLE = "apscheduler_jobs"
 # A new leader's first reconcile must finish within this, or it steps down again (its lock
-# is checked only after): well under the ~11 s after which the server frees a silent lock.
-STEP_UP_TIMEOUT = 4.0
+# is checked only after): well under the ~25 s after which the server frees a silent lock.
+STEP_UP_TIMEOUT = 10.0
 JOB_STORE_LIMITS = {
     "connect_timeout": 3,
     "tcp_user_timeout": 3000,
