@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from bots.cli import content, delivery, keys, line, profile, serve, stats
+from bots.cli.common import errors
+from bots.cli.failures import known_message
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -25,5 +28,13 @@ stats.register(app)
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: a known failure of any command (a bad setting, no
+    profile, a database out of reach) is its one-line message and status 1, no traceback."""
+    try:
+        app()
+    except Exception as exc:
+        message = known_message(exc)
+        if message is None:
+            raise
+        errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+        raise SystemExit(1) from None

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, errors, fail, find_issue, services
+from bots.cli.common import async_command, console, errors, fail, find_issue, services, show_table
 from bots.cli.delivery_common import issue_state
-from bots.cli.views import print_preview, print_reply
+from bots.cli.views import print_asked, print_preview
+from bots.cli.wrap import wrap
 from bots.feeds.cli import ingest_feeds
-from bots.preview import PLATFORMS, post_document, preview_document
-from bots.rendering import renderer_for
+from bots.preview import PLATFORMS, preview_document
 from bots.settings import Settings
 from core.errors import ContentError
 from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
@@ -95,7 +95,7 @@ async def ingest(
             str(outcome.revision) if outcome.revision is not None else "",
             "see below" if status == "error" else escape(outcome.message or ""),
         )
-    console.print(table)
+    show_table(table)
     # whole, not squeezed into a cell: what is wrong, where, and how to fix it
     for outcome in report.outcomes:
         if outcome.status == "error":
@@ -148,7 +148,7 @@ async def issues() -> None:
             revision,
             published,
         )
-    console.print(table)
+    show_table(table)
 
 
 @async_command
@@ -167,7 +167,10 @@ async def show(
                 have = ", ".join(s.key for s in record.issue.sections)
                 fail(f"issue {record.issue.number} has no section {section!r}; it has: {have}")
             keys = [key]
-    console.print(format_issue(record.issue, keys), markup=False, highlight=False, end="")
+    text = format_issue(record.issue, keys)
+    if console.is_terminal:
+        text = wrap(text, console.width - 2)  # room for a hanging 、
+    console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
 
 
 @async_command
@@ -217,27 +220,18 @@ async def ask(
     platform: AskPlatformOpt = "slack",
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer TEXT exactly as the bots would answer a reader who typed it."""
+    """Answer TEXT exactly as the bots would answer a reader who typed it: the messages the
+    Slack or LINE bot would send, drawn by that bot, paged as that bot pages."""
+    from bots.cli.asking import ask as ask_bot
+
     if platform not in PLATFORMS:
         fail(f"--platform must be slack or line, not {platform!r}")
     async with services() as svc:
-        renderer = renderer_for(platform, svc.profile)
-        reply = await svc.engine.answer(
-            text, platform=platform, limits=renderer.limits, conversation="cli"
-        )
+        asked = await ask_bot(svc, text, platform)
     if as_json:
-        document: dict[str, Any] = {
-            "intent": reply.intent,
-            "posts": [post_document(post, renderer) for post in reply.posts],
-            "message": reply.message,
-            "suggestions": [{"label": s.label, "command": s.command} for s in reply.suggestions],
-            "more": {"label": reply.more.label, "command": reply.more.command}
-            if reply.more
-            else None,
-        }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(asked.document(), ensure_ascii=False, indent=2))
         return
-    print_reply(reply, renderer)
+    print_asked(asked)
 
 
 def _platforms(choice: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, services
+from bots.cli.common import async_command, console, fail, services, show_table
 from bots.cli.delivery_common import stored_issue, when
 from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group
 from core.storage import IssueRepository, Subscription, SubscriptionRepository
@@ -78,7 +78,7 @@ def _group_table(
     table = Table("issue", "target", "sent", "state", "note", title="deliveries")
     for index, (group, members) in enumerate(groups.items()):
         if index >= limit:
-            console.print(table)
+            show_table(table)
             console.print(f"… {len(groups) - limit} more; narrow with --issue or --state")
             return
         states = Counter(r.state for r in members)
@@ -117,7 +117,7 @@ def _group_table(
             shown,
             escape(note),
         )
-    console.print(table)
+    show_table(table)
 
 
 def _row_table(
@@ -142,4 +142,4 @@ def _row_table(
             when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
             escape(row.last_error or row.sent_ref or ""),
         )
-    console.print(table)
+    show_table(table)

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from bots.bootstrap import Services
 from bots.cli import deliveries, sending
-from bots.cli.common import async_command, console, fail, select_issue, services
+from bots.cli.common import async_command, console, fail, select_issue, services, show_table
 from bots.cli.delivery_common import (
     cadence_text,
     check_slot_zone,
@@ -98,7 +98,7 @@ async def list_subscriptions(
             state,
             f"#{last}" if last else "-",
         )
-    console.print(table)
+    show_table(table)
 
 
 @subscriptions_app.command("add")
@@ -222,7 +222,7 @@ async def schedule() -> None:
     if not subs:
         console.print("No subscriptions, so nothing is scheduled.")
         return
-    console.print(table)
+    show_table(table)
     overdue = [s for s in upcoming if s.publish_at is not None and s.publish_at <= now]
     future = [s for s in upcoming if s not in overdue]
     if overdue:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bots.bootstrap import Services
-from bots.cli.common import async_command, console, fail, services
+from bots.cli.common import async_command, console, fail, services, show_table
 from bots.cli.delivery_common import relative, stored_issue, when
 from bots.platform import Platform
 from bots.runtime import build_delivery
@@ -216,6 +216,6 @@ async def _dry_run(
             kind,
             escape(", ".join(group.units)),
         )
-    console.print(table)
+    show_table(table)
     units = sum(len(g.units) for g in plan.groups)
     console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")

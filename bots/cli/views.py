@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
-from bots.cli.common import console
+from bots.cli.asking import Asked
+from bots.cli.common import console, show_table
+from bots.cli.drawn import line_message, slack_message
+from bots.cli.wrap import wrap_text
 from bots.preview import platform_posts
 from bots.rendering import Renderer, renderer_for
-from core.model import BlockKind, Issue, NoteKind, Post, Reply
+from core.model import BlockKind, Issue, NoteKind, Post
 from core.profile import Profile
 from core.splitting import long_links
 
@@ -28,12 +32,12 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
         )
         if x
     )
-    tree = Tree(f"[bold]{escape(head or 'issue')}[/]  [dim]{profile.name}[/]")
+    tree = Tree(f"[bold]{escape(head or 'issue')}[/]  [dim]{escape(profile.name)}[/]")
     for section in issue.sections:
         known = profile.spec(section.key) is not None or not profile.sections
         style = "bold cyan" if known else "bold red"
         note = "" if known else "  [red](not in the profile)[/]"
-        node = tree.add(f"[{style}]{escape(section.title)}[/] [dim]{section.key}[/]{note}")
+        node = tree.add(f"[{style}]{escape(section.title)}[/] [dim]{escape(section.key)}[/]{note}")
         for item in section.items:
             kinds = [b.kind for b in item.blocks]
             summary = ", ".join(
@@ -71,25 +75,36 @@ def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
         colour = "green" if ok else "bold red"
         start = " ".join(post.text.split())[:60]
         table.add_row(
-            post.section_key,
+            escape(post.section_key),
             str(post.item),
             f"{post.part}/{post.parts}",
             f"[{colour}]{size} / {limits.max_size}[/]",
             escape(start),
         )
-    console.print(table)
+    show_table(table)
 
 
-def print_reply(reply: Reply, renderer: Renderer) -> None:
-    """An answer as a reader would read it, with its buttons."""
-    if reply.message:
-        console.print(Panel(escape(reply.message), title=reply.intent, expand=False))
-    for post in reply.posts:
-        title = f"{post.section_title} {post.part}/{post.parts}"
-        console.print(Panel(escape(post.text), title=escape(title), expand=False))
-    buttons = [*reply.suggestions, *([reply.more] if reply.more else [])]
-    if buttons:
-        console.print(
-            "buttons: " + "  ".join(f"[reverse] {escape(b.label)} [/]" for b in buttons),
-            highlight=False,
-        )
+def print_asked(asked: Asked) -> None:
+    """The messages a bot would send, one after the other, each with its buttons; into a
+    terminal each in a box fitted to its width, into a pipe as plain text."""
+    platform = asked.renderer.platform
+    name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
+    draw = slack_message if platform == "slack" else line_message
+    total = len(asked.messages)
+    if not total:
+        console.print(f"(the {name} bot sends nothing)", markup=False, highlight=False)
+    for number, payload in enumerate(asked.messages, start=1):
+        parts, buttons = draw(payload)
+        body = Text("\n\n").join(parts)
+        if buttons:
+            body.append("\n\n")
+            body.append("  ".join(f"[ {label} ]" for label in buttons), style="bold")
+        title = f"{name} message {number}/{total}" if total > 1 else f"{name} message"
+        if console.is_terminal:
+            body = wrap_text(body, max(console.width - 6, 20))  # 2 cells for a hanging 、
+            console.print(Panel(body, title=escape(title), expand=False))
+        else:
+            console.print(f"── {title} ──", markup=False, highlight=False)
+            console.print(body, highlight=False, soft_wrap=True)
+    if asked.note:
+        console.print(f"note: {asked.note}", markup=False, highlight=False, style="dim")
