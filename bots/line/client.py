@@ -1,4 +1,4 @@
-"""The LINE SDK's async clients, and how their failures become ``DeliveryError``s.
+"""The LINE SDK's async clients.
 
 ``AsyncApiClient`` owns an aiohttp session, which must be created inside the running loop, so
 ``LineClient`` builds it on first use and closes it at shutdown. ``Configuration(host=...)``
@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -22,10 +20,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.messaging.async_rest import RESTResponse
 
-from core.errors import DeliveryError
-
 DEFAULT_TIMEOUT = 10.0  # seconds; the SDK's own default is 300
-MONTHLY_LIMIT = "monthly limit"
 
 
 class LineClient:
@@ -117,79 +112,3 @@ def _proxy_for(url: str) -> str | None:
     if not parts.hostname or urllib.request.proxy_bypass(parts.hostname):
         return None
     return urllib.request.getproxies().get(parts.scheme)
-
-
-def error_message(exc: ApiException) -> str:
-    """LINE's own words from an error response (``message`` and any ``details``)."""
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else exc.body
-    try:
-        document = json.loads(body or "{}")
-    except ValueError:
-        return (body or exc.reason or "").strip()[:300]
-    if not isinstance(document, dict):
-        return str(document)[:300]
-    message = str(document.get("message") or exc.reason or "")
-    details = document.get("details") or []
-    extra = "; ".join(
-        f"{d.get('property', '')}: {d.get('message', '')}" for d in details if isinstance(d, dict)
-    )
-    return f"{message} ({extra})" if extra else message
-
-
-def retry_after(exc: ApiException) -> float | None:
-    """Seconds from a ``Retry-After`` header, when LINE sent one."""
-    value = (exc.headers or {}).get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def translate(exc: BaseException, what: str, *, backoff: float | None = None) -> DeliveryError:
-    """A ``DeliveryError`` for a failed call; ``what`` names the call for the operator.
-
-    429 (rate limit) and 5xx, timeouts and dropped connections are retryable; a 429 for the
-    monthly limit and other 4xx are permanent (resending the same request can't succeed).
-    """
-    if isinstance(exc, ApiException):
-        status = int(exc.status or 0)
-        said = error_message(exc)
-        text = f"LINE {what} failed: HTTP {status} {said}".strip()
-        if status == 429 and MONTHLY_LIMIT in said.lower():
-            return DeliveryError(
-                text + "; the channel's monthly message quota is used up",
-                platform="line",
-                retryable=False,
-                code="quota_exceeded",
-            )
-        if status == 429:
-            wait = retry_after(exc)
-            return DeliveryError(
-                text, platform="line", retryable=True, retry_after=wait or backoff, code="429"
-            )
-        if status >= 500:
-            return DeliveryError(
-                text,
-                platform="line",
-                retryable=True,
-                retry_after=retry_after(exc),
-                code=str(status),
-            )
-        return DeliveryError(text, platform="line", retryable=False, code=str(status))
-    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return DeliveryError(
-            f"LINE {what} timed out", platform="line", retryable=True, code="timeout"
-        )
-    if isinstance(exc, aiohttp.ClientError | OSError):
-        return DeliveryError(
-            f"LINE {what} failed: {type(exc).__name__}: {exc}",
-            platform="line",
-            retryable=True,
-            code="network",
-        )
-    return DeliveryError(
-        f"LINE {what} failed: {type(exc).__name__}: {exc}",
-        platform="line",
-        retryable=False,
-        code="error",
-    )

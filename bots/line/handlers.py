@@ -29,6 +29,7 @@ from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
 from bots.line.render import LineRenderer, text_messages
 from bots.line.replies import RECEIVED, ReplySender
+from bots.line.subscriptions import FollowerSubscriptions
 from bots.line.texts import language_for, say
 from bots.metrics import Metrics
 from core.clock import Clock
@@ -98,6 +99,7 @@ class LineHandlers:
         self.metrics = metrics
         self.stats = stats
         self.profile = renderer.profile
+        self.subscriptions = FollowerSubscriptions(followers, self.profile)
 
     async def handle(self, inbound: Inbound) -> None:
         """Handle one event (at most once per ``webhookEventId``)."""
@@ -178,42 +180,15 @@ class LineHandlers:
 
     async def _subscription(self, reply: Reply, user: str | None) -> Messages:
         """Subscribe / unsubscribe / settings, for the follower who wrote."""
-        language = reply.language
         if not user:  # a group or room: deliveries go to followers only
-            return text_messages(say(language, "settings_off"))
-        labels = {spec.key: spec.title for spec in self.profile.sections}
-        if reply.intent == "subscribe":
-            sections = [s for s in reply.args.get("sections", "").split(",") if s]
-            await self.followers.choose(user, sections)
-            text = (
-                say(
-                    language,
-                    "subscribed_some",
-                    sections="・".join(labels.get(s, s) for s in sections),
-                )
-                if sections
-                else say(language, "subscribed_all")
-            )
-            if reply.args.get("slot"):
-                text += "\n" + say(language, "weekly_unsupported")
-        elif reply.intent == "unsubscribe":
-            await self.followers.set_active(user, False)
-            text = say(language, "unsubscribed")
-        else:
-            follower = await self.followers.get(user)
-            if follower is None or not follower.active:
-                text = say(language, "settings_off")
-            elif follower.sections:
-                chosen = "・".join(labels.get(s, s) for s in follower.sections)
-                text = say(language, "settings_some", sections=chosen)
-            else:
-                text = say(language, "settings_all")
+            return text_messages(say(reply.language, "settings_off"))
+        text = await self.subscriptions.act(reply, user)
         return self.renderer.reply(
             Reply(
                 intent=reply.intent,
-                language=language,
+                language=reply.language,
                 message=text,
-                suggestions=tuple(self._starters(language)),
+                suggestions=tuple(self._starters(reply.language)),
             )
         )
 

@@ -29,7 +29,8 @@ from linebot.v3.messaging import (
     PushMessageRequest,
 )
 
-from bots.line.client import LineClient, translate
+from bots.line.client import LineClient
+from bots.line.errors import translate
 from bots.line.flex import issue_command
 from bots.line.quota import QuotaGuard
 from bots.line.render import MAX_MESSAGES, LineRenderer

@@ -20,7 +20,8 @@ from typing import Any
 from linebot.v3.messaging import ApiException
 
 from bots.identity import IdentityCache
-from bots.line.client import LineClient, translate
+from bots.line.client import LineClient
+from bots.line.errors import translate
 from bots.line.render import MAX_MESSAGES
 
 log = logging.getLogger("haishin.line")

@@ -27,7 +27,8 @@ from linebot.v3.messaging import (
 )
 from PIL import Image, ImageDraw, ImageFont
 
-from bots.line.client import LineClient, translate
+from bots.line.client import LineClient
+from bots.line.errors import translate
 from bots.line.postback import encode, label
 from bots.line.texts import say
 from core.errors import ConfigError

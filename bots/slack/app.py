@@ -30,7 +30,7 @@ from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
 from bots.platform import Hook, Platform
 from bots.slack import handlers
-from bots.slack.bot import SlackBot
+from bots.slack.answers import SlackBot
 from bots.slack.events import SlackEvents
 from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_tokens
 from bots.slack.publisher import SlackPublisher

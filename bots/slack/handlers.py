@@ -22,8 +22,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.dedupe import EventDeduplicator
+from bots.slack.answers import Answer, SlackBot
 from bots.slack.blocks import ACTION_PATTERN, ACTION_SHARE, decode_value
-from bots.slack.bot import Answer, SlackBot
 from bots.slack.errors import error_code
 from bots.slack.mrkdwn import to_plain
 from core.clock import Clock

@@ -169,7 +169,7 @@ async def test_a_long_section_pages_instead_of_flooding(
 
 
 async def test_a_burst_beyond_the_bound_is_told_to_try_again(haishin: SlackHarness) -> None:
-    from bots.slack.bot import SlackBot
+    from bots.slack.answers import SlackBot
     from bots.slack.render import SlackRenderer
     from bots.slack.subscriptions import ChannelSubscriptions
     from core.storage import SubscriptionRepository
