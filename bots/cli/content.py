@@ -120,7 +120,8 @@ def _shown(path: Path) -> str:
 
 @async_command
 async def issues() -> None:
-    """List stored issues: number, date, title, sections, revision, published."""
+    """List stored issues: number, date, title (an untitled one's lead headline, dimmed),
+    sections, revision, published."""
     async with services() as svc:
         entries = await svc.library.catalogue(svc.clock.now())
     if not entries:
@@ -143,7 +144,7 @@ async def issues() -> None:
         table.add_row(
             str(entry.number),
             entry.date.isoformat() if entry.date else "",
-            escape(entry.title or ""),
+            escape(entry.title) if entry.title else f"[dim]{escape(entry.lead or '')}[/]",
             ", ".join(entry.sections),
             revision,
             published,

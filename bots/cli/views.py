@@ -50,7 +50,9 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
     for remark in issue.notes:
         colour = "yellow" if remark.kind is NoteKind.WARNING else "dim"
         where = f"line {remark.line}: " if remark.line else ""
-        tree.add(f"[{colour}]{remark.kind.value}: {where}{escape(remark.message)}[/]")
+        # the message says what was done ("dropped trailing boilerplate …"): once
+        label = "warning" if remark.kind is NoteKind.WARNING else "note"
+        tree.add(f"[{colour}]{label}: {where}{escape(remark.message)}[/]")
     renderers = [renderer_for(platform, profile) for platform in platforms]
     for renderer in renderers:
         for section in issue.sections:
@@ -66,19 +68,27 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
 
 
 def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
+    """One row a post. Items and parts count from 1, as the reader's "2/3" does; a LINE post
+    is measured whole, header included, in UTF-16 units against LINE's 5,000, the figure the
+    console shows too (the splitter keeps the body under 4,920 to leave room for the header)."""
     limits = renderer.limits
-    table = Table("section", "item", "part", "size / limit", title=platform)
+    unit = "UTF-16 units" if platform == "line" else "size"
+    table = Table("section", "item", "part", f"{unit} / limit", title=platform)
     table.add_column("starts with", no_wrap=True, overflow="ellipsis", max_width=36)
     for post in posts:
-        size = limits.measure(post.headline, post.blocks)
-        ok = size <= limits.max_size
-        colour = "green" if ok else "bold red"
+        size, cap = limits.measure(post.headline, post.blocks), limits.max_size
+        if platform == "line":
+            from bots.line.render import TEXT_MAX
+            from core.splitting import utf16_len
+
+            size, cap = utf16_len(str(renderer.post(post).get("text", ""))), TEXT_MAX
+        colour = "green" if size <= cap else "bold red"
         start = " ".join(post.text.split())[:60]
         table.add_row(
             escape(post.section_key),
-            str(post.item),
+            str(post.item + 1),
             f"{post.part}/{post.parts}",
-            f"[{colour}]{size} / {limits.max_size}[/]",
+            f"[{colour}]{size:,} / {cap:,}[/]",
             escape(start),
         )
     show_table(table)
