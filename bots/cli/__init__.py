@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from bots.cli import content, delivery, keys, line, profile, serve, stats
+from bots.cli import content, delivery, doctor, keys, line, profile, serve, stats
 from bots.cli.common import errors
 from bots.cli.failures import known_message
 from bots.feeds import cli as feeds_cli
@@ -25,6 +25,7 @@ line.register(app)
 keys.register(app)
 profile.register(app)
 stats.register(app)
+doctor.register(app)
 
 
 def main() -> None:

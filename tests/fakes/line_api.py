@@ -35,6 +35,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.line_channel import WEBHOOK_TEST, Channel, channel_route, test_webhook
 from tests.fakes.line_checks import RequestChecker
 from tests.fakes.line_insight import insight_route
 from tests.fakes.line_records import (
@@ -97,6 +98,8 @@ class FakeLineApi:
         self.friends = friends
         self.fault_rate = fault_rate
         self.profiles: dict[str, dict[str, Any]] = {}
+        # The channel as its consoles show it: bot info, webhook URL, Chat on or off.
+        self.channel = Channel()
         # Insight answers a test sets: by request id, and by day (yyyyMMdd).
         self.message_events: dict[str, dict[str, Any]] = {}
         self.follower_counts: dict[str, dict[str, Any]] = {}
@@ -253,6 +256,8 @@ class FakeLineApi:
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
         response = self._answer(request.method, request.path, request.query_string, headers, body)
+        if request.method == "POST" and request.path == WEBHOOK_TEST and response.status == 200:
+            response = await test_webhook(self.channel, body)
         call = Call(request.method, request.path, headers, body, response.status, self._now())
         with self._lock:
             self._state.calls.append(call)
@@ -340,6 +345,9 @@ class FakeLineApi:
         )
         if insight is not None:
             return insight
+        channel = channel_route(self.channel, method, path, body)
+        if channel is not None:
+            return channel
         if path == "/v2/bot/message/quota" and method == "GET":
             if self.quota is None:
                 return web.json_response({"type": "none"})
