@@ -5,22 +5,23 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from bots.bootstrap import Services
-from bots.cli.common import async_command, console, fail, services, show_table
+from bots.cli.common import async_command, console, fail, services
 from bots.cli.delivery_common import relative, stored_issue, when
+from bots.cli.drawn import line_message, slack_message
 from bots.platform import Platform
 from bots.runtime import build_delivery
 from bots.runtime.delivery import DeliveryKit
 from bots.server import build_platforms
-from core.delivery import STATES, Delivery, DeliveryLedger, Target
+from core.delivery import STATES, Delivery, DeliveryLedger, Fanout, Target, chosen_sections
 from core.storage import StoredIssue, Subscription, SubscriptionRepository
 
 ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
@@ -47,6 +48,12 @@ async def send(
     target = Target.parse(to)
     async with services() as svc:
         stored = await stored_issue(svc, issue)
+        repository = SubscriptionRepository(svc.db, clock=svc.clock)
+        if dry_run:
+            # Nothing is sent, so no credentials are needed: the messages are drawn here.
+            sub = await repository.find(target.platform, target.target, target.workspace)
+            await _dry_run(svc, target, sub, stored)
+            return
         platforms = build_platforms(svc)
         if target.platform not in platforms:
             fail(
@@ -54,11 +61,7 @@ async def send(
                 "README) to send there"
             )
         kit = build_delivery(svc, platforms)
-        repository = SubscriptionRepository(svc.db, clock=svc.clock)
         sub = await repository.find(target.platform, target.target, target.workspace)
-        if dry_run:
-            await _dry_run(svc, kit, target, sub, stored)
-            return
         if sub is None:
             sub = await repository.add(
                 platform=target.platform, workspace=target.workspace, target=target.target
@@ -168,7 +171,7 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 
 
 async def _dry_run(
-    svc: Services, kit: DeliveryKit, target: Target, sub: Subscription | None, stored: StoredIssue
+    svc: Services, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
     ledger = DeliveryLedger(svc.db)
     if sub is not None and await ledger.has_rows(sub.id, stored.id):
@@ -198,24 +201,53 @@ async def _dry_run(
         created_at=svc.clock.now(),
         updated_at=svc.clock.now(),
     )
-    plan = await kit.fanout.plan(probe, stored)
+    fanout = _offline_fanout(svc)
+    plan = await fanout.plan(probe, stored)
     if not plan.groups:
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
-    table = Table(
-        "audience",
-        "recipients",
-        "units",
-        title=f"dry run: issue #{stored.number} → {escape(target.address)}",
-    )
+    chosen = tuple(chosen_sections(probe, stored)) if probe.sections else ()
+    draw = slack_message if target.platform == "slack" else line_message
+    publisher: Any = fanout.publishers[target.platform]
+    units = 0
     for group in plan.groups:
         who = group.audience.recipients or (target.target,)
-        kind = "broadcast" if who == ("all",) else f"{len(who)} recipient(s)"
-        table.add_row(
-            f"batch {group.batch}" if group.batch else escape(target.address),
-            kind,
-            escape(", ".join(group.units)),
+        kind = "broadcast to every friend" if who == ("all",) else f"{len(who)} recipient(s)"
+        batch = f"batch {group.batch}, " if group.batch else ""
+        console.print(
+            f"[bold]issue #{stored.number} → {escape(target.address)}[/] ({batch}{kind})",
+            highlight=False,
         )
-    show_table(table)
-    units = sum(len(g.units) for g in plan.groups)
-    console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")
+        digest = fanout.digest(stored, group.audience.sections or chosen)
+        for unit in group.units:
+            units += 1
+            for message in publisher.messages(digest, unit):
+                parts, buttons = draw(message)
+                body = Text("\n").join(parts)
+                if buttons:
+                    body.append("\n" + "  ".join(f"[ {b} ]" for b in buttons), style="bold")
+                console.print(f"── unit {unit} ──", markup=False, highlight=False)
+                console.print(body, highlight=False, soft_wrap=not console.is_terminal)
+    console.print(
+        f"{units} unit(s) in {len(plan.groups)} send group(s) would go; nothing was sent",
+        highlight=False,
+    )
+
+
+def _offline_fanout(svc: Services) -> Fanout:
+    """Publishers that draw what they would send and hold no credentials (a dry run)."""
+    from bots.line.followers import LineAudienceBook
+    from bots.line.publisher import LinePublisher
+    from bots.line.render import LineRenderer
+    from bots.runtime.delivery import line_planner
+    from bots.slack.publisher import SlackPublisher
+    from bots.slack.render import SlackRenderer
+    from bots.slack.tokens import StaticToken
+
+    profile = svc.profile
+    publishers: dict[str, Any] = {
+        "slack": SlackPublisher(SlackRenderer(profile), profile, StaticToken("dry-run")),
+        "line": LinePublisher(None, LineRenderer(profile)),  # type: ignore[arg-type]
+    }
+    book = LineAudienceBook(svc.db, clock=svc.clock)
+    return Fanout(profile.name, publishers, {"line": line_planner(book, svc.db)})
