@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +18,19 @@ from tests.conftest import CONTENT, SAMPLE
 ISSUE = "トピック\n🚀 {title}\n本文です。{body}\n"
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    content = tmp_path / "content"
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = tmp_path_factory.mktemp("serve-content")
+    content = workdir / "content"
     (content / "issues").mkdir(parents=True)
     shutil.copy(CONTENT / "newsletter.toml", content / "newsletter.toml")
     shutil.copy(SAMPLE, content / "issues" / SAMPLE.name)
-    return tmp_path
+    return workdir
 
 
-@pytest.fixture
-async def running(workdir: Path) -> AsyncIterator[ServeProcess]:
+@pytest.fixture(scope="module")
+def running(workdir: Path) -> Iterator[ServeProcess]:
+    """One ``haishin serve`` for the module: each test writes files of its own names."""
     env = {
         "HAISHIN_DATABASE_URL": f"sqlite:///{workdir / 'haishin.db'}",
         "HAISHIN_CONTENT_DIR": str(workdir / "content"),
@@ -41,7 +43,7 @@ async def running(workdir: Path) -> AsyncIterator[ServeProcess]:
     }
     serve = ServeProcess(env, workdir).start()
     try:
-        await serve.healthy()
+        asyncio.run(serve.healthy())
         yield serve
     finally:
         serve.stop_quietly()

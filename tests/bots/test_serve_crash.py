@@ -13,6 +13,7 @@ import pytest
 
 from bots.line.followers import LineAudienceBook
 from core.delivery import DeliveryLedger
+from core.delivery.revisions import RevisionLedger
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
 from tests.bots.serve_process import ServeProcess
@@ -121,6 +122,25 @@ async def all_rows_sent(url: str) -> set[str]:
         await db.dispose()
 
 
+async def settled(url: str, within: float = 60) -> None:
+    """Wait until the ledger has nothing left to do: every row sent, none behind its issue's
+    revision. A send or update is recorded only once its request came back, so from then on
+    nothing is in flight and any later post would be a duplicate."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    db = Database.from_url(url)
+    try:
+        while True:
+            states = {r.state for r in await DeliveryLedger(db).rows()}
+            if states == {"sent"} and not await RevisionLedger(db).outdated_groups():
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"the ledger never settled: {states}")
+            await asyncio.sleep(0.1)
+    finally:
+        await db.dispose()
+
+
 async def test_kill_9_in_the_middle_then_restart_sends_every_post_exactly_once(
     tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi
 ) -> None:
@@ -144,7 +164,7 @@ async def test_kill_9_in_the_middle_then_restart_sends_every_post_exactly_once(
             lambda: slack.stats()["messages"] >= CHANNELS * UNITS, 180, "every post delivered"
         )
         await until(lambda: len(line_sends(line)) >= 3, 60, "every LINE batch sent")
-        await asyncio.sleep(3)  # anything still to come would be a duplicate
+        await settled(url)
         assert_each_post_once(slack, line)
         assert (
             "taken over" in second.log()
@@ -158,7 +178,7 @@ async def test_kill_9_in_the_middle_then_restart_sends_every_post_exactly_once(
         await until(
             lambda: len(slack.calls("chat.update")) >= CHANNELS * UNITS, 120, "messages updated"
         )
-        await asyncio.sleep(2)
+        await settled(url)
         assert slack.stats()["messages"] == CHANNELS * UNITS
         assert len(slack.calls("chat.update")) == CHANNELS * UNITS
         assert line_sends(line) == [("multicast", 3), ("multicast", 500), ("multicast", 500)]
@@ -178,15 +198,21 @@ async def test_two_processes_on_postgres_one_scheduler_no_double_sends(
         two = ServeProcess(env, tmp_path, name="two").start()
         try:
             await asyncio.gather(one.healthy(), two.healthy())
-            await until(lambda: "this process leads" in one.log() + two.log(), 60, "a leader")
-            await asyncio.sleep(5)  # both have had time to try for leadership
+            await until(
+                lambda: all(
+                    "this process leads" in p.log() or "will not start another" in p.log()
+                    for p in (one, two)
+                ),
+                60,
+                "both processes tried for the scheduler",
+            )
             leaders = [p for p in (one, two) if "this process leads" in p.log()]
             assert len(leaders) == 1
             standby = two if leaders[0] is one else one
             assert "will not start another" in standby.log()
             await until(lambda: slack.stats()["messages"] >= CHANNELS * UNITS, 180, "every post")
             await until(lambda: len(line_sends(line)) >= 3, 60, "every LINE batch sent")
-            await asyncio.sleep(3)
+            await settled(url)
             assert_each_post_once(slack, line)
             worked = ["delivery worker" in p.log() for p in (one, two)]
             assert all(worked)

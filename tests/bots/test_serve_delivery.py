@@ -28,6 +28,7 @@ from core.ratelimit import KeyedRateLimiter
 from core.storage import Subscription, SubscriptionRepository
 from core.storage.database import Database
 from tests.conftest import CONTENT, SAMPLE
+from tests.fakes.clock import FakeTime
 from tests.fakes.line_api import FakeLineApi, users
 from tests.fakes.slack_api import FakeSlackAPI
 
@@ -35,19 +36,6 @@ from tests.fakes.slack_api import FakeSlackAPI
 NOW = datetime(2025, 10, 3, 22, 5, tzinfo=UTC)
 LINE_TOKEN = "test-channel-token"
 UNITS = 7  # the sample issue on Slack: a parent and six posts
-
-
-class FakeTime:
-    """Monotonic time for the publishers' pacing; sleeping only moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

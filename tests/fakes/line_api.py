@@ -23,7 +23,6 @@ Use it as a context manager or ``start()`` / ``stop()``; see ``tests/bots/line/c
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import threading
@@ -31,7 +30,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -47,6 +46,7 @@ from tests.fakes.line_records import (
     fault_response,
 )
 from tests.fakes.line_richmenus import rich_menu_route
+from tests.fakes.server import LoopbackServer
 
 __all__ = ["Call", "Delivery", "FakeLineApi", "iter_messages", "users"]
 
@@ -60,7 +60,7 @@ RATE_LIMITS: dict[str, tuple[int, float]] = {
 DEFAULT_RATE = (2000, 1.0)
 
 
-class FakeLineApi:
+class FakeLineApi(LoopbackServer):
     """The fake LINE Messaging API server.
 
     Args:
@@ -76,6 +76,9 @@ class FakeLineApi:
         history: keep only the last N calls, deliveries and reply tokens (soak tests, so the
             fake's own memory stays flat); None keeps everything.
     """
+
+    thread_name = "fake-line-api"
+    backlog = 1024
 
     def __init__(
         self,
@@ -109,66 +112,25 @@ class FakeLineApi:
         self._state = State(history=history, usage=usage)
         self._lock = threading.Lock()
         self._checker: RequestChecker | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.url = ""
+        super().__init__()
 
     # ---- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> FakeLineApi:
+    def start(self) -> Self:
         """Start serving on 127.0.0.1 (a free port); ``url`` is set when this returns."""
         if self.validate:
             self._checker = RequestChecker()
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
+        return super().start()
 
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
-            ready.set()
-            self._loop.run_forever()
+    @property
+    def url(self) -> str:
+        """The API's base URL (``LINE_API_URL``)."""
+        return self.base
 
-        self._thread = threading.Thread(target=run, name="fake-line-api", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake LINE API did not start within 10 s")
-        return self
-
-    def stop(self) -> None:
-        """Stop the server and its thread."""
-        if self._loop is None:
-            return
-        future = asyncio.run_coroutine_threadsafe(self._cleanup(), self._loop)
-        future.result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
-        self._loop.close()
-        self._loop = None
-
-    def __enter__(self) -> FakeLineApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def _serve(self) -> None:
+    def application(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-        await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def _cleanup(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        return app
 
     # ---- what tests look at and steer --------------------------------------------------------
 

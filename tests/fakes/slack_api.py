@@ -46,6 +46,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from tests.fakes import slack_blockkit
+from tests.fakes.server import LoopbackServer
 
 Json = dict[str, Any]
 
@@ -145,7 +146,7 @@ class _Chaos:
 _NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
 
 
-class FakeSlackAPI:
+class FakeSlackAPI(LoopbackServer):
     """A Slack Web API stand-in on ``127.0.0.1`` (see the module docstring).
 
     Args:
@@ -154,6 +155,8 @@ class FakeSlackAPI:
         client_id / client_secret: what ``oauth.v2.access`` accepts.
         check_blocks: refuse messages outside Block Kit limits (as Slack does).
     """
+
+    thread_name = "fake-slack-api"
 
     def __init__(
         self,
@@ -186,18 +189,10 @@ class FakeSlackAPI:
         self._ts_base = int(time.time())
         self._ts_counter = 0
         self._seq = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+        super().__init__()
         self.default = self.add_workspace(team_id, name="Test Workspace", token=token)
 
     # ------------------------------------------------------------------ lifecycle
-
-    @property
-    def base(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -214,59 +209,13 @@ class FakeSlackAPI:
         """The default workspace's bot token."""
         return self.default.token
 
-    def start(self) -> FakeSlackAPI:
-        """Start serving on a free port; returns self."""
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            assert self._loop is not None
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self._serve())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fake-slack-api", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("the fake Slack API did not start")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and join the thread."""
-        if self._loop is None or self._thread is None:
-            return
-        loop = self._loop
-
-        async def shutdown() -> None:
-            if self._runner is not None:
-                await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        self._thread.join(10)
-        loop.close()
-        self._loop = self._thread = None
-
-    def __enter__(self) -> FakeSlackAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def _serve(self) -> None:
+    def application(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get("/_fake/stats", self._stats)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        return app
 
     # ------------------------------------------------------------------ set-up
 

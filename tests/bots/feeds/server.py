@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
+
+from tests.fakes.server import LoopbackServer
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LAST_MODIFIED = "Sat, 04 Oct 2025 00:00:00 GMT"
@@ -36,16 +37,18 @@ class Flood:
     finished: bool = False
 
 
-@dataclass
-class FeedSite:
+class FeedSite(LoopbackServer):
     """The running server (see the module docstring)."""
 
-    base: str = ""
-    routes: dict[str, Handler] = field(default_factory=dict)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    floods: dict[str, Flood] = field(default_factory=dict)
-    _loop: asyncio.AbstractEventLoop | None = None
-    _release: asyncio.Event | None = None
+    thread_name = "feed-site"
+    shutdown_timeout = 0.1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.routes: dict[str, Handler] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.floods: dict[str, Flood] = {}
+        self._release: asyncio.Event | None = None
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -125,36 +128,12 @@ class FeedSite:
             return web.Response(status=404, text="not here")
         return await handler(request)
 
-    def start(self) -> None:
-        ready = threading.Event()
+    def application(self) -> web.Application:
+        self._release = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        return app
 
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            self._release = asyncio.Event()
-            app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", self._dispatch)
-            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            port = runner.addresses[0][1]
-            self.base = f"http://127.0.0.1:{port}"
-            self._runner = runner
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="feed-site", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-
-    def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-        assert self._release is not None
-        loop.call_soon_threadsafe(self._release.set)
-        loop.call_soon_threadsafe(loop.stop)
-        self._thread.join(10)
+    async def stopping(self) -> None:
+        if self._release is not None:
+            self._release.set()  # the hanging handlers answer, too late

@@ -19,22 +19,8 @@ from core.model import Issue
 from core.ports import Audience, Digest, SendJob
 from core.profile import Profile
 from tests.bots.line.conftest import TOKEN
+from tests.fakes.clock import FakeTime
 from tests.fakes.line_api import FakeLineApi, users
-
-
-class FakeTime:
-    """A monotonic clock and a sleep that only moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from core.model import Issue
 from core.parsing import load_issue
 from core.profile import Profile
 from tests.conftest import CONTENT, SAMPLE
+from tests.fakes.clock import FakeTime
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_inbound import SignedRequest, SlackInbound
 
@@ -47,21 +48,6 @@ def renderer(profile: Profile) -> SlackRenderer:
 def sample_issue(profile: Profile, sample_path: Path) -> Issue:
     """The sample issue as storage numbers it (the first issue: number 1)."""
     return dataclasses.replace(load_issue(sample_path, profile), number=1)
-
-
-class FakeTime:
-    """A monotonic clock and a sleep that only moves it (for the rate limiter)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

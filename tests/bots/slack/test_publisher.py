@@ -14,8 +14,8 @@ from core.model import Issue
 from core.ports import Audience, Digest, SendJob, SentMessage
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
-from tests.bots.slack.conftest import FakeTime
 from tests.fakes import slack_blockkit
+from tests.fakes.clock import FakeTime
 from tests.fakes.slack_api import FakeSlackAPI
 
 CHANNEL = "C0DIGEST"

@@ -8,20 +8,13 @@ import sqlite3
 import pytest
 
 from core.storage.health import WriteHealth, classify
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes.clock import FakeTime
 
 
 def test_pauses_double_to_the_cap_and_the_log_has_one_line_per_change(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock = Clock()
+    clock = FakeTime(100.0)
     health = WriteHealth(base=0.5, cap=30.0, monotonic=clock)
     refused = sqlite3.OperationalError("attempt to write a readonly database")
     with caplog.at_level(logging.WARNING, logger="haishin.storage"):
@@ -33,7 +26,7 @@ def test_pauses_double_to_the_cap_and_the_log_has_one_line_per_change(
         )
         health.failed("heartbeat", sqlite3.IntegrityError("database or disk is full"))
         assert health.state == "read-only"  # the worst of them
-        clock.now += 42
+        clock.advance(42)
         assert health.failing()["cursors"] == {
             "state": "read-only",
             "failures": 10,
