@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -101,6 +102,22 @@ def serve(
             asyncio.run(_serve(settings, host, port))
         except ConfigError as exc:
             fail(str(exc))
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """uvicorn's server, saying "serving on" only once its sockets listen (the start-up
+    work, ingesting the content folder included, comes before)."""
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[int], None]) -> None:
+        super().__init__(config)
+        self._announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            listening = [s for server in self.servers for s in (server.sockets or ())]
+            bound = listening[0].getsockname()[1] if listening else self.config.port
+            self._announce(int(bound))
 
 
 def _format(value: str) -> Literal["plain", "json"]:
@@ -205,13 +222,17 @@ async def _serve(
         config = uvicorn.Config(
             app, host=host, port=port, log_config=None, lifespan="on", access_log=True
         )
-        server = uvicorn.Server(config)
-        log.info(
-            "haishin serving on http://%s:%d/ (database %s, platforms: %s)",
-            host,
-            port,
-            services.db.url.render_as_string(hide_password=True),
-            ", ".join(sorted(platforms)) or "none; see the lines above to turn them on",
+        database = services.db.url.render_as_string(hide_password=True)
+        on = ", ".join(sorted(platforms)) or "none; see the lines above to turn them on"
+        server = _AnnouncingServer(
+            config,
+            lambda bound: log.info(
+                "haishin serving on http://%s:%d/ (database %s, platforms: %s)",
+                host,
+                bound,
+                database,
+                on,
+            ),
         )
         await server.serve(sockets=inherited_sockets())  # a --workers child's socket
         if not server.started:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bots.bootstrap import Services
 from bots.line.audience import plan_audiences
@@ -94,7 +95,13 @@ def build_delivery(
     if isinstance(book, LineAudienceBook):
         planners["line"] = line_planner(book, services.db)
     fanout = Fanout(services.profile.name, publishers, planners)
-    publishing = Publishing(services.db, fanout, clock=services.clock)
+    publishing = Publishing(
+        services.db,
+        fanout,
+        clock=services.clock,
+        catch_up=timedelta(days=services.settings.catch_up_days),
+        catch_up_setting="HAISHIN_CATCH_UP_DAYS",
+    )
     worker = DeliveryWorker(
         services.db,
         fanout,
