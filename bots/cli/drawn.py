@@ -13,11 +13,12 @@ from rich.text import Text
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>|<(https?://[^>]+)>")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _ZERO_WIDTH = "\u200b"
 
 
 def mrkdwn_text(mrkdwn: str, style: str = "") -> Text:
-    """Slack mrkdwn as a reader sees it: bold shown bold, links as ``label (address)``,
+    """Slack mrkdwn as a reader sees it: bold and italics as such, links as ``label (address)``,
     entities decoded."""
 
     def link(match: re.Match[str]) -> str:
@@ -31,9 +32,16 @@ def mrkdwn_text(mrkdwn: str, style: str = "") -> Text:
     plain = _LINK.sub(link, mrkdwn)
     text = Text(style=style)
     at = 0
-    for match in _BOLD.finditer(plain):
+    marks = sorted(
+        [(m, "bold") for m in _BOLD.finditer(plain)]
+        + [(m, "italic") for m in _ITALIC.finditer(plain)],
+        key=lambda found: found[0].start(),
+    )
+    for match, mark in marks:
+        if match.start() < at:
+            continue  # inside a span already drawn
         text.append(shown(plain[at : match.start()]))
-        text.append(shown(match.group(1)), style="bold")
+        text.append(shown(match.group(1)), style=mark)
         at = match.end()
     text.append(shown(plain[at:]))
     return text
