@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from bots.bootstrap import Services
 
 SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
-# Posts per answer before a "more" button: what each bot asks the engine for.
-PAGE_SIZES = {"slack": 3, "line": 5}
 EXAMPLE_CHANNEL = "C0123456789"
 
 
@@ -61,6 +59,17 @@ class Asked:
         }
 
 
+def page_size(platform: str) -> int:
+    """Posts per answer before a "more" button: what that bot asks the engine for."""
+    if platform == "slack":
+        from bots.slack.answers import PAGE_SIZE
+
+        return PAGE_SIZE
+    from bots.line.handlers import PAGE_SIZE as LINE_PAGE_SIZE
+
+    return LINE_PAGE_SIZE
+
+
 async def ask(svc: Services, text: str, platform: str) -> Asked:
     """Answer ``text`` as the ``platform`` bot would, drawing its messages."""
     renderer = renderer_for(platform, svc.profile)
@@ -69,7 +78,7 @@ async def ask(svc: Services, text: str, platform: str) -> Asked:
         platform=platform,
         limits=renderer.limits,
         conversation="cli",
-        page_size=PAGE_SIZES[platform],
+        page_size=page_size(platform),
     )
     if reply.intent not in SUBSCRIPTION_INTENTS:
         return Asked(reply, renderer, renderer.reply(reply))

@@ -39,6 +39,7 @@ from core.model import Reply, Suggestion
 from core.stats import How, StatsRecorder
 
 log = logging.getLogger("haishin.line")
+PAGE_SIZE = 5  # posts per answer (LINE takes five messages a reply); "続きを読む" fetches more
 _LATIN = re.compile("[A-Za-z]")
 
 Messages = list[dict[str, Any]]
@@ -162,7 +163,7 @@ class LineHandlers:
                 platform="line",
                 limits=self.renderer.limits,
                 conversation=conversation or None,
-                page_size=5,
+                page_size=PAGE_SIZE,
                 language=language,
             )
             self.metrics.answers.labels(platform="line", intent=reply.intent).inc()

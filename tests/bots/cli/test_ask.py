@@ -93,3 +93,20 @@ def test_json_of_a_section_keeps_one_post_a_part_with_its_payload(
     ]
     assert document["posts"][0]["payload"]["blocks"]
     assert len(document["messages"]) == 1  # what the Slack bot sends: one message, both parts
+
+
+def test_each_bot_pages_a_long_answer_as_it_does(tmp_path: Path) -> None:
+    env = sandbox(tmp_path)
+    paragraph = "AIインフラへの投資が続いています。" * 50  # about 900 characters
+    long_issue = "トピック\n🚀 長い話\n" + "\n\n".join([paragraph] * 9) + "\n"
+    issues = tmp_path / "content" / "issues"
+    (issues / "2025-10-11.txt").write_text(long_issue, encoding="utf-8")
+    assert haishin(env, "ingest", cwd=tmp_path).status == 0
+    home = (tmp_path, env)
+    slack = ask_json(home, "issue 2 topic", "--platform", "slack")
+    line = ask_json(home, "issue 2 topic", "--platform", "line")
+    total = slack["posts"][0]["parts"]
+    assert total > 5
+    assert len(slack["posts"]) == 3 and slack["more"] is not None  # Slack: three an answer
+    assert len(line["posts"]) == 5 and line["more"] is not None  # LINE: five (one reply)
+    assert len(line["messages"]) == 5
