@@ -138,10 +138,22 @@ async def _database(settings: Settings, profile: Profile | None, found: list[Fin
                 )
             )
             return
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        scripts = ScriptDirectory.from_config(alembic_config())
+        head = scripts.get_current_head()
+        known = {script.revision for script in scripts.walk_revisions()}
         where = db.url.render_as_string(hide_password=True)
         if revision == head:
             found.append(Finding("database", "ok", f"{where}, schema up to date ({head})"))
+        elif revision is not None and revision not in known:
+            found.append(
+                Finding(
+                    "database",
+                    "fix",
+                    f"{where} is at schema {revision}, which this "
+                    f"haishin doesn't know (its newest is {head}): a newer haishin wrote "
+                    "it; run that version, or point HAISHIN_DATABASE_URL elsewhere",
+                )
+            )
         else:
             found.append(
                 Finding(
@@ -272,6 +284,13 @@ async def _slack(
 
     token, secret = settings.slack_bot_token, settings.slack_signing_secret
     if settings.slack_oauth:
+        from core.errors import ConfigError
+
+        try:
+            settings.slack_token_cipher()
+        except ConfigError as exc:
+            found.append(Finding("Slack", "fix", str(exc)))
+            return
         found.append(
             Finding(
                 "Slack",

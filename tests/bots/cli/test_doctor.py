@@ -101,7 +101,16 @@ async def test_doctor_checks_everything_against_the_real_apis(setup: Setup) -> N
 
 
 def test_doctor_without_a_profile_or_a_public_url_says_what_to_do(tmp_path: Path) -> None:
-    env = {**sandbox(tmp_path), "LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": ""}
+    env = {
+        **sandbox(tmp_path),
+        "LINE_CHANNEL_SECRET": "s",
+        "LINE_CHANNEL_ACCESS_TOKEN": "",
+        # Slack set to install into workspaces, without the key its tokens are kept with
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "client-secret",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "HAISHIN_TOKEN_KEY": "",
+    }
     shutil.rmtree(tmp_path / "content")
     run = haishin(env, "doctor", cwd=tmp_path)
     assert run.status == 1
@@ -109,3 +118,4 @@ def test_doctor_without_a_profile_or_a_public_url_says_what_to_do(tmp_path: Path
     assert "no database at" in run.said and "creates it" in run.said
     assert "LINE_CHANNEL_ACCESS_TOKEN is not set" in run.said
     assert "HAISHIN_PUBLIC_URL is not set" in run.said and "cloudflared or ngrok" in run.said
+    assert line_of(run, "Slack").startswith("✗") and "HAISHIN_TOKEN_KEY" in run.said
