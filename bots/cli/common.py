@@ -61,7 +61,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 # Columns holding identifiers (targets such as slack:T0123/C0456, units, files): whole or not
 # at all, since a cut one can't be typed back.
-IDENTIFIERS = ("#", "id", "target", "unit", "file", "entry", "key", "section")
+IDENTIFIERS = ("#", "id", "target", "unit", "file", "entry", "key", "section", "date")
 
 
 def show_table(table: Table, *whole: str) -> None:
@@ -71,19 +71,26 @@ def show_table(table: Table, *whole: str) -> None:
     from rich.text import Text
 
     for column in table.columns:
+        longest = (
+            max(
+                (Text.from_markup(cell).cell_len if isinstance(cell, str) else 0)
+                for cell in column.cells
+            )
+            if column.cells
+            else 0
+        )
         if column.header in (*whole, *IDENTIFIERS):
             column.no_wrap = True
             column.overflow = "fold"
-            longest = max(
-                (
-                    Text.from_markup(cell).cell_len if isinstance(cell, str) else 0
-                    for cell in column.cells
-                ),
-                default=0,
-            )
             column.min_width = max(column.min_width or 0, longest)
+        else:  # the others wrap (a long word folds, never cut) but don't vanish
+            if column.max_width is None:  # a deliberate excerpt keeps its ellipsis
+                column.overflow = "fold"
+            words = str(column.header).split() or [""]
+            least = max(max(map(len, words)), min(longest, 10))
+            column.min_width = max(column.min_width or 0, least)
     need = Measurement.get(console, console.options, table).minimum
-    console.print(table, width=max(console.width, need))
+    console.print(table, width=max(console.width, need), crop=False)
 
 
 @contextlib.asynccontextmanager
