@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 
 from bots.cli import content, delivery, doctor, keys, line, profile, serve, stats
-from bots.cli.common import errors
-from bots.cli.failures import known_message
 from bots.feeds import cli as feeds_cli
 
 app = typer.Typer(
@@ -34,8 +31,12 @@ def main() -> None:
     try:
         app()
     except Exception as exc:
+        from bots.cli.failures import known_message, print_failure
+
         message = known_message(exc)
         if message is None:
             raise
-        errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-        raise SystemExit(1) from None
+        try:
+            print_failure(message)
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None
