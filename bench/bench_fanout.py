@@ -12,6 +12,10 @@ What it does:
   rate limits: chat.postMessage one a second per channel (a burst of 2 tolerated, as Slack
   does), LINE multicast 200/s, broadcast 60/h; 5 % of sends are answered 500 or 429 at
   random (``--chaos``; a 429 says ``Retry-After: 1``, a 500 nothing);
+- ``--late P`` (with ``--seed``): a share P of chat.postMessage calls is held past haishin's
+  15 s send timeout and carried out 1-20 s later (a post landing late, as behind a load
+  balancer); haishin must settle each before it looks it up, and delete any late copy;
+  ``--settle S`` sets ``HAISHIN_SETTLE_SECONDS`` (default: haishin's own, 60 s);
 - ``haishin serve`` runs as a child process; when half of the Slack posts are in, it gets
   ``kill -9`` and is started again at once;
 - at the end: wall time from the first send to the last, against the floor the rate limits
@@ -56,6 +60,7 @@ CLIENT_SECRET = "client-secret"
 TOKEN_KEY = "Y4gVPB_lDRsD6lgJ3vvBrJtDi2AYq7wIt-LUwLg1Nmo="  # Fernet: tokens at rest
 LINE_TOKEN = "bench-line-token"
 UNITS = 7  # the sample issue on Slack: a parent and six thread posts
+SEND_TIMEOUT_SECONDS = 15  # haishin's Slack send timeout (bots.slack.publisher)
 
 
 # ---------------------------------------------------------------- the measured process
@@ -274,7 +279,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for team in workspaces:
         slack.add_workspace(team, token=f"xoxb-{team}")
     slack.rate_limit(per_second=1.0 / scale, burst=2)  # Slack tolerates short bursts
-    slack.chaos(args.chaos, statuses=(500, 429), seed=1, retry_after_on_5xx=False)
+    slack.chaos(args.chaos, statuses=(500, 429), seed=args.seed, retry_after_on_5xx=False)
+    if args.late:
+        slack.late(args.late, after=SEND_TIMEOUT_SECONDS, spread=(1.0, 20.0), seed=args.seed)
     line = FakeLineApi(
         token=LINE_TOKEN,
         enforce_rate_limits=True,
@@ -298,6 +305,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
         "LINE_API_URL": line.url,
     }
+    if args.settle is not None:
+        env["HAISHIN_SETTLE_SECONDS"] = str(args.settle)
     expected_slack = len(channels) * UNITS
     port = 18000 + os.getpid() % 1000
     lives = [Child(env, workdir, port, scale, 1)]
@@ -335,6 +344,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     f"{reached} LINE recipients\n" + lives[-1].log.read_text()[-4000:]
                 )
         await asyncio.sleep(max(5.0, 2 * scale))  # anything more would be a duplicate
+        # Posts still held land, and late copies are deleted within a settle time after.
+        settle = args.settle if args.settle is not None else 60.0
+        waited = time.monotonic()
+        while slack.holding or (  # noqa: ASYNC110 (polling another thread's counters)
+            slack.stats()["duplicates"] and time.monotonic() - waited < settle + 30
+        ):
+            await asyncio.sleep(0.5)
         for child in lives:
             child.sample()
         return report(args, slack, line, channels, followers, lives, killed_at, scale)
@@ -392,6 +408,7 @@ def report(
         lost_line = sum(1 for user, _ in followers if reached[user] == 0)
         dup_line = sum(n - 1 for n in reached.values() if n > 1) + broadcasts * len(followers)
     stats = slack.stats()
+    removed = sum(1 for c in slack.calls("chat.delete") if c.response.get("ok"))
     by_endpoint = Counter(d.endpoint for d in line.deliveries)
     starts: dict[str, float] = {}
     ends: dict[str, float] = {}
@@ -421,6 +438,14 @@ def report(
         "slowest_channels": _slowest(slack, starts, ends, first, killed_at),
         "channel_first_post_after_start_s": _spread(offsets),
         "channel_first_to_last_post_s": _spread(spans),
+        "late": {
+            "share": args.late,
+            "seed": args.seed,
+            "settle_seconds": args.settle if args.settle is not None else 60.0,
+            "posts_landed_late": slack.landed_late,
+            "duplicates_removed": removed,
+            "duplicates_visible_at_end": stats["duplicates"],
+        },
         "slack": {
             "posts": sum(per_channel.values()),
             "expected": len(channels) * UNITS,
@@ -486,6 +511,9 @@ def main() -> None:
     parser.add_argument("--line", choices=("mixed", "broadcast"), default="mixed")
     parser.add_argument("--chaos", type=float, default=0.05, help="share of 500/429 answers")
     parser.add_argument("--kill-at", type=float, default=0.5, help="kill -9 at this share")
+    parser.add_argument("--late", type=float, default=0.0, help="share of posts landing late")
+    parser.add_argument("--seed", type=int, default=1, help="seed of chaos and late landings")
+    parser.add_argument("--settle", type=float, default=None, help="HAISHIN_SETTLE_SECONDS")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server to use")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

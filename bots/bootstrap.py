@@ -1,5 +1,8 @@
 """The composition root: build every service once, from settings, with fakes where given.
 
+``bootstrap`` builds the core services, ``build_platforms`` the platforms the registry lists
+and the settings switch on, ``build_delivery`` the delivery over them; ``haishin serve``,
+the CLI and the tests call these and inject what they built, nothing builds its own.
 Production passes nothing but settings; tests pass a clock, a database or publishers.
 Importing this module has no side effects.
 """
@@ -8,13 +11,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from bots.metrics import Metrics, StatsMetrics
+from bots import registry
+from bots.metrics import Metrics, MetricsObserver, StatsMetrics
 from bots.platform import Platform
 from bots.settings import Settings
 from core.clock import Clock, SystemClock
 from core.commands import CommandEngine
+from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
+from core.delivery.fanout import AudiencePlanner
+from core.delivery.stores import DeliveryStores
 from core.errors import ConfigError
+from core.ports import Publisher
 from core.profile import Profile, load_profile
 from core.stats import StatsRecorder
 from core.storage.conversations import DatabaseConversations
@@ -45,7 +54,6 @@ class Services:
     engine: CommandEngine
     stats: StatsRecorder
     metrics: Metrics = field(default_factory=Metrics)
-    platforms: dict[str, Platform] = field(default_factory=dict)
 
     async def close(self) -> None:
         """Write what waits to be written, then release the database connections."""
@@ -64,7 +72,7 @@ async def bootstrap(
     db: Database | None = None,
     migrate: bool = True,
 ) -> Services:
-    """Build the core services (no platforms yet; see ``bots.server.build_platforms``).
+    """Build the core services (no platforms yet; see ``build_platforms``).
 
     Raises:
         ConfigError: the profile or the database URL is wrong.
@@ -103,3 +111,67 @@ async def bootstrap(
         stats=stats,
         metrics=metrics,
     )
+
+
+def build_platforms(services: Services) -> dict[str, Platform]:
+    """Switch on every registered platform whose settings are present (each logs how, when
+    off)."""
+    platforms = {}
+    for contract in registry.platforms():
+        platform = contract.build(services)
+        if platform is not None:
+            platforms[platform.name] = platform
+    return platforms
+
+
+@dataclass
+class DeliveryKit:
+    """Everything delivery needs, built once per process."""
+
+    fanout: Fanout
+    publishing: Publishing
+    worker: DeliveryWorker
+
+
+def build_delivery(
+    services: Services,
+    platforms: dict[str, Platform],
+    *,
+    settings: WorkerSettings | None = None,
+) -> DeliveryKit:
+    """Delivery over the platforms that are on (a platform that is off is simply absent:
+    its rows wait until a process with it on picks them up)."""
+    publishers: dict[str, Publisher] = {
+        name: platform.publisher
+        for name, platform in platforms.items()
+        if platform.publisher is not None
+    }
+    planners: dict[str, AudiencePlanner] = {
+        name: platform.planner
+        for name, platform in platforms.items()
+        if platform.planner is not None
+    }
+    fanout = Fanout(services.profile.name, publishers, planners)
+    publishing = Publishing(
+        services.db,
+        fanout,
+        clock=services.clock,
+        catch_up=timedelta(days=services.settings.catch_up_days),
+        catch_up_setting="HAISHIN_CATCH_UP_DAYS",
+    )
+    worker_settings = settings or WorkerSettings()
+    stores = DeliveryStores.over(
+        services.db, clock=services.clock, worker_timeout=worker_settings.worker_timeout
+    )
+    worker = DeliveryWorker(
+        stores,
+        fanout,
+        clock=services.clock,
+        observer=MetricsObserver(
+            services.metrics,
+            timed_elsewhere=[name for name, p in platforms.items() if p.times_own_sends],
+        ),
+        settings=worker_settings,
+    )
+    publishing.on_rows = worker.wake
+    return DeliveryKit(fanout, publishing, worker)

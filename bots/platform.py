@@ -1,16 +1,104 @@
-"""What a chat platform adds to the running service: routes, a publisher, start/stop hooks."""
+"""The platform contract, and what a platform adds to the running service.
+
+A platform package (``bots/slack``, ``bots/line``) exposes one ``ChatPlatform`` as
+``PLATFORM`` in its ``__init__.py``, and ``bots.registry`` lists the package by module path.
+Everything that is the same on every platform (the server, the console, ``preview``,
+``ask``, ``/healthz``, delivery) loops over the registry and asks the contract; what differs
+(page size, the reader's language, back-pressure, how a button's value reads) is decided
+here, once per platform. See ``docs/adding-a-platform.md``.
+
+A package's ``__init__.py`` stays light: it imports its SDK only inside the contract's
+methods, so a platform that is off costs nothing at start-up.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from starlette.routing import BaseRoute
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
-from core.ports import Publisher
+    from bots.bootstrap import Services
+    from bots.rendering import Renderer
+    from core.delivery.fanout import AudiencePlanner
+    from core.errors import DeliveryError
+    from core.model import Overview
+    from core.ports import Publisher
+    from core.profile import Profile
 
 Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Backpressure:
+    """How many answers a process works on at once, and how many may wait beyond those
+    before a reader is turned away (counted in ``haishin_dropped_total``)."""
+
+    at_once: int
+    waiting: int
+
+
+class ChatPlatform(ABC):
+    """What a platform package implements.
+
+    Class attributes:
+        name: the platform's key in subscriptions, the ledger and ``--platform``.
+        title: how people write it (``Slack``, ``LINE``).
+        page_size: posts per answer; "next" fetches the rest (bots, console and ``ask``).
+        backpressure: answers at once and waiting (see ``Backpressure``).
+        size_unit: what the splitter's limit counts, for the console's meters.
+        audience: who a subscription reaches, for the console's notes ("a Slack channel").
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    page_size: ClassVar[int]
+    backpressure: ClassVar[Backpressure]
+    size_unit: ClassVar[str] = "chars"
+    audience: ClassVar[str] = "a conversation"
+
+    @abstractmethod
+    def build(self, services: Services) -> Platform | None:
+        """The platform switched on from ``services.settings`` (routes, publisher, hooks),
+        or None after one log line saying how to switch it on.
+
+        Raises:
+            ConfigError: its settings are present but wrong.
+        """
+
+    @abstractmethod
+    def renderer(self, profile: Profile) -> Renderer:
+        """A renderer drawing core's posts and replies as this platform's messages."""
+
+    @abstractmethod
+    def decode_button(self, value: str) -> tuple[str, str | None]:
+        """(command, language) from a button's value as the platform sends it back;
+        a value that is not ours reads as a typed command with no language."""
+
+    @abstractmethod
+    def reader_language(
+        self, text: str, newsletter: str, *, pressed: bool = False, told: str | None = None
+    ) -> str | None:
+        """The language to answer in (None: the engine reads it from the text).
+
+        Args:
+            text: what the reader typed, or the command a button runs.
+            newsletter: the newsletter's language.
+            pressed: a button was pressed (its command is in English words).
+            told: the language the button carried, when it did.
+        """
+
+    @abstractmethod
+    def classify(self, exc: BaseException, what: str) -> DeliveryError:
+        """The typed ``DeliveryError`` for a failed call to this platform; ``what`` names
+        the call for the operator."""
+
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
+        """The digest's cover exactly as the publisher sends it (for the console)."""
+        return renderer.digest(overview)
 
 
 @dataclass
@@ -18,9 +106,12 @@ class Platform:
     """One platform, switched on.
 
     Args:
-        name: ``slack`` or ``line``.
+        name: the platform's key (``slack``, ``line``).
         routes: the web routes it serves (``/slack/events``, ``/line/webhook``...).
         publisher: how digests reach it.
+        planner: who "everyone" is when a subscription's target is the whole audience
+            (LINE's ``line:all``); None when every subscription names its conversation.
+        times_own_sends: the publisher reports its own send latency (so delivery doesn't).
         on_startup / on_shutdown: run inside the server's lifespan, in order / reverse order.
         status: extra facts for ``/healthz`` (mode, workspace...).
         prepare: run once by ``haishin serve`` before it listens (stored tokens encrypted);
@@ -30,6 +121,8 @@ class Platform:
     name: str
     routes: list[BaseRoute] = field(default_factory=list)
     publisher: Publisher | None = None
+    planner: AudiencePlanner | None = None
+    times_own_sends: bool = False
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
     status: dict[str, Any] = field(default_factory=dict)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bots import registry
 from bots.rendering import Renderer, renderer_for
 from core.model import Issue, Post
 from core.profile import Profile
 from core.splitting import split_issue
-
-PLATFORMS = ("slack", "line")
 
 
 def issue_document(issue: Issue) -> dict[str, Any]:
@@ -49,11 +48,11 @@ def platform_posts(issue: Issue, renderer: Renderer) -> list[Post]:
 
 
 def preview_document(
-    issue: Issue, profile: Profile, platforms: Sequence[str] = PLATFORMS
+    issue: Issue, profile: Profile, platforms: Sequence[str] | None = None
 ) -> dict[str, Any]:
-    """The whole ``preview --json`` document for some platforms."""
+    """The whole ``preview --json`` document for some platforms (None: every one)."""
     posts: list[dict[str, Any]] = []
-    for platform in platforms:
+    for platform in registry.names() if platforms is None else platforms:
         renderer = renderer_for(platform, profile)
         posts += [post_document(p, renderer) for p in platform_posts(issue, renderer)]
     return {"issue": issue_document(issue), "posts": posts}

@@ -1,7 +1,7 @@
 """The renderer contract: neutral posts and replies → one platform's message bodies.
 
-``bots/slack/render.py`` (``SlackRenderer``) and ``bots/line/render.py`` (``LineRenderer``)
-implement it; ``preview``, ``ask``, the console and the publishers all draw through it.
+Each platform's ``render.py`` implements it (``SlackRenderer``, ``LineRenderer``); ``preview``,
+``ask``, the console and the publishers all draw through it.
 """
 
 from __future__ import annotations
@@ -35,13 +35,11 @@ class Renderer(Protocol):
 
 
 def renderer_for(platform: str, profile: Profile) -> Renderer:
-    """The renderer of a platform by name (``slack`` or ``line``)."""
-    if platform == "slack":
-        from bots.slack.render import SlackRenderer
+    """The renderer of a platform by name (see ``bots.registry``).
 
-        return SlackRenderer(profile)
-    if platform == "line":
-        from bots.line.render import LineRenderer
+    Raises:
+        ValueError: no such platform.
+    """
+    from bots import registry
 
-        return LineRenderer(profile)
-    raise ValueError(f"unknown platform {platform!r}; use slack or line")
+    return registry.platform(platform).renderer(profile)

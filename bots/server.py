@@ -9,13 +9,13 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bots.bootstrap import Services
+from bots import registry
+from bots.bootstrap import Services, build_platforms
 from bots.console import console_routes
 from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
@@ -26,27 +26,13 @@ from core.storage.database import Database
 log = logging.getLogger("haishin.server")
 
 
-def build_platforms(services: Services) -> dict[str, Platform]:
-    """Switch on every platform whose settings are present (each logs how, when off)."""
-    from bots.line.app import build_line
-    from bots.slack.app import build_slack
-
-    platforms = {}
-    for build in (build_slack, build_line):
-        platform = build(services)
-        if platform is not None:
-            platforms[platform.name] = platform
-    return platforms
-
-
 async def database_health(db: Database) -> dict[str, Any]:
     """``database``: ``ok``, ``unreachable``, or what the service's writes found
     (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
     try:
-        async with db.session() as session:
-            await session.execute(text("SELECT 1"))
+        await db.check()
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}
@@ -75,7 +61,6 @@ def create_app(
     """
     if platforms is None:
         platforms = build_platforms(services)
-    services.platforms = platforms
 
     async def healthz(request: Request) -> JSONResponse:
         health = await database_health(services.db)
@@ -83,7 +68,7 @@ def create_app(
         body: dict[str, Any] = {
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
-            "platforms": {name: {"on": name in platforms} for name in ("slack", "line")},
+            "platforms": {name: {"on": name in platforms} for name in registry.names()},
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:
@@ -106,7 +91,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services, guard))
+    routes.extend(console_routes(services, guard, on=tuple(platforms)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,7 +114,9 @@ def create_app(
                 except Exception:
                     log.exception("error while shutting down")
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.platforms = platforms  # what is on, for whoever holds the app (tests)
+    return app
 
 
 def _shown(facts: dict[str, Any]) -> dict[str, Any]:

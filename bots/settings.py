@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
     )
     line_api_url: str | None = Field(None, validation_alias="LINE_API_URL")
+    # Seconds after a Slack send ended without an answer until it can no longer land
+    # (README: "Exactly once on a slow platform"); default the send timeout plus 45 s.
+    settle_seconds: float | None = Field(None, validation_alias="HAISHIN_SETTLE_SECONDS")
 
     @property
     def slack_oauth(self) -> bool:
@@ -71,11 +74,6 @@ class Settings(BaseSettings):
                 f"{new_key_hint()} (keep it safe: without it the installs must be made again)"
             )
         return cipher
-
-    @property
-    def line_enabled(self) -> bool:
-        """LINE runs when both the channel secret and access token are set."""
-        return bool(self.line_channel_secret and self.line_channel_access_token)
 
     @property
     def profile_path(self) -> Path:

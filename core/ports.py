@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 
 from core.model import Issue
@@ -69,15 +70,39 @@ class SendJob:
 
 @dataclass(frozen=True, slots=True)
 class SentMessage:
-    """Where a sent unit landed (Slack ``channel:ts``, LINE request id)."""
+    """Where a sent unit landed (Slack ``channel:ts``, LINE request id); ``revision``: the
+    issue revision it showed, when a lookup could tell (None: unknown)."""
 
     ref: str
+    revision: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """How one platform's sends settle (see ``core.delivery.attempt``).
+
+    Args:
+        settle: how long after a send ended without an answer (its client gave up) the
+            platform may still carry it out.
+        key_window: how long the platform honours a resend's key (LINE: 24 hours); None when
+            it has no such key and resends are not de-duplicated.
+    """
+
+    settle: timedelta
+    key_window: timedelta | None = None
+
+    @property
+    def keyed(self) -> bool:
+        """True when the platform de-duplicates resends carrying the same key."""
+        return self.key_window is not None
 
 
 class Publisher(ABC):
     """Delivers digests on one platform. Raises ``DeliveryError`` on failure."""
 
     platform: ClassVar[str]
+    # Default: a platform that answers every request it carries out (nothing lands late).
+    settling: Settling = Settling(timedelta(0))
 
     @abstractmethod
     def plan(self, digest: Digest) -> Sequence[str]:
@@ -90,6 +115,15 @@ class Publisher(ABC):
     async def find_sent(self, job: SendJob) -> SentMessage | None:
         """Find a unit an earlier, interrupted attempt may already have sent."""
         return None
+
+    async def find_copies(self, job: SendJob) -> Sequence[SentMessage]:
+        """Every message carrying the unit's key, oldest first (more than one: duplicates)."""
+        found = await self.find_sent(job)
+        return [found] if found is not None else []
+
+    async def remove(self, job: SendJob, sent: SentMessage) -> bool:
+        """Delete a duplicate copy of a unit; False when the platform can't."""
+        return False
 
     def pace(self, audience: Audience) -> float:
         """Seconds before a send to ``audience`` may go (its channel's pace); 0 for at once."""

@@ -30,8 +30,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from core.storage.database import BUSY_TIMEOUT_SECONDS, Database
+from scheduler.desired import desired_jobs, reconcile
 from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
-from scheduler.plan import desired_jobs, reconcile
 from scheduler.runtime import SchedulerRuntime, install
 
 log = logging.getLogger("haishin.scheduler")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bots.cli import content, delivery, doctor, keys, line, profile, serve, stats
-from bots.feeds import cli as feeds_cli
+from bots.cli import content, doctor, feeds, keys, line, profile, serve, stats, subscriptions
 
 app = typer.Typer(
     name="haishin",
@@ -16,8 +15,8 @@ app = typer.Typer(
 )
 content.register(app)
 serve.register(app)
-delivery.register(app)
-feeds_cli.register(app)
+subscriptions.register(app)
+feeds.register(app)
 line.register(app)
 keys.register(app)
 profile.register(app)

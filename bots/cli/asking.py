@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bots.preview import post_document
-from bots.rendering import Renderer, renderer_for
+from bots.rendering import Renderer
 from core.model import Reply
 
 if TYPE_CHECKING:
@@ -59,26 +59,20 @@ class Asked:
         }
 
 
-def page_size(platform: str) -> int:
-    """Posts per answer before a "more" button: what that bot asks the engine for."""
-    if platform == "slack":
-        from bots.slack.answers import PAGE_SIZE
-
-        return PAGE_SIZE
-    from bots.line.handlers import PAGE_SIZE as LINE_PAGE_SIZE
-
-    return LINE_PAGE_SIZE
-
-
 async def ask(svc: Services, text: str, platform: str) -> Asked:
-    """Answer ``text`` as the ``platform`` bot would, drawing its messages."""
-    renderer = renderer_for(platform, svc.profile)
+    """Answer ``text`` as the ``platform`` bot would, drawing its messages: its renderer,
+    its page size and the language it would answer in (``bots.registry``)."""
+    from bots import registry
+
+    contract = registry.platform(platform)
+    renderer = contract.renderer(svc.profile)
     reply = await svc.engine.answer(
         text,
         platform=platform,
         limits=renderer.limits,
         conversation="cli",
-        page_size=page_size(platform),
+        page_size=contract.page_size,
+        language=contract.reader_language(text, svc.profile.language),
     )
     if reply.intent not in SUBSCRIPTION_INTENTS:
         return Asked(reply, renderer, renderer.reply(reply))

@@ -10,12 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services, show_table
-from bots.cli.delivery_common import issue_state
+from bots.cli.feeds import ingest_feeds
+from bots.cli.lookups import issue_state
 from bots.cli.views import print_asked, print_preview
 from bots.cli.wrap import wrap
-from bots.feeds.cli import ingest_feeds
-from bots.preview import PLATFORMS, preview_document
+from bots.preview import preview_document
 from bots.settings import Settings
 from core.errors import ContentError
 from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
@@ -24,8 +25,8 @@ from core.parsing import load_issue
 from core.plaintext import format_issue
 from core.profile import load_profile
 
-PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack, line or all")]
-AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help="slack or line")]
+PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
+AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
@@ -225,8 +226,8 @@ async def ask(
     Slack or LINE bot would send, drawn by that bot, paged as that bot pages."""
     from bots.cli.asking import ask as ask_bot
 
-    if platform not in PLATFORMS:
-        fail(f"--platform must be slack or line, not {platform!r}")
+    if platform not in registry.names():
+        fail(f"--platform must be {registry.choices()}, not {platform!r}")
     async with services() as svc:
         asked = await ask_bot(svc, text, platform)
     if as_json:
@@ -237,7 +238,7 @@ async def ask(
 
 def _platforms(choice: str) -> tuple[str, ...]:
     if choice == "all":
-        return PLATFORMS
-    if choice not in PLATFORMS:
-        fail(f"--platform must be slack, line or all, not {choice!r}")
+        return registry.names()
+    if choice not in registry.names():
+        fail(f"--platform must be {registry.choices('all')}, not {choice!r}")
     return (choice,)

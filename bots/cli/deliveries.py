@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, services, show_table
-from bots.cli.delivery_common import stored_issue, when
+from bots.cli.lookups import stored_issue, when
 from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group
 from core.storage import IssueRepository, Subscription, SubscriptionRepository
 
@@ -108,6 +108,9 @@ def _group_table(
             else:
                 last = max(r.updated_at for r in members)
                 note = f"last change {when(last, zone, now)}"
+            removed = sum(r.duplicates_removed for r in members)
+            if removed:
+                note += f"; {removed} duplicate removed (a late copy was deleted)"
         sent = f"{states.get('sent', 0)}/{len(real)}" if real else "-"
         colour = "green" if real and states.get("sent", 0) == len(real) else "yellow"
         table.add_row(
@@ -118,6 +121,13 @@ def _group_table(
             escape(note),
         )
     show_table(table)
+
+
+def _where(row: Delivery) -> str:
+    said = row.last_error or row.sent_ref or ""
+    if row.duplicates_removed:
+        said += f" · duplicate removed ×{row.duplicates_removed} (a late copy was deleted)"
+    return said
 
 
 def _row_table(
@@ -140,6 +150,6 @@ def _row_table(
             row.state,
             str(row.attempts),
             when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
-            escape(row.last_error or row.sent_ref or ""),
+            escape(_where(row)),
         )
     show_table(table)

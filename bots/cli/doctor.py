@@ -195,7 +195,7 @@ async def _public_url(
 ) -> str | None:
     import httpx
 
-    on = settings.slack_enabled or settings.line_enabled
+    on = settings.slack_enabled or _line_on(settings)
     url = (settings.public_url or "").strip().rstrip("/")
     if not url:
         found.append(
@@ -255,7 +255,7 @@ async def _public_url(
         return None
     found.append(Finding("public URL", "ok", f"{url} reaches this haishin"))
     running = answer.json().get("platforms", {})
-    for name, wanted in (("Slack", settings.slack_enabled), ("LINE", settings.line_enabled)):
+    for name, wanted in (("Slack", settings.slack_enabled), ("LINE", _line_on(settings))):
         if wanted and not running.get(name.lower(), {}).get("on"):
             found.append(
                 Finding(
@@ -266,6 +266,11 @@ async def _public_url(
                 )
             )
     return url
+
+
+def _line_on(settings: Settings) -> bool:
+    """LINE is on when both its secret and access token are set (as ``bots.line.app``)."""
+    return bool(settings.line_channel_secret and settings.line_channel_access_token)
 
 
 def _loopback(host: str | None) -> bool:
@@ -549,6 +554,6 @@ def _fonts(settings: Settings, found: list[Finding]) -> None:
     try:
         font = find_font()
     except ConfigError as exc:
-        found.append(Finding("fonts", "fix" if settings.line_enabled else "note", str(exc)))
+        found.append(Finding("fonts", "fix" if _line_on(settings) else "note", str(exc)))
         return
     found.append(Finding("fonts", "ok", f"Japanese glyphs for the LINE rich menu: {font.name}"))

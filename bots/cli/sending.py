@@ -13,14 +13,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from bots.bootstrap import Services
+from bots.bootstrap import DeliveryKit, Services, build_delivery, build_platforms
 from bots.cli.common import async_command, console, fail, services
-from bots.cli.delivery_common import relative, stored_issue, when
 from bots.cli.drawn import line_message, slack_message
+from bots.cli.lookups import relative, stored_issue, when
 from bots.platform import Platform
-from bots.runtime import build_delivery
-from bots.runtime.delivery import DeliveryKit
-from bots.server import build_platforms
 from core.delivery import STATES, Delivery, DeliveryLedger, Fanout, Target, chosen_sections
 from core.storage import StoredIssue, Subscription, SubscriptionRepository
 
@@ -236,10 +233,10 @@ async def _dry_run(
 
 def _offline_fanout(svc: Services) -> Fanout:
     """Publishers that draw what they would send and hold no credentials (a dry run)."""
+    from bots.line.audience import line_planner
     from bots.line.followers import LineAudienceBook
     from bots.line.publisher import LinePublisher
     from bots.line.render import LineRenderer
-    from bots.runtime.delivery import line_planner
     from bots.slack.publisher import SlackPublisher
     from bots.slack.render import SlackRenderer
     from bots.slack.tokens import StaticToken

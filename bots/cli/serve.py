@@ -20,17 +20,16 @@ from typing import Annotated, Literal
 import typer
 import uvicorn
 
-from bots.bootstrap import Services, bootstrap
+from bots.bootstrap import DeliveryKit, Services, bootstrap, build_delivery, build_platforms
 from bots.cli.common import fail
-from bots.cli.workers import inherited_sockets, run_workers
+from bots.cli.processes import inherited_sockets, run_workers
 from bots.console import require_token_for
 from bots.console.hosts import public_host
 from bots.logs import configure_logging
 from bots.platform import Platform
-from bots.runtime import COMPONENTS, Component, build_delivery
-from bots.runtime.delivery import DeliveryKit
+from bots.runtime import Component, factories
 from bots.runtime.watcher import ContentWatcher
-from bots.server import build_platforms, create_app
+from bots.server import create_app
 from bots.settings import Settings
 from core.delivery import DeliveryLedger, WorkerSettings
 from core.errors import ConfigError
@@ -139,7 +138,7 @@ class DeliveryRuntime:
         )
         self.watcher = ContentWatcher(services, on_ingested=self._ingested)
         self.extra: list[Component] = [
-            component for factory in COMPONENTS if (component := factory(services)) is not None
+            component for factory in factories() if (component := factory(services)) is not None
         ]
         self._gauges: asyncio.Task[None] | None = None
         self._file_check: asyncio.Task[None] | None = None

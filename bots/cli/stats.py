@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, services, show_table
-from bots.cli.delivery_common import stored_issue
+from bots.cli.lookups import stored_issue
 from bots.stats_reports import issue_report
 from core.stats.report import PLATFORMS, Report
 

@@ -4,7 +4,7 @@
 ``require_token_for(host, settings)`` is the check ``haishin serve`` makes before listening.
 """
 
-from bots.console.app import console_routes
 from bots.console.hosts import require_token_for
+from bots.console.routes import console_routes
 
 __all__ = ["console_routes", "require_token_for"]

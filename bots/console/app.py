@@ -1,27 +1,25 @@
-"""The console's shared machinery: access checks, page rendering, security headers, routes.
+"""The console's shared machinery: access checks, page rendering, security headers.
 
-``console_routes(services)`` is what ``bots.server.create_app`` mounts at ``/``.
+The pages, forms and routes build on ``Console``; ``bots.console.routes`` lists the routes.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
+from bots import registry
 from bots.bootstrap import Services
 from bots.console.auth import CSRF_FIELD, Access, ConsoleGuard, plain_refusal
-from bots.console.issue_view import PLATFORMS
-from bots.console.templating import STATIC, Templates
+from bots.console.templating import Templates
 from bots.inbound import BodyTooLarge, read_body, replay
-from bots.rendering import Renderer, renderer_for
+from bots.rendering import Renderer
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 
@@ -59,23 +57,23 @@ class Console:
     Args:
         services: the running service's core.
         guard: the access, session and CSRF checks.
+        on: the platforms switched on in this process.
     """
 
-    def __init__(self, services: Services, guard: ConsoleGuard) -> None:
+    def __init__(self, services: Services, guard: ConsoleGuard, on: Collection[str] = ()) -> None:
         self.services = services
+        self.on = frozenset(on)
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)
-        self.renderers: dict[str, Renderer] = {
-            name: renderer_for(name, services.profile) for name in PLATFORMS
-        }
+        self.renderers = self.fresh_renderers()
         self.issues = IssueRepository(services.db, clock=services.clock)
         self.subscriptions = SubscriptionRepository(services.db, clock=services.clock)
 
     def fresh_renderers(self) -> dict[str, Renderer]:
         """Renderers of this call's own, for work done in a thread: the shared ones keep
         caches that are not safe to use from two threads at once."""
-        return {name: renderer_for(name, self.profile) for name in PLATFORMS}
+        return {p.name: p.renderer(self.profile) for p in registry.platforms()}
 
     def page(
         self, request: Request, template: str, /, *, status: int = 200, **context: Any
@@ -95,13 +93,14 @@ class Console:
 
     def base_context(self, csrf: str) -> dict[str, Any]:
         """What the base template needs on every page."""
-        on = self.services.platforms
+        on = self.on
         return {
             "csrf": csrf,
             "newsletter": self.profile.name,
             "language": self.profile.language,
-            "platforms": [(name, name in on) for name in PLATFORMS],
-            "any_platform": any(name in on for name in PLATFORMS),
+            "platforms": [(name, name in on) for name in registry.names()],
+            "platform_titles": {p.name: p.title for p in registry.platforms()},
+            "any_platform": any(name in on for name in registry.names()),
             "login_required": self.guard.login_required,
             "post_time": self.templates.clock_time(self.services.clock.now()),
         }
@@ -191,67 +190,3 @@ class Console:
         if access.retry_after:
             response.headers["Retry-After"] = str(access.retry_after)
         return response
-
-
-def console_routes(services: Services, guard: ConsoleGuard) -> list[BaseRoute]:
-    """The console's routes (``/``, ``/issues/N``, ``/try``, ``/deliveries``, ``/preview``...).
-
-    Args:
-        services: from ``bots.bootstrap.bootstrap``.
-        guard: the access checks (shared with ``/healthz`` and ``/metrics``).
-    """
-    from bots.console import forms, pages, preview, stats
-
-    console = Console(services, guard)
-    guarded = console.guarded
-
-    def bind(handler: Callable[[Console, Request], Awaitable[Response]]) -> Endpoint:
-        async def endpoint(request: Request) -> Response:
-            return await handler(console, request)
-
-        return endpoint
-
-    def bind_refused(
-        handler: Callable[[Console, Request, int, str], Response],
-    ) -> Refused:
-        return lambda request, status, text: handler(console, request, status, text)
-
-    return [
-        Route("/", guarded(bind(pages.issues)), name="console"),
-        Route("/issues/{number:int}", guarded(bind(pages.issue))),
-        Route(
-            "/issues/{number:int}/publish",
-            guarded(bind(forms.publish), form=True),
-            methods=["POST"],
-        ),
-        Route(
-            "/issues/{number:int}/unschedule",
-            guarded(bind(forms.unschedule), form=True),
-            methods=["POST"],
-        ),
-        Route(
-            "/issues/{number:int}/reschedule",
-            guarded(bind(forms.reschedule), form=True),
-            methods=["POST"],
-        ),
-        Route("/try", guarded(bind(pages.chat))),
-        Route("/try", guarded(bind(forms.chat), form=True), methods=["POST"]),
-        Route("/deliveries", guarded(bind(pages.deliveries))),
-        Route(
-            "/deliveries/subscriptions/{id:int}/{action:str}",
-            guarded(bind(forms.subscription), form=True),
-            methods=["POST"],
-        ),
-        Route("/preview", guarded(bind(preview.preview_page))),
-        Route("/stats", guarded(bind(stats.stats_page))),
-        Route("/stats/{number:int}", guarded(bind(stats.stats_page))),
-        Route(
-            "/preview",
-            guarded(bind(forms.preview), form=True, refused=bind_refused(forms.preview_refused)),
-            methods=["POST"],
-        ),
-        Route("/login", bind(forms.login_page)),
-        Route("/login", bind(forms.login), methods=["POST"]),
-        Route("/logout", guarded(bind(forms.logout), form=True), methods=["POST"]),
-        Mount("/static/console", StaticFiles(directory=STATIC), name="console-static"),
-    ]

@@ -2,7 +2,8 @@
 
 A pressed button sends back exactly what the platform would: a Slack button's ``value``
 (``ja|issue 1 topic``) or a LINE postback's ``data`` (``cmd:ja:issue 1 topic``), decoded the
-way the bots decode them, so the console answers a press just as the bots do.
+way the bots decode them (``ChatPlatform.decode_button``), and the answer is paged and in the
+language the platform's bot would use, so the console answers just as the bots do.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots import registry
 from bots.bootstrap import Services
-from bots.line.postback import decode as decode_postback
 from bots.rendering import Renderer
-from bots.slack.blocks import decode_value
 from core.errors import HaishinError
 
 log = logging.getLogger("haishin.console")
@@ -38,17 +38,6 @@ class Exchange:
     note: str | None = None
 
 
-def decode_button(platform: str, value: str) -> tuple[str, str | None]:
-    """(command, language) from a button's value as the platform sends it back."""
-    if platform == "line":
-        decoded = decode_postback(value)
-        if decoded is None:
-            return value, None
-        return decoded.command, decoded.language
-    language, command = decode_value(value)
-    return command, language
-
-
 async def converse(
     services: Services,
     renderer: Renderer,
@@ -69,9 +58,10 @@ async def converse(
         conversation: the chat's id, so "next" continues; None answers statelessly.
     """
     platform = renderer.platform
-    language: str | None = None
+    contract = registry.platform(platform)
+    told: str | None = None
     if button:
-        command, language = decode_button(platform, button)
+        command, told = contract.decode_button(button)
         exchange = Exchange(platform, label or command, pressed=True)
     else:
         command = " ".join(text.split())
@@ -88,7 +78,11 @@ async def converse(
             platform=platform,
             limits=renderer.limits,
             conversation=conversation,
-            language=language,
+            # Paged and in the language the platform's bot would answer in.
+            page_size=contract.page_size,
+            language=contract.reader_language(
+                command, services.profile.language, pressed=bool(button), told=told
+            ),
         )
         exchange.messages = renderer.reply(reply)
     except HaishinError as exc:
@@ -100,7 +94,7 @@ async def converse(
         return exchange
     exchange.intent, exchange.args = reply.intent, dict(reply.args)
     if reply.intent in SUBSCRIPTION_INTENTS:
-        where = "a Slack channel" if platform == "slack" else "a LINE friend"
+        where = contract.audience
         verb = {"subscribe": "subscribes", "unsubscribe": "unsubscribes"}.get(
             reply.intent, "shows the subscription of"
         )

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.console.catalogue import Entry
 from core.clock import Clock
 from core.delivery import STATES, DeliveryLedger, State
 from core.profile import Profile
+from core.storage.catalogue import Entry
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription
 
@@ -50,6 +50,7 @@ class LedgerLine:
     next_attempt_at: datetime | None
     sent_ref: str | None
     updated_at: datetime
+    duplicates_removed: int = 0  # late copies of a send in doubt found and deleted
 
 
 @dataclass(slots=True)
@@ -151,6 +152,7 @@ async def read_ledger(
             next_attempt_at=row.next_attempt_at,
             sent_ref=row.sent_ref,
             updated_at=row.updated_at,
+            duplicates_removed=row.duplicates_removed,
         )
         for row in rows[:LEDGER_ROWS]
     ]

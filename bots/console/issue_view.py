@@ -1,6 +1,6 @@
 """One issue as the console shows it: outline beside each platform's posts, problems in place.
 
-Everything is drawn through the platforms' own renderers (``bots.rendering.renderer_for``),
+Everything is drawn through the platforms' own renderers (see ``bots.registry``),
 so what the console shows is exactly what the bots send.
 """
 
@@ -9,18 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bots.console.payloads import Measured, Meter, line_message, slack_message
+from bots import registry
+from bots.console.payloads import Measured, Meter, measure, measure_digest
 from bots.console.structure import NoteView, Outline, outline_item, place_notes
-from bots.line.flex import issue_command
 from bots.rendering import Renderer
-from bots.slack.render import SlackRenderer
-from core.model import Issue, Overview, Post, Section, Suggestion
+from core.model import Issue, Overview, Post, Section
 from core.overview import summarize
 from core.profile import Profile
 from core.splitting import LimitsTooSmall, long_links, split_section
-
-PLATFORMS = ("slack", "line")
-UNITS = {"slack": "mrkdwn chars", "line": "UTF-16 units"}
 
 
 @dataclass(slots=True)
@@ -174,7 +170,7 @@ def _section_view(
 def _long_link_notes(platform: str, section: Section, renderer: Renderer) -> list[NoteView]:
     """A note for each link too long for the platform to take as a link (see
     ``core.splitting.links``): its address goes out as text, cut across parts."""
-    name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
+    name = registry.platform(platform).title
     return [
         NoteView(
             "warning",
@@ -189,36 +185,16 @@ def _long_link_notes(platform: str, section: Section, renderer: Renderer) -> lis
 
 
 def _post_view(post: Post, renderer: Renderer, anchor: str) -> PostView:
-    payload = renderer.post(post)
     limits = renderer.limits
-    size = limits.measure(post.headline, post.blocks)
-    unit = UNITS.get(renderer.platform, "chars")
-    if renderer.platform == "slack":
-        measured = slack_message(payload, Meter(unit, size, limits.max_size))
-    else:
-        # LINE's own limit (the whole text) is the meter drawn; the splitter's is checked.
-        body = Meter("body " + unit, size, limits.max_size, shown=False)
-        measured = line_message(payload)
-        measured.check(body, "the post is longer than the renderer's limit")
-    return PostView(post, measured, anchor)
+    unit = registry.platform(renderer.platform).size_unit
+    body = Meter(unit, limits.measure(post.headline, post.blocks), limits.max_size)
+    return PostView(post, measure(renderer.platform, renderer.post(post), body), anchor)
 
 
 def _digest(platform: str, overview: Overview, renderer: Renderer, profile: Profile) -> Measured:
-    if isinstance(renderer, SlackRenderer):
-        # As the Slack publisher posts it: the parent, saying the posts follow in its thread.
-        payload = renderer.digest(overview, threaded=True)
-        return slack_message(payload)
-    payload = renderer.digest(overview)
-    quick_reply = getattr(renderer, "quick_reply", None)
-    if quick_reply is not None:
-        # As the LINE publisher sends it: the carousel, with a quick reply per section.
-        buttons = [
-            Suggestion(s.label, issue_command(overview.issue, s.key)) for s in overview.sections
-        ]
-        quick = quick_reply(buttons, None, profile.language)
-        if quick:
-            payload = {**payload, "quickReply": quick}
-    return line_message(payload)
+    # As the platform's publisher sends it (Slack's parent, LINE's carousel and buttons).
+    payload = registry.platform(platform).digest(renderer, overview, profile)
+    return measure_digest(platform, payload)
 
 
 def _note_text(note: NoteView) -> str:

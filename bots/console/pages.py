@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bots.console.app import Console
-from bots.console.catalogue import Entry, catalogue
 from bots.console.chat import MAX_TEXT, Exchange, converse
 from bots.console.deliveries import read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
@@ -17,6 +16,7 @@ from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
 from core.delivery import STATES
 from core.ingest import default_issue_paths
+from core.storage.catalogue import Entry, catalogue
 from core.storage.issues import StoredIssue
 
 EXAMPLES = {
@@ -143,8 +143,8 @@ async def chat(console: Console, request: Request) -> Response:
 
 
 def platform_of(console: Console, name: str | None) -> str:
-    """A platform the console draws (``slack`` unless ``line`` is asked for)."""
-    return name if name in console.renderers else "slack"
+    """A platform the console draws: the one asked for, else the first registered."""
+    return name if name in console.renderers else next(iter(console.renderers))
 
 
 def chat_page(

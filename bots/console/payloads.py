@@ -8,8 +8,7 @@ characters of ``altText``, and 13 quick replies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bots.line.flex import json_size
@@ -129,10 +128,30 @@ def line_message(payload: dict[str, Any]) -> Measured:
     return measured
 
 
-def line_request(messages: Iterable[dict[str, Any]]) -> list[str]:
-    """Problems of one reply or push request as a whole (LINE takes at most 5 messages)."""
-    count = len(list(messages))
-    return [f"{count} messages in one request (> 5)"] if count > 5 else []
+def measure(platform: str, payload: dict[str, Any], body: Meter) -> Measured:
+    """A post's message measured as its platform takes it; ``body`` is its size as the
+    splitter measured it, against the renderer's limit. A platform the console has no
+    limits for is measured by the splitter's limit alone."""
+    if platform == "slack":
+        return slack_message(payload, body)
+    if platform == "line":
+        # LINE's own limit (the whole text) is the meter drawn; the splitter's is checked.
+        measured = line_message(payload)
+        hidden = replace(body, label="body " + body.label, shown=False)
+        measured.check(hidden, "the post is longer than the renderer's limit")
+        return measured
+    measured = Measured(payload)
+    measured.check(body, "the post is longer than the renderer's limit")
+    return measured
+
+
+def measure_digest(platform: str, payload: dict[str, Any]) -> Measured:
+    """A digest's cover measured as its platform takes it."""
+    if platform == "slack":
+        return slack_message(payload)
+    if platform == "line":
+        return line_message(payload)
+    return Measured(payload)
 
 
 def _text(block: dict[str, Any]) -> str:

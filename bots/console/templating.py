@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup, escape
 
+from bots import registry
 from bots.console.mrkdwn_html import to_html
-from bots.line.postback import decode as decode_postback
-from bots.slack.blocks import decode_value
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -49,11 +48,7 @@ def flex_color(value: object) -> str:
 
 def button_command(value: object, platform: str) -> str:
     """The command a Slack button value or LINE postback data runs (for links and titles)."""
-    raw = str(value or "")
-    if platform == "line":
-        decoded = decode_postback(raw)
-        return decoded.command if decoded else raw
-    return decode_value(raw)[1]
+    return registry.platform(platform).decode_button(str(value or ""))[0]
 
 
 def thousands(value: object) -> str:

@@ -1,25 +1,16 @@
 """The feed poller as a background component of ``haishin serve`` (see ``bots.runtime``).
 
-Importing ``bots.feeds`` registers it; ``haishin serve`` then starts it after the platforms
-and the scheduler, and stops it first. New issues it stores reach the scheduler's next sweep.
+Listed in ``bots.runtime.components.COMPONENTS``: ``haishin serve`` starts it after the
+platforms and the scheduler, and stops it first. New issues it stores reach the scheduler's
+next sweep.
 """
 
 from __future__ import annotations
 
 from bots.bootstrap import Services
 from bots.feeds.poller import FeedPoller
-from bots.runtime.components import COMPONENTS
 
 
 def feed_poller(services: Services) -> FeedPoller | None:
     """The poller for the profile's ``[feed]`` table, or None when it names no feed."""
     return FeedPoller.build(db=services.db, profile=services.profile, clock=services.clock)
-
-
-def register() -> None:
-    """Add the poller to ``haishin serve``'s components (once)."""
-    if feed_poller not in COMPONENTS:
-        COMPONENTS.append(feed_poller)
-
-
-register()

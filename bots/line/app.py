@@ -16,6 +16,8 @@ from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
+from bots.line import PLATFORM
+from bots.line.audience import line_planner
 from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.handlers import Inbound, LineHandlers
@@ -24,16 +26,15 @@ from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
+from bots.line.subscriptions import FollowerSubscriptions
 from bots.line.webhook import LineWebhook
 from bots.platform import Hook, Platform
 from core.storage.defaults import Defaults
 
 log = logging.getLogger("haishin.line")
 
-WORKERS = 16
-# Events that may wait (about 3.4 KB each parsed, so ~34 MB at most): at the 1,000-1,500
-# answers/s one process manages, under 10 s of backlog, well inside a reply token's minute.
-QUEUE_CAPACITY = 10_000
+WORKERS = PLATFORM.backpressure.at_once
+QUEUE_CAPACITY = PLATFORM.backpressure.waiting  # events that may wait for a worker
 
 
 class LiveStatus(dict[str, Any]):
@@ -89,6 +90,7 @@ def build_line(
         client=client,
         replies=ReplySender(client, on_expired=dropped.inc),
         followers=followers,
+        subscriptions=FollowerSubscriptions(followers, services.profile),
         dedupe=dedupe,
         clock=services.clock,
         metrics=services.metrics,
@@ -132,9 +134,10 @@ def build_line(
         startup.append(insight.start)
         shutdown.append(insight.stop)
     return LinePlatform(
-        name="line",
+        name=PLATFORM.name,
         routes=[Route("/line/webhook", webhook.handle, methods=["POST"])],
         publisher=publisher,
+        planner=line_planner(followers, services.db),
         on_startup=startup,
         on_shutdown=shutdown,
         status=status,

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from core.delivery import BatchPlan
+from core.delivery.fanout import AudiencePlanner
 from core.ports import Audience
+from core.storage import Subscription, SubscriptionRepository
+
+if TYPE_CHECKING:
+    from bots.line.followers import LineAudienceBook
+    from core.storage.database import Database
 
 MULTICAST_MAX = 500
 EVERYONE = ("all",)
@@ -98,3 +105,25 @@ def _narrow(sections: Sequence[str], available: Sequence[str] | None) -> tuple[s
     if not kept:
         return None
     return () if len(kept) == len(set(available)) else kept
+
+
+def line_planner(book: LineAudienceBook, db: Database) -> AudiencePlanner:
+    """Plans ``line:all``: broadcast, multicasts of one section choice, pushes; never a
+    broadcast when someone must be left out (a follower who opted out, who has a
+    subscription of their own, or whose sections this issue lacks)."""
+    subscriptions = SubscriptionRepository(db)
+
+    async def plan(subscription: Subscription, available: tuple[str, ...]) -> list[BatchPlan]:
+        followers = await book.active()
+        own = {
+            s.target
+            for s in await subscriptions.list(platform="line")
+            if s.target != "all" and s.id != subscription.id
+        }
+        # Someone with a subscription of their own gets that one, not this one too.
+        kept = [f for f in followers if f.user_id not in own]
+        broadcast = len(kept) == len(followers) and not await book.opted_out()
+        plans = plan_audiences(kept, list(available), broadcast=broadcast)
+        return [BatchPlan(p.audience.recipients, p.sections) for p in plans]
+
+    return plan

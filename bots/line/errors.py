@@ -1,4 +1,5 @@
-"""LINE API failures → ``DeliveryError``: retry later, or stop and say what a person must do."""
+"""LINE API failures → core's typed ``DeliveryError``s: retry later, or stop and say what a
+person must do."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import json
 import aiohttp
 from linebot.v3.messaging import ApiException
 
-from core.errors import DeliveryError
+from core.errors import (
+    DeliveryError,
+    MessageRejected,
+    NetworkError,
+    QuotaExhausted,
+    RetryAfter,
+    TimedOut,
+    TokenDead,
+    Unavailable,
+)
 
 MONTHLY_LIMIT = "monthly limit"
 
@@ -40,46 +50,39 @@ def retry_after(exc: ApiException) -> float | None:
 
 
 def translate(exc: BaseException, what: str, *, backoff: float | None = None) -> DeliveryError:
-    """A ``DeliveryError`` for a failed call; ``what`` names the call for the operator.
+    """The typed ``DeliveryError`` for a failed call; ``what`` names the call for the operator.
 
     429 (rate limit) and 5xx, timeouts and dropped connections are retryable; a 429 for the
     monthly limit and other 4xx are permanent (resending the same request can't succeed).
     """
+    if isinstance(exc, DeliveryError):
+        return exc
     if isinstance(exc, ApiException):
         status = int(exc.status or 0)
         said = error_message(exc)
         text = f"LINE {what} failed: HTTP {status} {said}".strip()
+        code = str(status)
         if status == 429 and MONTHLY_LIMIT in said.lower():
-            return DeliveryError(
+            return QuotaExhausted(
                 text + "; the channel's monthly message quota is used up",
                 platform="line",
-                retryable=False,
                 code="quota_exceeded",
             )
         if status == 429:
             wait = retry_after(exc)
-            return DeliveryError(
-                text, platform="line", retryable=True, retry_after=wait or backoff, code="429"
-            )
+            return RetryAfter(text, platform="line", retry_after=wait or backoff, code=code)
         if status >= 500:
-            return DeliveryError(
-                text,
-                platform="line",
-                retryable=True,
-                retry_after=retry_after(exc),
-                code=str(status),
-            )
-        return DeliveryError(text, platform="line", retryable=False, code=str(status))
+            return Unavailable(text, platform="line", retry_after=retry_after(exc), code=code)
+        if status in (400, 413):  # the request itself (the messages): only it is refused
+            return MessageRejected(text, platform="line", code=code)
+        if status == 401:
+            return TokenDead(text + "; check LINE_CHANNEL_ACCESS_TOKEN", platform="line", code=code)
+        return DeliveryError(text, platform="line", retryable=False, code=code)
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return DeliveryError(
-            f"LINE {what} timed out", platform="line", retryable=True, code="timeout"
-        )
+        return TimedOut(f"LINE {what} timed out", platform="line", code="timeout")
     if isinstance(exc, aiohttp.ClientError | OSError):
-        return DeliveryError(
-            f"LINE {what} failed: {type(exc).__name__}: {exc}",
-            platform="line",
-            retryable=True,
-            code="network",
+        return NetworkError(
+            f"LINE {what} failed: {type(exc).__name__}: {exc}", platform="line", code="network"
         )
     return DeliveryError(
         f"LINE {what} failed: {type(exc).__name__}: {exc}",

@@ -9,7 +9,6 @@ counted in the quota.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from linebot.v3.webhooks import (
 )
 
 from bots.dedupe import EventDeduplicator
+from bots.line import PLATFORM
 from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
@@ -34,13 +34,10 @@ from bots.line.texts import language_for, say
 from bots.metrics import Metrics
 from core.clock import Clock
 from core.commands import CommandEngine
-from core.commands.grammar import language_of
 from core.model import Reply, Suggestion
 from core.stats import How, StatsRecorder
 
 log = logging.getLogger("haishin.line")
-PAGE_SIZE = 5  # posts per answer (LINE takes five messages a reply); "続きを読む" fetches more
-_LATIN = re.compile("[A-Za-z]")
 
 Messages = list[dict[str, Any]]
 
@@ -71,6 +68,7 @@ class LineHandlers:
         client: the LINE API (profile lookups).
         replies: sends reply messages.
         followers: the follower records.
+        subscriptions: what ``subscribe``/``unsubscribe``/``settings`` do for a follower.
         dedupe: remembers handled event ids.
         clock: the time events are recorded at.
         metrics: where answers are counted.
@@ -85,6 +83,7 @@ class LineHandlers:
         client: LineClient,
         replies: ReplySender,
         followers: LineAudienceBook,
+        subscriptions: FollowerSubscriptions,
         dedupe: EventDeduplicator,
         clock: Clock,
         metrics: Metrics,
@@ -100,7 +99,7 @@ class LineHandlers:
         self.metrics = metrics
         self.stats = stats
         self.profile = renderer.profile
-        self.subscriptions = FollowerSubscriptions(followers, self.profile)
+        self.subscriptions = subscriptions
 
     async def handle(self, inbound: Inbound) -> None:
         """Handle one event (at most once per ``webhookEventId``)."""
@@ -121,7 +120,9 @@ class LineHandlers:
             if pressed is None:
                 log.info("LINE postback with unknown data %r ignored", event.postback.data)
                 return
-            language = pressed.language or self.profile.language
+            language = PLATFORM.reader_language(
+                pressed.command, self.profile.language, pressed=True, told=pressed.language
+            )
             await self._command(
                 pressed.command, event.source, event.reply_token, language, how="pressed"
             )
@@ -137,7 +138,7 @@ class LineHandlers:
     async def _message(self, event: MessageEvent) -> None:
         if isinstance(event.message, TextMessageContent):
             text = event.message.text
-            language = self._spoken(text)
+            language = PLATFORM.reader_language(text, self.profile.language)
             await self._command(text, event.source, event.reply_token, language, how="typed")
             return
         language = self.profile.language
@@ -163,7 +164,7 @@ class LineHandlers:
                 platform="line",
                 limits=self.renderer.limits,
                 conversation=conversation or None,
-                page_size=PAGE_SIZE,
+                page_size=PLATFORM.page_size,
                 language=language,
             )
             self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
@@ -228,12 +229,6 @@ class LineHandlers:
             log.info("LINE profile of %s not available: %s", user, exc)
             return None
         return str(profile.language) if profile.language else None
-
-    def _spoken(self, text: str) -> str:
-        """The reader's language: Japanese script says ja, Latin letters en, else the profile's."""
-        if language_of(text) == "ja" or _LATIN.search(text):
-            return language_of(text)
-        return self.profile.language
 
     def _sections(self, language: str) -> list[Suggestion]:
         buttons = [Suggestion(say(language, "latest"), "latest")]

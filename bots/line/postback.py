@@ -8,7 +8,7 @@ words, but the reader who pressed it reads Japanese.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 PREFIX = "cmd:"
 MAX_DATA = 300  # LINE's limit on postback data
@@ -56,16 +56,3 @@ def label(text: str, limit: int = LABEL_MAX) -> str:
     """A button label cut to LINE's limit, with an ellipsis when cut."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def postback_action(
-    text: str, command: str, *, language: str | None = None, limit: int = LABEL_MAX
-) -> dict[str, Any]:
-    """A postback action (as a JSON dict) that shows ``text`` and runs ``command``."""
-    shown = label(text, limit)
-    return {
-        "type": "postback",
-        "label": shown,
-        "data": encode(command, language),
-        "displayText": text[:MAX_DISPLAY] or shown,
-    }

@@ -8,7 +8,9 @@ too, five posts a request.
 
 Every send carries ``X-Line-Retry-Key`` = the job's delivery id from its first attempt, so a
 retry after a timeout or a 5xx can't deliver twice; LINE answers 409 to a key it already
-accepted, which counts as sent.
+accepted, which counts as sent. LINE honours a key for 24 hours (``settling``): a unit in
+doubt is resent with its key at once within them, and handed to the editor after them
+(``core.delivery.attempt``), since a resend with an expired key could deliver twice.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from linebot.v3.messaging import (
@@ -34,10 +37,10 @@ from bots.line.errors import translate
 from bots.line.flex import issue_command
 from bots.line.quota import QuotaGuard
 from bots.line.render import MAX_MESSAGES, LineRenderer
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, RetryAfter
 from core.model import Suggestion
 from core.overview import summarize
-from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage, Settling
 from core.ratelimit import KeyedRateLimiter, Sleep
 from core.splitting import split_issue
 
@@ -73,6 +76,8 @@ class LinePublisher(Publisher):
     """
 
     platform: ClassVar[str] = "line"
+    # LINE de-duplicates resends carrying the same X-Line-Retry-Key for 24 hours.
+    settling = Settling(timedelta(0), key_window=timedelta(hours=24))
 
     def __init__(
         self,
@@ -125,10 +130,9 @@ class LinePublisher(Publisher):
             chunk = posts[(page - 1) * MAX_MESSAGES : page * MAX_MESSAGES]
             if chunk:
                 return [self.renderer.post(post) for post in chunk]
-        raise DeliveryError(
+        raise MessageRejected(
             f"LINE digest has no unit {unit!r} (known: {', '.join(self.plan(digest))})",
             platform="line",
-            retryable=False,
             code="unknown_unit",
         )
 
@@ -169,7 +173,7 @@ class LinePublisher(Publisher):
                 log.info("LINE %s %s: already accepted (409)", endpoint, job.delivery_id)
                 return SentMessage(ref=f"line:{endpoint}:{accepted or retry_key}")
             error = translate(exc, endpoint, backoff=BACKOFF[endpoint])
-            if exc.status == 429 and error.retryable:
+            if isinstance(error, RetryAfter):
                 self._limiters[endpoint].defer(endpoint, error.retry_after or BACKOFF[endpoint])
             if exc.status is not None and 400 <= exc.status < 500:
                 self.quota.release(count)  # LINE sent nothing
@@ -243,9 +247,8 @@ def _retry_key(delivery_id: str) -> str:
     try:
         return str(uuid.UUID(delivery_id))
     except ValueError:
-        raise DeliveryError(
+        raise MessageRejected(
             f"delivery id {delivery_id!r} is not a UUID; LINE's X-Line-Retry-Key must be one",
             platform="line",
-            retryable=False,
             code="bad_retry_key",
         ) from None

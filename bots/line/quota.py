@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.errors import DeliveryError
+from core.errors import QuotaExhausted
 
 # (monthly limit or None when unlimited, messages used this month)
 QuotaReader = Callable[[], Awaitable[tuple[int | None, int]]]
@@ -68,7 +68,7 @@ class QuotaGuard:
         """Count ``count`` messages as used, or refuse.
 
         Raises:
-            DeliveryError: (permanent, code ``quota_exceeded``) the send needs more messages
+            QuotaExhausted: the send needs more messages
                 than remain this month; nothing was sent.
         """
         if count <= 0:
@@ -77,13 +77,12 @@ class QuotaGuard:
             status = await self._current()
             remaining = status.remaining
             if remaining is not None and count > remaining:
-                raise DeliveryError(
+                raise QuotaExhausted(
                     f"LINE monthly quota: this {what} needs {count:,} messages but only "
                     f"{remaining:,} of {status.limit:,} remain this month ({status.used:,} "
                     "used). Nothing was sent. Raise the channel's message limit in LINE "
                     "Official Account Manager, or wait for next month.",
                     platform="line",
-                    retryable=False,
                     code="quota_exceeded",
                 )
             self._status = QuotaStatus(status.limit, status.used + count)

@@ -8,7 +8,6 @@ import contextlib
 import logging
 
 from bots.bootstrap import Services
-from bots.runtime.components import COMPONENTS
 from core.stats import StatsRecorder
 
 log = logging.getLogger("haishin.stats")
@@ -45,7 +44,3 @@ class StatsUpkeep:
 def stats_upkeep(services: Services) -> StatsUpkeep:
     """The upkeep of the service's reading stats."""
     return StatsUpkeep(services.stats)
-
-
-if stats_upkeep not in COMPONENTS:
-    COMPONENTS.append(stats_upkeep)

@@ -1,1 +1,70 @@
-"""The Slack bot: Bolt app and listeners, renderer, publisher, App Home (``app`` wires them)."""
+"""The Slack bot: Bolt app and listeners, renderer, publisher, App Home (``app`` wires them).
+
+``PLATFORM`` is Slack's side of the platform contract (``bots.platform.ChatPlatform``); it
+imports the Slack SDK only when one of its methods is called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bots.platform import Backpressure, ChatPlatform
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.platform import Platform
+    from bots.rendering import Renderer
+    from core.errors import DeliveryError
+    from core.model import Overview
+    from core.profile import Profile
+
+
+class Slack(ChatPlatform):
+    """Slack: channels, DMs and slash commands in any number of workspaces."""
+
+    name = "slack"
+    title = "Slack"
+    page_size = 3
+    # 32 answers worked on at once; beyond 2,000 waiting, a request is told to try again.
+    backpressure = Backpressure(at_once=32, waiting=2000)
+    size_unit = "mrkdwn chars"
+    audience = "a Slack channel"
+
+    def build(self, services: Services) -> Platform | None:
+        from bots.slack.app import build_slack
+
+        return build_slack(services)
+
+    def renderer(self, profile: Profile) -> Renderer:
+        from bots.slack.render import SlackRenderer
+
+        return SlackRenderer(profile)
+
+    def decode_button(self, value: str) -> tuple[str, str | None]:
+        from bots.slack.blocks import decode_value
+
+        language, command = decode_value(value)
+        return command, language
+
+    def reader_language(
+        self, text: str, newsletter: str, *, pressed: bool = False, told: str | None = None
+    ) -> str | None:
+        from core.commands.grammar import language_of
+
+        # A button's language, else the text's ("次へ" continues a command stored in English
+        # words, in Japanese); nothing typed: the engine decides.
+        if told is not None or not text.strip():
+            return told
+        return language_of(text)
+
+    def classify(self, exc: BaseException, what: str) -> DeliveryError:
+        from bots.slack.errors import classify
+
+        return classify(exc, what)
+
+    def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
+        # As the publisher posts it: the parent, saying the posts follow in its thread.
+        return renderer.digest(overview, threaded=True)  # type: ignore[call-arg]
+
+
+PLATFORM = Slack()

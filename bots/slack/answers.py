@@ -13,13 +13,13 @@ import aiohttp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bots.metrics import Metrics
+from bots.slack import PLATFORM
 from bots.slack.home import home_view
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
 from bots.slack.texts import say
 from core.clock import Clock
 from core.commands import CommandEngine
-from core.commands.grammar import language_of
 from core.library import Library
 from core.model import Reply
 from core.overview import summarize
@@ -28,9 +28,8 @@ from core.stats import How, StatsRecorder
 
 log = logging.getLogger("haishin.slack")
 
-PAGE_SIZE = 3  # posts per answer; "next" fetches the rest
-CONCURRENCY = 32  # answers worked on at once; the rest wait their turn
-MAX_WAITING = 2000  # beyond this many, a request is told to try again (and counted)
+CONCURRENCY = PLATFORM.backpressure.at_once  # answers worked on at once; the rest wait
+MAX_WAITING = PLATFORM.backpressure.waiting  # beyond this many, "try again" (and counted)
 _SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
 
 
@@ -115,9 +114,7 @@ class SlackBot:
             language: the reader's language when known (a button says); else the text's.
             how: typed, a pressed button, or a share (counted in the reading stats).
         """
-        if language is None and text.strip():
-            # "次へ" continues a command stored in English words; keep answering in Japanese.
-            language = language_of(text)
+        language = PLATFORM.reader_language(text, self.language, told=language)
         if self._waiting >= self._max_waiting:
             self.metrics.dropped.labels("slack").inc()
             return Answer(None, [self.renderer.notice(say(language or self.language, "busy"))])
@@ -143,7 +140,7 @@ class SlackBot:
             platform="slack",
             limits=self.renderer.limits,
             conversation=f"{team}:{channel}:{user}",
-            page_size=PAGE_SIZE,
+            page_size=PLATFORM.page_size,
             language=language,
         )
         self.metrics.answers.labels("slack", reply.intent).inc()

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from bots.bootstrap import Services
 from bots.dedupe import EventDeduplicator
 from bots.platform import Hook, Platform
-from bots.slack import handlers
+from bots.slack import PLATFORM, handlers
 from bots.slack.answers import SlackBot
 from bots.slack.events import SlackEvents
 from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_tokens
@@ -172,7 +172,12 @@ def build_slack(services: Services) -> Platform | None:
         revocation=revocation,
     )
     publisher = SlackPublisher(
-        renderer, services.profile, tokens, base_url=api_url, metrics=services.metrics
+        renderer,
+        services.profile,
+        tokens,
+        base_url=api_url,
+        metrics=services.metrics,
+        settle=settings.settle_seconds,
     )
     assert settings.slack_signing_secret
     endpoints = SlackEvents(app, settings.slack_signing_secret, services.metrics)
@@ -196,9 +201,10 @@ def build_slack(services: Services) -> Platform | None:
             client.session = None
 
     return Platform(
-        name="slack",
+        name=PLATFORM.name,
         routes=list(routes),
         publisher=publisher,
+        times_own_sends=True,
         on_startup=[start],
         on_shutdown=[stop],
         status={

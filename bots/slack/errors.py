@@ -1,4 +1,5 @@
-"""Slack API failures → ``DeliveryError``: retry later, or stop and say what a person must do."""
+"""Slack API failures → core's typed ``DeliveryError``s: retry later, or stop and say what a
+person must do."""
 
 from __future__ import annotations
 
@@ -7,16 +8,24 @@ import asyncio
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from core.errors import DeliveryError
+from core.errors import (
+    AudienceGone,
+    DeliveryError,
+    MessageRejected,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+    TokenDead,
+    Unavailable,
+)
 
 # The workspace's token no longer works: nothing goes there until haishin is reinstalled.
 TOKEN_ERRORS = frozenset(
     {"token_revoked", "invalid_auth", "account_inactive", "not_authed", "token_expired"}
 )
+_RATE_LIMITED = frozenset({"ratelimited", "rate_limited"})
 _RETRYABLE = frozenset(
     {
-        "ratelimited",
-        "rate_limited",
         "internal_error",
         "fatal_error",
         "service_unavailable",
@@ -35,6 +44,16 @@ _EXPLAINED = {
     "splitter; please report it)",
     "invalid_blocks": "Slack refused the message layout (a bug in haishin's renderer; please "
     "report it)",
+}
+# Which refusals are of the message (the rest of the digest goes on) and which of the channel.
+_KINDS: dict[str, type[MessageRejected] | type[AudienceGone]] = {
+    "msg_blocks_too_long": MessageRejected,
+    "msg_too_long": MessageRejected,
+    "invalid_blocks": MessageRejected,
+    "invalid_arguments": MessageRejected,
+    "channel_not_found": AudienceGone,
+    "not_in_channel": AudienceGone,
+    "is_archived": AudienceGone,
 }
 _TOKEN_MESSAGE = (
     "the bot token for this workspace no longer works ({code}): haishin was uninstalled or "
@@ -61,30 +80,31 @@ def retry_after(exc: SlackApiError) -> float | None:
 
 
 def from_api_error(exc: SlackApiError, *, channel: str) -> DeliveryError:
-    """Translate a Slack API error into a ``DeliveryError`` with a message a person can act on."""
+    """Translate a Slack API error into a typed ``DeliveryError`` with a message a person
+    can act on."""
     status = exc.response.status_code if exc.response is not None else 0
     code = error_code(exc)
-    if status == 429:
+    if status == 429 or code in _RATE_LIMITED:
         wait = retry_after(exc) or 1.0
-        return DeliveryError(
+        return RetryAfter(
             f"Slack rate limit in {channel}; retry after {wait:g} s",
             platform="slack",
-            retryable=True,
             retry_after=wait,
             code="ratelimited",
         )
     if status >= 500 or code in _RETRYABLE:
-        return DeliveryError(
+        return Unavailable(
             f"Slack answered {status} ({code}) for {channel}; will retry",
             platform="slack",
-            retryable=True,
             retry_after=retry_after(exc),
             code=code,
         )
     if code in TOKEN_ERRORS:
-        message = _TOKEN_MESSAGE.format(code=code)
-    else:
-        message = _EXPLAINED.get(code, "Slack refused the message in {channel}: " + code)
+        return TokenDead(_TOKEN_MESSAGE.format(code=code), platform="slack", code=code)
+    message = _EXPLAINED.get(code, "Slack refused the message in {channel}: " + code)
+    kind = _KINDS.get(code)
+    if kind is not None:
+        return kind(message.format(channel=channel), platform="slack", code=code)
     return DeliveryError(
         message.format(channel=channel), platform="slack", retryable=False, code=code
     )
@@ -93,14 +113,31 @@ def from_api_error(exc: SlackApiError, *, channel: str) -> DeliveryError:
 def from_transport_error(exc: BaseException, *, channel: str) -> DeliveryError:
     """A timeout or dropped connection: the send may or may not have landed, so retry
     (after checking with ``find_sent``)."""
-    kind = "timed out" if isinstance(exc, asyncio.TimeoutError) else "lost its connection"
-    return DeliveryError(
+    timed_out = isinstance(exc, asyncio.TimeoutError)
+    kind = "timed out" if timed_out else "lost its connection"
+    error = TimedOut if timed_out else NetworkError
+    return error(
         f"the Slack call for {channel} {kind} ({type(exc).__name__}); it may have been "
         "posted, so it is checked before a resend",
         platform="slack",
-        retryable=True,
-        code="timeout" if isinstance(exc, asyncio.TimeoutError) else "connection",
+        code="timeout" if timed_out else "connection",
     )
 
 
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (asyncio.TimeoutError, aiohttp.ClientError)
+
+
+def classify(exc: BaseException, what: str) -> DeliveryError:
+    """The ``DeliveryError`` for any failed Slack call (``what``: where it was going)."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, SlackApiError):
+        return from_api_error(exc, channel=what)
+    if isinstance(exc, TRANSPORT_ERRORS):
+        return from_transport_error(exc, channel=what)
+    return DeliveryError(
+        f"the Slack call for {what} failed: {type(exc).__name__}: {exc}",
+        platform="slack",
+        retryable=False,
+        code="error",
+    )

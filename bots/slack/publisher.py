@@ -2,6 +2,9 @@
 
 Every message carries Slack message metadata naming its delivery id, so a send whose answer
 was lost (a timeout, a crash) is found again with ``find_sent`` instead of posted twice.
+Slack has no idempotency key and may carry out a post after the client stopped waiting, so
+such a send is looked up only once settled (``settling``: the send timeout plus a margin,
+see ``core.delivery.attempt``), and a late second copy is deleted with chat.delete.
 Sends to one channel are paced to about one a second (Slack's chat.postMessage limit); a
 429 holds that channel back for its ``Retry-After``.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import aiohttp
@@ -21,10 +25,10 @@ from bots.metrics import Metrics
 from bots.slack import errors
 from bots.slack.render import SlackRenderer
 from bots.slack.tokens import TokenSource
-from core.errors import DeliveryError
+from core.errors import ConfigError, DeliveryError, MessageRejected, TokenDead
 from core.model import Post
 from core.overview import summarize
-from core.ports import Audience, Digest, Publisher, SendJob, SentMessage
+from core.ports import Audience, Digest, Publisher, SendJob, SentMessage, Settling
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
 from core.splitting import split_issue
@@ -32,6 +36,10 @@ from core.splitting import split_issue
 PARENT = "parent"
 EVENT_TYPE = "haishin_delivery"
 SEND_TIMEOUT_SECONDS = 15
+# The settle time, counted from when the client gave up, is the timeout plus this margin:
+# 60 s, the usual front-end timeout of an HTTP API (AWS's load-balancer idle timeout,
+# nginx's default), after which a request that reached Slack's edge is done or dropped.
+SETTLE_MARGIN_SECONDS = 45
 HISTORY_PAGES = 5  # how far back find_sent looks: 5 pages of 200 messages
 _PLANS = 64
 
@@ -47,6 +55,8 @@ class SlackPublisher(Publisher):
         limiter: pacing per channel; default one message a second per channel.
         metrics: where send latency is recorded.
         timeout: seconds one API call may take.
+        settle: seconds after a send ended without an answer until it can no longer land
+            (default: ``timeout`` + ``SETTLE_MARGIN_SECONDS``; ``HAISHIN_SETTLE_SECONDS``).
     """
 
     platform: ClassVar[str] = "slack"
@@ -61,6 +71,7 @@ class SlackPublisher(Publisher):
         limiter: KeyedRateLimiter | None = None,
         metrics: Metrics | None = None,
         timeout: int = SEND_TIMEOUT_SECONDS,
+        settle: float | None = None,
     ) -> None:
         self.renderer = renderer
         self.profile = profile
@@ -69,6 +80,14 @@ class SlackPublisher(Publisher):
         self.limiter = limiter or KeyedRateLimiter(rate=1.0, burst=1)
         self.metrics = metrics
         self.timeout = timeout
+        seconds = timeout + SETTLE_MARGIN_SECONDS if settle is None else settle
+        if seconds < timeout:
+            raise ConfigError(
+                f"HAISHIN_SETTLE_SECONDS={seconds:g} is shorter than the send timeout "
+                f"({timeout} s): a send still waiting for its answer would count as settled; "
+                f"use at least {timeout}"
+            )
+        self.settling = Settling(timedelta(seconds=seconds))
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}
         self._plans: OrderedDict[Digest, dict[str, Post]] = OrderedDict()
@@ -108,12 +127,21 @@ class SlackPublisher(Publisher):
     async def find_sent(self, job: SendJob) -> SentMessage | None:
         """Look for a message carrying this delivery id (the parent in the channel's history,
         a post in the parent's thread); None when it was never posted."""
+        copies = await self._scan(job, every=False)
+        return copies[0] if copies else None
+
+    async def find_copies(self, job: SendJob) -> list[SentMessage]:
+        """Every message carrying this delivery id, oldest first (two: a late duplicate)."""
+        return await self._scan(job, every=True)
+
+    async def _scan(self, job: SendJob, *, every: bool) -> list[SentMessage]:
         channel = _channel(job)
         client = await self._client(job.audience.workspace)
         in_thread = job.unit != PARENT and job.thread_ref is not None
         cursor: str | None = None
         joined = False
         pages = 0
+        found: list[SentMessage] = []
         while pages < HISTORY_PAGES:
             args: dict[str, Any] = {
                 "channel": channel,
@@ -131,7 +159,7 @@ class SlackPublisher(Publisher):
             except SlackApiError as exc:
                 code = errors.error_code(exc)
                 if code == "thread_not_found":
-                    return None
+                    return []
                 if code == "not_in_channel" and not joined:
                     # Posting needs no membership (chat:write.public); reading history does.
                     joined = await self._join(client, channel)
@@ -143,11 +171,28 @@ class SlackPublisher(Publisher):
             pages += 1
             for message in page.get("messages") or ():
                 if _delivery_id(message) == job.delivery_id:
-                    return SentMessage(ref=f"{channel}:{message['ts']}")
+                    revision = _revision(message)
+                    found.append(SentMessage(f"{channel}:{message['ts']}", revision))
+            if found and not every:
+                break
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not page.get("has_more") or not cursor:
-                return None
-        return None
+                break
+        return sorted(found, key=lambda sent: float(_ts(sent.ref)))
+
+    async def remove(self, job: SendJob, sent: SentMessage) -> bool:
+        """Delete a duplicate copy with chat.delete (a bot may delete its own messages)."""
+        channel, ts = sent.ref.split(":", 1)
+        client = await self._client(job.audience.workspace)
+        try:
+            await client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as exc:
+            if errors.error_code(exc) == "message_not_found":
+                return False  # gone already (deleted by another look, or by a person)
+            raise self._failed(job, exc, channel) from exc
+        except errors.TRANSPORT_ERRORS as exc:
+            raise errors.from_transport_error(exc, channel=channel) from exc
+        return True
 
     async def _join(self, client: AsyncWebClient, channel: str) -> bool:
         try:
@@ -200,17 +245,20 @@ class SlackPublisher(Publisher):
         else:
             post = self._posts(job.digest).get(job.unit)
             if post is None:
-                raise DeliveryError(
+                raise MessageRejected(
                     f"unit {job.unit!r} is not part of this digest any more (the issue was "
                     "corrected and split differently)",
                     platform="slack",
-                    retryable=False,
                     code="unknown_unit",
                 )
             body = self.renderer.post(post)
         body["metadata"] = {
             "event_type": EVENT_TYPE,
-            "event_payload": {"delivery_id": job.delivery_id, "unit": job.unit},
+            "event_payload": {
+                "delivery_id": job.delivery_id,
+                "unit": job.unit,
+                "revision": job.digest.revision,
+            },
         }
         body["unfurl_links"] = False
         body["unfurl_media"] = False
@@ -241,7 +289,7 @@ class SlackPublisher(Publisher):
 
     def _failed(self, job: SendJob, exc: SlackApiError, channel: str) -> DeliveryError:
         failure = errors.from_api_error(exc, channel=channel)
-        if failure.code in errors.TOKEN_ERRORS:
+        if isinstance(failure, TokenDead):
             self.tokens.forget(job.audience.workspace)
             self._clients.clear()
         return failure
@@ -286,6 +334,12 @@ def _channel(job: SendJob) -> str:
 
 def _ts(ref: str) -> str:
     return ref.split(":", 1)[1] if ":" in ref else ref
+
+
+def _revision(message: dict[str, Any]) -> int | None:
+    payload = (message.get("metadata") or {}).get("event_payload") or {}
+    value = payload.get("revision")
+    return value if isinstance(value, int) else None
 
 
 def _delivery_id(message: dict[str, Any]) -> str | None:

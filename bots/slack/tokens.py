@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from core.errors import DeliveryError
+from core.errors import DeliveryError, TokenDead
 
 TOKEN_TTL_SECONDS = 300.0
 
@@ -89,11 +89,10 @@ class InstalledTokens(TokenSource):
             enterprise_id=None, team_id=workspace, is_enterprise_install=False
         )
         if bot is None or not bot.bot_token:
-            raise DeliveryError(
+            raise TokenDead(
                 f"haishin is not installed in Slack workspace {workspace} (or was uninstalled); "
                 "install it again through /slack/install",
                 platform="slack",
-                retryable=False,
                 code="not_installed",
             )
         self._cache[workspace] = (bot.bot_token, self._now() + self._ttl)

@@ -10,14 +10,15 @@
 from core.delivery.claims import ClaimQueue, lane_of
 from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
+from core.delivery.heartbeats import WorkerInfo, WorkerRegistry
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import STATES, BatchPlan, Delivery, Group, GroupPlan, State
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
+from core.delivery.stores import DeliveryStores
 from core.delivery.targets import Target
 from core.delivery.worker import DeliveryWorker, WorkerSettings
-from core.delivery.workers import WorkerInfo, WorkerRegistry
 
 __all__ = [
     "CATCH_UP",
@@ -28,6 +29,7 @@ __all__ = [
     "Delivery",
     "DeliveryLedger",
     "DeliveryObserver",
+    "DeliveryStores",
     "DeliveryWorker",
     "Fanout",
     "FanoutPlan",

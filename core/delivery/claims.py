@@ -151,6 +151,7 @@ class ClaimQueue(Repository):
                     claimed_by=worker,
                     claimed_at=now,
                     attempts=DeliveryRow.attempts + 1,
+                    first_attempt_at=func.coalesce(DeliveryRow.first_attempt_at, now),
                     updated_at=now,
                 )
                 .execution_options(synchronize_session=False)
@@ -251,7 +252,7 @@ class Failure:
     """A failed attempt, as the ledger records it.
 
     Args:
-        code / message: the platform's error code and what went wrong.
+        code / message: the failure's kind (``DeliveryError.kind``) and what went wrong.
         retry_at: when to try again; None: never (the row is ``dead``).
         pause_reason: also pause the subscription, saying why.
         give_up_group: the group's later units die too (its first unit is dead, so a
@@ -331,6 +332,8 @@ def from_mapping(row: Any, previous: State | None) -> Delivery:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         previous_state=previous,
+        first_attempt_at=row.get("first_attempt_at"),
+        duplicates_removed=row.get("duplicates_removed") or 0,
     )
 
 
@@ -341,6 +344,7 @@ def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
         state="sending",
         claimed_by=worker,
         attempts=row.attempts + 1,
+        first_attempt_at=row.first_attempt_at or now,
         updated_at=now,
     )
 

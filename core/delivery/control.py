@@ -10,12 +10,12 @@ from __future__ import annotations
 from core.clock import Clock
 from core.delivery.claims import ClaimQueue
 from core.delivery.model import EMPTY_CODE
-from core.delivery.retry import MESSAGE_ERRORS, RetryPolicy
+from core.delivery.retry import MESSAGE_REFUSED, RetryPolicy
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 
 # Dead for reasons a resume does not change.
-_STAYS_DEAD = MESSAGE_ERRORS | {EMPTY_CODE, "no_parent", "corrected"}
+_STAYS_DEAD = MESSAGE_REFUSED | {EMPTY_CODE, "no_parent", "corrected"}
 
 
 async def pause(db: Database, subscription_id: int, reason: str, *, clock: Clock) -> Subscription:

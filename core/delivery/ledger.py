@@ -307,4 +307,6 @@ def to_delivery(row: DeliveryRow, previous: State | None = None) -> Delivery:
         created_at=row.created_at,
         updated_at=row.updated_at,
         previous_state=previous,
+        first_attempt_at=row.first_attempt_at,
+        duplicates_removed=row.duplicates_removed or 0,
     )

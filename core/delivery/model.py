@@ -51,6 +51,8 @@ class Delivery:
     updated_at: datetime
     previous_state: State | None = None
     lane: str = ""  # set on claimed rows: ``lane_of(platform, workspace)``
+    first_attempt_at: datetime | None = None  # the first claim for sending (LINE's key window)
+    duplicates_removed: int = 0  # late copies of the unit found and deleted
 
     @property
     def group(self) -> Group:

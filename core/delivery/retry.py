@@ -10,23 +10,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, QuotaExhausted, RetryAfter
 
-# The platform refused without acting: the message surely did not go out.
-NOT_APPLIED = frozenset({"ratelimited", "rate_limited", "429", "quota_exceeded"})
+# Failures whose kind (what the ledger stores) says the platform surely sent nothing.
+NOT_SENT = frozenset({RetryAfter.KIND, QuotaExhausted.KIND})
 # Refusals of one message (its content), not of the audience: that row dies, the rest go on.
-MESSAGE_ERRORS = frozenset(
-    {
-        "invalid_blocks",
-        "msg_blocks_too_long",
-        "msg_too_long",
-        "invalid_arguments",
-        "unknown_unit",
-        "bad_retry_key",
-        "400",
-        "413",
-    }
-)
+MESSAGE_REFUSED = frozenset({MessageRejected.KIND})
 
 
 @dataclass(frozen=True)
@@ -64,9 +53,9 @@ class RetryPolicy:
 def stops_subscription(error: DeliveryError) -> bool:
     """True for a permanent refusal of the audience (channel gone, token revoked, quota
     used up): nothing more can reach it until a person acts, so the subscription pauses."""
-    return not error.retryable and (error.code or "") not in MESSAGE_ERRORS
+    return not error.retryable and not isinstance(error, MessageRejected)
 
 
-def surely_not_sent(code: str | None) -> bool:
-    """True when a failure with this code certainly sent nothing (no need to look first)."""
-    return (code or "") in NOT_APPLIED
+def surely_not_sent(kind: str | None) -> bool:
+    """True when a failure of this stored kind certainly sent nothing (no need to look)."""
+    return (kind or "") in NOT_SENT

@@ -13,15 +13,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TypeVar
 
 from core.clock import Clock
+from core.delivery import attempt
+from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Settled, Step
 from core.delivery.claims import ClaimQueue, Failure
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
 from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import BatchPlan, Delivery
-from core.delivery.retry import RetryPolicy, stops_subscription, surely_not_sent
+from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
@@ -45,6 +46,9 @@ class DeliveryObserver:
 
     def sent(self, platform: str, seconds: float) -> None:
         """A send call took ``seconds``."""
+
+    def duplicate_removed(self, platform: str) -> None:
+        """A second copy of a unit (a send in doubt that landed late) was deleted."""
 
 
 @dataclass
@@ -157,10 +161,14 @@ class GroupSender:
                     first if row.position > 0 else None,
                 )
                 started = True
-                sent = await self._attempt(publisher, job, row, subscription)
-                if sent is None:
+                outcome = await self._attempt(publisher, job, row, subscription)
+                if outcome is None:
                     return
+                sent, settled = outcome
                 first = first or sent.ref
+                revision = stored.revision
+                if settled is not None and settled.revision is not None:
+                    revision = min(revision, settled.revision)
                 self._report(row, subscription.platform, "sent")
                 later = [unit for unit in following if unit != row.id]
                 following = later[1:]
@@ -171,9 +179,10 @@ class GroupSender:
                     row,
                     self.worker,
                     sent.ref,
-                    stored.revision,
+                    revision,
                     later[0] if later else None,
                     reserve=reserve,
+                    settled=settled,
                 )
                 started = False
                 if row is not None and reserve:
@@ -210,14 +219,24 @@ class GroupSender:
 
     async def _attempt(
         self, publisher: Publisher, job: SendJob, row: Delivery, subscription: Subscription
-    ) -> SentMessage | None:
+    ) -> tuple[SentMessage, Settled | None] | None:
+        """One unit's attempt, by ``attempt.decide``: wait for a send in doubt to settle,
+        look it up, send, and after a resend look again. None when it was not sent now."""
         platform = subscription.platform
         self.observer.transition(platform, "sending")
-        in_doubt = row.previous_state == "sending" or (
-            row.previous_state == "failed" and not surely_not_sent(row.error_code)
-        )
+        settling = publisher.settling
+        now = self.clock.now()
+        decision = attempt.decide(row, now, settling)
+        if decision.step is Step.WAIT:
+            await self._settle_later(row, subscription, decision)
+            return None
+        if decision.step is Step.ASK_EDITOR:
+            await self.writer.fail(row, self.worker, Failure(KEY_EXPIRED, decision.reason, None))
+            log.error("%s %s: %s", group_key(row.group), row.unit, decision.reason)
+            self._report(row, platform, "dead")
+            return None
         try:
-            if in_doubt:
+            if decision.step is Step.LOOK:
                 found = await publisher.find_sent(job)
                 if found is not None:
                     log.info(
@@ -226,14 +245,19 @@ class GroupSender:
                         row.unit,
                         found.ref,
                     )
-                    return found
-            began = time.perf_counter()
+                    # What it shows may predate a correction made while it was in doubt;
+                    # an unknown revision (0) is brought up to date by the corrections.
+                    return found, Settled(revision=found.revision or 0)
+            timer = time.perf_counter()
             try:
-                return await publisher.send(job)
+                sent = await publisher.send(job)
             finally:
-                self.observer.sent(platform, time.perf_counter() - began)
+                self.observer.sent(platform, time.perf_counter() - timer)
+            if decision.verify:
+                return await self._verify(publisher, job, row, sent)
+            return sent, None
         except DeliveryError as exc:
-            await self._fail(row, subscription, exc)
+            await self._fail(row, subscription, exc, publisher)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -241,31 +265,84 @@ class GroupSender:
             error = DeliveryError(
                 f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
             )
-            await self._fail(row, subscription, error)
+            await self._fail(row, subscription, error, publisher)
         return None
 
-    async def _fail(self, row: Delivery, subscription: Subscription, exc: DeliveryError) -> None:
+    async def _settle_later(
+        self, row: Delivery, subscription: Subscription, decision: Decision
+    ) -> None:
+        """Leave a unit in doubt until it is settled; its group's later units wait too."""
+        assert decision.until is not None
+        await self.writer.fail(row, self.worker, Failure(IN_DOUBT, decision.reason, decision.until))
+        wait = max(0.0, (decision.until - self.clock.now()).total_seconds())
+        log.info("%s %s: in doubt; looked up in %.0f s", group_key(row.group), row.unit, wait)
+        self.retry_soon(wait)
+        self._report(row, subscription.platform, "failed")
+
+    async def _verify(
+        self, publisher: Publisher, job: SendJob, row: Delivery, sent: SentMessage
+    ) -> tuple[SentMessage, Settled]:
+        """Look again right after a resend: a copy that landed since the lookup makes two;
+        the later goes. Another look follows once the resend's own doubt is settled."""
+        removed = 0
+        try:
+            refs = [copy.ref for copy in await publisher.find_copies(job)]
+            if len(refs) > 1 and sent.ref in refs:
+                kept, extra = attempt.keep(refs)  # nothing is threaded under it yet
+                removed = await self.remove_copies(publisher, job, extra, row)
+                sent = SentMessage(kept)
+        except DeliveryError as exc:  # the later look tries again
+            log.warning("%s %s: not looked at again: %s", group_key(row.group), row.unit, exc)
+        return sent, Settled(attempt.verify_after(self.clock.now(), publisher.settling), removed)
+
+    async def remove_copies(
+        self, publisher: Publisher, job: SendJob, refs: Sequence[str], row: Delivery
+    ) -> int:
+        """Delete duplicate copies of a unit; how many went."""
+        removed = 0
+        for ref in refs:
+            if await publisher.remove(job, SentMessage(ref)):
+                removed += 1
+                self.observer.duplicate_removed(publisher.platform)
+                log.warning(
+                    "%s %s: a late copy (%s) of a send in doubt landed beside the one kept; "
+                    "deleted",
+                    group_key(row.group),
+                    row.unit,
+                    ref,
+                )
+        return removed
+
+    async def _fail(
+        self,
+        row: Delivery,
+        subscription: Subscription,
+        exc: DeliveryError,
+        publisher: Publisher,
+    ) -> None:
         platform = subscription.platform
         where = f"{group_key(row.group)} {row.unit} ({subscription.address})"
         if exc.retryable and not self.policy.exhausted(row.attempts):
             wait = self.policy.delay(row.attempts, exc.retry_after)
-            retry_at = self.clock.now() + timedelta(seconds=wait)
-            await self.writer.fail(row, self.worker, Failure(exc.code, exc.message, retry_at))
+            now = self.clock.now()
+            retry_at = attempt.retry_at(exc.kind, now, wait, publisher.settling)
+            wait = (retry_at - now).total_seconds()
+            await self.writer.fail(row, self.worker, Failure(exc.kind, exc.message, retry_at))
             log.info("%s: %s; retry in %.1f s", where, exc.message, wait)
             self.retry_soon(wait)
             self._report(row, platform, "failed")
             return
         if exc.retryable:
             message = f"gave up after {row.attempts} attempts: {exc.message}"
-            await self.writer.fail(row, self.worker, Failure(exc.code, message, None))
+            await self.writer.fail(row, self.worker, Failure(exc.kind, message, None))
             log.error("%s: %s", where, message)
         elif stops_subscription(exc):
             reason = f"{exc.message} [{exc.code or 'refused'}]"
-            failure = Failure(exc.code, exc.message, None, pause_reason=reason)
+            failure = Failure(exc.kind, exc.message, None, pause_reason=reason)
             await self.writer.fail(row, self.worker, failure)
             log.warning("%s: %s; subscription paused until resumed", where, exc.message)
         else:
-            failure = Failure(exc.code, exc.message, None, give_up_group=row.position == 0)
+            failure = Failure(exc.kind, exc.message, None, give_up_group=row.position == 0)
             await self.writer.fail(row, self.worker, failure)
             log.error("%s: %s", where, exc.message)
         self._report(row, platform, "dead")

@@ -5,8 +5,10 @@ each channel's messages stay in order. Lanes (a Slack workspace, LINE) have a ca
 groups they run at once, so a slow or failing workspace cannot take every slot.
 
 A unit that may already have landed (claimed back from a dead worker, or retried after a
-failure that may have reached the platform) is looked up with ``Publisher.find_sent``
-before it is sent again; LINE resends with the same retry key, which LINE de-duplicates.
+failure that may have reached the platform) is looked up with ``Publisher.find_sent`` once
+it is settled, before it is sent again, and looked at again after a resend (see
+``core.delivery.attempt``; the second look is ``DuplicateSweep``, run beside the
+corrections); LINE resends with the same retry key, which LINE de-duplicates.
 """
 
 from __future__ import annotations
@@ -24,20 +26,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.clock import Clock, SystemClock
-from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.claims import WORKER_TIMEOUT
 from core.delivery.corrections import Corrections
-from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache
-from core.delivery.ledger import DeliveryLedger
+from core.delivery.duplicates import DuplicateSweep
+from core.delivery.fanout import Fanout
+from core.delivery.heartbeats import new_worker_id
 from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
-from core.delivery.revisions import RevisionLedger
 from core.delivery.sender import DeliveryObserver, GroupSender
-from core.delivery.starts import GroupStarts
-from core.delivery.workers import WorkerRegistry, new_worker_id
-from core.delivery.writer import LedgerWriter
-from core.storage.database import Database
-from core.storage.issues import IssueRepository
-from core.storage.subscriptions import SubscriptionRepository
+from core.delivery.stores import DeliveryStores
 
 log = logging.getLogger("haishin.delivery")
 
@@ -75,7 +72,8 @@ class DeliveryWorker:
     """Sends what the ledger holds, through the platforms' publishers.
 
     Args:
-        db: the database.
+        stores: the ledger, claims, heartbeats, subscriptions and issues it works on
+            (``DeliveryStores.over(db, ...)``, built by the composition root).
         fanout: the publishers (by platform) and how digests and audiences are built.
         clock: now (retry times, heartbeats).
         policy: backoff and attempts.
@@ -86,7 +84,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        db: Database,
+        stores: DeliveryStores,
         fanout: Fanout,
         *,
         clock: Clock | None = None,
@@ -96,22 +94,21 @@ class DeliveryWorker:
         worker_id: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
-        self.health = db.health
+        self.health = stores.health
         self.fanout = fanout
         self.policy = policy or RetryPolicy()
         self.observer = observer or DeliveryObserver()
         self.settings = settings or WorkerSettings()
         self.host = socket.gethostname()
         self.id = worker_id or new_worker_id(self.host)
-        timeout = self.settings.worker_timeout
-        self.claims = ClaimQueue(db, clock=self.clock, worker_timeout=timeout)
-        self.ledger = DeliveryLedger(db, clock=self.clock)
-        self.registry = WorkerRegistry(db, clock=self.clock)
-        self.subscriptions = SubscriptionRepository(db, clock=self.clock)
-        self.issues = IssueCache(IssueRepository(db, clock=self.clock))
+        self.claims = stores.claims
+        self.ledger = stores.ledger
+        self.registry = stores.registry
+        self.subscriptions = stores.subscriptions
+        self.issues = stores.issues
         self.corrections = Corrections(
             self.ledger,
-            RevisionLedger(db, clock=self.clock, worker_timeout=timeout),
+            stores.revisions,
             self.subscriptions,
             self.issues,
             fanout,
@@ -123,17 +120,26 @@ class DeliveryWorker:
             worker=self.id,
             claims=self.claims,
             ledger=self.ledger,
-            starts=GroupStarts(db, clock=self.clock),
-            subscriptions=SubscriptionCache(self.subscriptions),
+            starts=stores.starts,
+            subscriptions=stores.active,
             issues=self.issues,
             fanout=fanout,
             clock=self.clock,
             policy=self.policy,
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
-            writer=LedgerWriter(db, clock=self.clock),
+            writer=stores.writer,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
+        )
+        self.duplicates = DuplicateSweep(
+            stores.verifications,
+            self.ledger,
+            self.subscriptions,
+            self.issues,
+            fanout,
+            self.sender,
+            clock=self.clock,
         )
         self._stopping = False
         self._corrections_asked = False
@@ -261,6 +267,12 @@ class DeliveryWorker:
             self.health.failed("delivery corrections", exc)
             return 0
         self.health.succeeded("delivery corrections")
+        try:  # late copies of resent units: looked at on the same round
+            await self.duplicates.run()
+        except Exception as exc:
+            self.health.failed("delivery duplicate check", exc)
+        else:
+            self.health.succeeded("delivery duplicate check")
         return done
 
     @property

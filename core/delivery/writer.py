@@ -25,11 +25,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, bindparam, select, update
+from sqlalchemy import Integer, String, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
 from core.clock import Clock
+from core.delivery.attempt import Settled
 from core.delivery.claims import Failure, from_mapping, record_failure
 from core.delivery.model import Delivery, State
 from core.storage.database import Database
@@ -54,6 +55,8 @@ _SENT = (
         state="sent",
         sent_ref=bindparam("b_ref", type_=String()),
         revision=bindparam("b_revision", type_=Integer()),
+        verify_at=func.coalesce(bindparam("b_verify", type_=UTCDateTime()), _T.c.verify_at),
+        duplicates_removed=_T.c.duplicates_removed + bindparam("b_removed", type_=Integer()),
         claimed_by=None,
         claimed_at=None,
         next_attempt_at=None,
@@ -68,9 +71,13 @@ _CLAIM = (
         claimed_by=_WORKER,
         claimed_at=_NOW,
         attempts=_T.c.attempts + 1,
+        first_attempt_at=func.coalesce(_T.c.first_attempt_at, _NOW),
         updated_at=_NOW,
     )
 )
+# A send recorded by a worker that no longer held the row (taken for dead while paused): the
+# worker that took it over may have sent it too, so both copies are looked at (see attempt).
+_LATE = update(_T).where(_T.c.id == _ID).values(verify_at=_NOW)
 # Reserved: this worker's, but still pending (or failed) and not yet attempted.
 _RESERVE = (
     update(_T).where(_T.c.id == _ID).values(claimed_by=_WORKER, claimed_at=_NOW, updated_at=_NOW)
@@ -85,6 +92,7 @@ class _Completion:
     revision: int
     next_id: str | None
     reserve: bool = False
+    settled: Settled | None = None
 
 
 Apply = Callable[[AsyncConnection, datetime], Awaitable[Any]]
@@ -122,15 +130,17 @@ class LedgerWriter:
         next_id: str | None,
         *,
         reserve: bool = False,
+        settled: Settled | None = None,
     ) -> Delivery | None:
         """Record ``done`` as sent (at ``ref``) and claim ``next_id`` if it is due, or with
-        ``reserve`` only reserve it for this worker (``take`` claims it later).
+        ``reserve`` only reserve it for this worker (``take`` claims it later). ``settled``
+        says what a resend after a doubt found (copies removed, when to look again).
 
         Returns:
             The claimed (or reserved) next unit, or None (none given, not due, or ``done``
             was no longer this worker's; then nothing of it was written).
         """
-        item = _Completion(done, worker, ref, revision, next_id, reserve)
+        item = _Completion(done, worker, ref, revision, next_id, reserve, settled)
         return cast(Delivery | None, await self._queued(_Queued(_future(), completion=item)))
 
     async def take(self, reserved: Delivery, worker: str) -> Delivery | None:
@@ -218,6 +228,7 @@ async def _complete_all(
     sent: list[dict[str, Any]] = []
     claimed: list[dict[str, Any]] = []
     reserved: list[dict[str, Any]] = []
+    late: list[dict[str, Any]] = []
     results: list[Delivery | None] = []
     for item in items:
         following = rows.get(item.next_id) if item.next_id else None
@@ -229,12 +240,22 @@ async def _complete_all(
             continue
         mine = rows.get(item.done.id)
         if mine is None or mine["claimed_by"] != item.worker:
-            # Not ours any more (taken for dead): nothing of it is written.
+            # Not ours any more (taken for dead): nothing of it is written but a look at
+            # its copies, since the worker that took it over may send it too.
             log.warning("%s was no longer this worker's when it was recorded", item.done.id)
+            late.append({"b_id": item.done.id, "b_now": now})
             results.append(None)
             continue
+        settled = item.settled or Settled()
         sent.append(
-            {"b_id": item.done.id, "b_ref": item.ref, "b_revision": item.revision, "b_now": now}
+            {
+                "b_id": item.done.id,
+                "b_ref": item.ref,
+                "b_revision": item.revision,
+                "b_now": now,
+                "b_verify": settled.verify_at,
+                "b_removed": settled.removed,
+            }
         )
         if following is None or not _due(following, now):
             results.append(None)
@@ -246,7 +267,12 @@ async def _complete_all(
         else:
             claimed.append(change)
             results.append(_claimed(following, item.worker, now))
-    for statement, params in ((_SENT, sent), (_CLAIM, claimed), (_RESERVE, reserved)):
+    for statement, params in (
+        (_SENT, sent),
+        (_CLAIM, claimed),
+        (_RESERVE, reserved),
+        (_LATE, late),
+    ):
         if params:
             await conn.execute(statement, params)
     return results
@@ -270,6 +296,7 @@ def _claimed(row: Any, worker: str, now: datetime) -> Delivery:
         state="sending",
         claimed_by=worker,
         attempts=before.attempts + 1,
+        first_attempt_at=before.first_attempt_at or now,
         updated_at=now,
     )
 

@@ -189,14 +189,10 @@ class Database:
         async with self.engine.connect() as conn:
             return await conn.run_sync(current_revision)
 
-    async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+    async def check(self) -> None:
+        """Ask the database a trivial question, raising what reaching it raised."""
+        async with self.session() as session:
+            await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -27,7 +27,9 @@ class LineFollower:
 
 
 class LineFollowers(Repository):
-    """The LINE account's followers."""
+    """The LINE account's followers, and who asked for no deliveries in chat ("配信停止"):
+    such a follower stays known (their section choice is kept for when they resume) but
+    gets no deliveries."""
 
     async def add(self, user_id: str, *, language: str | None = None) -> None:
         """Record a follow: a new follower gets every section; a known one (a repeated
@@ -119,6 +121,31 @@ class LineFollowers(Repository):
     async def count(self) -> int:
         """How many followers are active."""
         query = select(func.count()).where(LineFollowerRow.active.is_(True))
+        async with self._read() as session:
+            return int(await session.scalar(query) or 0)
+
+    async def set_active(self, user_id: str, active: bool) -> bool:
+        """Pause (False) or resume (True) deliveries to a follower; False if unknown."""
+        async with self._write() as session:
+            row = await session.get(LineFollowerRow, user_id)
+            if row is None:
+                return False
+            row.active = active
+            row.updated_at = self._clock.now()
+            return True
+
+    async def choose(self, user_id: str, sections: Sequence[str]) -> None:
+        """Subscribe a reader to some sections (none: all) and resume deliveries, atomically
+        (a reader who never followed, e.g. written before the follow was recorded, is added)."""
+        async with self._write() as session:
+            book = LineFollowers(session, clock=self._clock)
+            await book.add(user_id)
+            await book.update(user_id, sections=sections)
+            await book.set_active(user_id, True)
+
+    async def opted_out(self) -> int:
+        """How many known followers asked for no deliveries."""
+        query = select(func.count()).where(LineFollowerRow.active.is_(False))
         async with self._read() as session:
             return int(await session.scalar(query) or 0)
 

@@ -406,6 +406,20 @@ class IssueRepository(Repository):
         )
         return await self._many(query.order_by(IssueRow.number))
 
+    async def publication_times(self) -> list[tuple[int, datetime]]:
+        """(number, ``publish_at``) of every issue waiting for its publication time (not
+        published, not held, not back catalogue), in number order; read from the index
+        columns only."""
+        query = select(IssueRow.number, IssueRow.publish_at).where(
+            IssueRow.published_at.is_(None),
+            IssueRow.back_catalogue.is_(False),
+            IssueRow.held.is_(None),
+            IssueRow.publish_at.is_not(None),
+        )
+        async with self._read() as session:
+            rows = await session.execute(query.order_by(IssueRow.number))
+            return [(number, at) for number, at in rows if at is not None]
+
     async def revisions(self, number: int) -> list[IssueRevision]:
         """Every stored revision of an issue, oldest first (empty when there is no such issue)."""
         query = (

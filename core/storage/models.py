@@ -194,8 +194,13 @@ class DeliveryRow(Base):
     updated_at: Mapped[datetime]
     # The LINE audience batch (``delivery_batches``) the row goes to; 0 for one-target sends.
     batch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The platform's code for the last failure (``ratelimited``, ``channel_not_found``...).
+    # The kind of the last failure (``DeliveryError.kind``: ``ratelimited``, ``audience_gone``...).
     error_code: Mapped[str | None] = mapped_column(String(64))
+    # The first claim for sending: LINE honours the row's retry key for 24 hours from it.
+    first_attempt_at: Mapped[datetime | None]
+    # A unit resent after a send in doubt is looked at again then (late copies deleted).
+    verify_at: Mapped[datetime | None] = mapped_column(index=True)
+    duplicates_removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeliveryBatchRow(Base):

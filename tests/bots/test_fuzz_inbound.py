@@ -30,8 +30,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bots.bootstrap import Services, bootstrap
-from bots.server import build_platforms, create_app
+from bots.bootstrap import Services, bootstrap, build_platforms
+from bots.platform import Platform
+from bots.server import create_app
 from bots.settings import Settings
 from core.clock import FixedClock
 from core.ingest import ingest_paths
@@ -189,6 +190,7 @@ class Fuzzed:
     slack: FakeSlackAPI
     line: FakeLineApi
     csrf: str
+    platforms: dict[str, Platform]
 
     def sends(self) -> int:
         return len(self.slack.calls()) + len(self.line.calls())
@@ -197,13 +199,13 @@ class Fuzzed:
         async def run() -> httpx.Response:
             before = asyncio.all_tasks()
             response = await self.http.post(path, **kwargs)
-            await settle(before, self.services)
+            await settle(before, self.platforms)
             return response
 
         return self.runner.run(run())
 
 
-async def settle(before: set[asyncio.Task[Any]], services: Services) -> None:
+async def settle(before: set[asyncio.Task[Any]], platforms: dict[str, Platform]) -> None:
     """Wait for what the request started (Bolt's listeners, LINE's queued events)."""
     for _ in range(50):
         pending = [
@@ -216,7 +218,7 @@ async def settle(before: set[asyncio.Task[Any]], services: Services) -> None:
         if not pending:
             break
         await asyncio.wait(pending, timeout=10)
-    for platform in services.platforms.values():
+    for platform in platforms.values():
         queue = getattr(platform, "queue", None)
         if queue is not None:
             await queue.join()
@@ -251,7 +253,8 @@ async def serving(tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi) -> Asy
             content_dir=content,
             clock=services.clock,
         )
-        app = create_app(services, platforms=build_platforms(services))
+        platforms = build_platforms(services)
+        app = create_app(services, platforms=platforms)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
             async with httpx.AsyncClient(
@@ -260,7 +263,7 @@ async def serving(tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi) -> Asy
                 page = await http.get("/try", headers={"accept": "text/html"})
                 match = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
                 assert match
-                yield services, http, match.group(1)
+                yield services, http, match.group(1), platforms
     finally:
         await services.close()
 
@@ -274,9 +277,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         asyncio.Runner() as runner,
     ):
         context = serving(tmp_path, slack, line)
-        services, http, csrf = runner.run(context.__aenter__())
+        services, http, csrf, platforms = runner.run(context.__aenter__())
         try:
-            yield Fuzzed(runner, services, http, slack, line, csrf)
+            yield Fuzzed(runner, services, http, slack, line, csrf, platforms)
         finally:
             runner.run(context.__aexit__(None, None, None))
 

@@ -18,7 +18,9 @@ What it does:
   ``fail(method, error="channel_not_found")``, dropped connections, late answers, and sends
   that succeed but whose answer is lost (``applied=True``);
 - optionally enforces chat.postMessage's one message per second per channel, and injects
-  random 429/500 answers (``rate_limit``, ``chaos``) for benchmarks.
+  random 429/500 answers (``rate_limit``, ``chaos``) for benchmarks;
+- lands some posts late (``late``): held past the client's timeout, then carried out, as a
+  platform behind a load balancer may finish a request its client gave up on.
 
 Example::
 
@@ -143,6 +145,14 @@ class _Chaos:
     retry_after_on_5xx: bool = True
 
 
+@dataclass
+class _Late:
+    probability: float
+    after: float
+    spread: tuple[float, float]
+    rng: random.Random
+
+
 _NO_TOKEN_METHODS = {"oauth.v2.access", "api.test"}
 
 
@@ -186,6 +196,9 @@ class FakeSlackAPI(LoopbackServer):
         self._burst = 1
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._chaos: _Chaos | None = None
+        self._late: _Late | None = None
+        self.landed_late = 0  # posts carried out after being held past the client's timeout
+        self.holding = 0  # posts held right now (``late``)
         self._ts_base = int(time.time())
         self._ts_counter = 0
         self._seq = 0
@@ -313,12 +326,27 @@ class FakeSlackAPI(LoopbackServer):
                 probability, statuses, methods, random.Random(seed), retry_after_on_5xx
             )
 
+    def late(
+        self,
+        probability: float,
+        *,
+        after: float,
+        spread: tuple[float, float] = (1.0, 20.0),
+        seed: int = 0,
+    ) -> None:
+        """Hold a random ``probability`` share of chat.postMessage calls for ``after``
+        seconds (the client's timeout) plus ``spread`` more, then carry them out."""
+        with self._lock:
+            self._late = _Late(probability, after, spread, random.Random(seed))
+
     def clear(self) -> None:
-        """Forget injected failures, rate limits and chaos (recorded data stays)."""
+        """Forget injected failures, rate limits, chaos and late landings (recorded data
+        stays)."""
         with self._lock:
             self._failures.clear()
             self._rate = None
             self._chaos = None
+            self._late = None
 
     def reset(self) -> None:
         """Forget recorded calls, messages, responses, views and violations too."""
@@ -410,6 +438,16 @@ class FakeSlackAPI(LoopbackServer):
             return self._failed(request, method, params, token, failure)
         if chaos is not None:
             return self._answer(method, params, token, *_status_error(chaos), injected=True)
+        hold = self._held(method)
+        if hold:
+            with self._lock:
+                self.holding += 1
+            try:
+                await asyncio.sleep(hold)  # the client gives up; the post still goes in below
+            finally:
+                with self._lock:
+                    self.holding -= 1
+                    self.landed_late += 1
         workspace = None
         if method not in _NO_TOKEN_METHODS:
             workspace = self._workspaces.get(str(token))
@@ -429,6 +467,15 @@ class FakeSlackAPI(LoopbackServer):
         if failure is not None:  # applied: the effect happened, the answer goes wrong
             return self._failed(request, method, params, token, failure)
         return self._answer(method, params, token, 200, body, team=workspace)
+
+    def _held(self, method: str) -> float:
+        with self._lock:
+            late = self._late
+            if late is None or method != "chat.postMessage":
+                return 0.0
+            if late.rng.random() >= late.probability:
+                return 0.0
+            return late.after + late.rng.uniform(*late.spread)
 
     def _take_failure(self, method: str, channel: Any) -> tuple[_Failure | None, _Failure | None]:
         with self._lock:

@@ -139,3 +139,20 @@ def test_a_shift_jis_file_names_itself_and_the_fix_then_ingests_with_it(
     fixed = haishin(env, "ingest", str(issue), "--encoding", "cp932")
     assert fixed.exit_code == 0, fixed.output
     assert "円安と輸出企業" in haishin(env, "show", "2025-10-11", "topic").output
+
+
+def test_ask_pages_as_each_platforms_bot_does(env: dict[str, str]) -> None:
+    assert haishin(env, "ingest").exit_code == 0  # the sample is issue 1
+    content = Path(env["HAISHIN_CONTENT_DIR"])
+    lines = (content / "issues" / SAMPLE.name).read_text(encoding="utf-8").split("\n")
+    extra = [f"第{n}の論点。" + "計算資源と電力の調達を同時に迫ります。" * 40 for n in range(1, 15)]
+    (content / "issues" / "2025-09-27.txt").write_text(
+        "\n".join(lines[:3] + extra + lines[3:]), encoding="utf-8"
+    )
+    assert haishin(env, "ingest").exit_code == 0
+    for platform, page in (("slack", 3), ("line", 5)):
+        result = haishin(env, "ask", "issue 2 topic", "--platform", platform, "--json")
+        assert result.exit_code == 0, result.output
+        answer = json.loads(result.output)
+        assert len(answer["posts"]) == page, platform
+        assert answer["more"]["command"].endswith(f"p{page + 1}"), platform

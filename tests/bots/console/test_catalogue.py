@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bots.console.catalogue import catalogue
 from core.clock import FixedClock
 from core.model import Issue, Item, Section, Span
 from core.serialize import content_hash
 from core.storage import IssueRepository
+from core.storage.catalogue import catalogue
 from core.storage.database import Database
 
 NOW = datetime(2025, 10, 5, tzinfo=UTC)

@@ -114,7 +114,7 @@ async def test_ledger_shows_what_went_where_and_what_failed(console: ConsoleHarn
     async with console.services.db.transaction() as session:
         session.add_all(
             [
-                row("parent", 0, "sent", sent_ref="C1:1700000000.000100"),
+                row("parent", 0, "sent", sent_ref="C1:1700000000.000100", duplicates_removed=1),
                 row(
                     "topic/0/1",
                     1,
@@ -129,6 +129,7 @@ async def test_ledger_shows_what_went_where_and_what_failed(console: ConsoleHarn
     assert [words(a) for a in tree.css(".states a")] == ["all", "sent 1", "failed 1"]
     rows = {words(r.css("td")[3]): words(r) for r in tree.css("table.ledger tbody tr")}
     assert "C1:1700000000.000100" in rows["parent"]
+    assert "duplicate removed" in rows["parent"]  # a late copy of it was deleted
     assert "channel_not_found: the channel was deleted" in rows["topic/0/1"]
     failed = tree.css_first("table.ledger tr.failed .error-text")
     assert failed is not None

@@ -112,6 +112,12 @@ async def test_a_key_dropped_too_soon_changes_nothing(database: Database) -> Non
         ("not-a-key", "key 1 of 1 is not a Fernet key"),
         (f"{NEW},short", "key 2 of 2 is not a Fernet key"),
     ],
+    ids=[
+        "unset",
+        "empty",
+        "not-a-key",
+        "second-key-short",
+    ],  # NEW is random: xdist needs stable ids
 )
 def test_multi_workspace_mode_needs_a_real_key(setting: str | None, says: str) -> None:
     with pytest.raises(ConfigError, match=says):

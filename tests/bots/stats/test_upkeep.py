@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bots.runtime import COMPONENTS, StatsUpkeep
+from bots.runtime import StatsUpkeep, factories
 from bots.runtime.stats_upkeep import stats_upkeep
 from core.clock import FixedClock
 from core.stats import StatsRecorder
@@ -19,7 +19,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 async def test_upkeep_prunes_at_start(database: Database) -> None:
-    assert COMPONENTS.count(stats_upkeep) == 1
+    assert factories().count(stats_upkeep) == 1
     store = StatsRepository(database, zone=TOKYO)
     old = StatsBatch(followers={(date(2024, 1, 1), "line"): FollowerCounts(follows=3)})
     recent = StatsBatch(followers={(date(2025, 10, 1), "line"): FollowerCounts(follows=1)})

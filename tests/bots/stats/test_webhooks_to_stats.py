@@ -21,11 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bots.bootstrap import Services, bootstrap
+from bots.bootstrap import DeliveryKit, Services, bootstrap, build_delivery, build_platforms
 from bots.line.app import LinePlatform
-from bots.runtime import build_delivery
-from bots.runtime.delivery import DeliveryKit
-from bots.server import build_platforms, create_app
+from bots.server import create_app
 from bots.settings import Settings
 from bots.slack.publisher import SlackPublisher
 from core.clock import FixedClock

@@ -15,13 +15,14 @@ import pytest
 from core.clock import FixedClock
 from core.delivery import (
     BatchPlan,
+    DeliveryStores,
     DeliveryWorker,
     Fanout,
     Publishing,
     RetryPolicy,
     WorkerSettings,
 )
-from core.errors import DeliveryError
+from core.errors import DeliveryError, MessageRejected, RetryAfter, Unavailable
 from core.model import Issue
 from core.ports import Digest, Publisher, SendJob, SentMessage
 from core.serialize import content_hash
@@ -121,14 +122,14 @@ class RecordingLine(RecordingPublisher):
         return ["digest"]
 
 
-def slack_error(code: str, *, retryable: bool, retry_after: float | None = None) -> DeliveryError:
-    return DeliveryError(
-        f"Slack said {code}",
-        platform="slack",
-        retryable=retryable,
-        retry_after=retry_after,
-        code=code,
-    )
+def slack_error(code: str, *, retry_after: float | None = None) -> DeliveryError:
+    """The typed error the Slack adapter raises for an error code."""
+    message = f"Slack said {code}"
+    if code == "ratelimited":
+        return RetryAfter(message, platform="slack", retry_after=retry_after, code=code)
+    if code == "internal_error":
+        return Unavailable(message, platform="slack", retry_after=retry_after, code=code)
+    return MessageRejected(message, platform="slack", code=code)
 
 
 @dataclass
@@ -157,12 +158,15 @@ class World:
         self.issues = IssueRepository(self.db, clock=self.clock)
 
     def worker(self, **settings: object) -> DeliveryWorker:
+        worker_settings = WorkerSettings(**settings)  # type: ignore[arg-type]
         return DeliveryWorker(
-            self.db,
+            DeliveryStores.over(
+                self.db, clock=self.clock, worker_timeout=worker_settings.worker_timeout
+            ),
             self.fanout,
             clock=self.clock,
             policy=RetryPolicy(rng=random.Random(7)),
-            settings=WorkerSettings(**settings),  # type: ignore[arg-type]
+            settings=worker_settings,
         )
 
     async def store(

@@ -7,7 +7,18 @@ import random
 import pytest
 
 from core.delivery import RetryPolicy, Target, stops_subscription
-from core.errors import ConfigError, DeliveryError
+from core.delivery.retry import surely_not_sent
+from core.errors import (
+    AudienceGone,
+    ConfigError,
+    DeliveryError,
+    MessageRejected,
+    QuotaExhausted,
+    RetryAfter,
+    TimedOut,
+    TokenDead,
+    Unavailable,
+)
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
@@ -26,14 +37,21 @@ def test_retry_after_is_a_floor_never_undercut() -> None:
 
 
 def test_permanent_audience_errors_pause_and_message_errors_do_not() -> None:
-    def error(code: str, retryable: bool = False) -> DeliveryError:
-        return DeliveryError(code, platform="slack", retryable=retryable, code=code)
+    assert stops_subscription(AudienceGone("channel gone", platform="slack"))
+    assert stops_subscription(TokenDead("token revoked", platform="slack"))
+    assert stops_subscription(QuotaExhausted("quota used up", platform="line"))
+    assert stops_subscription(DeliveryError("refused", platform="slack", retryable=False))
+    assert not stops_subscription(MessageRejected("too long", platform="slack"))
+    assert not stops_subscription(Unavailable("internal_error", platform="slack"))
+    assert not stops_subscription(RetryAfter("429", platform="line", retry_after=1))
 
-    assert stops_subscription(error("channel_not_found"))
-    assert stops_subscription(error("token_revoked"))
-    assert stops_subscription(error("quota_exceeded"))
-    assert not stops_subscription(error("msg_blocks_too_long"))
-    assert not stops_subscription(error("internal_error", retryable=True))
+
+def test_only_refusals_before_acting_are_surely_not_sent() -> None:
+    assert surely_not_sent(RetryAfter("429", platform="line", retry_after=1).kind)
+    assert surely_not_sent(QuotaExhausted("quota used up", platform="line").kind)
+    assert not surely_not_sent(Unavailable("500", platform="line").kind)
+    assert not surely_not_sent(TimedOut("timed out", platform="slack").kind)
+    assert not surely_not_sent(None)
 
 
 @pytest.mark.parametrize(

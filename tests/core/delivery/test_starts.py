@@ -48,7 +48,7 @@ async def test_a_claim_of_many_groups_is_set_up_in_a_few_queries(world: World) -
 async def test_a_group_taken_up_again_threads_on_its_sent_parent(world: World) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("ratelimited", retryable=True, retry_after=30), recipient="C1")
+    world.slack.fail(slack_error("ratelimited", retry_after=30), recipient="C1")
     worker = world.worker()
     await worker.register()
     await worker.drain()  # the parent could not go: it waits 30 s

@@ -47,7 +47,7 @@ async def test_units_go_in_order_each_once_threaded_on_the_first(world: World) -
 async def test_a_429_waits_for_its_retry_after_and_is_not_looked_up(world: World) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("ratelimited", retryable=True, retry_after=30))
+    world.slack.fail(slack_error("ratelimited", retry_after=30))
     worker = world.worker()
     await worker.register()
     await worker.drain()
@@ -69,7 +69,7 @@ async def test_a_429_waits_for_its_retry_after_and_is_not_looked_up(world: World
 async def test_a_send_whose_answer_was_lost_is_found_not_sent_again(world: World) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("internal_error", retryable=True), applied=True)
+    world.slack.fail(slack_error("internal_error"), applied=True)
     worker = world.worker()
     await worker.register()
     await worker.drain()
@@ -83,7 +83,7 @@ async def test_a_send_whose_answer_was_lost_is_found_not_sent_again(world: World
 async def test_backoff_grows_and_a_row_is_given_up_after_its_attempts(world: World) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("internal_error", retryable=True), times=100)
+    world.slack.fail(slack_error("internal_error"), times=100)
     worker = world.worker()
     await worker.register()
     waits = []
@@ -133,7 +133,7 @@ async def test_a_permanent_refusal_pauses_the_subscription_and_resume_goes_on(
 async def test_a_refused_first_message_ends_its_group(world: World) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("invalid_blocks", retryable=False))
+    world.slack.fail(slack_error("invalid_blocks"))
     worker = world.worker()
     await worker.register()
     await worker.drain()
@@ -155,7 +155,7 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
         nonlocal sent
         sent += 1
         if sent == 3:
-            raise slack_error("msg_blocks_too_long", retryable=False)
+            raise slack_error("msg_blocks_too_long")
         return await original(job)
 
     world.slack.send = send  # type: ignore[method-assign]
@@ -270,7 +270,7 @@ async def test_resume_sends_what_the_pause_stopped_not_what_was_refused_for_itse
 ) -> None:
     sub = await world.subscribe("C1")
     await world.publish_and_hand_over()
-    world.slack.fail(slack_error("msg_blocks_too_long", retryable=False))  # parent refused
+    world.slack.fail(slack_error("msg_blocks_too_long"))  # parent refused
     worker = world.worker()
     await worker.register()
     await worker.drain()

@@ -14,7 +14,7 @@ from core.storage import IssueRepository
 from core.storage.database import Database
 from core.storage.heads import IssueHeads
 from core.storage.library import DatabaseLibrary
-from scheduler.plan import desired_jobs
+from scheduler.desired import desired_jobs
 from tests.core.storage.helpers import sample_issue
 
 NOW = datetime(2025, 10, 10, 12, 0, tzinfo=UTC)

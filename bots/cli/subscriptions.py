@@ -16,10 +16,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.bootstrap import Services
+from bots.bootstrap import Services, build_delivery, build_platforms
 from bots.cli import deliveries, sending
 from bots.cli.common import async_command, console, fail, select_issue, services, show_table
-from bots.cli.delivery_common import (
+from bots.cli.lookups import (
     cadence_text,
     check_slot_zone,
     find_subscription,
@@ -29,8 +29,6 @@ from bots.cli.delivery_common import (
     stored_issue,
     when,
 )
-from bots.runtime import build_delivery
-from bots.server import build_platforms
 from core.delivery import DeliveryLedger, Target, WorkerRegistry
 from core.delivery import pause as pause_subscription
 from core.delivery import resume as resume_subscription

@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import create_engine
 
 from core.slot import WeeklySlot
-from scheduler.plan import desired_jobs, reconcile
+from scheduler.desired import desired_jobs, reconcile
 from scheduler.service import job_store_url
 from scheduler.triggers import WeeklySlotTrigger
 from tests.core.delivery.conftest import PUBLISH_AT, World, issue

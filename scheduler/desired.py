@@ -17,10 +17,9 @@ from typing import Any
 
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
 
 from core.storage.database import Database
-from core.storage.models import IssueRow
+from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 from scheduler.triggers import WeeklySlotTrigger
 
@@ -66,15 +65,7 @@ async def desired_jobs(
             sweep_seconds,
         )
     ]
-    query = select(IssueRow.number, IssueRow.publish_at).where(
-        IssueRow.published_at.is_(None),
-        IssueRow.back_catalogue.is_(False),
-        IssueRow.held.is_(None),
-        IssueRow.publish_at.is_not(None),
-    )
-    async with db.session(readonly=True) as session, session.begin():
-        due = [(n, at) for n, at in await session.execute(query) if at is not None]
-    for number, at in sorted(due):
+    for number, at in await IssueRepository(db).publication_times():
         # However late (a restart after the time): publishing must happen.
         specs.append(
             JobSpec(

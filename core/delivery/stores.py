@@ -1,0 +1,63 @@
+"""What a delivery worker reads and writes, built once by the composition root.
+
+``DeliveryWorker`` gets these instead of building them: the ledger and its claims, the
+worker heartbeats, the subscriptions and issues (cached), the revisions and group starts,
+and the batched ledger writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.clock import Clock
+from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.duplicates import Verifications
+from core.delivery.fanout import IssueCache, SubscriptionCache
+from core.delivery.heartbeats import WorkerRegistry
+from core.delivery.ledger import DeliveryLedger
+from core.delivery.revisions import RevisionLedger
+from core.delivery.starts import GroupStarts
+from core.delivery.writer import LedgerWriter
+from core.storage.database import Database
+from core.storage.health import WriteHealth
+from core.storage.issues import IssueRepository
+from core.storage.subscriptions import SubscriptionRepository
+
+
+@dataclass(frozen=True)
+class DeliveryStores:
+    """The repositories of one delivery worker (see ``over``)."""
+
+    health: WriteHealth
+    claims: ClaimQueue
+    ledger: DeliveryLedger
+    registry: WorkerRegistry
+    subscriptions: SubscriptionRepository
+    active: SubscriptionCache
+    issues: IssueCache
+    revisions: RevisionLedger
+    starts: GroupStarts
+    writer: LedgerWriter
+    verifications: Verifications
+
+    @classmethod
+    def over(
+        cls, db: Database, *, clock: Clock, worker_timeout: timedelta = WORKER_TIMEOUT
+    ) -> DeliveryStores:
+        """Every store on one database; ``worker_timeout`` is the silence after which a
+        worker counts as dead (its claims and revision locks are taken over)."""
+        subscriptions = SubscriptionRepository(db, clock=clock)
+        return cls(
+            health=db.health,
+            claims=ClaimQueue(db, clock=clock, worker_timeout=worker_timeout),
+            ledger=DeliveryLedger(db, clock=clock),
+            registry=WorkerRegistry(db, clock=clock),
+            subscriptions=subscriptions,
+            active=SubscriptionCache(subscriptions),
+            issues=IssueCache(IssueRepository(db, clock=clock)),
+            revisions=RevisionLedger(db, clock=clock, worker_timeout=worker_timeout),
+            starts=GroupStarts(db, clock=clock),
+            writer=LedgerWriter(db, clock=clock),
+            verifications=Verifications(db, clock=clock),
+        )

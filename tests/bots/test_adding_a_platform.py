@@ -1,0 +1,115 @@
+"""A third platform is one folder and one registry line: the toy platform in
+``tests/bots/toy_platform`` shows up in ``preview``, ``ask``, the console, the server and
+``/healthz`` without a change anywhere else."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from typer.testing import CliRunner
+
+from bots import registry
+from bots.cli import app as cli
+from bots.console.issue_view import build_issue_view
+from bots.preview import preview_document
+from bots.server import create_app
+from core.parsing import load_issue
+from core.profile import load_profile
+from tests.bots.console.conftest import ConsoleHarness, running_console
+from tests.conftest import CONTENT, SAMPLE
+
+
+@pytest.fixture(autouse=True)
+def toy() -> Iterator[None]:
+    registry.PLATFORMS["toy"] = "tests.bots.toy_platform"  # the one registry line
+    try:
+        yield
+    finally:
+        del registry.PLATFORMS["toy"]
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[ConsoleHarness]:
+    async with running_console(tmp_path) as harness:
+        yield harness
+
+
+def test_the_registry_lists_it_after_slack_and_line() -> None:
+    assert registry.names() == ("slack", "line", "toy")
+    assert registry.platform("toy").title == "Toy"
+    assert registry.choices("all") == "slack, line, toy or all"
+    with pytest.raises(ValueError, match="use slack, line or toy"):
+        registry.platform("teams")
+
+
+def test_preview_splits_the_issue_for_it_too() -> None:
+    profile = load_profile(CONTENT / "newsletter.toml")
+    document = preview_document(load_issue(SAMPLE, profile), profile)
+    toy = [post for post in document["posts"] if post["platform"] == "toy"]
+    assert toy and all(post["payload"] == {"type": "text", "text": post["text"]} for post in toy)
+    assert {post["platform"] for post in document["posts"]} == {"slack", "line", "toy"}
+
+
+def test_ask_pages_and_answers_as_its_bot_would(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "issues").mkdir(parents=True)
+    shutil.copy(CONTENT / "newsletter.toml", content / "newsletter.toml")
+    shutil.copy(SAMPLE, content / "issues" / SAMPLE.name)
+    env = {
+        "HAISHIN_DATABASE_URL": f"sqlite:///{tmp_path / 'haishin.db'}",
+        "HAISHIN_CONTENT_DIR": str(content),
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_BOT_TOKEN": "",
+        "LINE_CHANNEL_SECRET": "",
+        "LINE_CHANNEL_ACCESS_TOKEN": "",
+    }
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest"], env=env).exit_code == 0
+    result = runner.invoke(cli, ["ask", "latest topic", "--platform", "toy", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["intent"] == "section"
+    assert [post["platform"] for post in answer["posts"]] == ["toy", "toy"]  # its page size
+    assert answer["more"] is not None
+
+
+async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness) -> None:
+    response = await console.post("/try", {"platform": "toy", "text": "最新トピック"})
+    assert response.status_code == 200
+    page = HTMLParser(response.text)
+    assert [tab.text(strip=True) for tab in page.css(".chat-tabs [role=tab]")] == [
+        "Slack",
+        "LINE",
+        "Toy",
+    ]
+    answer = page.css_first(".exchange.toy")
+    assert answer is not None
+    assert "CoreWeave、Metaとの巨額契約で株価急騰" in answer.text()
+    profile = console.services.profile
+    view = build_issue_view(
+        load_issue(SAMPLE, profile),
+        profile,
+        {name: registry.platform(name).renderer(profile) for name in registry.names()},
+    )
+    assert view.posts_on("toy") > 0 and "toy" in view.digest
+    issue_page = await console.page("/issues/1")
+    assert f"{view.posts_on('toy')} on Toy" in issue_page.text
+
+
+async def test_the_server_switches_it_on_and_healthz_says_so(console: ConsoleHarness) -> None:
+    server = create_app(console.services)  # platforms built from the registry
+    assert "toy" in server.state.platforms
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        health = (await http.get("/healthz")).json()
+        assert health["platforms"]["toy"] == {"on": True}
+        assert health["platforms"]["slack"] == {"on": False}
+        answer = (await http.post("/toy/hook", content=b"latest topic")).json()
+    assert len(answer) == 3  # two posts and the "more" button, as "ask" shows
+    assert answer[-1]["text"].split(": ")[-1].startswith("toy:")
