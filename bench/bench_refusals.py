@@ -117,7 +117,7 @@ async def run(args: argparse.Namespace) -> None:
                 "x-slack-request-timestamp": str(int(time.time())),
                 "x-slack-signature": "v0=" + "0" * 64,
             }
-            stop, waits = asyncio.Event(), []
+            stop, waits = asyncio.Event(), []  # type: ignore[var-annotated]
             prober = asyncio.create_task(probe(url, stop, waits))
             cpu_before = cpu_seconds(process.pid)
             answers = []
@@ -133,7 +133,7 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             process.terminate()
             process.wait(60)
-    size = len(body) / 1024 / 1024
+    size = len(body) / 1024 / 1024  # type: ignore[assignment]
     print(f"checkout {args.checkout}; load average before: {args.load}")
     for n, (status, seconds) in enumerate(answers, 1):
         print(f"body {n}: {size:.1f} MB unsigned form -> {status} in {seconds * 1000:.0f} ms")

@@ -75,7 +75,7 @@ class Result:
     def summary(self) -> dict[str, object]:
         done = [s for s in self.samples if s.answered is not None and s.reply_status == 200]
         latencies = sorted((s.answered - s.sent) * 1000 for s in done)  # type: ignore[operator]
-        errors = Counter()
+        errors: Counter[str] = Counter()
         for s in self.samples:
             if s.status != 200:
                 errors[f"http {s.status}" if s.status else "connection"] += 1

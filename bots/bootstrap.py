@@ -28,6 +28,7 @@ from core.profile import Profile, load_profile
 from core.stats import StatsRecorder
 from core.storage.conversations import DatabaseConversations
 from core.storage.database import Database
+from core.storage.dbclock import DatabaseClock
 from core.storage.library import DatabaseLibrary
 from core.storage.stats import StatsRepository
 
@@ -88,7 +89,12 @@ async def bootstrap(
                 f"cannot reach the database at {settings.database_url}: {exc}; "
                 "check HAISHIN_DATABASE_URL"
             ) from exc
-    clock = clock or SystemClock()
+    # On PostgreSQL, several hosts compare the times they stamp: the server's time counts.
+    clock = clock or (
+        DatabaseClock(database, SystemClock())
+        if database.dialect == "postgresql"
+        else SystemClock()
+    )
     library = DatabaseLibrary(database, clock=clock, fresh_for=FRESH_FOR)
     conversations = DatabaseConversations(database, clock=clock, write_behind=WRITE_BEHIND)
     engine = CommandEngine(library, profile, clock, conversations)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
+
+from cachetools import FIFOCache
 
 from core.clock import Clock
 from core.storage import Database, ProcessedEvents
@@ -46,8 +47,9 @@ class EventDeduplicator:
         self.db = db
         self.clock = clock
         self.platform = platform
-        self._memory: OrderedDict[str, None] = OrderedDict()
-        self._capacity = memory
+        # FIFO, not LRU: a platform redelivers an event within minutes of the first try, so
+        # the oldest id is the one least likely to come again, however often it was seen.
+        self._memory: FIFOCache[str, None] = FIFOCache(memory)
         self._pending: list[str] = []
         self._flush_every = flush_every
         self._batch = batch
@@ -76,8 +78,6 @@ class EventDeduplicator:
 
     def _remember(self, event_id: str) -> None:
         self._memory[event_id] = None
-        if len(self._memory) > self._capacity:
-            self._memory.popitem(last=False)
 
     async def flush(self) -> None:
         """Write the waiting event ids in one transaction."""

@@ -8,33 +8,32 @@ was made from, so its ``id`` can't be reused by another object while the entry l
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from cachetools import LRUCache
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class IdentityCache(Generic[K, V]):
-    """The newest ``size`` values made from objects, by the objects' identity (plus ``extra``).
+    """The ``size`` values last used, made from objects, by the objects' identity (plus
+    ``extra``): LRU, since a reply asked for again is the one to keep.
 
     Only for objects never mutated after they are handed out.
     """
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, Hashable], tuple[K, V]] = OrderedDict()
+        self._entries: LRUCache[tuple[int, Hashable], tuple[K, V]] = LRUCache(size)
 
     def get(self, source: K, make: Callable[[], V], extra: Hashable = None) -> V:
         """The value for ``source`` (and ``extra``), made with ``make`` the first time."""
         key = (id(source), extra)
         entry = self._entries.get(key)
         if entry is not None and entry[0] is source:
-            self._entries.move_to_end(key)
             return entry[1]
         value = make()
         self._entries[key] = (source, value)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
         return value

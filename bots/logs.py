@@ -80,9 +80,11 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in BODY_LOGGERS:  # never below INFO (SQLAlchemy keeps its own WARNING)
+    for name in BODY_LOGGERS:  # never below INFO; SQLAlchemy at its own WARNING (its INFO
+        # echoes every statement), set here since it may be imported after this runs
         logger = logging.getLogger(name)
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+        floor = logging.WARNING if name == "sqlalchemy" else logging.INFO
+        logger.setLevel(max(logger.getEffectiveLevel(), floor))
     # Chatty libraries: their INFO lines are noise next to ours.
     for name in ("httpx", "aiohttp.access", "apscheduler.executors.default"):
         logging.getLogger(name).setLevel(logging.WARNING)

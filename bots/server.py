@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from bots.redact import redact_text
 from core.storage.database import Database
 
 log = logging.getLogger("haishin.server")
+PROBE_TIMEOUT = 3.0
 
 
 async def database_health(db: Database) -> dict[str, Any]:
@@ -31,8 +33,18 @@ async def database_health(db: Database) -> dict[str, Any]:
     (``read-only``, ``failing``, ``missing``: see ``WriteHealth``); when not ok, a one-line
     ``database_problem`` and the failing ``database_writers``."""
     db.health.file_missing(db.file_problem())
+    # A database that hangs (cut off, overloaded) must not hang the probe as well; nor may
+    # the driver's clean-up of a cancelled query (it waits for the server to confirm).
+    probe = asyncio.create_task(db.check(), name="healthz-probe")
+    done, _ = await asyncio.wait({probe}, timeout=PROBE_TIMEOUT)
+    if not done:
+        probe.cancel()
+        _ABANDONED.add(probe)
+        probe.add_done_callback(_ABANDONED.discard)
+        problem = f"no answer from the database within {PROBE_TIMEOUT:.0f} s"
+        return {"database": "unreachable", "database_problem": problem}
     try:
-        await db.check()
+        probe.result()
     except Exception as exc:  # any failure here is what the probe must report
         problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         return {"database": "unreachable", "database_problem": problem}
@@ -45,12 +57,16 @@ async def database_health(db: Database) -> dict[str, Any]:
     }
 
 
+_ABANDONED: set[asyncio.Task[None]] = set()
+
+
 def create_app(
     services: Services,
     *,
     platforms: dict[str, Platform] | None = None,
     startup: list[Hook] | None = None,
     shutdown: list[Hook] | None = None,
+    status: Callable[[], dict[str, Any]] | None = None,
 ) -> Starlette:
     """Build the web app over ready services.
 
@@ -58,6 +74,9 @@ def create_app(
         services: from ``bots.bootstrap.bootstrap``.
         platforms: the platforms to serve; None builds them from the settings.
         startup / shutdown: extra lifespan hooks (scheduler, delivery workers, watcher).
+        status: more facts for every ``/healthz`` answer (``content``: the first scan of
+            the content folder, which runs once the service listens, is ``ok`` or
+            ``scanning``).
     """
     if platforms is None:
         platforms = build_platforms(services)
@@ -69,6 +88,7 @@ def create_app(
             "status": "ok" if database == "ok" else "degraded",
             "database": database,
             "platforms": {name: {"on": name in platforms} for name in registry.names()},
+            **(status() if status is not None else {}),
         }
         # The rest only for whom the console would answer (the admin token, when set).
         if (await guard.check(request)).allowed:

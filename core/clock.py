@@ -13,6 +13,9 @@ class Clock(ABC):
     def now(self) -> datetime:
         """The current instant (aware, UTC)."""
 
+    async def sync(self) -> None:  # noqa: B027 (most clocks have nothing to sync)
+        """Set the clock again from its source, where it has one (the database's time)."""
+
 
 class SystemClock(Clock):
     """The real time."""

@@ -30,7 +30,6 @@ from sqlalchemy.exc import DBAPIError
 from core.clock import Clock
 from core.errors import ContentError
 from core.model import Issue, NoteKind, ParseNote
-from core.parsing import format_of, parse_issue
 from core.profile import Profile
 from core.serialize import content_hash
 from core.storage.database import Database
@@ -248,6 +247,8 @@ def _read(
     path: Path, content_dir: Path, profile: Profile, encoding: str | None
 ) -> tuple[Issue, str]:
     """Parse a file; its bytes' SHA-256 too. Every failure is a ContentError."""
+    from core.parsing import parse_issue
+
     target = issue_file(path, content_dir)
     try:
         data = target.read_bytes()
@@ -281,6 +282,8 @@ async def _store(
     content_dir: Path,
     new: bool,
 ) -> FileOutcome:
+    from core.parsing import format_of
+
     key = _source_key(path, content_dir)
     publish_at = effective_publish_at(issue, profile)
     warnings = tuple(note for note in issue.notes if note.kind is NoteKind.WARNING)

@@ -230,7 +230,9 @@ class Reply:
     ``more`` is set when the answer has further parts than were sent; pressing it fetches the
     next page. ``intent`` names what the engine understood (``section``, ``help``, ...).
     ``overview`` is set for a digest answer (``latest``, ``issue 3``). ``language`` is the
-    language the reader wrote in (``ja`` or ``en``), for the adapters' own words.
+    language the reader wrote in (``ja`` or ``en``), for the adapters' own words. ``marks``
+    are words to highlight where the platform can in ``message`` below its first line (the
+    words a search found, in its results).
     """
 
     intent: str
@@ -241,3 +243,4 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     more: Suggestion | None = None
     args: dict[str, str] = field(default_factory=dict)
+    marks: tuple[str, ...] = ()

@@ -29,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from core.storage.database import BUSY_TIMEOUT_SECONDS, Database
+from core.storage.database import BUSY_TIMEOUT_SECONDS, Database, pg_connect_args
 from scheduler.desired import desired_jobs, reconcile
 from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
 from scheduler.runtime import SchedulerRuntime, install
@@ -37,6 +37,16 @@ from scheduler.runtime import SchedulerRuntime, install
 log = logging.getLogger("haishin.scheduler")
 
 JOBS_TABLE = "apscheduler_jobs"
+# A new leader's first reconcile must finish within this, or it steps down again (its lock
+# is checked only after): well under the ~11 s after which the server frees a silent lock.
+STEP_UP_TIMEOUT = 4.0
+JOB_STORE_LIMITS = {
+    "connect_timeout": 3,
+    "tcp_user_timeout": 3000,
+    "options": "-c statement_timeout=5s -c lock_timeout=3s "
+    "-c idle_in_transaction_session_timeout=60s -c tcp_keepalives_idle=5 "
+    "-c tcp_keepalives_interval=2 -c tcp_keepalives_count=3 -c tcp_user_timeout=10000",
+}
 
 
 def job_store_url(db: Database) -> str:
@@ -135,7 +145,10 @@ class SchedulerService:
     async def _watch(self) -> None:
         pause = self.check_every
         while True:
-            await asyncio.sleep(pause)
+            if self.leader:
+                await self.leadership.wait(pause)  # returns at once if the session ends
+            else:
+                await asyncio.sleep(pause)
             try:
                 await self._tick()
             except Exception as exc:  # logged once per outage, retried with growing pauses
@@ -168,9 +181,20 @@ class SchedulerService:
             )
 
     async def _step_up(self) -> None:
-        connect_args = {"timeout": BUSY_TIMEOUT_SECONDS} if self.db.dialect == "sqlite" else {}
+        # The job store is synchronous, on the event loop's thread: on PostgreSQL it gets
+        # the same timeouts as every other connection, so a hung database can't stall the
+        # loop for longer than they allow.
+        if self.db.dialect == "sqlite":
+            connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
+        else:
+            # Shorter limits than elsewhere: a call that hangs here holds up the whole loop,
+            # the leader's watch on its lock included.
+            connect_args = pg_connect_args(self.db.url) | JOB_STORE_LIMITS
         self._engine = create_engine(
-            job_store_url(self.db), connect_args=connect_args, hide_parameters=True
+            job_store_url(self.db),
+            connect_args=connect_args,
+            hide_parameters=True,
+            pool_pre_ping=True,
         )
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOBS_TABLE)},
@@ -185,7 +209,10 @@ class SchedulerService:
         scheduler.start()
         self.scheduler = scheduler
         log.info("scheduler: this process leads; scheduler started")
-        await self.reconcile()
+        # Nothing checks the lock while this runs: a database that stops answering now must
+        # not keep a leader that the server may already have let go of.
+        async with asyncio.timeout(STEP_UP_TIMEOUT):
+            await self.reconcile()
 
     async def _step_down(self) -> None:
         scheduler, self.scheduler = self.scheduler, None

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import date
 from functools import wraps
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 from rich.console import Console
 from rich.table import Table
 
-from bots.bootstrap import Services, bootstrap
 from bots.cli.failures import known_message, print_failure
-from bots.settings import Settings
 from core.errors import ConfigError, NotFound
-from core.library import IssueRecord
-from core.storage.database import missing_sqlite_file
+
+# Every `haishin` run imports the command table, `--help` included, so the command modules
+# import what only some commands need (services, SQLAlchemy, the SDKs) inside those commands.
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.settings import Settings
+    from core.library import IssueRecord
+
+# core.delivery.STATES, spelled out for the commands' help (core.delivery loads SQLAlchemy);
+# tests/bots/cli/test_imports.py checks the two agree.
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 
 # Into a pipe or a file, lines are never wrapped nor table cells cut: the pager or the next
 # program decides. Only a terminal gets lines fitted to its width.
@@ -49,6 +55,8 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
+            import asyncio
+
             return asyncio.run(func(*args, **kwargs))
         except Exception as exc:
             message = known_message(exc)
@@ -107,6 +115,10 @@ async def services(
     Raises:
         ConfigError: no SQLite database at the configured path (without ``create``).
     """
+    from bots.bootstrap import bootstrap
+    from bots.settings import Settings
+    from core.storage.database import missing_sqlite_file
+
     settings = settings or Settings()
     missing = None if create else missing_sqlite_file(settings.database_url)
     if missing is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,18 +12,11 @@ from rich.table import Table
 
 from bots import registry
 from bots.cli.common import async_command, console, errors, fail, find_issue, services, show_table
-from bots.cli.feeds import ingest_feeds
-from bots.cli.lookups import issue_state
-from bots.cli.views import print_asked, print_preview
-from bots.cli.wrap import wrap
-from bots.preview import preview_document
-from bots.settings import Settings
 from core.errors import ContentError
-from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
-from core.model import Issue
-from core.parsing import load_issue
-from core.plaintext import format_issue
-from core.profile import load_profile
+
+if TYPE_CHECKING:
+    from bots.settings import Settings
+    from core.model import Issue
 
 PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
 AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
@@ -54,6 +47,9 @@ async def ingest(
     ] = False,
 ) -> None:
     """Load issue files (or feeds); unchanged ones are skipped, changed ones become revisions."""
+    from bots.cli.feeds import ingest_feeds
+    from core.ingest import default_issue_paths, hold_removed_files, ingest_paths
+
     if feed:
         await ingest_feeds(paths or [])
         return
@@ -123,6 +119,8 @@ def _shown(path: Path) -> str:
 async def issues() -> None:
     """List stored issues: number, date, title (an untitled one's lead headline, dimmed),
     sections, revision, published."""
+    from bots.cli.lookups import issue_state
+
     async with services() as svc:
         entries = await svc.library.catalogue(svc.clock.now())
     if not entries:
@@ -159,6 +157,8 @@ async def show(
     section: Annotated[str | None, typer.Argument(help="a section key or name")] = None,
 ) -> None:
     """Print an issue, or one section of it, as plain text."""
+    from core.plaintext import format_issue
+
     async with services() as svc:
         record = await find_issue(svc, issue)
         keys: list[str] = []
@@ -171,6 +171,8 @@ async def show(
             keys = [key]
     text = format_issue(record.issue, keys)
     if console.is_terminal:
+        from bots.cli.wrap import wrap
+
         text = wrap(text, console.width - 2)  # room for a hanging 、
     console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
 
@@ -185,6 +187,11 @@ async def preview(
     encoding: EncodingOpt = None,
 ) -> None:
     """Parse and split without storing anything; show what readers would get."""
+    from bots.cli.views import print_preview
+    from bots.preview import preview_document
+    from bots.settings import Settings
+    from core.profile import load_profile
+
     platforms = _platforms(platform)
     settings = Settings()
     issue = await _preview_source(source, settings, encoding)
@@ -197,6 +204,10 @@ async def preview(
 
 
 async def _preview_source(source: str | None, settings: Settings, encoding: str | None) -> Issue:
+    from core.ingest import default_issue_paths
+    from core.parsing import load_issue
+    from core.profile import load_profile
+
     profile = load_profile(settings.profile_path)
     path = Path(source) if source else None
     if path is not None and (path.is_file() or path.suffix in (".txt", ".md", ".markdown", ".mdx")):
@@ -225,6 +236,7 @@ async def ask(
     """Answer TEXT exactly as the bots would answer a reader who typed it: the messages the
     Slack or LINE bot would send, drawn by that bot, paged as that bot pages."""
     from bots.cli.asking import ask as ask_bot
+    from bots.cli.views import print_asked
 
     if platform not in registry.names():
         fail(f"--platform must be {registry.choices()}, not {platform!r}")
@@ -237,6 +249,8 @@ async def ask(
 
 
 def _platforms(choice: str) -> tuple[str, ...]:
+    from bots import registry
+
     if choice == "all":
         return registry.names()
     if choice not in registry.names():

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, services, show_table
-from bots.cli.lookups import stored_issue, when
-from core.delivery import STATES, BatchPlan, Delivery, DeliveryLedger, Group
-from core.storage import IssueRepository, Subscription, SubscriptionRepository
+from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services, show_table
 
-StateOpt = Annotated[str | None, typer.Option(help="only rows in this state: " + ", ".join(STATES))]
+if TYPE_CHECKING:
+    from core.delivery import BatchPlan, Delivery, Group
+    from core.storage import Subscription
+
+StateOpt = Annotated[
+    str | None, typer.Option(help="only rows in this state: " + ", ".join(DELIVERY_STATES))
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +34,10 @@ async def deliveries(
     limit: Annotated[int, typer.Option(help="at most this many lines")] = 100,
 ) -> None:
     """What went where, and what failed and why."""
+    from bots.cli.lookups import stored_issue
+    from core.delivery import STATES, DeliveryLedger
+    from core.storage import IssueRepository, SubscriptionRepository
+
     if state is not None and state not in STATES:
         fail(f"--state {state!r}: use one of {', '.join(STATES)}")
     async with services() as svc:
@@ -72,6 +79,8 @@ def _group_table(
     now: datetime,
     limit: int,
 ) -> None:
+    from bots.cli.lookups import when
+
     groups: dict[Group, list[Delivery]] = defaultdict(list)
     for row in rows:
         groups[row.group].append(row)
@@ -139,6 +148,8 @@ def _row_table(
     *,
     title: str = "deliveries",
 ) -> None:
+    from bots.cli.lookups import when
+
     table = Table(
         "issue", "target", "unit", "state", "attempts", "next try", "reason / where", title=title
     )

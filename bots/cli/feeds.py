@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, services, show_table
-from bots.feeds.http import HttpWebSource
-from bots.feeds.status import feed_health
 from core.errors import ConfigError
-from core.feeds.config import FeedConfig
-from core.feeds.poll import FeedPoll, FeedReport
+
+if TYPE_CHECKING:
+    from core.feeds.config import FeedConfig
+    from core.feeds.poll import FeedReport
 
 _STYLE = {"new": "green", "revised": "yellow", "unchanged": "dim", "error": "bold red"}
 _STATUS = {"ok": "green", "not-modified": "dim", "failing": "bold red", "pending": "yellow"}
@@ -32,6 +32,10 @@ async def ingest_feeds(urls: list[str]) -> None:
     Prints each feed's entries and what became of them; exits with status 1 when a feed or
     an entry failed (after reading every feed).
     """
+    from bots.feeds.http import HttpWebSource
+    from core.feeds.config import FeedConfig
+    from core.feeds.poll import FeedPoll
+
     async with services(create=True) as svc:
         config = FeedConfig.from_profile_table(svc.profile.feed)
         if not urls and config is None:
@@ -83,6 +87,8 @@ async def ingest_feeds(urls: list[str]) -> None:
 @async_command
 async def feeds() -> None:
     """Show every feed of the profile: its status, last and next poll, and the last error."""
+    from bots.feeds.status import feed_health
+
     async with services() as svc:
         health = await feed_health(svc.db, svc.profile)
     if not health["on"]:

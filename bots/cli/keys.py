@@ -14,10 +14,9 @@ from __future__ import annotations
 import typer
 
 from bots.cli.common import async_command, console, fail, services
-from core.storage.secrets import KEY_VARIABLE, TokenCipher, new_key, reencrypt_tokens
 
 keys_app = typer.Typer(
-    help=f"The keys stored Slack tokens are encrypted with ({KEY_VARIABLE}): new, rotate.",
+    help="The keys stored Slack tokens are encrypted with (HAISHIN_TOKEN_KEY): new, rotate.",
     no_args_is_help=True,
 )
 
@@ -30,6 +29,8 @@ def register(app: typer.Typer) -> None:
 @keys_app.command("new")
 def new() -> None:
     """Print a new random key (for HAISHIN_TOKEN_KEY; keep it as safe as the database)."""
+    from core.storage.secrets import new_key
+
     typer.echo(new_key())
 
 
@@ -37,6 +38,8 @@ def new() -> None:
 @async_command
 async def rotate() -> None:
     """Re-encrypt every stored token with the first key of HAISHIN_TOKEN_KEY."""
+    from core.storage.secrets import KEY_VARIABLE, TokenCipher, reencrypt_tokens
+
     async with services() as svc:
         cipher = TokenCipher.from_setting(svc.settings.token_key)
         if cipher is None:

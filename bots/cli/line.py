@@ -10,17 +10,6 @@ import typer
 from rich.markup import escape
 
 from bots.cli.common import async_command, console, fail
-from bots.line.client import LineClient
-from bots.line.richmenu import (
-    describe,
-    draw_menu,
-    find_font,
-    install_rich_menu,
-    menu_buttons,
-    menu_request,
-)
-from bots.settings import Settings
-from core.profile import load_profile
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +35,18 @@ async def richmenu(
     ] = False,
 ) -> None:
     """Create the LINE rich menu (latest, the sections, help) and make it the default."""
+    from bots.line.client import LineClient
+    from bots.line.richmenu import (
+        describe,
+        draw_menu,
+        find_font,
+        install_rich_menu,
+        menu_buttons,
+        menu_request,
+    )
+    from bots.settings import Settings
+    from core.profile import load_profile
+
     settings = Settings()
     profile = load_profile(settings.profile_path)
     if dry_run:

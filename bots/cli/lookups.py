@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bots.bootstrap import Services
 from bots.cli.common import select_issue
-from core.delivery import Target
 from core.errors import ConfigError, NotFound
-from core.profile import Profile
-from core.storage import IssueRepository, StoredIssue, Subscription, SubscriptionRepository
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from core.profile import Profile
+    from core.storage import StoredIssue, Subscription
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -22,6 +24,8 @@ async def stored_issue(svc: Services, selector: str) -> StoredIssue:
     Raises:
         NotFound: nothing matches; the message says how to list what exists.
     """
+    from core.storage import IssueRepository
+
     issues = IssueRepository(svc.db, clock=svc.clock)
     return await select_issue(
         selector,
@@ -39,6 +43,9 @@ async def find_subscription(svc: Services, which: str) -> Subscription:
         NotFound: no such subscription.
         ConfigError: neither an id nor a target.
     """
+    from core.delivery import Target
+    from core.storage import SubscriptionRepository
+
     repository = SubscriptionRepository(svc.db, clock=svc.clock)
     text = which.strip()
     if text.isdigit():

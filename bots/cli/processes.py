@@ -25,10 +25,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bots.settings import Settings
 from core.errors import ConfigError
-from core.storage.database import Database
+
+if TYPE_CHECKING:
+    from bots.settings import Settings
 
 log = logging.getLogger("haishin")
 
@@ -209,6 +211,8 @@ async def _migrate(settings: Settings) -> None:
 
     Like ``bootstrap``'s, without importing it: the supervisor stays small for its lifetime.
     """
+    from core.storage.database import Database
+
     database = Database.from_url(settings.database_url)
     try:
         await database.migrate()

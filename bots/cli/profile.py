@@ -5,23 +5,18 @@ from __future__ import annotations
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import console, errors, fail, show_table
-from bots.settings import Settings
 from core.errors import ConfigError, ContentError
-from core.model import Issue
-from core.parsing import load_issue
-from core.parsing.decode import decode_source
-from core.parsing.frontmatter import front_matter_fields
-from core.profile import Profile, parse_profile
-from core.profiledraft import draft_profile
-from core.profilehints import SourceIssue
-from core.profiletoml import render_profile
+
+if TYPE_CHECKING:
+    from core.model import Issue
+    from core.profilehints import SourceIssue
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +29,9 @@ def register(app: typer.Typer) -> None:
 def _read(path: Path, encoding: str | None) -> Issue:
     """An issue read as haishin reads one without a profile; a day and month that could be
     either way round (08-05-2026) are read either way: the structure is what matters here."""
+    from core.parsing import load_issue
+    from core.profile import Profile
+
     try:
         return load_issue(path, Profile.default(), encoding=encoding)
     except ContentError as exc:
@@ -61,6 +59,14 @@ def init(
     ] = None,
 ) -> None:
     """Read a few issues and write a draft newsletter.toml: sections, aliases, date handling."""
+    from bots.settings import Settings
+    from core.parsing.decode import decode_source
+    from core.parsing.frontmatter import front_matter_fields
+    from core.profile import parse_profile
+    from core.profiledraft import draft_profile
+    from core.profilehints import SourceIssue
+    from core.profiletoml import render_profile
+
     target = output if output is not None else Settings().profile_path
     to_stdout = str(target) == "-"
     if not to_stdout and target.exists() and not force:

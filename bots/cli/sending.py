@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,16 +13,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from bots.bootstrap import DeliveryKit, Services, build_delivery, build_platforms
-from bots.cli.common import async_command, console, fail, services
-from bots.cli.drawn import line_message, slack_message
-from bots.cli.lookups import relative, stored_issue, when
-from bots.platform import Platform
-from core.delivery import STATES, Delivery, DeliveryLedger, Fanout, Target, chosen_sections
-from core.storage import StoredIssue, Subscription, SubscriptionRepository
+from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
+
+if TYPE_CHECKING:
+    from bots.bootstrap import DeliveryKit, Services
+    from bots.platform import Platform
+    from core.delivery import Delivery, Fanout, Target
+    from core.storage import StoredIssue, Subscription
 
 ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
-StateOpt = Annotated[str | None, typer.Option(help="only rows in this state: " + ", ".join(STATES))]
+StateOpt = Annotated[
+    str | None, typer.Option(help="only rows in this state: " + ", ".join(DELIVERY_STATES))
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +44,11 @@ async def send(
     ] = 600,
 ) -> None:
     """Deliver an issue to one target now, through the ledger (never twice)."""
+    from bots.bootstrap import build_delivery, build_platforms
+    from bots.cli.lookups import stored_issue
+    from core.delivery import DeliveryLedger, Target
+    from core.storage import SubscriptionRepository
+
     target = Target.parse(to)
     async with services() as svc:
         stored = await stored_issue(svc, issue)
@@ -84,6 +91,9 @@ async def _deliver(
     total: int,
     wait: int,
 ) -> bool:
+    from bots.cli.lookups import relative, when
+    from core.delivery import DeliveryLedger
+
     platform = platforms[sub.platform]
     for hook in platform.on_startup:
         await hook()
@@ -153,6 +163,8 @@ async def _deliver(
 
 
 def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone: ZoneInfo) -> None:
+    from bots.cli.lookups import when
+
     sent = sum(1 for r in rows if r.state == "sent")
     if sent:
         console.print(
@@ -170,6 +182,9 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 async def _dry_run(
     svc: Services, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
+    from core.delivery import DeliveryLedger
+    from core.storage import Subscription
+
     ledger = DeliveryLedger(svc.db)
     if sub is not None and await ledger.has_rows(sub.id, stored.id):
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
@@ -203,6 +218,10 @@ async def _dry_run(
     if not plan.groups:
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
+
+    from bots.cli.drawn import line_message, slack_message
+    from core.delivery import chosen_sections
+
     chosen = tuple(chosen_sections(probe, stored)) if probe.sections else ()
     draw = slack_message if target.platform == "slack" else line_message
     publisher: Any = fanout.publishers[target.platform]
@@ -240,6 +259,7 @@ def _offline_fanout(svc: Services) -> Fanout:
     from bots.slack.publisher import SlackPublisher
     from bots.slack.render import SlackRenderer
     from bots.slack.tokens import StaticToken
+    from core.delivery import Fanout
 
     profile = svc.profile
     publishers: dict[str, Any] = {

@@ -1,8 +1,11 @@
 """``haishin serve``: the whole service in one process.
 
-At start: migrations, then the content folder is ingested; then the web app (Slack and LINE
-routes, ``/healthz``, ``/metrics``) comes up with the background components: the content
-watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``).
+At start: migrations (one query when there are none to run); then the web app (Slack and
+LINE routes, ``/healthz``, ``/metrics``) comes up with the background components: the content
+watcher, the delivery workers, and the scheduler (leader or standby; see ``scheduler``). The
+watcher ingests the content folder once the service listens (``/healthz`` says ``content``:
+``scanning``, then ``ok``). Only what this start needs is imported: a platform's SDK when it
+is on, the parsers when a file is parsed.
 SIGTERM (or Ctrl-C) stops the watcher and the scheduler, lets sends under way finish for up
 to ``SHUTDOWN_GRACE`` seconds and hands the rest back to the ledger, then exits 0.
 """
@@ -11,30 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-import uvicorn
 
-from bots.bootstrap import DeliveryKit, Services, bootstrap, build_delivery, build_platforms
 from bots.cli.common import fail
-from bots.cli.processes import inherited_sockets, run_workers
-from bots.console import require_token_for
-from bots.console.hosts import public_host
-from bots.logs import configure_logging
-from bots.platform import Platform
-from bots.runtime import Component, factories
-from bots.runtime.watcher import ContentWatcher
-from bots.server import create_app
-from bots.settings import Settings
-from core.delivery import DeliveryLedger, WorkerSettings
 from core.errors import ConfigError
-from core.ingest import IngestReport
-from scheduler import SchedulerRuntime, SchedulerService
+
+if TYPE_CHECKING:
+    from bots.bootstrap import DeliveryKit, Services
+    from bots.runtime import Component
+    from bots.settings import Settings
+    from core.ingest import IngestReport
 
 log = logging.getLogger("haishin")
 
@@ -60,6 +56,12 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the service: web endpoints, console, scheduler, delivery workers."""
+    from bots.cli.processes import run_workers
+    from bots.console import require_token_for
+    from bots.console.hosts import public_host
+    from bots.logs import configure_logging
+    from bots.settings import Settings
+
     settings = Settings()
     try:
         require_token_for(host, settings)  # the console must not be open to the network
@@ -103,20 +105,20 @@ def serve(
             fail(str(exc))
 
 
-class _AnnouncingServer(uvicorn.Server):
+def _announcing_server(config: Any, announce: Callable[[int], None]) -> Any:
     """uvicorn's server, saying "serving on" only once its sockets listen (the start-up
     work, ingesting the content folder included, comes before)."""
+    import uvicorn
 
-    def __init__(self, config: uvicorn.Config, announce: Callable[[int], None]) -> None:
-        super().__init__(config)
-        self._announce = announce
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                listening = [s for server in self.servers for s in (server.sockets or ())]
+                bound = listening[0].getsockname()[1] if listening else self.config.port
+                announce(int(bound))
 
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started and not self.should_exit:
-            listening = [s for server in self.servers for s in (server.sockets or ())]
-            bound = listening[0].getsockname()[1] if listening else self.config.port
-            self._announce(int(bound))
+    return AnnouncingServer(config)
 
 
 def _format(value: str) -> Literal["plain", "json"]:
@@ -127,6 +129,10 @@ class DeliveryRuntime:
     """The background half of ``haishin serve``: watcher, workers, scheduler, gauges."""
 
     def __init__(self, services: Services, kit: DeliveryKit) -> None:
+        from bots.runtime import factories
+        from bots.runtime.watcher import ContentWatcher
+        from scheduler import SchedulerRuntime, SchedulerService
+
         self.services = services
         self.kit = kit
         self.scheduler = SchedulerService(
@@ -142,21 +148,26 @@ class DeliveryRuntime:
         ]
         self._gauges: asyncio.Task[None] | None = None
         self._file_check: asyncio.Task[None] | None = None
+        self._settle: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.watcher.start()  # ingests the content folder first
+        await self.watcher.start()  # its first scan runs once the service listens
         await self.kit.worker.start()
         await self.scheduler.start()
         for component in self.extra:
             await component.start()
         self._gauges = asyncio.create_task(self._refresh_gauges(), name="ledger-gauges")
         self._file_check = asyncio.create_task(self._check_file(), name="database-file")
+        self._settle = asyncio.create_task(self._freeze_after_scan(), name="freeze")
+
+    def status(self) -> dict[str, str]:
+        """For ``/healthz``: whether the content folder's first scan is over."""
+        return {"content": "ok" if self.watcher.scanned.is_set() else "scanning"}
 
     async def stop(self) -> None:
-        if self._gauges is not None:
-            self._gauges.cancel()
-        if self._file_check is not None:
-            self._file_check.cancel()
+        for task in (self._gauges, self._file_check, self._settle):
+            if task is not None:
+                task.cancel()
         for component in reversed(self.extra):
             try:
                 await component.stop()
@@ -173,6 +184,14 @@ class DeliveryRuntime:
         await self.scheduler.reconcile()  # a new issue's publication job
         self.kit.worker.wake(corrections=True)
 
+    async def _freeze_after_scan(self) -> None:
+        """What the first scan loaded (the parsers, the issues) lives as long as the
+        process, like what start-up built: out of the collector's way too (see the lifespan
+        in ``bots.server``)."""
+        await self.watcher.scanned.wait()
+        gc.collect()
+        gc.freeze()
+
     async def _check_file(self) -> None:
         """A SQLite file deleted or replaced under the running service: logged once, and
         ``/healthz`` says ``missing`` until it is back."""
@@ -182,6 +201,8 @@ class DeliveryRuntime:
             await asyncio.sleep(FILE_CHECK_SECONDS)
 
     async def _refresh_gauges(self) -> None:
+        from core.delivery import DeliveryLedger
+
         ledger = DeliveryLedger(self.services.db)
         gauge = self.services.metrics.ledger_rows
         while True:
@@ -195,35 +216,37 @@ class DeliveryRuntime:
             await asyncio.sleep(GAUGE_SECONDS)
 
 
-async def _serve(
-    settings: Settings,
-    host: str,
-    port: int,
-    *,
-    tune: Callable[[dict[str, Platform]], None] | None = None,
-) -> None:
-    """Run until SIGTERM. ``tune`` may adjust the platforms before anything starts (the
-    fan-out benchmark slows the publishers' pacing along with its fake APIs' clocks)."""
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    """Run until SIGTERM."""
+    import uvicorn
+
+    from bots.bootstrap import bootstrap, build_delivery, build_platforms
+    from bots.cli.processes import inherited_sockets
+    from bots.server import create_app
+    from core.delivery import WorkerSettings
+
     services = await bootstrap(settings)
     try:
         platforms = build_platforms(services)
         for platform in platforms.values():
             for prepare in platform.prepare:
                 await prepare()
-        if tune is not None:
-            tune(platforms)
         runtime = DeliveryRuntime(
             services, build_delivery(services, platforms, settings=WorkerSettings())
         )
         app = create_app(
-            services, platforms=platforms, startup=[runtime.start], shutdown=[runtime.stop]
+            services,
+            platforms=platforms,
+            startup=[runtime.start],
+            shutdown=[runtime.stop],
+            status=runtime.status,
         )
         config = uvicorn.Config(
             app, host=host, port=port, log_config=None, lifespan="on", access_log=True
         )
         database = services.db.url.render_as_string(hide_password=True)
         on = ", ".join(sorted(platforms)) or "none; see the lines above to turn them on"
-        server = _AnnouncingServer(
+        server = _announcing_server(
             config,
             lambda bound: log.info(
                 "haishin serving on http://%s:%d/ (database %s, platforms: %s)",

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from bots.cli.common import async_command, console, fail, services, show_table
-from bots.cli.lookups import stored_issue
-from bots.stats_reports import issue_report
-from core.stats.report import PLATFORMS, Report
+
+if TYPE_CHECKING:
+    from core.stats.report import Report
 
 UNKNOWN = "—"
 NAMES = {"slack": "Slack", "line": "LINE"}
@@ -39,6 +39,9 @@ async def stats(
     ] = None,
 ) -> None:
     """Reading stats per section and platform, searches, friends gained and lost."""
+    from bots.cli.lookups import stored_issue
+    from bots.stats_reports import issue_report
+
     first_day: date | None = None
     if since is not None:
         try:
@@ -60,6 +63,8 @@ def _n(value: int | None) -> str:
 
 
 def _show(report: Report, counting: bool) -> None:
+    from core.stats.report import PLATFORMS
+
     issue = report.issue
     heading = f"#{issue.number} {issue.title or ''} ({issue.date or 'no date'})".strip()
     if not counting:

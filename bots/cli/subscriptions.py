@@ -9,31 +9,18 @@ subscriptions every few seconds; its workers send whatever the ledger holds).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.bootstrap import Services, build_delivery, build_platforms
-from bots.cli import deliveries, sending
 from bots.cli.common import async_command, console, fail, select_issue, services, show_table
-from bots.cli.lookups import (
-    cadence_text,
-    check_slot_zone,
-    find_subscription,
-    issue_state,
-    parse_sections,
-    sections_text,
-    stored_issue,
-    when,
-)
-from core.delivery import DeliveryLedger, Target, WorkerRegistry
-from core.delivery import pause as pause_subscription
-from core.delivery import resume as resume_subscription
-from core.slot import WeeklySlot
-from core.storage import IssueRepository, StoredIssue, Subscription, SubscriptionRepository
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from core.storage import StoredIssue, Subscription
 
 subscriptions_app = typer.Typer(
     help="Who gets what and when (list, add, pause, resume, remove).",
@@ -46,6 +33,8 @@ LIVE = timedelta(seconds=30)
 
 def register(app: typer.Typer) -> None:
     """Add the delivery commands to the CLI."""
+    from bots.cli import deliveries, sending
+
     app.add_typer(subscriptions_app, name="subscriptions")
     app.command()(schedule)
     app.command()(publish)
@@ -68,6 +57,10 @@ async def list_subscriptions(
     platform: Annotated[str | None, typer.Option(help="only slack or line")] = None,
 ) -> None:
     """Every subscription: target, sections, cadence, state (with why it is paused)."""
+    from bots.cli.lookups import cadence_text, sections_text
+    from core.delivery import DeliveryLedger
+    from core.storage import SubscriptionRepository
+
     async with services() as svc:
         subs = await SubscriptionRepository(svc.db).list(platform=platform)
         received = await DeliveryLedger(svc.db).last_received()
@@ -115,6 +108,11 @@ async def add(
     ] = None,
 ) -> None:
     """Subscribe a target, or change the subscription it has."""
+    from bots.cli.lookups import cadence_text, check_slot_zone, parse_sections, sections_text
+    from core.delivery import Target
+    from core.slot import WeeklySlot
+    from core.storage import SubscriptionRepository
+
     target = Target.parse(to)
     async with services() as svc:
         keys = parse_sections(sections, svc.profile)
@@ -161,6 +159,9 @@ async def pause(
     reason: Annotated[str, typer.Option(help="why (shown in the list)")] = "paused by hand",
 ) -> None:
     """Stop sending to a subscription until it is resumed."""
+    from bots.cli.lookups import find_subscription
+    from core.delivery import pause as pause_subscription
+
     async with services() as svc:
         sub = await find_subscription(svc, which)
         await pause_subscription(svc.db, sub.id, reason, clock=svc.clock)
@@ -171,6 +172,9 @@ async def pause(
 @async_command
 async def resume(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
     """Send to a paused subscription again, picking up where it stopped."""
+    from bots.cli.lookups import find_subscription
+    from core.delivery import resume as resume_subscription
+
     async with services() as svc:
         sub = await find_subscription(svc, which)
         _, revived = await resume_subscription(svc.db, sub.id, clock=svc.clock)
@@ -182,6 +186,9 @@ async def resume(which: Annotated[str, typer.Argument(help="subscription id or t
 @async_command
 async def remove(which: Annotated[str, typer.Argument(help="subscription id or target")]) -> None:
     """Delete a subscription (and its delivery history)."""
+    from bots.cli.lookups import find_subscription
+    from core.storage import SubscriptionRepository
+
     async with services() as svc:
         sub = await find_subscription(svc, which)
         await SubscriptionRepository(svc.db).remove(sub.id)
@@ -191,6 +198,10 @@ async def remove(which: Annotated[str, typer.Argument(help="subscription id or t
 @async_command
 async def schedule() -> None:
     """The next slot of every subscription, and what it will get."""
+    from bots.cli.lookups import cadence_text, when
+    from core.delivery import DeliveryLedger
+    from core.storage import IssueRepository, SubscriptionRepository
+
     async with services() as svc:
         now = svc.clock.now()
         subs = await SubscriptionRepository(svc.db).list()
@@ -245,6 +256,8 @@ def _next_slot(
     now: datetime,
 ) -> tuple[str, str]:
     """(when the subscription next gets something, what it gets)."""
+    from bots.cli.lookups import when
+
     if not sub.active:
         return "-", f"[yellow]paused:[/] {escape(sub.paused_reason or '')}"
     if sub.cadence == "weekly" and sub.slot is not None:
@@ -263,6 +276,8 @@ def _next_slot(
 async def unschedule(issue: Annotated[str, typer.Argument(help="number or date")]) -> None:
     """Cancel a scheduled issue: it is neither published nor sent (and readers don't see
     it) until `haishin reschedule`; editing its file doesn't bring it back."""
+    from core.storage import IssueRepository
+
     async with services() as svc:
         issues = IssueRepository(svc.db, clock=svc.clock)
         stored = await _unpublished_issue(svc, issue)
@@ -276,6 +291,9 @@ async def unschedule(issue: Annotated[str, typer.Argument(help="number or date")
 @async_command
 async def reschedule(issue: Annotated[str, typer.Argument(help="number or date")]) -> None:
     """Undo `haishin unschedule`: the issue goes out at its time again."""
+    from bots.cli.lookups import when
+    from core.storage import IssueRepository
+
     async with services() as svc:
         issues = IssueRepository(svc.db, clock=svc.clock)
         stored = await _unpublished_issue(svc, issue)
@@ -301,6 +319,9 @@ async def reschedule(issue: Annotated[str, typer.Argument(help="number or date")
 
 
 async def _unpublished_issue(svc: Services, selector: str) -> StoredIssue:
+    from bots.cli.lookups import when
+    from core.storage import IssueRepository
+
     issues = IssueRepository(svc.db, clock=svc.clock)
     stored = await select_issue(
         selector,
@@ -319,6 +340,8 @@ async def _unpublished_issue(svc: Services, selector: str) -> StoredIssue:
 
 
 def _state(stored: StoredIssue, svc: Services) -> str:
+    from bots.cli.lookups import issue_state
+
     return issue_state(
         published_at=stored.published_at,
         publish_at=stored.publish_at,
@@ -332,6 +355,10 @@ def _state(stored: StoredIssue, svc: Services) -> str:
 @async_command
 async def publish(issue: Annotated[str, typer.Argument(help="number, date or latest")]) -> None:
     """Publish an issue now instead of at its scheduled time."""
+    from bots.bootstrap import build_delivery, build_platforms
+    from bots.cli.lookups import stored_issue, when
+    from core.delivery import WorkerRegistry
+
     async with services() as svc:
         stored = await stored_issue(svc, issue)
         kit = build_delivery(svc, build_platforms(svc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.panel import Panel
@@ -10,19 +11,22 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from bots.cli.asking import Asked
 from bots.cli.common import console, show_table
-from bots.cli.drawn import line_message, slack_message
-from bots.cli.wrap import wrap_text
-from bots.preview import platform_posts
-from bots.rendering import Renderer, renderer_for
-from core.model import BlockKind, Issue, NoteKind, Post
-from core.profile import Profile
-from core.splitting import long_links
+
+if TYPE_CHECKING:
+    from bots.cli.asking import Asked
+    from bots.rendering import Renderer
+    from core.model import Issue, Post
+    from core.profile import Profile
 
 
 def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> None:
     """The issue's structure, then the posts each platform would get, with their sizes."""
+    from bots.preview import platform_posts
+    from bots.rendering import renderer_for
+    from core.model import BlockKind, NoteKind
+    from core.splitting import long_links
+
     head = " ".join(
         x
         for x in (
@@ -97,6 +101,10 @@ def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
 def print_asked(asked: Asked) -> None:
     """The messages a bot would send, one after the other, each with its buttons; into a
     terminal each in a box fitted to its width, into a pipe as plain text."""
+
+    from bots.cli.drawn import line_message, slack_message
+    from bots.cli.wrap import wrap_text
+
     platform = asked.renderer.platform
     name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
     draw = slack_message if platform == "slack" else line_message

@@ -5,6 +5,7 @@ The pages, forms and routes build on ``Console``; ``bots.console.routes`` lists 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
@@ -66,9 +67,14 @@ class Console:
         self.profile = services.profile
         self.guard = guard
         self.templates = Templates(services.profile.timezone)
-        self.renderers = self.fresh_renderers()
         self.issues = IssueRepository(services.db, clock=services.clock)
         self.subscriptions = SubscriptionRepository(services.db, clock=services.clock)
+
+    @functools.cached_property
+    def renderers(self) -> dict[str, Renderer]:
+        """The shared renderers, drawn up for the first page that needs one (so the
+        platforms' SDKs load then, not while the service starts)."""
+        return self.fresh_renderers()
 
     def fresh_renderers(self) -> dict[str, Renderer]:
         """Renderers of this call's own, for work done in a thread: the shared ones keep

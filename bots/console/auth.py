@@ -12,6 +12,10 @@ Forms carry a CSRF token tied to a random cookie (a signed double-submit token):
 another site can neither read the cookie nor compute the token, and the cookie is
 ``SameSite=Strict`` besides. Requests made with a bearer header need no CSRF token, since a
 browser never adds that header by itself.
+
+Signing is itsdangerous's (HMAC-SHA256, one salt per purpose): the session cookie carries the
+session id signed, so a forged cookie is refused without a database query; the session itself
+stays server-side (``console_sessions``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from itsdangerous import BadSignature, Signer
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -83,6 +88,12 @@ class ConsoleGuard:
             self._key = hmac.new(seed, b"haishin-console-v1", hashlib.sha256).digest()
         else:
             self._key = secrets.token_bytes(32)
+        self._signers = {
+            purpose: Signer(
+                self._key, salt=f"haishin-console-{purpose}", digest_method=hashlib.sha256
+            )
+            for purpose in ("session", "csrf", "chat", "token")
+        }
         self._token_mark = self._sign("token", "")
 
     @property
@@ -153,7 +164,7 @@ class ConsoleGuard:
         )
         response.set_cookie(
             SESSION_COOKIE,
-            session_id,
+            self._signers["session"].sign(session_id).decode(),
             max_age=int(SESSION_LIFETIME.total_seconds()),
             httponly=True,
             samesite="strict",
@@ -162,16 +173,25 @@ class ConsoleGuard:
 
     async def end_session(self, response: Response, request: Request) -> None:
         """End this browser's session, here and in every process, and clear its cookie."""
-        cookie = request.cookies.get(SESSION_COOKIE, "")
-        if _good_session_id(cookie):
-            await self.sessions.end(_session_key(cookie))
+        session_id = self._session_id(request.cookies.get(SESSION_COOKIE, ""))
+        if session_id is not None:
+            await self.sessions.end(_session_key(session_id))
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
 
     async def _valid_session(self, cookie: str) -> bool:
-        if not _good_session_id(cookie):
+        session_id = self._session_id(cookie)
+        if session_id is None:
             return False
-        key = _session_key(cookie)
+        key = _session_key(session_id)
         return await self.sessions.valid(key, self._token_mark, now=self.clock.now())
+
+    def _session_id(self, cookie: str) -> str | None:
+        """The session id a cookie carries, when this console signed it."""
+        try:
+            session_id = self._signers["session"].unsign(cookie).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return None
+        return session_id if _good_session_id(session_id) else None
 
     # ---- CSRF ----------------------------------------------------------------------------
 
@@ -202,7 +222,7 @@ class ConsoleGuard:
         nonce = request.cookies.get(CSRF_COOKIE, "")
         if not _good_nonce(nonce) or not submitted:
             return False
-        return hmac.compare_digest(submitted, self._sign("csrf", nonce))
+        return self._signers["csrf"].verify_signature(nonce.encode(), submitted.encode())
 
     def conversation(self, request: Request) -> str | None:
         """A stable id for this browser's chat (so "next" continues), or None without one."""
@@ -210,8 +230,7 @@ class ConsoleGuard:
         return f"console:{self._sign('chat', nonce)[:24]}" if _good_nonce(nonce) else None
 
     def _sign(self, purpose: str, value: str) -> str:
-        message = f"{purpose}:{value}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return self._signers[purpose].get_signature(value).decode()
 
 
 def plain_refusal(access: Access) -> PlainTextResponse:

@@ -16,10 +16,13 @@ from bots import registry
 from bots.bootstrap import Services
 from bots.rendering import Renderer
 from core.errors import HaishinError
+from core.splitting import utf16_len
 
 log = logging.getLogger("haishin.console")
 
-MAX_TEXT = 1000
+# The longest message a reader can send on each platform (LINE: 5,000 UTF-16 units; Slack
+# cuts a message at 40,000 characters). Up to there the console answers as the bot would.
+MAX_TEXT = {"slack": 40_000, "line": 5_000}
 # Intents that change a subscription: the bots act on them, the console only explains.
 SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
 
@@ -69,8 +72,14 @@ async def converse(
     if not command:
         exchange.error = "Type a message first, e.g. 最新トピック."
         return exchange
-    if len(command) > MAX_TEXT:
-        exchange.error = f"That is {len(command):,} characters; readers' messages are shorter."
+    limit = MAX_TEXT.get(platform, MAX_TEXT["line"])
+    size = utf16_len(text) if platform == "line" else len(text)
+    if size > limit:
+        exchange.shown = f"{command[:80]}…"
+        exchange.error = (
+            f"Not sent: that is {size:,} characters, and {contract.title} takes at most "
+            f"{limit:,} in one message. Shorten it and send again."
+        )
         return exchange
     try:
         reply = await services.engine.answer(

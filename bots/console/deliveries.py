@@ -7,13 +7,14 @@ its table can't be read (a database not migrated yet), the page says so instead 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bots import registry
 from core.clock import Clock
 from core.delivery import STATES, DeliveryLedger, State
 from core.profile import Profile
@@ -34,6 +35,41 @@ class SubscriptionLine:
     sections: str
     cadence: str
     next: str
+    platform_on: bool = True  # False: this serve has no credentials for its platform
+
+
+# What turns a platform on (../shared/interface.md), for the hint where it is off.
+TURNED_ON_BY = {
+    "slack": (
+        "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    ),
+    "line": "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformOff:
+    """A platform with subscriptions that this serve can't deliver to: it is off."""
+
+    name: str
+    subscriptions: int
+    turned_on_by: str
+
+
+def platforms_off(lines: Sequence[SubscriptionLine]) -> list[PlatformOff]:
+    """The platforms that are off yet have active subscriptions, with what turns them on."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if not line.platform_on and line.sub.active:
+            counts[line.sub.platform] = counts.get(line.sub.platform, 0) + 1
+    return [
+        PlatformOff(
+            registry.platform(name).title if name in registry.names() else name,
+            count,
+            TURNED_ON_BY.get(name, "its credentials"),
+        )
+        for name, count in counts.items()
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +108,10 @@ def subscription_lines(
     profile: Profile,
     now: datetime,
     when: Any,
+    platforms_on: Collection[str],
 ) -> list[SubscriptionLine]:
-    """Subscriptions with their sections, cadence and next slot in words."""
+    """Subscriptions with their sections, cadence and next slot in words, and whether this
+    serve delivers to their platform (``platforms_on``)."""
     upcoming = sorted(
         (
             i
@@ -101,9 +139,10 @@ def subscription_lines(
             nxt = (
                 f"#{due.number} at {when(due.publish_at)}" if due else "when the next issue is out"
             )
+        on = sub.platform in platforms_on
         if not sub.active:
             nxt = "— (paused)"
-        lines.append(SubscriptionLine(sub, " / ".join(labels) or "all sections", cadence, nxt))
+        lines.append(SubscriptionLine(sub, " / ".join(labels) or "all sections", cadence, nxt, on))
     return lines
 
 

@@ -59,6 +59,7 @@ class Problem:
     where: str
     message: str
     anchor: str
+    kind: str = "problem"  # or a parser note's kind: dropped, warning
 
 
 @dataclass(slots=True)
@@ -77,10 +78,18 @@ class IssueView:
 
     @property
     def problems(self) -> list[Problem]:
-        """Every problem on the page, in page order."""
+        """Every problem on the page, in page order (a deliberate drop is a note, not one)."""
+        return [p for p in self._remarks() if p.kind != "dropped"]
+
+    @property
+    def dropped(self) -> list[Problem]:
+        """What the profile drops on purpose (``drop_trailing``): said, but not a problem."""
+        return [p for p in self._remarks() if p.kind == "dropped"]
+
+    def _remarks(self) -> list[Problem]:
         found: list[Problem] = []
         for note in self.notes:
-            found.append(Problem("issue", _note_text(note), "notes"))
+            found.append(Problem("issue", _note_text(note), "notes", note.kind))
         for platform, measured in self.digest.items():
             found += [
                 Problem(f"{platform} digest", p, f"digest-{platform}") for p in measured.problems
@@ -88,7 +97,7 @@ class IssueView:
         for view in self.sections:
             where = view.label
             found += [Problem(where, p, view.anchor) for p in view.problems]
-            found += [Problem(where, _note_text(n), view.anchor) for n in view.notes]
+            found += [Problem(where, _note_text(n), view.anchor, n.kind) for n in view.notes]
             for outline in view.items:
                 found += [Problem(where, p, view.anchor) for p in outline.problems]
             for platform, posts in view.posts.items():
@@ -146,8 +155,9 @@ def _section_view(
     )
     if not known:
         view.problems.append(
-            f"“{section.title}” is not a section of the newsletter profile: readers can't ask "
-            f"for it by name. Add it to newsletter.toml, or fix the heading."
+            f"“{section.title}” is not a section of the newsletter profile: readers reach it "
+            f"only by its exact heading (no aliases, no subscriptions to it). Add it to "
+            f"newsletter.toml, or fix the heading."
         )
     split: dict[str, list[Post]] = {}
     for name, renderer in renderers.items():

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from collections import OrderedDict
 from datetime import timedelta
 
+from cachetools import TTLCache
 from starlette.requests import Request
 
 from core.clock import Clock
@@ -31,7 +31,11 @@ class Lockout:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+        # TTL on the clock: a client's record goes WINDOW after its newest failure, when
+        # none of its failures count any more (the least recently failing first when full).
+        self._failures: TTLCache[str, list[float]] = TTLCache(
+            _TRACKED_CLIENTS, WINDOW.total_seconds(), timer=lambda: clock.now().timestamp()
+        )
 
     def wait(self, request: Request) -> int:
         """Seconds this client must wait before trying a token again (0: it may try now)."""
@@ -45,9 +49,6 @@ class Lockout:
         """Count a wrong token from this client."""
         client = client_of(request)
         self._failures[client] = [*self._recent(client), self.clock.now().timestamp()]
-        self._failures.move_to_end(client)
-        while len(self._failures) > _TRACKED_CLIENTS:
-            self._failures.popitem(last=False)
 
     def _recent(self, client: str) -> list[float]:
         since = (self.clock.now() - WINDOW).timestamp()

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bots.console.app import Console
-from bots.console.chat import MAX_TEXT, Exchange, converse
-from bots.console.deliveries import read_ledger, subscription_lines
+from bots.console.chat import Exchange, converse
+from bots.console.deliveries import platforms_off, read_ledger, subscription_lines
 from bots.console.issue_view import build_issue_view
 from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
@@ -158,7 +158,6 @@ def chat_page(
         platform=platform,
         exchanges=exchanges,
         examples=EXAMPLES.get(console.profile.language, EXAMPLES["en"]),
-        max_text=MAX_TEXT,
     )
 
 
@@ -169,7 +168,14 @@ async def deliveries(console: Console, request: Request) -> Response:
     subscriptions = await console.subscriptions.list()
     stored = await catalogue(console.services.db)
     now = console.services.clock.now()
-    lines = subscription_lines(subscriptions, stored, console.profile, now, console.templates.when)
+    lines = subscription_lines(
+        subscriptions,
+        stored,
+        console.profile,
+        now,
+        console.templates.when,
+        console.on,
+    )
     ledger = await read_ledger(
         console.services.db, console.services.clock, stored, subscriptions, state=state
     )
@@ -179,6 +185,7 @@ async def deliveries(console: Console, request: Request) -> Response:
         "deliveries.html",
         nav="deliveries",
         subscriptions=lines,
+        platforms_off=platforms_off(lines),
         ledger=ledger,
         can_pause=True,
         flash=flash,

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bots.line.flex import json_size
-from bots.slack.blocks import text_length
 from core.splitting import utf16_len
 
 SLACK_BLOCKS = 50
@@ -79,6 +77,8 @@ def slack_message(payload: dict[str, Any], body: Meter | None = None) -> Measure
         payload: ``{"text", "blocks"}``.
         body: the post's size as the splitter measured it, against the renderer's limit.
     """
+    from bots.slack.blocks import text_length
+
     blocks: list[dict[str, Any]] = list(payload.get("blocks") or [])
     measured = Measured(payload)
     if body is not None:
@@ -101,6 +101,8 @@ def slack_message(payload: dict[str, Any], body: Meter | None = None) -> Measure
 
 def line_message(payload: dict[str, Any]) -> Measured:
     """A LINE message object checked against the Messaging API's limits."""
+    from bots.line.flex import json_size
+
     measured = Measured(payload)
     if payload.get("type") == "text":
         measured.check(

@@ -13,7 +13,6 @@ from bots.console.app import Console
 from bots.console.issue_view import build_issue_view
 from core.errors import ContentError
 from core.ingest import default_issue_paths, issue_file
-from core.parsing import parse_issue
 
 
 async def preview_page(console: Console, request: Request) -> Response:
@@ -39,6 +38,8 @@ async def preview_bytes(
     console: Console, request: Request, data: bytes, name: str, form: Any = None
 ) -> Response:
     """The preview page for an issue file's bytes: its posts, or why it can't be read."""
+    from core.parsing import parse_issue
+
     pasted = _text_field(form)
     try:
         issue = await asyncio.to_thread(parse_issue, data, name=name, profile=console.profile)

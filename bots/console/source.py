@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 
 from core.errors import ContentError
-from core.parsing.decode import decode_source
 
 MAX_SOURCE_BYTES = 5_000_000
 
@@ -25,6 +24,8 @@ async def read_source(content_dir: Path, source_key: str) -> str | None:
 
 
 def _read(path: Path) -> str | None:
+    from core.parsing.decode import decode_source
+
     try:
         if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
             return None

@@ -7,10 +7,20 @@ next sweep.
 
 from __future__ import annotations
 
-from bots.bootstrap import Services
-from bots.feeds.poller import FeedPoller
+from typing import TYPE_CHECKING
+
+from core.feeds.config import FeedConfig
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.feeds.poller import FeedPoller
 
 
 def feed_poller(services: Services) -> FeedPoller | None:
-    """The poller for the profile's ``[feed]`` table, or None when it names no feed."""
+    """The poller for the profile's ``[feed]`` table, or None when it names no feed (then
+    the HTTP client and the feed readers are not even imported)."""
+    if FeedConfig.from_profile_table(services.profile.feed) is None:
+        return None
+    from bots.feeds.poller import FeedPoller
+
     return FeedPoller.build(db=services.db, profile=services.profile, clock=services.clock)

@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import httpx
@@ -34,6 +32,7 @@ from bots.feeds.guard import (
 )
 from core.feeds.config import FeedConfig
 from core.feeds.ports import FetchedFeed, FetchError, WebSource
+from core.retryafter import retry_after_seconds
 
 MAX_REDIRECTS = 5
 FEED_ACCEPT = (
@@ -197,20 +196,8 @@ def _status_error(url: str, response: httpx.Response) -> FetchError:
         url=url,
         status=status,
         retryable=status in _RETRYABLE,
-        retry_after=_retry_after(response.headers.get("retry-after")),
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
     )
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _size(count: int) -> str:

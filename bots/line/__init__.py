@@ -6,9 +6,11 @@ imports the LINE SDK only when one of its methods is called.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+from bots.line.sdk import without_v2
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
+
+without_v2()  # before any module of this package imports linebot.v3
 
 _LATIN = re.compile("[A-Za-z]")
 
@@ -36,6 +40,13 @@ class Line(ChatPlatform):
     audience = "a LINE friend"
 
     def build(self, services: Services) -> Platform | None:
+        settings = services.settings
+        if not (settings.line_channel_secret and settings.line_channel_access_token):
+            # off (build_line's own test): its SDK is not even imported
+            from bots.line.texts import OFF_MESSAGE
+
+            logging.getLogger("haishin.line").info(OFF_MESSAGE)
+            return None
         from bots.line.app import build_line
 
         return build_line(services)

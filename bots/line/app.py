@@ -27,6 +27,7 @@ from bots.line.queue import EventQueue
 from bots.line.render import LineRenderer
 from bots.line.replies import ReplySender
 from bots.line.subscriptions import FollowerSubscriptions
+from bots.line.texts import OFF_MESSAGE
 from bots.line.webhook import LineWebhook
 from bots.platform import Hook, Platform
 from core.storage.defaults import Defaults
@@ -76,7 +77,7 @@ def build_line(
     settings = services.settings
     secret, token = settings.line_channel_secret, settings.line_channel_access_token
     if not (secret and token):
-        log.info("LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to turn it on")
+        log.info(OFF_MESSAGE)
         return None
     client = LineClient(token, host=settings.line_api_url)
     renderer = LineRenderer(services.profile)

@@ -19,6 +19,7 @@ from core.errors import (
     TokenDead,
     Unavailable,
 )
+from core.retryafter import retry_after as parse_retry_after
 
 MONTHLY_LIMIT = "monthly limit"
 
@@ -42,11 +43,7 @@ def error_message(exc: ApiException) -> str:
 
 def retry_after(exc: ApiException) -> float | None:
     """Seconds from a ``Retry-After`` header, when LINE sent one."""
-    value = (exc.headers or {}).get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(exc.headers)
 
 
 def translate(exc: BaseException, what: str, *, backoff: float | None = None) -> DeliveryError:

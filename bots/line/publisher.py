@@ -19,11 +19,11 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from cachetools import LRUCache
 from linebot.v3.messaging import (
     ApiException,
     BroadcastRequest,
@@ -99,7 +99,8 @@ class LinePublisher(Publisher):
             for endpoint, (rate, burst) in RATES.items()
         }
         self.quota = QuotaGuard(self._read_quota, refresh=quota_refresh, now=now)
-        self._drawn: OrderedDict[tuple[Digest, str], list[Message]] = OrderedDict()
+        # LRU: a fan-out sends each unit to many audiences; the units in use stay drawn.
+        self._drawn: LRUCache[tuple[Digest, str], list[Message]] = LRUCache(_DRAWN)
 
     # ---- what a digest becomes ------------------------------------------------------------
 
@@ -195,8 +196,6 @@ class LinePublisher(Publisher):
         if models is None:
             models = [Message.from_dict(m) for m in self.messages(digest, unit)]
             self._drawn[key] = models
-            if len(self._drawn) > _DRAWN:
-                self._drawn.popitem(last=False)
         return models
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:

@@ -9,10 +9,10 @@ adds, so every post the splitter makes becomes one valid text message.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
 from bots.identity import IdentityCache
@@ -53,17 +53,32 @@ def _block(block: Block) -> str:
         mark = f"{block.ordinal}. " if block.ordinal is not None else _BULLET
         return "　" * block.depth + mark + text
     if block.kind is BlockKind.SUBHEADING:
-        return "\n" + _SUBHEADING + text
+        return _SUBHEADING + text
     if block.kind is BlockKind.QUOTE:
         return "> " + text.replace("\n", "\n> ")
     return text
 
 
+def _separator(before: Block | None, after: Block) -> str:
+    # As Slack spaces them: a blank line between paragraphs (and before a sub-heading), a
+    # sub-heading on its text, a list under the line that introduces it.
+    if before is None:
+        return "\n\n"  # below the headline
+    if before.kind is BlockKind.SUBHEADING or after.kind is BlockKind.BULLET:
+        return "\n"
+    return "\n\n"
+
+
 def post_body(headline: tuple[Span, ...] | None, blocks: Sequence[Block]) -> str:
-    """A post's text as LINE shows it: headline, blank line, one block a line."""
-    lines = [_inline(headline) + "\n"] if headline else []
-    lines.extend(_block(block) for block in blocks)
-    return "\n".join(lines).strip("\n")
+    """A post's text as LINE shows it: headline, blank line, blocks spaced as in Slack."""
+    parts = [_inline(headline)] if headline else []
+    previous: Block | None = None
+    for block in blocks:
+        if parts:
+            parts.append(_separator(previous, block))
+        parts.append(_block(block))
+        previous = block
+    return "".join(parts).strip("\n")
 
 
 def keeps_link(href: str) -> bool:
@@ -97,7 +112,7 @@ class LineRenderer:
             target_chars=profile.target_post_chars,
             keeps_link=keeps_link,
         )
-        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._cache: LRUCache[Hashable, Any] = LRUCache(_CACHE)  # answers repeat: keep the hot
         self._replies: IdentityCache[Reply, list[dict[str, Any]]] = IdentityCache(_CACHE)
 
     def post(self, post: Post) -> dict[str, Any]:
@@ -205,12 +220,9 @@ class LineRenderer:
     def _cached(self, key: Hashable, build: Callable[[], V]) -> V:
         # Rendering with the SDK's models costs ~0.1 ms a message; answers repeat a lot.
         if key in self._cache:
-            self._cache.move_to_end(key)
             value: V = self._cache[key]
             return value
         value = self._cache[key] = build()
-        if len(self._cache) > _CACHE:
-            self._cache.popitem(last=False)
         return value
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# The operator's log line when LINE's settings are missing (``haishin serve`` logs it
+# without importing the LINE SDK).
+OFF_MESSAGE = "LINE is off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to turn it on"
+
 _TEXTS: dict[str, dict[str, str]] = {
     "ja": {
         "read": "読む",

@@ -17,23 +17,20 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchfiles import Change, awatch
 
 from bots.bootstrap import Services
-from core.ingest import (
-    ISSUE_SUFFIXES,
-    FileOutcome,
-    IngestReport,
-    default_issue_paths,
-    hold_removed_files,
-    ingest_paths,
-)
+
+if TYPE_CHECKING:  # the parsers load after the service listens, with the first scan
+    from core.ingest import FileOutcome, IngestReport
 
 log = logging.getLogger("haishin.content")
 
-OnIngested = Callable[[IngestReport], Awaitable[None]]
+OnIngested = Callable[["IngestReport"], Awaitable[None]]
 RESCAN_SECONDS = 60.0
+WAKE_SECONDS = 1.0  # the watch wakes this often to see whether a rescan is due
 WRITER = "content watcher"
 
 
@@ -62,24 +59,34 @@ class ContentWatcher:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self.scanned = asyncio.Event()  # the first scan is over (stored or failed)
 
     async def start(self) -> None:
-        """Ingest every issue file now (unchanged ones are skipped), then keep watching."""
+        """Start watching; every issue file is ingested first (unchanged ones are skipped)
+        in the background, so the service listens meanwhile (``scanned`` says when)."""
         self.issues_dir.mkdir(parents=True, exist_ok=True)
         self._seen = {}
-        retry = False
+        self._stop.clear()
+        self.scanned.clear()
+        self._task = asyncio.create_task(self._watch(), name="content-watcher")
+
+    async def _first_scan(self) -> None:
+        """Every file, once; while the database fails, again after growing pauses."""
         try:
             report = await self.scan(initial=True)
         except Exception as exc:  # the database: the watcher tries again at once
             self.services.db.health.failed(WRITER, exc)
-            report, retry = None, True
-        if report is not None:
-            log.info("content: %s", report.summary())
-            for outcome in report.outcomes:
-                _log_outcome(outcome, quiet=True)
-        self._stop.clear()
-        self._task = asyncio.create_task(self._watch(retry=retry), name="content-watcher")
+            failed = True
+        else:
+            failed = False
+            if report is not None:
+                log.info("content: %s", report.summary())
+                for outcome in report.outcomes:
+                    _log_outcome(outcome, quiet=True)
+        self.scanned.set()
         log.info("watching %s for new and changed issues", self.issues_dir)
+        if failed:
+            await self._scan_until_stored()
 
     async def stop(self) -> None:
         """Stop watching."""
@@ -97,6 +104,8 @@ class ContentWatcher:
             Exception: the database failed; nothing counts as seen, so the next scan
                 tries the same files again.
         """
+        from core.ingest import IngestReport, default_issue_paths, hold_removed_files
+
         async with self._lock:
             now = await asyncio.to_thread(
                 lambda: _fingerprints(default_issue_paths(self.content_dir))
@@ -121,28 +130,40 @@ class ContentWatcher:
                 await self.on_ingested(report or IngestReport(()))
             return report
 
-    async def _watch(self, *, retry: bool = False) -> None:
-        if retry:
-            await self._scan_until_stored()
+    async def _watch(self) -> None:
+        """The first scan runs once the folder is watched, so nothing written meanwhile is
+        missed; then a scan on every change, and every ``rescan`` seconds regardless."""
+        loop = asyncio.get_running_loop()
+        scanned_at: float | None = None  # loop time of the last scan; None before the first
         while not self._stop.is_set():
             try:
                 async for changes in awatch(
                     self.issues_dir,
                     stop_event=self._stop,
                     watch_filter=_issue_files,
-                    rust_timeout=int(self.rescan * 1000),
+                    rust_timeout=int(WAKE_SECONDS * 1000),
                     yield_on_timeout=True,
                     debounce=800,
                 ):
-                    if changes:
-                        log.debug("content changes: %s", changes)
-                    await self._scan_until_stored()
+                    if scanned_at is None:
+                        await self._first_scan()
+                    elif changes or loop.time() - scanned_at >= self.rescan:
+                        if changes:
+                            log.debug("content changes: %s", changes)
+                        await self._scan_until_stored()
+                    else:
+                        continue
+                    scanned_at = loop.time()
             except asyncio.CancelledError:
                 raise
             except Exception:  # watchfiles itself (the folder vanished, say)
                 log.exception("content watcher failed; rescanning every %.0f s", self.rescan)
-                await self._pause(self.rescan)
-                await self._scan_until_stored()
+                if scanned_at is not None:
+                    await self._pause(self.rescan)
+                    await self._scan_until_stored()
+                else:
+                    await self._first_scan()
+                scanned_at = loop.time()
 
     async def _scan_until_stored(self) -> None:
         """Scan; while the database fails, scan again after growing pauses."""
@@ -161,6 +182,8 @@ class ContentWatcher:
             await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _ingest(self, paths: list[Path], *, quiet: bool = False) -> IngestReport:
+        from core.ingest import ingest_paths
+
         services = self.services
         report = await ingest_paths(
             sorted(paths),
@@ -194,6 +217,8 @@ def _log_outcome(outcome: FileOutcome, *, quiet: bool = False) -> None:
 
 
 def _issue_files(change: Change, path: str) -> bool:
+    from core.ingest import ISSUE_SUFFIXES
+
     name = Path(path).name
     return not name.startswith(".") and Path(path).suffix.lower() in ISSUE_SUFFIXES
 

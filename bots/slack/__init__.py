@@ -6,6 +6,7 @@ imports the Slack SDK only when one of its methods is called.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from bots.platform import Backpressure, ChatPlatform
@@ -31,6 +32,11 @@ class Slack(ChatPlatform):
     audience = "a Slack channel"
 
     def build(self, services: Services) -> Platform | None:
+        if not services.settings.slack_enabled:  # off: its SDK is not even imported
+            from bots.slack.texts import OFF_MESSAGE
+
+            logging.getLogger("haishin.slack").info(OFF_MESSAGE)
+            return None
         from bots.slack.app import build_slack
 
         return build_slack(services)

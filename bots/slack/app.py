@@ -36,16 +36,13 @@ from bots.slack.installations import EncryptedInstallationStore, encrypt_stored_
 from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.subscriptions import ChannelSubscriptions
+from bots.slack.texts import OFF_MESSAGE
 from bots.slack.tokens import InstalledTokens, StaticToken, TokenSource
 from bots.slack.workspaces import InstalledWorkspaces
 from core.storage import SubscriptionRepository
 
 log = logging.getLogger("haishin.slack")
 
-OFF_MESSAGE = (
-    "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for one workspace, or "
-    "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET to install it in any workspace"
-)
 # Exactly the scopes haishin uses (see manifest.yaml for what each is for).
 SCOPES = (
     "app_mentions:read",

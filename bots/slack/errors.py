@@ -18,6 +18,7 @@ from core.errors import (
     TokenDead,
     Unavailable,
 )
+from core.retryafter import retry_after as parse_retry_after
 
 # The workspace's token no longer works: nothing goes there until haishin is reinstalled.
 TOKEN_ERRORS = frozenset(
@@ -71,12 +72,7 @@ def error_code(exc: SlackApiError) -> str:
 
 def retry_after(exc: SlackApiError) -> float | None:
     """Seconds from a 429's ``Retry-After`` header, when present."""
-    headers = exc.response.headers if exc.response is not None else {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(exc.response.headers if exc.response is not None else None)
 
 
 def from_api_error(exc: SlackApiError, *, channel: str) -> DeliveryError:

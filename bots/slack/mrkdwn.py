@@ -78,6 +78,24 @@ def spans(items: Sequence[Span], *, bold: bool = False) -> str:
     return "".join(out)
 
 
+def marked(text: str, marks: Sequence[str]) -> str:
+    """Plain text as mrkdwn (escaped) with every occurrence of ``marks`` in bold."""
+    words = sorted({m for m in marks if m.strip()}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    found = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    lines = []
+    for line in text.split("\n"):
+        pieces: list[Span] = []
+        at = 0
+        for match in found.finditer(line):
+            pieces += [Span(line[at : match.start()]), Span(match[0], bold=True)]
+            at = match.end()
+        pieces.append(Span(line[at:]))
+        lines.append(spans(pieces))
+    return "\n".join(lines)
+
+
 def _needs_gap(before: str, after: str, marked: bool) -> bool:
     # A marker beside a letter (Latin or CJK) is not recognised; beside a space or ASCII
     # punctuation it is. Two marked runs side by side always need a gap.

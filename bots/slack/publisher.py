@@ -12,12 +12,12 @@ Sends to one channel are paced to about one a second (Slack's chat.postMessage l
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
 import aiohttp
+from cachetools import LRUCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -90,8 +90,9 @@ class SlackPublisher(Publisher):
         self.settling = Settling(timedelta(seconds=seconds))
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}
-        self._plans: OrderedDict[Digest, dict[str, Post]] = OrderedDict()
-        self._parents: OrderedDict[Digest, dict[str, Any]] = OrderedDict()
+        # LRU: a fan-out sends one digest to every channel; the digests in use stay.
+        self._plans: LRUCache[Digest, dict[str, Post]] = LRUCache(_PLANS)
+        self._parents: LRUCache[Digest, dict[str, Any]] = LRUCache(_PLANS)
 
     # ------------------------------------------------------------------ the port
 
@@ -223,10 +224,6 @@ class SlackPublisher(Publisher):
             split = split_issue(digest.chosen(), self.renderer.limits)
             posts = {f"{p.section_key}/{p.item}/{p.part}": p for p in split}
             self._plans[digest] = posts
-            if len(self._plans) > _PLANS:
-                self._plans.popitem(last=False)
-        else:
-            self._plans.move_to_end(digest)
         return posts
 
     def _parent(self, digest: Digest) -> dict[str, Any]:
@@ -235,8 +232,6 @@ class SlackPublisher(Publisher):
         if body is None:
             overview = summarize(digest.issue, self.profile, digest.sections)
             body = self._parents[digest] = self.renderer.digest(overview, threaded=True)
-            if len(self._parents) > _PLANS:
-                self._parents.popitem(last=False)
         return body
 
     def _body(self, job: SendJob) -> dict[str, Any]:

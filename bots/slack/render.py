@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from cachetools import LRUCache
 from slack_sdk.models.blocks import DividerBlock
 
 from bots.identity import IdentityCache
@@ -57,7 +57,7 @@ class SlackRenderer:
         self._post_blocks = lru_cache(maxsize=4096)(self._build_post_blocks)
         # Answers repeat (a digest lands, everyone asks for the same section): drawn once.
         # Keys hold the posts themselves, so a corrected issue is simply a new key.
-        self._replies: OrderedDict[Hashable, list[Payload]] = OrderedDict()
+        self._replies: LRUCache[Hashable, list[Payload]] = LRUCache(REPLY_CACHE)
         self._by_identity: IdentityCache[Reply, list[Payload]] = IdentityCache(REPLY_CACHE)
 
     # ------------------------------------------------------------------ posts
@@ -105,16 +105,13 @@ class SlackRenderer:
             reply.suggestions,
             tuple(sorted(reply.args.items())),
             reply.language,
+            reply.marks,
             share,
         )
         cached = self._replies.get(key)
         if cached is None:
             cached = self._draw_reply(reply, share)
             self._replies[key] = cached
-            if len(self._replies) > REPLY_CACHE:
-                self._replies.popitem(last=False)
-        else:
-            self._replies.move_to_end(key)
         # Callers get fresh top-level dicts (they add keys); the blocks are shared, never
         # mutated.
         return cached
@@ -132,7 +129,11 @@ class SlackRenderer:
             groups.append(self._digest_blocks(reply.overview, lang))
             text = digest_fallback(reply.overview, lang)
         elif reply.message:
-            groups.append([section(chunk) for chunk in chunks(mrkdwn.escape(reply.message))])
+            head, _, body = reply.message.partition("\n")
+            text_mrkdwn = mrkdwn.escape(head)
+            if body:
+                text_mrkdwn += "\n" + mrkdwn.marked(body, reply.marks)
+            groups.append([section(chunk) for chunk in chunks(text_mrkdwn)])
         tail = actions(reply.more, reply.suggestions, share_button, language=lang)
         return [
             {"text": fallback(text), "blocks": blocks}

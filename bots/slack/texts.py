@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+# The operator's log line when Slack's settings are missing (``haishin serve`` logs it
+# without importing the Slack SDK).
+OFF_MESSAGE = (
+    "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for one workspace, or "
+    "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET to install it in any workspace"
+)
+
 _TEXTS: dict[str, dict[str, str]] = {
     "ja": {
         "issue": "第{number}号",

@@ -11,9 +11,9 @@ request goes no further.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+from cachetools import FIFOCache
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -75,7 +75,8 @@ class InstalledWorkspaces(AsyncMiddleware):
 
     def __init__(self, authorize: AsyncAuthorize) -> None:
         self.authorize = OncePerRequest(authorize)
-        self._told: OrderedDict[tuple[str | None, str | None], None] = OrderedDict()
+        # FIFO: each unknown workspace is logged once, and again only after many others were.
+        self._told: FIFOCache[tuple[str | None, str | None], None] = FIFOCache(_REMEMBERED)
 
     async def async_process(
         self,
@@ -104,8 +105,6 @@ class InstalledWorkspaces(AsyncMiddleware):
         if key in self._told:
             return
         self._told[key] = None
-        if len(self._told) > _REMEMBERED:
-            self._told.popitem(last=False)
         where = f"workspace {team}" + (f" (organisation {enterprise})" if enterprise else "")
         log.warning(
             "Slack %s sent a request but haishin is not installed there; ignoring its "

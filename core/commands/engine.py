@@ -7,13 +7,14 @@ surface answers the same words the same way.
 from __future__ import annotations
 
 import difflib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
+from cachetools import LRUCache
+
 from core.clock import Clock
 from core.commands.conversations import ConversationStore
-from core.commands.grammar import Intent, Kind, understand
+from core.commands.grammar import Intent, Kind, page_suffix, understand
 from core.commands.texts import say
 from core.errors import SearchQueryError
 from core.library import IssueRecord, Library
@@ -49,12 +50,14 @@ class CommandEngine:
         self.profile = profile
         self.clock = clock
         self.conversations = conversations
-        self._posts: OrderedDict[tuple[object, ...], tuple[Post, ...]] = OrderedDict()
-        # Answers repeat (a digest lands, everyone asks for the same part): the same words
-        # and the same stored revision give the same Reply object, which the renderers and
+        # LRU throughout: what readers ask for comes in waves (a digest lands, everyone asks
+        # for the same part), so what was asked last is what will be asked next. Keys carry
+        # the stored revision, so a correction never meets a stale entry.
+        self._posts: LRUCache[tuple[object, ...], tuple[Post, ...]] = LRUCache(_CACHE_ENTRIES)
+        # The same words and revision give the same Reply object, which the renderers and
         # senders key their own caches on. Replies are never mutated.
-        self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
-        self._intents: OrderedDict[str, Intent] = OrderedDict()
+        self._replies: LRUCache[tuple[object, ...], Reply] = LRUCache(_CACHE_ENTRIES)
+        self._intents: LRUCache[str, Intent] = LRUCache(_CACHE_ENTRIES)
 
     async def answer(
         self,
@@ -118,13 +121,44 @@ class CommandEngine:
             return self._help(lang)
         if intent.kind in (Kind.SUBSCRIBE, Kind.UNSUBSCRIBE, Kind.SETTINGS):
             return self._subscription(intent)
+        if intent.title:
+            # A section the profile doesn't know, named as the issue names it (its title, or
+            # the key its buttons send): answered like any other section.
+            own = await self._own_section(intent, intent.title)
+            if own is not None:
+                return await self._dispatch(own, text, platform, limits, page_size)
         return self._unknown(text, lang)
+
+    async def _own_section(self, intent: Intent, title: str) -> Intent | None:
+        record = await self._find(intent)
+        if isinstance(record, Reply):
+            return None
+        tries = [(title, intent.start)]
+        if (paged := page_suffix(title)) is not None:
+            tries.append(paged)
+        for name, start in tries:
+            for section in record.issue.sections:
+                if name in (fold(section.key), fold(section.title)):
+                    found = replace(
+                        intent, kind=Kind.SECTION, section=section.key, start=start, title=None
+                    )
+                    if record.issue.number is not None:  # the issue found, not "前号" again
+                        found = replace(found, number=record.issue.number, day=None, back=0)
+                    return replace(found, leftover=None)
+        return None
 
     async def _find(self, intent: Intent) -> IssueRecord | Reply:
         lang = intent.language
         if intent.number is not None:
             record = await self.library.get(intent.number)
             missing = say(lang, "no_issue_number", number=intent.number)
+        elif intent.back:
+            recent = await self.library.recent(intent.back + 1, self.clock.now())
+            earlier = recent[intent.back] if len(recent) > intent.back else None
+            record = None
+            if earlier is not None and earlier.number is not None:
+                record = await self.library.get(earlier.number)
+            missing = say(lang, "no_issue_back", back=intent.back)
         elif intent.day is not None:
             record = await self.library.by_date(intent.day)
             missing = say(lang, "no_issue_date", day=intent.day.isoformat())
@@ -210,16 +244,12 @@ class CommandEngine:
             intent = understand(text, self.profile)
             if len(text) <= _CACHED_TEXT:
                 self._intents[text] = intent
-                if len(self._intents) > _CACHE_ENTRIES:
-                    self._intents.popitem(last=False)
         return intent
 
     def _remembered(self, key: tuple[object, ...], build: Callable[[], Reply]) -> Reply:
         reply = self._replies.get(key)
         if reply is None:
             reply = self._replies[key] = build()
-            if len(self._replies) > _CACHE_ENTRIES:
-                self._replies.popitem(last=False)
         return reply
 
     def _split(self, record: IssueRecord, key: str, limits: Limits) -> tuple[Post, ...]:
@@ -231,10 +261,6 @@ class CommandEngine:
             assert section is not None
             posts = tuple(split_section(section, issue.ref, limits))
             self._posts[cache_key] = posts
-            if len(self._posts) > _CACHE_ENTRIES:
-                self._posts.popitem(last=False)
-        else:
-            self._posts.move_to_end(cache_key)
         return posts
 
     async def _list(self, lang: str) -> Reply:
@@ -285,14 +311,15 @@ class CommandEngine:
         buttons: dict[str, Suggestion] = {}
         for hit in hits:
             label = self._label(hit.section_key, hit.section_title)
+            title = " ".join((hit.item_title or "").split())
             lines.append(
                 say(
                     lang,
-                    "search_line",
+                    "search_line" if title else "search_line_untitled",
                     number=_n(hit.issue.number),
                     section=label,
-                    title=hit.item_title or "",
-                    snippet=hit.snippet,
+                    title=title,
+                    snippet=" ".join(hit.snippet.split()),
                 )
             )
             command = f"issue {_n(hit.issue.number)} {hit.section_key}"
@@ -302,9 +329,11 @@ class CommandEngine:
         return Reply(
             intent="search",
             language=lang,
-            message="\n".join(lines),
+            # One result a paragraph: a snippet wraps over lines in a chat.
+            message="\n\n".join(lines),
             suggestions=tuple(buttons.values())[:5],
             args={"query": intent.query, "hits": str(len(hits))},
+            marks=tuple(dict.fromkeys(intent.query.split())),
         )
 
     def _help(self, lang: str) -> Reply:

@@ -39,9 +39,11 @@ class Kind(StrEnum):
 class Intent:
     """A parsed command.
 
-    ``number``/``day`` select an issue (neither: the latest); ``start`` is the first post
-    (1-based) of a paged answer; ``sections``/``slot``/``cadence`` are subscription choices;
-    ``leftover`` is what could not be understood.
+    ``number``/``day`` select an issue (neither: the latest; ``back``: that many issues
+    before the latest, "前号"); ``start`` is the first post (1-based) of a paged answer;
+    ``sections``/``slot``/``cadence`` are subscription choices; ``leftover`` is what could not
+    be understood, and ``title`` its part after the issue's reference (folded): maybe a
+    section the issue has and the profile doesn't know (the engine looks).
     """
 
     kind: Kind
@@ -55,6 +57,8 @@ class Intent:
     slot: str | None = None
     cadence: str | None = None
     leftover: str | None = None
+    back: int = 0
+    title: str | None = None
 
 
 # Command words, folded. The first word of each list is the canonical English one.
@@ -69,6 +73,11 @@ COMMAND_WORDS: dict[Kind, tuple[str, ...]] = {
         "最新号",
         "今週",
         "今週号",
+        "今号",
+        "lastissue",
+        "latestissue",
+        "thisissue",
+        "currentissue",
         "ダイジェスト",
         "最新情報",
     ),
@@ -124,7 +133,26 @@ _FILLERS = (
     "読みたい",
     "表示",
     "号の",
+    "'s",
+    "’s",
+    "issue",
 )
+# Issues before the latest, by how many: "前号" is the previous issue, "last week's" its week.
+_BACK_WORDS = {
+    1: (
+        "先週",
+        "先週号",
+        "前号",
+        "前回",
+        "前の号",
+        "ひとつ前",
+        "一つ前",
+        "previous",
+        "prev",
+        "lastweek",
+    ),
+    2: ("先々週", "前々号", "前々回"),
+}
 _SEARCH_WORDS = ("search", "find", "検索", "探す", "さがす")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _NUMBER = re.compile(r"(?:issue|no\.?|number|vol\.?|#|第)?(\d{1,6})号?")
@@ -163,6 +191,12 @@ def understand(text: str, profile: Profile) -> Intent:
     return _lex(fold(_TRAILING.sub("", text)) or fold(text), profile, language)
 
 
+def page_suffix(title: str) -> tuple[str, int] | None:
+    """``("news", 2)`` for a folded ``"newsp2"``: a title with a page, as buttons write it."""
+    match = re.fullmatch(r"(.+?)" + _PAGE.pattern, title)
+    return (match[1], max(1, int(match[2]))) if match else None
+
+
 def _search_query(text: str) -> str | None:
     match = _SEARCH_PREFIX.match(text)
     if match:
@@ -193,6 +227,7 @@ def _vocabulary(profile: Profile) -> list[tuple[str, str, str]]:
 def _build_vocabulary(profile: Profile) -> list[tuple[str, str, str]]:
     words = [(w, "cmd", kind.value) for kind, ws in COMMAND_WORDS.items() for w in ws]
     words += [(w, "filler", "") for w in _FILLERS]
+    words += [(w, "back", str(n)) for n, ws in _BACK_WORDS.items() for w in ws]
     for spec in profile.sections:
         words += [(fold(name), "section", spec.key) for name in spec.names]
     return sorted({(fold(w), t, v) for w, t, v in words if fold(w)}, key=lambda x: -len(x[0]))
@@ -205,6 +240,8 @@ def _lex(folded: str, profile: Profile, language: str) -> Intent:
     day: date | None = None
     section: str | None = None
     start = 1
+    back = 0
+    reference = 0  # where the issue's reference (number, date, "latest", "前号") ends
     at = 0
     while at < len(folded):
         if match := _DATE.match(folded, at):
@@ -212,7 +249,7 @@ def _lex(folded: str, profile: Profile, language: str) -> Intent:
                 day = date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return Intent(Kind.UNKNOWN, language=language, leftover=match[0])
-            at = match.end()
+            at = reference = match.end()
             continue
         if match := _PAGE.match(folded, at):
             start = max(1, int(match[1]))
@@ -221,16 +258,29 @@ def _lex(folded: str, profile: Profile, language: str) -> Intent:
         word = next((w for w in vocabulary if folded.startswith(w[0], at)), None)
         if word is None and (match := _NUMBER.match(folded, at)):
             number = int(match[1])
-            at = match.end()
+            at = reference = match.end()
             continue
         if word is None:
-            return Intent(Kind.UNKNOWN, language=language, leftover=folded[at:])
+            title = folded[reference:].lstrip("の")
+            return Intent(
+                Kind.UNKNOWN,
+                language=language,
+                number=number,
+                day=day,
+                back=back,
+                leftover=folded[at:],
+                title=title if kind in (None, Kind.DIGEST) and title else None,
+            )
         text, token, value = word
         at += len(text)
         if token == "section":
             section = value
+        elif token == "back":
+            back, reference = int(value), at
+            kind = kind or Kind.DIGEST
         elif token == "cmd":
             kind = Kind(value) if kind in (None, Kind.DIGEST) else kind
+            reference = at if kind is Kind.DIGEST else reference
     if kind is Kind.SUBSCRIBE:
         return Intent(kind, language=language, sections=(section,) if section else ())
     if section is not None and kind in (None, Kind.DIGEST):
@@ -246,6 +296,7 @@ def _lex(folded: str, profile: Profile, language: str) -> Intent:
         section=section,
         start=start,
         leftover=leftover,
+        back=back,
     )
 
 

@@ -17,6 +17,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_issues": "まだ号がありません。配信が始まるまでお待ちください。",
         "no_issue_number": "第{number}号は見つかりません。",
         "no_issue_date": "{day} の号は見つかりません。",
+        "no_issue_back": "{back}号前の号はまだありません。",
         "no_section": "第{number}号に「{section}」はありません。この号にあるのは: {sections}",
         "no_more": "この先はありません (全{total}件)。",
         "nothing_to_continue": "続きはありません。たとえば「{example}」と送ってください。",
@@ -28,6 +29,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "search_bad": "「{query}」では検索できませんでした。別の言葉でお試しください。",
         "search_head": "「{query}」の検索結果 ({count}件):",
         "search_line": "第{number}号 {section}: {title} … {snippet}",
+        "search_line_untitled": "第{number}号 {section} … {snippet}",
         "unknown": "「{text}」は分かりませんでした。",
         "did_you_mean": "もしかして: {options}",
         "bad_subscription": "「{token}」は分かりませんでした。セクション: {sections}、"
@@ -49,6 +51,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_issues": "No issue has been published yet.",
         "no_issue_number": "There is no issue {number}.",
         "no_issue_date": "There is no issue dated {day}.",
+        "no_issue_back": "There is no issue {back} before the latest yet.",
         "no_section": "Issue {number} has no '{section}'. It has: {sections}",
         "no_more": "There is nothing further ({total} parts in all).",
         "nothing_to_continue": "There is nothing to continue. Try '{example}'.",
@@ -60,6 +63,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "search_bad": "Couldn't search for '{query}'. Try other words.",
         "search_head": "Results for '{query}' ({count}):",
         "search_line": "#{number} {section}: {title} … {snippet}",
+        "search_line_untitled": "#{number} {section} … {snippet}",
         "unknown": "Sorry, I didn't understand '{text}'.",
         "did_you_mean": "Did you mean: {options}",
         "bad_subscription": "I don't know '{token}'. Sections: {sections}; "

@@ -51,11 +51,9 @@ __all__ = [
 
 IN_DOUBT = "in_doubt"  # the error code of a unit waiting to settle
 KEY_EXPIRED = "retry_key_expired"  # a unit in doubt past its platform's retry-key window
-# Failures with no answer: the request may have reached the platform and may still land.
-FAILED = "failed"  # the kind of a plain retryable DeliveryError: of no known kind
-# A failure of no known kind may have reached the platform, so it counts as one;
-# "connection" and "error" are what rows stored before typed errors may hold.
-NO_ANSWER = frozenset({TimedOut.KIND, NetworkError.KIND, FAILED, "connection", "error", IN_DOUBT})
+# Failures with no answer (their stored kinds): the request may have reached the platform
+# and may still land. A plain retryable failure of no known kind ("failed") counts too.
+NO_ANSWER = frozenset({TimedOut.KIND, NetworkError.KIND, "failed", IN_DOUBT})
 # A resend must reach the platform this long before its key expires (clock skew, queues).
 KEY_GUARD = timedelta(minutes=10)
 # Second looks after a resend go on for this many settle times (10 minutes by default).

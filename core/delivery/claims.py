@@ -270,11 +270,17 @@ async def record_failure(
     conn: AsyncConnection, now: datetime, delivery: Delivery, worker: str, failure: Failure
 ) -> bool:
     """Write ``failure`` of ``delivery`` (claimed by ``worker``) in the caller's transaction;
-    False when the row was no longer that worker's (then nothing is written)."""
+    False when the row was no longer that claim's (then nothing is written): the fencing
+    check, same worker and same attempt, as for a send recorded (``LedgerWriter``)."""
     message = failure.message
     result = await conn.execute(
         update(_T)
-        .where(_T.c.id == delivery.id, _T.c.claimed_by == worker)
+        .where(
+            _T.c.id == delivery.id,
+            _T.c.claimed_by == worker,
+            _T.c.state == "sending",
+            _T.c.attempts == delivery.attempts,
+        )
         .values(
             state="failed" if failure.retry_at is not None else "dead",
             next_attempt_at=failure.retry_at,

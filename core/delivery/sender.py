@@ -8,7 +8,6 @@ queue for a connection instead of timing out in the pool.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -57,6 +56,7 @@ class Leftovers:
 
     in_doubt: set[str] = field(default_factory=set)  # a send may have been under way
     unsent: set[Delivery] = field(default_factory=set)  # claimed, never sent
+    reserved: set[Delivery] = field(default_factory=set)  # reserved, never claimed
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,8 @@ class GroupSender:
         writer: records completions in batches.
         stopping: True once the worker is stopping (no next unit is started).
         retry_soon: called with the seconds until a failed row is due again.
+        may_send: False while the worker's claims may be someone else's (its lease ran out):
+            no send starts then, and the unit goes back to the ledger.
     """
 
     worker: str
@@ -99,6 +101,7 @@ class GroupSender:
     writer: LedgerWriter
     stopping: Callable[[], bool]
     retry_soon: Callable[[float], None]
+    may_send: Callable[[], bool] = lambda: True
     leftovers: Leftovers = field(default_factory=Leftovers)
     on_unit: Callable[[Delivery, str], None] | None = None
 
@@ -152,6 +155,9 @@ class GroupSender:
             while row is not None:
                 if self.stopping():
                     await self.db(self.claims.unclaim([row], self.worker))
+                    return
+                if not self.may_send():
+                    self.leftovers.unsent.add(row)  # handed back once the database answers
                     return
                 job = SendJob(
                     row.id,
@@ -213,8 +219,12 @@ class GroupSender:
             raise
         except Exception:
             log.exception("%s: waiting for the channel failed", group_key(reserved.group))
-            with contextlib.suppress(Exception):
+            try:
                 await self.db(self.claims.unreserve(reserved, self.worker))
+            except Exception:
+                # Kept, the reservation would hold the group for as long as this worker
+                # lives (nobody else claims it): given up once the database answers again.
+                self.leftovers.reserved.add(reserved)
             return None
 
     async def _attempt(

@@ -2,7 +2,7 @@
 
 ``DeliveryWorker`` gets these instead of building them: the ledger and its claims, the
 worker heartbeats, the subscriptions and issues (cached), the revisions and group starts,
-and the batched ledger writer.
+the batched ledger writer, and the units due for a second look (late copies).
 """
 
 from __future__ import annotations

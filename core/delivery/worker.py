@@ -9,6 +9,14 @@ failure that may have reached the platform) is looked up with ``Publisher.find_s
 it is settled, before it is sent again, and looked at again after a resend (see
 ``core.delivery.attempt``; the second look is ``DuplicateSweep``, run beside the
 corrections); LINE resends with the same retry key, which LINE de-duplicates.
+
+A worker's claims are a lease: others take them over once its heartbeat is ``worker_timeout``
+old (in the database server's time, see ``DatabaseClock``). So a worker starts a send only
+while its last heartbeat that went through began less than ``worker_timeout`` -
+``FENCE_MARGIN`` ago: cut off from the database (or stalled), it stops sending before anyone
+else may take its units, and a send it began still ends (the platforms' call timeouts are
+shorter than the margin) before the units can be claimed again. What it writes later is
+refused unless the row is still its own (``LedgerWriter``: the claim's worker and attempt).
 """
 
 from __future__ import annotations
@@ -37,6 +45,10 @@ from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
 
 log = logging.getLogger("haishin.delivery")
+
+# Longest send call (Slack 15 s, LINE 10 s) plus room for clocks' and heartbeats' error.
+FENCE_MARGIN = timedelta(seconds=17)
+HEARTBEAT_DEADLINE = 10.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class DeliveryWorker:
         observer: metrics hooks.
         settings: concurrency and timing.
         worker_id: this worker's id (default: host:pid:random).
+        monotonic: the clock its lease (heartbeats that went through) is measured on.
     """
 
     def __init__(
@@ -92,8 +105,10 @@ class DeliveryWorker:
         observer: DeliveryObserver | None = None,
         settings: WorkerSettings | None = None,
         worker_id: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock or SystemClock()
+        self._monotonic = monotonic
         self.health = stores.health
         self.fanout = fanout
         self.policy = policy or RetryPolicy()
@@ -131,6 +146,7 @@ class DeliveryWorker:
             writer=stores.writer,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
+            may_send=self.holds_lease,
         )
         self.duplicates = DuplicateSweep(
             stores.verifications,
@@ -142,6 +158,8 @@ class DeliveryWorker:
             clock=self.clock,
         )
         self._stopping = False
+        self._lease_from: float | None = None  # when the last good heartbeat began
+        self._fenced = False
         self._corrections_asked = False
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -152,7 +170,10 @@ class DeliveryWorker:
     async def register(self) -> None:
         """Announce this worker, and forget dead workers of this host (their rows become
         claimable at once)."""
+        began = self._monotonic()
+        await self.clock.sync()
         await self.registry.register(self.id, host=self.host, pid=os.getpid())
+        self._lease_from = began
         gone = await self.registry.forget_dead(
             host=self.host, keep=self.id, silence=self.settings.worker_timeout
         )
@@ -201,6 +222,22 @@ class DeliveryWorker:
         ``corrections``, also look for corrected issues now (one was just ingested)."""
         self._corrections_asked = self._corrections_asked or corrections
         self._wake.set()
+
+    def holds_lease(self) -> bool:
+        """True while this worker may start a send: its last heartbeat that went through is
+        recent enough that nobody can have taken its claims (see the module docstring)."""
+        began = self._lease_from
+        limit = (self.settings.worker_timeout - FENCE_MARGIN).total_seconds()
+        fresh = began is not None and self._monotonic() - began < limit
+        if not fresh and not self._fenced and began is not None:
+            log.error(
+                "delivery worker %s: no heartbeat has reached the database for %.0f s; no "
+                "sends until one does (its claims may be taken over by other workers)",
+                self.id,
+                self._monotonic() - began,
+            )
+        self._fenced = not fresh
+        return fresh
 
     @property
     def busy(self) -> int:
@@ -294,6 +331,9 @@ class DeliveryWorker:
             rows = list(leftovers.unsent)
             await self.claims.unclaim(rows, self.id)
             leftovers.unsent.difference_update(rows)
+        for reserved in list(leftovers.reserved):
+            await self.claims.unreserve(reserved, self.id)
+            leftovers.reserved.discard(reserved)
         if leftovers.in_doubt:
             ids = list(leftovers.in_doubt)
             await self.claims.release(self.id, ids=ids)
@@ -303,13 +343,23 @@ class DeliveryWorker:
         pause = self.settings.heartbeat
         while True:
             await asyncio.sleep(pause)
+            began = self._monotonic()
             try:
-                if not await self.registry.heartbeat(self.id):
-                    log.warning("delivery worker %s was taken for dead; registering again", self.id)
-                    await self.registry.register(self.id, host=self.host, pid=os.getpid())
+                async with asyncio.timeout(HEARTBEAT_DEADLINE):
+                    await self.clock.sync()
+                    if not await self.registry.heartbeat(self.id):
+                        log.warning(
+                            "delivery worker %s was taken for dead; registering again", self.id
+                        )
+                        await self.registry.register(self.id, host=self.host, pid=os.getpid())
             except Exception as exc:  # logged once per outage
                 self.health.failed("delivery worker heartbeat", exc)
             else:
+                self._lease_from = began
+                if self._fenced:
+                    log.warning("delivery worker %s: heartbeats go through again", self.id)
+                    self._fenced = False
+                    self._wake.set()
                 self.health.succeeded("delivery worker heartbeat")
 
     async def _fill(
@@ -320,7 +370,7 @@ class DeliveryWorker:
         include_paused: bool = False,
     ) -> int:
         room = self.settings.concurrency - len(self._running.tasks)
-        if room <= 0 or not self.fanout.publishers:
+        if room <= 0 or not self.fanout.publishers or not self.holds_lease():
             return 0
         busy = {lane for lane, n in self._running.lanes.items() if n >= self.settings.lane_limit}
         heads = await self.sender.db(

@@ -239,7 +239,7 @@ async def _complete_all(
                 claimed.append({"b_id": item.next_id, "b_worker": item.worker, "b_now": now})
             continue
         mine = rows.get(item.done.id)
-        if mine is None or mine["claimed_by"] != item.worker:
+        if not _still_claimed(mine, item.done, item.worker):
             # Not ours any more (taken for dead): nothing of it is written but a look at
             # its copies, since the worker that took it over may send it too.
             log.warning("%s was no longer this worker's when it was recorded", item.done.id)
@@ -283,6 +283,17 @@ def _due(row: Any, now: datetime) -> bool:
         return True
     retry_at = row["next_attempt_at"]
     return bool(row["state"] == "failed" and retry_at is not None and retry_at <= now)
+
+
+def _still_claimed(row: Any, claimed: Delivery, worker: str) -> bool:
+    """The fencing check: the row is still this claim's (same worker, same attempt). A
+    worker taken for dead whose row was claimed again, even by itself anew, writes nothing."""
+    return bool(
+        row is not None
+        and row["claimed_by"] == worker
+        and row["state"] == "sending"
+        and row["attempts"] == claimed.attempts
+    )
 
 
 def _reserved_by(row: Any, worker: str) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -134,8 +134,8 @@ class DatabaseConversations(ConversationStore):
         self._state = ConversationState(db, clock=clock)
         self._health = db.health
         self._write_behind = write_behind
-        self._remember_max = remember
-        self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        # LRU: the conversations going on now stay known; one that went quiet is read again.
+        self._known: LRUCache[tuple[str, str], str | None] = LRUCache(remember)
         self._pending: dict[tuple[str, str], str | None] = {}
         self._flusher: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
@@ -192,9 +192,6 @@ class DatabaseConversations(ConversationStore):
 
     def _remember(self, key: tuple[str, str], command: str | None) -> None:
         self._known[key] = command
-        self._known.move_to_end(key)
-        if len(self._known) > self._remember_max:
-            self._known.popitem(last=False)
 
 
 _UNKNOWN = object()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -29,6 +29,36 @@ from core.errors import ConfigError
 from core.storage.health import WriteHealth
 
 BUSY_TIMEOUT_SECONDS = 30
+# PostgreSQL: no database call may wait forever. A statement runs 60 s at most, waits 10 s
+# at most for a lock, and a transaction left idle (its process paused or cut off while it
+# holds row locks) is ended after 60 s. The network is watched both ways: the client's and
+# the server's TCP keepalives probe an idle connection after 5 s, and unacknowledged data
+# older than 10 s (a peer cut off, a link that hangs) ends the connection
+# (``tcp_user_timeout``), so a partitioned host's session (and the scheduler's lock with it)
+# is gone from the server within about 11 s, and a hung call fails instead of hanging.
+# Any of them can be overridden in the URL (``?connect_timeout=3``, ``?options=-c ...``).
+PG_SERVER_SETTINGS = {
+    "statement_timeout": "60s",
+    "lock_timeout": "10s",
+    "idle_in_transaction_session_timeout": "60s",
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "10000",
+}
+PG_CLIENT_SETTINGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10000,
+}
+# The pool: a checkout waits 30 s at most, and every connection is pinged before use, so
+# one broken by a restart of the server is replaced instead of failing a call. (10 s was too
+# short: at a fan-out's start, 200 workspaces' token lookups queue for the pool together, and
+# under load some waited longer, failing sends that had not begun.)
+POOL_TIMEOUT_SECONDS = 30
 _READONLY = "haishin_readonly"
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"}
 _URL_HINT = (
@@ -49,13 +79,21 @@ class Database:
         self.dialect: str = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql"
         self.health = WriteHealth()
         self._file_identity: tuple[int, int] | None = None
-        connect_args: dict[str, Any] = {}
+        pool: dict[str, Any] = {}
         if self.dialect == "sqlite":
-            connect_args["timeout"] = BUSY_TIMEOUT_SECONDS
+            connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS}
+        else:
+            connect_args = pg_connect_args(url)
+            pool = {"pool_timeout": POOL_TIMEOUT_SECONDS, "pool_recycle": 1800}
         # hide_parameters: a DEBUG log (or an error message) never shows the values a
         # statement carried, such as a token being stored.
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            hide_parameters=True,
+            **pool,
         )
         if self.dialect == "sqlite":
             _make_sqlite_fit(self.engine)
@@ -170,17 +208,34 @@ class Database:
         """Bring the schema to the newest migration; a no-op when it is there already.
 
         Safe when several processes start at once: on PostgreSQL they queue on an advisory
-        lock, on SQLite on the write lock (``BEGIN IMMEDIATE``).
+        lock, on SQLite on the write lock (``BEGIN IMMEDIATE``). A database already at the
+        head is seen by one query, without loading Alembic or taking a lock.
         """
-        from core.storage.migrate import upgrade_to_head
+        from core.storage.migrate import head_revision, upgrade_to_head
 
+        head = head_revision()
+        if head is not None and await self._revisions() == {head}:
+            self.file_problem()
+            return
         async with self.engine.begin() as conn:
             if self.dialect == "postgresql":
+                # A migration may take long on a big database, and others queue behind it.
+                await conn.execute(text("SET LOCAL statement_timeout = 0"))
+                await conn.execute(text("SET LOCAL lock_timeout = 0"))
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
                 )
             await conn.run_sync(upgrade_to_head)
         self.file_problem()  # notes which file this process opened
+
+    async def _revisions(self) -> set[str] | None:
+        """What ``alembic_version`` holds; None when there is no such table yet."""
+        try:
+            async with self.engine.connect() as conn:
+                rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
+                return {str(version) for (version,) in rows}
+        except DBAPIError:
+            return None
 
     async def schema_revision(self) -> str | None:
         """The migration the database is at, or None before the first ``migrate``."""
@@ -216,6 +271,17 @@ def missing_sqlite_file(url: str) -> Path | None:
         return None
     path = Path(database).expanduser()
     return None if path.exists() else path
+
+
+def pg_connect_args(url: URL) -> dict[str, Any]:
+    """psycopg's connection arguments for ``url``: the timeouts and keepalives above, less
+    whatever the URL sets itself."""
+    query = {key.lower() for key in url.query}
+    args: dict[str, Any] = {k: v for k, v in PG_CLIENT_SETTINGS.items() if k not in query}
+    given = str(url.query.get("options", ""))
+    server = [f"-c {k}={v}" for k, v in PG_SERVER_SETTINGS.items() if f"{k}=" not in given]
+    args["options"] = " ".join([*server, given]).strip()
+    return args
 
 
 # Advisory lock keys (per database): arbitrary constants, fixed forever.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from cachetools import LRUCache
 
 from core.clock import Clock, SystemClock
 from core.library import IssueRecord, Library, SearchHit
@@ -76,7 +77,8 @@ class DatabaseLibrary(Library):
         self._monotonic = monotonic
         self._db_key = database_key(db)
         self._checked: dict[tuple[object, ...], _Checked] = {}
-        self._documents: OrderedDict[int, tuple[int, Issue]] = OrderedDict()
+        # LRU: readers keep asking for the latest few issues; an old one asked once goes first.
+        self._documents: LRUCache[int, tuple[int, Issue]] = LRUCache(DOCUMENTS_MAX)
         self._inflight: dict[tuple[object, ...], asyncio.Future[IssueHead | None]] = {}
 
     async def latest(self, now: datetime) -> IssueRecord | None:
@@ -177,7 +179,6 @@ class DatabaseLibrary(Library):
             return None
         kept = self._documents.get(head.id)
         if kept is not None and kept[0] == head.revision:
-            self._documents.move_to_end(head.id)
             revision, issue = kept
         else:
             stored = await self.issues.get_by_id(head.id)
@@ -185,8 +186,6 @@ class DatabaseLibrary(Library):
                 return None
             revision, issue = stored.revision, stored.issue
             self._documents[head.id] = (revision, issue)
-            if len(self._documents) > DOCUMENTS_MAX:
-                self._documents.popitem(last=False)
         return IssueRecord(issue=issue, revision=revision, published=visible)
 
 

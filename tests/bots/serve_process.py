@@ -49,6 +49,7 @@ class ServeProcess:
         return self
 
     async def healthy(self, within: float = STARTUP_SECONDS) -> None:
+        """``/healthz`` says 200 and the content folder's first scan is over."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         async with httpx.AsyncClient(timeout=2) as client:
@@ -57,7 +58,8 @@ class ServeProcess:
                 if self.process.poll() is not None:
                     raise AssertionError(f"haishin serve exited early:\n{self.log()}")
                 try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                    response = await client.get(f"{self.url}/healthz")
+                    if response.status_code == 200 and response.json()["content"] == "ok":
                         return
                 except httpx.HTTPError:
                     pass

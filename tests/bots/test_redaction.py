@@ -4,6 +4,7 @@ in ``/healthz``, ``haishin feeds`` or the log."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,11 +27,11 @@ NOW = datetime(2026, 8, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def site() -> FeedSite:
+def site() -> Iterator[FeedSite]:
     server = FeedSite()
     server.start()
     try:
-        yield server  # type: ignore[misc]
+        yield server
     finally:
         server.stop()
 

@@ -3,7 +3,6 @@ appears, shuts down cleanly, keeps a single scheduler per database."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from core.storage import IssueRepository
 from core.storage.database import Database
 from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE
+from tests.fakes.waiting import until
 
 
 @pytest.fixture
@@ -85,11 +85,11 @@ async def test_a_fresh_machine_serves_ingests_and_stops_cleanly(
     new.write_text(
         "---\ntitle: 翌週号\n---\n" + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8"
     )
-    for _ in range(600):
-        if await stored_numbers(url) == [1, 2]:
-            break
-        await asyncio.sleep(0.1)
-    assert await stored_numbers(url) == [1, 2]
+
+    async def both_stored() -> bool:
+        return await stored_numbers(url) == [1, 2]
+
+    await until(both_stored, 60, "the new issue stored")
 
     assert await running.terminate() == 0
     log = running.log()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bots.cli import app
 from tests.conftest import CONTENT, SAMPLE
@@ -47,12 +47,12 @@ def env(tmp_path: Path, slack: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) ->
     return values
 
 
-def haishin(env: dict[str, str], *args: str) -> object:
+def haishin(env: dict[str, str], *args: str) -> Result:
     return runner.invoke(app, list(args), env=env)
 
 
-def out(result: object) -> str:
-    return result.output  # type: ignore[attr-defined,no-any-return]
+def out(result: Result) -> str:
+    return result.output
 
 
 def test_subscriptions_are_added_listed_paused_resumed_and_removed(env: dict[str, str]) -> None:

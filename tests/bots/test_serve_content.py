@@ -14,6 +14,7 @@ from core.storage import IssueRepository, StoredIssue
 from core.storage.database import Database
 from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE
+from tests.fakes.waiting import until
 
 ISSUE = "トピック\n🚀 {title}\n本文です。{body}\n"
 
@@ -59,13 +60,12 @@ async def stored(workdir: Path) -> dict[str, StoredIssue]:
 
 async def until_stored(workdir: Path, key: str, within: float = 40.0) -> StoredIssue:
     """Wait for the watcher (well inside its 60 s rescan) to store ``key``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while (found := (await stored(workdir)).get(key)) is None:
-        if loop.time() > deadline:
-            raise AssertionError(f"{key} not stored within {within} s")
-        await asyncio.sleep(0.2)
-    return found
+
+    async def found() -> bool:
+        return key in await stored(workdir)
+
+    await until(found, within, f"{key} stored", every=0.2)
+    return (await stored(workdir))[key]
 
 
 async def test_a_bad_file_does_not_hold_up_the_good_one_beside_it(
@@ -106,9 +106,9 @@ async def test_links_out_drafts_and_removed_files_under_the_watcher(
     assert not any("xoxb-leak" in str(s.issue) for s in (await stored(workdir)).values())
 
     upcoming.unlink()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 40
-    while (await stored(workdir))["issues/2099-01-03.txt"].held != "removed":
-        assert loop.time() < deadline, "the removed file's issue was not held"
-        await asyncio.sleep(0.2)
+
+    async def held() -> bool:
+        return (await stored(workdir))["issues/2099-01-03.txt"].held == "removed"
+
+    await until(held, 40, "the removed file's issue held", every=0.2)
     await running.wait_log("2099-01-03.txt was removed before issue")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE, scratch_postgres_database
 from tests.fakes.line_api import FakeLineApi, users
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.waiting import until
 
 CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
@@ -88,15 +89,6 @@ def env_for(workdir: Path, url: str, slack: FakeSlackAPI, line: FakeLineApi) -> 
     }
 
 
-async def until(condition: Callable[[], bool], within: float, what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"{what}: not reached in {within} s")
-        await asyncio.sleep(0.1)
-
-
 def line_sends(line: FakeLineApi) -> list[tuple[str, int]]:
     return sorted((d.endpoint, len(d.to)) for d in line.deliveries if d.endpoint != "reply")
 
@@ -126,17 +118,14 @@ async def settled(url: str, within: float = 60) -> None:
     """Wait until the ledger has nothing left to do: every row sent, none behind its issue's
     revision. A send or update is recorded only once its request came back, so from then on
     nothing is in flight and any later post would be a duplicate."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
     db = Database.from_url(url)
+
+    async def nothing_left() -> bool:
+        states = {r.state for r in await DeliveryLedger(db).rows()}
+        return states == {"sent"} and not await RevisionLedger(db).outdated_groups()
+
     try:
-        while True:
-            states = {r.state for r in await DeliveryLedger(db).rows()}
-            if states == {"sent"} and not await RevisionLedger(db).outdated_groups():
-                return
-            if loop.time() > deadline:
-                raise AssertionError(f"the ledger never settled: {states}")
-            await asyncio.sleep(0.1)
+        await until(nothing_left, within, "every ledger row sent and up to date")
     finally:
         await db.dispose()
 

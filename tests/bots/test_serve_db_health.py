@@ -22,7 +22,7 @@ from tests.bots.slack.conftest import long_issue
 from tests.conftest import CONTENT, SAMPLE
 
 REFUSING_TABLES = ("conversation_state", "delivery_workers", "processed_events")
-_CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def workdir_for(tmp_path: Path) -> Path:
@@ -116,15 +116,15 @@ async def refuse_writes(url: str, refuse: bool) -> None:
     # PostgreSQL: new sessions are read-only (as on a standby after a failover); haishin's
     # sessions are ended so that its pool reconnects into that.
     admin = make_url(url).set(drivername="postgresql", database="postgres")
-    name = make_url(url).database
-    async with await psycopg.AsyncConnection.connect(
+    name = make_url(url).database  # type: ignore[assignment]
+    async with await psycopg.AsyncConnection.connect(  # type: ignore[assignment]
         admin.render_as_string(hide_password=False), autocommit=True
     ) as conn:
-        await conn.execute(
+        await conn.execute(  # type: ignore[misc]
             f'ALTER DATABASE "{name}" SET default_transaction_read_only = '
             + ("on" if refuse else "off")
         )
-        await conn.execute(
+        await conn.execute(  # type: ignore[misc]
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),

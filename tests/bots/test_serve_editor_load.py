@@ -20,10 +20,10 @@ from tests.bots.test_serve_crash import (
     env_for,
     line_sends,
     prepare,
-    until,
 )
 from tests.fakes.line_api import FakeLineApi
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.waiting import until
 
 SEND_TIMEOUT = 15  # haishin's Slack send timeout
 SETTLE = 20  # HAISHIN_SETTLE_SECONDS here: the late posts land within it

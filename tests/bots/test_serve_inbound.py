@@ -18,6 +18,7 @@ from tests.conftest import CONTENT, SAMPLE
 from tests.fakes.line_api import FakeLineApi
 from tests.fakes.line_webhook import LineWebhookBuilder
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.waiting import until
 
 SIGNING_SECRET = "serve-signing-secret"
 LINE_SECRET = "serve-line-secret"
@@ -97,11 +98,7 @@ async def others_answer(running: Running) -> None:
         webhook = running.hooks.request(running.hooks.text(USER, "最新トピック"))
         answer = await http.post("/line/webhook", content=webhook.body, headers=webhook.headers)
         assert (answer.status_code, answer.text) == (200, "OK")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + ANSWER_SECONDS
-    while len(running.line.replies()) == replied:
-        assert loop.time() < deadline, "the LINE reply never came"
-        await asyncio.sleep(0.05)
+    await until(lambda: len(running.line.replies()) > replied, ANSWER_SECONDS, "the LINE reply")
 
 
 async def test_a_declared_10_mb_body_is_refused_before_it_is_sent(running: Running) -> None:

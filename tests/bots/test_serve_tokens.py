@@ -27,6 +27,7 @@ from tests.bots.serve_process import ServeProcess, free_port
 from tests.conftest import CONTENT, SAMPLE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_inbound import SlackInbound
+from tests.fakes.waiting import until
 
 SIGNING_SECRET = "serve-signing-secret"
 LEGACY_TOKEN = "xoxb-TOLD-legacy-plain-token"
@@ -130,10 +131,7 @@ async def test_tokens_are_encrypted_at_rest_and_never_logged_at_debug(
                 "/slack/events", content=mention.body, headers=mention.headers
             )
         assert response.status_code == 200
-        for _ in range(300):
-            if slack.calls("chat.postMessage"):
-                break
-            await asyncio.sleep(0.1)
+        await until(lambda: bool(slack.calls("chat.postMessage")), 30, "the answer posted")
         [call] = slack.calls("chat.postMessage")
         assert call.token == installed.token
     finally:

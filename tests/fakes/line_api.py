@@ -75,6 +75,7 @@ class FakeLineApi(LoopbackServer):
         now: the clock the rate limits use, in seconds.
         history: keep only the last N calls, deliveries and reply tokens (soak tests, so the
             fake's own memory stays flat); None keeps everything.
+        host: the address it listens on.
     """
 
     thread_name = "fake-line-api"
@@ -93,7 +94,9 @@ class FakeLineApi(LoopbackServer):
         seed: int = 0,
         now: Callable[[], float] = time.monotonic,
         history: int | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
+        self.host = host
         self.token = token
         self.validate = validate
         self.enforce_rate_limits = enforce_rate_limits
@@ -220,7 +223,15 @@ class FakeLineApi(LoopbackServer):
         response = self._answer(request.method, request.path, request.query_string, headers, body)
         if request.method == "POST" and request.path == WEBHOOK_TEST and response.status == 200:
             response = await test_webhook(self.channel, body)
-        call = Call(request.method, request.path, headers, body, response.status, self._now())
+        call = Call(
+            request.method,
+            request.path,
+            headers,
+            body,
+            response.status,
+            self._now(),
+            request.remote,
+        )
         with self._lock:
             self._state.calls.append(call)
         return response

@@ -21,6 +21,7 @@ class Call:
     body: bytes
     status: int
     at: float
+    peer: str | None = None  # the client's address (which host sent it, in multi-host runs)
 
     @property
     def json(self) -> Any:

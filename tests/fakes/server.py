@@ -20,6 +20,7 @@ class LoopbackServer:
     """
 
     thread_name = "fake-server"
+    host = "127.0.0.1"  # the address it listens on (a multi-host run's bridge, say)
     backlog = 128
     shutdown_timeout = 60.0
 
@@ -38,8 +39,8 @@ class LoopbackServer:
 
     @property
     def base(self) -> str:
-        """``http://127.0.0.1:PORT`` (once started)."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://HOST:PORT`` (once started; ``127.0.0.1`` unless told otherwise)."""
+        return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
         """Serve on a free port; ``port`` and ``base`` are set when this returns."""
@@ -97,6 +98,6 @@ class LoopbackServer:
             shutdown_timeout=self.shutdown_timeout,
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=self.backlog)
+        site = web.TCPSite(self._runner, self.host, 0, backlog=self.backlog)
         await site.start()
         self.port = int(self._runner.addresses[0][1])

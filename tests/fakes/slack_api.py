@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import json
 import math
 import random
@@ -49,6 +50,8 @@ from aiohttp import web
 
 from tests.fakes import slack_blockkit
 from tests.fakes.server import LoopbackServer
+
+_PEER: contextvars.ContextVar[str | None] = contextvars.ContextVar("peer", default=None)
 
 Json = dict[str, Any]
 
@@ -80,6 +83,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)  # when it was answered
     retry_after: float | None = None  # the Retry-After header sent, in seconds
     injected: bool = False  # a failure asked for (``fail``, ``chaos``), not the rate limit
+    peer: str | None = None  # the client's address (which host sent it, in multi-host runs)
 
 
 @dataclass
@@ -176,7 +180,9 @@ class FakeSlackAPI(LoopbackServer):
         client_id: str = "111.222",
         client_secret: str = "client-secret",
         check_blocks: bool = True,
+        host: str = "127.0.0.1",
     ) -> None:
+        self.host = host
         self.client_id = client_id
         self.client_secret = client_secret
         self.check_blocks = check_blocks
@@ -429,6 +435,7 @@ class FakeSlackAPI(LoopbackServer):
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
+        _PEER.set(request.remote)
         params = await _params(request)
         token = _bearer(request) or params.get("token")
         failure, chaos = self._take_failure(method, params.get("channel"))
@@ -567,6 +574,7 @@ class FakeSlackAPI(LoopbackServer):
                     team_id=team.team_id if team else None,
                     retry_after=retry_after,
                     injected=injected,
+                    peer=_PEER.get(),
                 )
             )
 

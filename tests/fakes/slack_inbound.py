@@ -70,7 +70,7 @@ class SlackInbound:
             "X-Slack-Signature": signature,
             **extra,
         }
-        return SignedRequest(body=body, headers=headers)
+        return SignedRequest(body=body, headers=headers)  # type: ignore[arg-type]
 
     def command(
         self,

@@ -44,7 +44,7 @@ async def test_jobs_follow_the_database(world: World, scheduler: Any) -> None:
     assert sorted(changes.added) == ["digest:" + str(weekly.id), "publish:1", "publish:2", "sweep"]
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert jobs["publish:2"].trigger.run_date == future
-    assert jobs[f"digest:{weekly.id}"].trigger == WeeklySlotTrigger(weekly.slot)
+    assert jobs[f"digest:{weekly.id}"].trigger == WeeklySlotTrigger(weekly.slot)  # type: ignore[arg-type]
     assert jobs[f"digest:{weekly.id}"].misfire_grace_time == 12 * 3600
     assert jobs[f"digest:{weekly.id}"].coalesce
     assert jobs["publish:1"].misfire_grace_time is None
@@ -90,10 +90,10 @@ async def test_stored_jobs_load_in_a_new_scheduler(world: World, scheduler: Any)
     engine = create_engine(job_store_url(world.db))
     try:
         fresh = SQLAlchemyJobStore(engine=engine)
-        fresh.start(None, "default")  # type: ignore[arg-type]
+        fresh.start(None, "default")
         job = fresh.lookup_job(f"digest:{weekly.id}")
         assert job.func_ref == "scheduler.jobs:weekly_digest"
         assert job.args == (weekly.id,)
-        assert job.trigger == WeeklySlotTrigger(weekly.slot)
+        assert job.trigger == WeeklySlotTrigger(weekly.slot)  # type: ignore[arg-type]
     finally:
         engine.dispose()

@@ -12,12 +12,15 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   const form = document.getElementById("chat");
+  const answers = document.getElementById("answers");
   const transcript = document.getElementById("transcript");
   if (!form || !transcript) return;
   const input = form.querySelector("input[name=text]");
   let busy = false;
 
-  form.addEventListener("submit", async (event) => {
+  // "chat" is the text box (Enter and "Send" submit it, and the examples); "answers" is every
+  // button drawn in the transcript. Both post the chat's fields, plus the pressed button.
+  const send = async (event) => {
     event.preventDefault();
     if (busy) return;
     const button = event.submitter && event.submitter.name ? event.submitter : null;
@@ -28,6 +31,8 @@ document.addEventListener("DOMContentLoaded", () => {
       data.set("label", button.dataset.label || button.textContent.trim());
     } else if (button && button.name === "text") {
       data.set("text", button.value);
+    } else if (event.target !== form) {
+      return;
     }
     if (!data.get("text") && !data.get("button")) return;
     busy = true;
@@ -48,11 +53,14 @@ document.addEventListener("DOMContentLoaded", () => {
       transcript.querySelectorAll(".ln-quick").forEach((bar) => bar.remove());
       transcript.insertAdjacentHTML("beforeend", html);
       transcript.lastElementChild?.scrollIntoView({ block: "start", behavior: "smooth" });
-      if (!button) input.value = "";
+      // A refused message stays in the box, to be shortened.
+      if (!button && !transcript.lastElementChild?.querySelector(".chat-error")) input.value = "";
     } finally {
       busy = false;
       form.classList.remove("busy");
       input.focus();
     }
-  });
+  };
+  form.addEventListener("submit", send);
+  answers?.addEventListener("submit", send);
 });

@@ -26,7 +26,7 @@ PUBLIC_KEYS = {"status", "database", "platforms"}
 
 async def sign_in(console: ConsoleHarness, token: str = TOKEN) -> httpx.Response:
     page = await console.http.get("/login", headers=HTML)
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf
     return await console.http.post("/login", data={"csrf": csrf.group(1), "token": token})
 

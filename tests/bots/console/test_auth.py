@@ -25,7 +25,7 @@ HTML = {"accept": "text/html"}
 
 async def login(console: ConsoleHarness, token: str = TOKEN, next_page: str = "/") -> object:
     page = await console.http.get("/login", headers=HTML)
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf
     return await console.http.post(
         "/login", data={"csrf": csrf.group(1), "token": token, "next": next_page}

@@ -20,14 +20,14 @@ async def test_typed_text_answers_with_the_topic_on_slack(console: ConsoleHarnes
     assert response.status_code == 200
     tree = HTMLParser(response.text)
     answer = tree.css_first(".exchange.slack")
-    assert words(answer.css_first(".sk-msg.you .sk-text")) == "最新トピック"
-    bot = answer.css(".sk-msg:not(.you)")
-    assert bot[0].css_first(".sk-header").text(strip=True) == "トピック"
+    assert words(answer.css_first(".sk-msg.you .sk-text")) == "最新トピック"  # type: ignore[union-attr]
+    bot = answer.css(".sk-msg:not(.you)")  # type: ignore[union-attr]
+    assert bot[0].css_first(".sk-header").text(strip=True) == "トピック"  # type: ignore[union-attr]
     assert "CoreWeave、Metaとの巨額契約で株価急騰" in words(bot[0])
     # The other sections are buttons that send their command back, as in Slack.
-    buttons = {b.text(strip=True): b.attributes["value"] for b in answer.css("button.sk-btn")}
+    buttons = {b.text(strip=True): b.attributes["value"] for b in answer.css("button.sk-btn")}  # type: ignore[union-attr]
     assert buttons["気になった記事"] == "ja|issue 1 articles"
-    assert "understood as section" in words(answer.css_first(".intent"))
+    assert "understood as section" in words(answer.css_first(".intent"))  # type: ignore[union-attr]
 
 
 async def test_pressing_a_slack_button_runs_its_command(console: ConsoleHarness) -> None:
@@ -72,10 +72,10 @@ async def test_digest_on_line_is_a_carousel(console: ConsoleHarness) -> None:
 
 async def test_a_link_from_an_issue_page_answers_without_a_form(console: ConsoleHarness) -> None:
     issue = HTMLParser((await console.page("/issues/1")).text)
-    link = issue.css_first("#digest-line .fx-button").attributes["href"]
+    link = issue.css_first("#digest-line .fx-button").attributes["href"]  # type: ignore[union-attr]
     query = parse_qs(urlsplit(link).query)
     assert query == {"platform": ["line"], "button": ["cmd:ja:issue 1 topic"]}
-    response = await console.page(link)
+    response = await console.page(link)  # type: ignore[arg-type]
     assert response.status_code == 200
     assert "【トピック】 1/2" in response.text
 
@@ -140,7 +140,7 @@ async def test_next_continues_this_browsers_conversation(console: ConsoleHarness
     )
     more = first.css_first("button.sk-btn.primary")
     # Three posts a page, as the Slack bot pages.
-    assert more is not None and more.attributes["value"].endswith("issue 2 topic p4")
+    assert more is not None and more.attributes["value"].endswith("issue 2 topic p4")  # type: ignore[union-attr]
     typed = HTMLParser((await console.post("/try", {"text": "次へ"}, headers=FRAGMENT)).text)
     assert "understood as section" in words(typed)
     assert "4–" in words(typed.css_first(".sk-context"))

@@ -89,7 +89,7 @@ async def test_a_link_out_of_the_content_folder_is_listed_by_name_and_not_read(
     index = HTMLParser((await console.page("/")).text)
     links = [a.attributes["href"] for a in index.css(".files a")]
     assert links == ["/preview?file=issues/2025-10-11.txt"]
-    response = await console.page(links[0])
+    response = await console.page(links[0])  # type: ignore[arg-type]
     assert response.status_code == 403
     assert re.search(r"is a link to .*secret\.txt, outside the content folder", response.text)
     assert "xoxb-leaked" not in response.text

@@ -66,7 +66,7 @@ class OversizeLine(LineRenderer):
 def test_post_over_its_limit_is_red_at_the_post(profile: Profile, sample_path: Path) -> None:
     issue = load_issue(sample_path, profile)
     renderers = {"slack": SlackRenderer(profile), "line": OversizeLine(profile)}
-    view = build_issue_view(issue, profile, renderers)
+    view = build_issue_view(issue, profile, renderers)  # type: ignore[arg-type]
     problems = [p for p in view.problems if "longer than LINE accepts" in p.message]
     assert len(problems) == 1
     assert problems[0].anchor == "s-1-line-0"
@@ -75,10 +75,10 @@ def test_post_over_its_limit_is_red_at_the_post(profile: Profile, sample_path: P
         "_issue_grid.html", view=view, language="ja", newsletter=profile.name, buttons="link"
     )
     tree = HTMLParser(html)
-    post = tree.css_first("#s-1-line-0").parent
-    assert "has-problem" in post.attributes["class"]
-    assert "longer than LINE accepts" in post.css_first("ul.problems").text()
-    assert post.css_first(".meter.over") is not None
+    post = tree.css_first("#s-1-line-0").parent  # type: ignore[union-attr]
+    assert "has-problem" in post.attributes["class"]  # type: ignore[operator, union-attr]
+    assert "longer than LINE accepts" in post.css_first("ul.problems").text()  # type: ignore[union-attr]
+    assert post.css_first(".meter.over") is not None  # type: ignore[union-attr]
     assert tree.css_first('section.summary.bad a[href="#s-1-line-0"]') is not None
     # The other posts are fine.
     assert len(tree.css(".post.has-problem")) == 1

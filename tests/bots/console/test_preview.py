@@ -15,7 +15,7 @@ async def test_pasted_text_is_previewed_and_not_stored(console: ConsoleHarness) 
     assert response.status_code == 200
     tree = HTMLParser(response.text)
     titles = [
-        n.css_first(".sec-title").text(separator=" ").split()[0]
+        n.css_first(".sec-title").text(separator=" ").split()[0]  # type: ignore[union-attr]
         for n in tree.css(".cell.structure[id^=s-]")
     ]
     assert titles == ["トピック", "編集後記"]
@@ -43,7 +43,7 @@ async def test_a_file_that_cannot_be_read_says_why_in_red(console: ConsoleHarnes
     assert "can't be read as an issue" in alert.text()
     assert "2025-10-11.md" in alert.text()
     # The form keeps what was pasted, to fix and try again.
-    assert "number: [unclosed" in tree.css_first("textarea").text()
+    assert "number: [unclosed" in tree.css_first("textarea").text()  # type: ignore[union-attr]
 
 
 async def test_nothing_to_preview_is_said_plainly(console: ConsoleHarness) -> None:
@@ -58,7 +58,7 @@ async def test_unstored_files_of_the_content_folder_are_listed_and_previewable(
     index = HTMLParser((await console.page("/")).text)
     links = [a.attributes["href"] for a in index.css(".files a")]
     assert links == ["/preview?file=issues/2025-10-11.txt"]
-    response = await console.page(links[0])
+    response = await console.page(links[0])  # type: ignore[arg-type]
     assert response.status_code == 200
     assert "新しい話題" in response.text
 

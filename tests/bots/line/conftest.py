@@ -62,7 +62,7 @@ def line_settings(tmp_path: Path, api_url: str, **extra: str) -> Settings:
         "LINE_API_URL": api_url,
         **extra,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -185,3 +185,66 @@ async def test_a_long_answer_pages_by_postback_through_new_replies(
     assert "続きを読む" not in " ".join(quick_labels(third))
     # Paging never pushes: every answer was a reply.
     assert {d.endpoint for d in bot.api.deliveries} == {"reply"}
+
+
+NEXT_WEEK = """---
+title: 次の号
+date: 2025-10-11
+---
+## トピック
+### 今週の話題
+新しい号のトピックです。
+## お知らせ
+来週はお休みします。
+"""
+
+
+async def _second_issue(bot: LineBot, tmp_path: Path) -> None:
+    issue = tmp_path / "2025-10-11.md"
+    issue.write_text(NEXT_WEEK, encoding="utf-8")
+    services = bot.services
+    assert isinstance(services.clock, FixedClock)
+    services.clock.set(datetime(2025, 10, 12, tzinfo=UTC))
+    report = await ingest_paths(
+        [issue],
+        profile=services.profile,
+        db=services.db,
+        content_dir=tmp_path,
+        clock=services.clock,
+    )
+    assert report.ok, report.errors
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("前号", "週刊ビジネスレター 第1号"),
+        ("先週の記事", "【気になった記事】"),
+        ("last week's topic", "CoreWeave"),
+        ("previous issue", "週刊ビジネスレター #1"),
+        ("今週のトピック", "新しい号のトピックです。"),
+        ("this week's topic", "新しい号のトピックです。"),
+    ],
+)
+async def test_issues_named_relative_to_the_latest_are_answered_on_line(
+    bot: LineBot, tmp_path: Path, command: str, expected: str
+) -> None:
+    await _second_issue(bot, tmp_path)
+    assert expected in texts(await ask(bot, command))
+
+
+async def test_a_section_the_profile_does_not_know_has_a_working_button(
+    bot: LineBot, tmp_path: Path
+) -> None:
+    await _second_issue(bot, tmp_path)
+    digest = await ask(bot, "最新号")
+    [data] = [
+        action["data"]
+        for item in digest[-1]["quickReply"]["items"]
+        if (action := item["action"])["label"] == "お知らせ"
+    ]
+    await bot.send(bot.hooks.postback(USER, data))
+    answer = bot.api.replies()[-1].messages
+    assert answer[0]["text"].startswith("【お知らせ】")
+    assert "来週はお休みします。" in answer[0]["text"]
+    assert "来週はお休みします。" in texts(await ask(bot, "お知らせ"))

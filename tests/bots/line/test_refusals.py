@@ -7,6 +7,7 @@ Every such request gets 400 or 413 (never 500), queues nothing, calls no API, is
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -69,14 +70,16 @@ async def test_a_body_over_the_cap_gets_413(bot: LineBot) -> None:
 async def test_a_chunked_body_is_read_only_up_to_the_cap(bot: LineBot) -> None:
     sent = 0
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         nonlocal sent
         for _ in range(10 * 16):  # 10 MB in 64 KB chunks, no Content-Length
             sent += 65536
             yield b" " * 65536
 
     response = await bot.http.post(
-        "/line/webhook", content=chunks(), headers={"x-line-signature": "AAAA"}
+        "/line/webhook",
+        content=chunks(),
+        headers={"x-line-signature": "AAAA"},
     )
     assert response.status_code == 413
     assert sent <= MAX_BODY + 2 * 65536  # it stopped reading once past the cap

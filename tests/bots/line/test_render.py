@@ -51,6 +51,20 @@ def test_every_post_of_the_sample_is_a_valid_text_message(
     assert "・“ネオクラウド”と呼ばれる理由" in first
 
 
+def test_paragraphs_keep_a_blank_line_in_every_part_as_in_slack(
+    renderer: LineRenderer, sample_issue: Issue
+) -> None:
+    posts = [p for p in split_issue(sample_issue, renderer.limits) if p.section_key == "topic"]
+    second = renderer.post(posts[1])["text"]
+    assert second.startswith("【トピック】 2/2\n■ まとめ\n今回のMetaとCoreWeaveの契約は")
+    assert "意味を持ちます。\n\nまず、AIの覇権争い" in second
+    # A list stays under the line that introduces it, a sub-heading on its text.
+    first = renderer.post(posts[0])["text"]
+    assert "■ CoreWeaveとは?\n・事業モデル" in first
+    assert "締結。\n\n■ なぜ今、需要が集中?\nAIモデル" in first
+    assert "\n\n\n" not in first + second
+
+
 def test_the_measure_is_exactly_what_post_draws(
     renderer: LineRenderer, sample_issue: Issue
 ) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bots.slack.blocks import ACTION_NEXT, ACTION_SHARE
 from tests.bots.slack.conftest import SlackHarness
 from tests.bots.slack.test_commands import assert_valid, buttons, texts, values
 
 
-def action_id(message: dict, label: str) -> str:
+def action_id(message: dict[str, Any], label: str) -> str:
     for block in message["blocks"]:
         if block["type"] == "actions":
             for element in block["elements"]:

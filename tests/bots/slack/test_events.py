@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.bots.slack.conftest import SlackHarness
 from tests.fakes import slack_blockkit
 
 
-def text_of(blocks: list[dict] | None) -> str:
+def text_of(blocks: list[dict[str, Any]] | None) -> str:
     return "\n".join(slack_blockkit.text_objects(blocks or []))
 
 
@@ -125,7 +126,7 @@ async def test_every_subscribed_event_has_a_listener(haishin: SlackHarness) -> N
         "tokens_revoked": {"type": "tokens_revoked", "tokens": {"oauth": ["U0001"]}},
     }
     for name in manifest_events:
-        response = await haishin.post(haishin.inbound.event(samples[name]))
+        response = await haishin.post(haishin.inbound.event(samples[name]))  # type: ignore[arg-type]
         assert response.status_code == 200, name
 
 
@@ -192,7 +193,8 @@ async def test_a_home_tab_button_answers_in_the_dm(haishin: SlackHarness) -> Non
     [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"bot": ["UBT0001"]}}],
 )
 async def test_losing_the_workspace_pauses_its_subscriptions(
-    haishin: SlackHarness, event: dict
+    haishin: SlackHarness,
+    event: dict[str, Any],
 ) -> None:
     await haishin.command("subscribe", channel_id="C0NEWS")
     await haishin.command("subscribe topic", channel_id="C0OTHER")

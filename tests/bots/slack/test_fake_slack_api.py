@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 import httpx
 import pytest
@@ -15,7 +17,7 @@ def client(slack: FakeSlackAPI, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(token=token or slack.token, base_url=slack.url, retry_handlers=[])
 
 
-def section(text: str) -> dict:
+def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
@@ -42,7 +44,9 @@ async def test_unknown_and_revoked_tokens_are_refused(slack_api: FakeSlackAPI) -
     ],
 )
 async def test_messages_outside_block_kit_limits_are_refused(
-    slack_api: FakeSlackAPI, blocks: list, error: str
+    slack_api: FakeSlackAPI,
+    blocks: list[dict[str, Any]],
+    error: str,
 ) -> None:
     with pytest.raises(SlackApiError) as refused:
         await client(slack_api).chat_postMessage(channel="C1", text="t", blocks=blocks)

@@ -41,7 +41,7 @@ def install(team: str, token: str, refresh: str | None = None) -> Installation:
 
 async def stored_tokens(db: Database) -> list[str]:
     """Every token column value as the database holds it."""
-    values = []
+    values: list[str] = []
     async with db.engine.connect() as conn:
         for table, columns in (
             (slack_bots, ("bot_token", "bot_refresh_token")),
@@ -121,5 +121,5 @@ async def test_a_key_dropped_too_soon_changes_nothing(database: Database) -> Non
 )
 def test_multi_workspace_mode_needs_a_real_key(setting: str | None, says: str) -> None:
     with pytest.raises(ConfigError, match=says):
-        Settings(_env_file=None, token_key=setting).slack_token_cipher()  # type: ignore[call-arg]
-    assert Settings(_env_file=None, token_key=f"{NEW}, {OLD}").slack_token_cipher().keys == 2  # type: ignore[call-arg]
+        Settings(_env_file=None, token_key=setting).slack_token_cipher()
+    assert Settings(_env_file=None, token_key=f"{NEW}, {OLD}").slack_token_cipher().keys == 2

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -121,7 +122,7 @@ async def test_bad_signature_headers_get_401(
         response = await haishin.http.post(
             "/slack/events",
             content=body,
-            headers={"content-type": FORM, **{k: v.encode("utf-8") for k, v in headers.items()}},  # type: ignore[dict-item]
+            headers={"content-type": FORM, **{k: v.encode("utf-8") for k, v in headers.items()}},  # type: ignore[arg-type]
         )
     assert response.status_code == 401, response.text
     assert haishin.slack.calls() == []
@@ -160,7 +161,7 @@ async def test_a_body_over_the_cap_gets_413_even_when_signed(haishin: SlackHarne
 async def test_a_chunked_body_is_read_only_up_to_the_cap(haishin: SlackHarness) -> None:
     sent = 0
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         nonlocal sent
         for _ in range(10 * 16):  # 10 MB in 64 KB chunks, no Content-Length
             sent += 65536

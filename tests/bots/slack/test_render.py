@@ -259,3 +259,27 @@ def test_button_values_round_trip(value: str) -> None:
 )
 def test_what_slack_sends_is_read_as_what_the_person_typed(wire: str, typed: str) -> None:
     assert mrkdwn.to_plain(wire) == typed
+
+
+def test_found_words_are_bold_and_the_text_around_them_escaped() -> None:
+    assert mrkdwn.marked("a <b> & AI, ai", ["ai", "<b>"]) == "a *&lt;b&gt;* &amp; *AI*, *ai*"
+    # Beside Japanese letters a marker needs a zero-width space to count.
+    assert mrkdwn.marked("新AI基盤", ["AI"]) == f"新{mrkdwn.ZWSP}*AI*{mrkdwn.ZWSP}基盤"
+    assert mrkdwn.marked("1 < 2", []) == "1 &lt; 2"
+
+
+def test_a_search_answer_is_one_result_a_paragraph_with_the_words_in_bold(
+    renderer: SlackRenderer,
+) -> None:
+    reply = Reply(
+        intent="search",
+        language="en",
+        message="Results for 'gpu' (2):\n\n#1 Topic: GPU clouds … rent a GPU\n\n#2 Shorts … <gpu>",
+        marks=("gpu",),
+    )
+    [message] = renderer.reply(reply)
+    text = message["blocks"][0]["text"]["text"]
+    assert text == (
+        "Results for 'gpu' (2):\n\n#1 Topic: *GPU* clouds … rent a *GPU*\n\n"
+        "#2 Shorts … &lt;*gpu*&gt;"
+    )

@@ -122,6 +122,11 @@ async def test_search_and_list(engine: CommandEngine) -> None:
     hits = await engine.answer("検索 薬価", platform="test", limits=LIMITS)
     assert hits.intent == "search" and "薬価" in (hits.message or "")
     assert hits.suggestions[0].command == "issue 2 articles"
+    assert hits.marks == ("薬価",)
+    # One result a paragraph, after the heading.
+    head, *results = (hits.message or "").split("\n\n")
+    assert head.startswith("「薬価」の検索結果") and results
+    assert all("\n" not in result and result.startswith("第") for result in results)
     nothing = await engine.answer("search zzzz", platform="test", limits=LIMITS)
     assert "zzzz" in (nothing.message or "")
     listing = await engine.answer("バックナンバー", platform="test", limits=LIMITS)
@@ -198,6 +203,61 @@ async def test_the_same_question_gets_the_same_answer_drawn_once_until_a_correct
     engine.library = InMemoryLibrary([corrected])
     record = await engine.library.latest(NOW)
     assert record is not None
-    engine.library._records[-1] = replace(record, revision=2)  # type: ignore[attr-defined]
+    engine.library._records[-1] = replace(record, revision=2)
     three = await engine.answer("最新トピック", platform="test", limits=LIMITS, conversation="c")
     assert three is not one and len(three.posts) < len(one.posts)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "issue", "section"),
+    [
+        ("前号", "digest", "1", None),
+        ("先週号", "digest", "1", None),
+        ("previous issue", "digest", "1", None),
+        ("last issue", "digest", "2", None),
+        ("先週の記事", "section", "1", "articles"),
+        ("last week's topic", "section", "1", "topic"),
+        ("今週のトピック", "section", "2", "topic"),
+        ("this week's afterword", "section", "2", "afterword"),
+    ],
+)
+async def test_issues_named_relative_to_the_latest_are_answered(
+    engine: CommandEngine, text: str, intent: str, issue: str, section: str | None
+) -> None:
+    reply = await engine.answer(text, platform="test", limits=LIMITS)
+    assert reply.intent == intent
+    assert reply.args["issue"] == issue
+    assert reply.args.get("section") == section
+
+
+async def test_an_issue_before_the_first_is_said_not_to_exist(profile: Profile) -> None:
+    library = InMemoryLibrary([_issue(1, date(2025, 9, 27))])
+    engine = CommandEngine(library, profile, FixedClock(NOW), InMemoryConversations())
+    ja = await engine.answer("前号", platform="test", limits=LIMITS)
+    assert (ja.intent, ja.message) == ("not_found", "1号前の号はまだありません。")
+    en = await engine.answer("last week's topic", platform="test", limits=LIMITS)
+    assert en.message == "There is no issue 1 before the latest yet."
+
+
+async def test_a_section_the_profile_does_not_know_is_found_by_its_title_and_key(
+    profile: Profile,
+) -> None:
+    news = Section(
+        "お知らせ", "お知らせ", (Item(None, tuple(_para(f"告知{n}。" * 30) for n in range(8))),)
+    )
+    whats_new = Section("what-s-new", "What's New", (Item(None, (_para("New things."),)),))
+    issue = replace(_issue(4, date(2025, 10, 11)), sections=(news, whats_new))
+    engine = CommandEngine(
+        InMemoryLibrary([issue]), profile, FixedClock(NOW), InMemoryConversations()
+    )
+    for text in ("issue 4 お知らせ", "お知らせ", "第4号のお知らせ", "最新 お知らせ"):
+        reply = await engine.answer(text, platform="test", limits=LIMITS, page_size=2)
+        assert (reply.intent, reply.args.get("section")) == ("section", "お知らせ"), text
+    assert reply.more is not None  # a long section pages, and its button is understood
+    more = await engine.answer(reply.more.command, platform="test", limits=LIMITS)
+    assert (more.intent, more.args["section"], more.args["first"]) == ("section", "お知らせ", "3")
+    for text in ("issue 4 what-s-new", "What's New", "latest what's new"):
+        reply = await engine.answer(text, platform="test", limits=LIMITS)
+        assert reply.args.get("section") == "what-s-new", text
+    nonsense = await engine.answer("issue 4 hello", platform="test", limits=LIMITS)
+    assert nonsense.intent == "unknown"

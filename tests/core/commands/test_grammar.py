@@ -103,3 +103,48 @@ def test_subscription_choices(profile: Profile) -> None:
 @pytest.mark.parametrize("text", ["hello world", "topik", "2025-13-45 topic", "x" * 10_000])
 def test_unknown_input_is_unknown_not_an_error(profile: Profile, text: str) -> None:
     assert understand(text, profile).kind is Kind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "section", "back"),
+    [
+        ("先週の記事", Kind.SECTION, "articles", 1),
+        ("今週の小ネタ", Kind.SECTION, "shorts", 0),
+        ("前号", Kind.DIGEST, None, 1),
+        ("先週号", Kind.DIGEST, None, 1),
+        ("前号の編集後記", Kind.SECTION, "afterword", 1),
+        ("前々号", Kind.DIGEST, None, 2),
+        ("last week's topic", Kind.SECTION, "topic", 1),
+        ("Last week’s topic?", Kind.SECTION, "topic", 1),
+        ("previous issue", Kind.DIGEST, None, 1),
+        ("previous issue's shorts", Kind.SECTION, "shorts", 1),
+        ("this week's afterword", Kind.SECTION, "afterword", 0),
+        ("this week's shorts", Kind.SECTION, "shorts", 0),
+        ("last issue", Kind.DIGEST, None, 0),  # the last one out: the latest
+        ("latest issue", Kind.DIGEST, None, 0),
+    ],
+)
+def test_issues_named_relative_to_the_latest(
+    profile: Profile, text: str, kind: Kind, section: str | None, back: int
+) -> None:
+    intent = understand(text, profile)
+    assert (intent.kind, intent.section, intent.back, intent.number) == (kind, section, back, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "back", "title"),
+    [
+        ("お知らせ", None, 0, "お知らせ"),
+        ("issue 4 お知らせ", 4, 0, "お知らせ"),
+        ("issue 4 お知らせ p2", 4, 0, "お知らせp2"),
+        ("第4号のお知らせ", 4, 0, "お知らせ"),
+        ("latest what-s-new", None, 0, "what-s-new"),
+        ("前号のお知らせ", None, 1, "お知らせ"),
+    ],
+)
+def test_a_heading_the_profile_does_not_know_is_kept_for_the_engine(
+    profile: Profile, text: str, number: int | None, back: int, title: str
+) -> None:
+    intent = understand(text, profile)
+    assert intent.kind is Kind.UNKNOWN  # unless the issue has such a section
+    assert (intent.number, intent.back, intent.title) == (number, back, title)

@@ -60,10 +60,10 @@ def test_a_timeout_is_retried_only_once_settled_counted_from_when_the_client_gav
     clock.advance(timedelta(seconds=15))  # the client's timeout
     now = clock.now()
     assert retry_at("timeout", now, 0.4, SLACK) == now + timedelta(seconds=60)  # not 0.4 s
-    assert retry_at("connection", now, 0.4, SLACK) == now + timedelta(seconds=60)
+    assert retry_at("network", now, 0.4, SLACK) == now + timedelta(seconds=60)
     # A long backoff still wins; an answered failure waits only its backoff.
     assert retry_at("timeout", now, 300, SLACK) == now + timedelta(seconds=300)
-    assert retry_at("internal_error", now, 0.4, SLACK) == now + timedelta(seconds=0.4)
+    assert retry_at("unavailable", now, 0.4, SLACK) == now + timedelta(seconds=0.4)
     # LINE de-duplicates the resend itself: no wait.
     assert retry_at("timeout", now, 0.4, LINE) == now + timedelta(seconds=0.4)
 
@@ -76,7 +76,7 @@ def test_a_settled_timeout_is_looked_up_and_an_early_claim_waits() -> None:
     assert decide(timed_out, due, SLACK) == Decision(Step.LOOK, verify=True)
     # An answered failure (a 500 from Slack itself) is over: looked up at once, and a resend
     # needs no second look (nothing of the first can land later).
-    assert decide(row("failed", "internal_error"), START, SLACK) == Decision(Step.LOOK)
+    assert decide(row("failed", "unavailable"), START, SLACK) == Decision(Step.LOOK)
 
 
 def test_a_unit_taken_over_mid_send_settles_from_the_takeover() -> None:
@@ -102,7 +102,8 @@ def test_line_resends_with_its_key_within_24_hours_and_asks_the_editor_after() -
     assert late.step is Step.ASK_EDITOR
     assert "haishin send" in late.reason
     # A unit that surely never reached LINE is sent, whatever its age.
-    assert decide(row("failed", "429"), clock.now() + timedelta(days=3), LINE).step is Step.SEND
+    refused = row("failed", "ratelimited")
+    assert decide(refused, clock.now() + timedelta(days=3), LINE).step is Step.SEND
 
 
 def test_the_recorded_copy_stays_else_the_earliest() -> None:

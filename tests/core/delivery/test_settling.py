@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from core.clock import FixedClock
 from core.delivery import DeliveryLedger, DeliveryObserver
+from core.errors import TimedOut
 from core.ports import SendJob, SentMessage, Settling
-from tests.core.delivery.conftest import RecordingPublisher, World, slack_error
+from tests.core.delivery.conftest import RecordingPublisher, World
 from tests.core.delivery.test_worker import claim_and_die
 
 SETTLE = timedelta(seconds=60)
@@ -53,7 +54,7 @@ class SlowPlatform(RecordingPublisher):
         if self.land_after is not None:
             self.late.append((self.clock.now() + self.land_after, job))
             self.land_after = None
-            raise slack_error("timeout", retryable=True)
+            raise TimedOut("the Slack call timed out", platform="slack", code="timeout")
         return self._post(job)
 
     async def find_sent(self, job: SendJob) -> SentMessage | None:

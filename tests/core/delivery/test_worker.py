@@ -151,7 +151,7 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
     sent = 0
     original = world.slack.send
 
-    async def send(job):  # type: ignore[no-untyped-def]
+    async def send(job):
         nonlocal sent
         sent += 1
         if sent == 3:
@@ -241,7 +241,7 @@ async def test_a_stuck_workspace_does_not_hold_up_the_others(world: World) -> No
     release = asyncio.Event()
     original = world.slack.send
 
-    async def send(job):  # type: ignore[no-untyped-def]
+    async def send(job):
         if job.audience.workspace == "TSLOW":
             await release.wait()
         return await original(job)

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,9 @@ def _their_title(title: str) -> str:
 
 
 def test_jser_items_agree_with_the_upstream_parser(
-    corpora: Path, default_profile: Profile, record_property: pytest.RecordProperty
+    corpora: Path,
+    default_profile: Profile,
+    record_property: Callable[[str, object], None],
 ) -> None:
     total = agreed = 0
     defective: Counter[str] = Counter()

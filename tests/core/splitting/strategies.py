@@ -146,7 +146,7 @@ _GRAPHEME = regex.compile(r"\X")
 
 
 def squeeze(text: str) -> str:
-    return _SPACE.sub("", text)
+    return _SPACE.sub("", text)  # type: ignore[no-any-return]
 
 
 def check_posts(issue: Issue, posts: Sequence[Post], limits: Limits) -> None:
@@ -191,14 +191,17 @@ def _check_section(section: Section, posts: list[Post], limits: Limits) -> None:
 def _check_cuts(section: Section, posts: list[Post], limits: Limits) -> None:
     """No cut inside a grapheme cluster, nor inside a link, bold span or URL that fits alone."""
     whole = ""
+    squeezed_length = 0  # len(squeeze(whole)), kept as whole grows: squeezing is per character
     protected: list[tuple[int, int]] = []
     starts = set()  # every block begins a piece of text (a mark there joins nothing before)
     for item in section.items:
-        starts.add(len(squeeze(whole)))
-        whole += plain(item.headline) if item.headline else ""
+        starts.add(squeezed_length)
+        headline = plain(item.headline) if item.headline else ""
+        whole += headline
+        squeezed_length += len(squeeze(headline))
         for block in item.blocks:
             whole += "\n"
-            starts.add(len(squeeze(whole)))
+            starts.add(squeezed_length)
             for span in block.spans:
                 atoms = [(0, len(span.text))] if span.href or span.bold or span.code else []
                 atoms += [] if span.href else url_spans(span.text)
@@ -212,10 +215,12 @@ def _check_cuts(section: Section, posts: list[Post], limits: Limits) -> None:
                     alone = replace(block, spans=(replace(span, text=span.text[a:z]),))
                     size = limits.measure(None, [alone])
                     if size <= min(limits.max_size, limits.max_block_size or size):
-                        start = len(squeeze(whole + span.text[:a]))
+                        start = squeezed_length + len(squeeze(span.text[:a]))
                         protected.append((start, start + len(squeeze(span.text[a:z]))))
                 whole += span.text
+                squeezed_length += len(squeeze(span.text))
     squeezed = squeeze(whole)
+    assert len(squeezed) == squeezed_length
     boundaries = {0, *starts}
     for match in _GRAPHEME.finditer(squeezed):
         boundaries.add(match.end())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,6 +17,7 @@ from sqlalchemy import Connection, inspect, select, text
 from core.errors import ConfigError
 from core.storage.database import Database
 from core.storage.migrate import alembic_config
+from core.storage.migrate import head_revision as migration_files_head
 from core.storage.models import Base, ConversationStateRow
 from core.storage.revision import include_object
 
@@ -38,6 +41,27 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    assert migration_files_head() == head_revision()
+
+
+async def test_a_database_behind_the_files_is_migrated_and_one_at_the_head_kept(
+    tmp_path: Path,
+) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'behind.db'}")
+    try:
+        await db.migrate()
+        async with db.engine.begin() as conn:  # as a database left by the previous release
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "-1"))
+        assert await db.schema_revision() != head_revision()
+        await db.migrate()
+        assert await db.schema_revision() == head_revision()
+        await db.migrate()  # at the head: nothing to do
+        assert await db.schema_revision() == head_revision()
+    finally:
+        await db.dispose()
 
 
 async def table_names(db: Database) -> set[str]:
@@ -183,7 +207,10 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         async with writer.transaction() as session:
             session.add(
                 ConversationStateRow(
-                    platform="line", conversation_id="U1", cursor=["x"], updated_at=_now()
+                    platform="line",
+                    conversation_id="U1",
+                    cursor=["x"],
+                    updated_at=_now(),
                 )
             )
             await session.flush()
@@ -199,7 +226,7 @@ async def test_sqlite_readers_are_not_held_up_by_an_open_write(tmp_path: Path) -
         await reader.dispose()
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> datetime:
     from datetime import UTC, datetime
 
     return datetime(2025, 10, 4, tzinfo=UTC)

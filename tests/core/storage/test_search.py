@@ -22,7 +22,7 @@ NOW = datetime(2025, 10, 10, tzinfo=UTC)
 
 
 async def put(repo: IssueRepository, issue: Issue, key: str) -> None:
-    publish_at = datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=UTC)
+    publish_at = datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=UTC)  # type: ignore[union-attr]
     await repo.store(
         issue,
         source_key=key,

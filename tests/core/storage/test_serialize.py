@@ -14,7 +14,7 @@ from core.model import Block, BlockKind, Issue, Item, NoteKind, ParseNote, Secti
 from core.serialize import content_hash, issue_from_dict, issue_to_dict
 from tests.core.storage.helpers import sample_issue
 
-texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)  # type: ignore[arg-type]
 spans = st.builds(
     Span,
     text=texts,

@@ -1,0 +1,152 @@
+"""What a command imports: only what it uses (issue 18).
+
+``haishin --help`` and the command table load neither the web stack nor a platform's SDK,
+and ``haishin serve`` with Slack and LINE off loads neither SDK: each run in a fresh
+interpreter, with ``sys.modules`` read at its end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bots.cli.common import DELIVERY_STATES
+from core.delivery import STATES
+from tests.bots.serve_process import ServeProcess
+
+ROOT = Path(__file__).resolve().parents[3]
+SDKS = {"linebot", "slack_bolt", "slack_sdk"}
+WEB = {"starlette", "jinja2", "uvicorn"}
+# Beyond the five the issue names: what --help has no use for either.
+# (markdown_it is not among them: Typer's help formatting loads rich.markdown.)
+SERVICES = {"sqlalchemy", "apscheduler", "aiohttp", "httpx", "pydantic"}
+
+# Runs `code`, then prints the top-level packages loaded, however the code exits.
+PROBE = """
+import atexit, json, os, sys
+def _dump():
+    with open(os.environ["MODULES_OUT"], "w") as out:
+        json.dump(sorted(sys.modules), out)
+atexit.register(_dump)
+sys.argv = ["haishin", *json.loads(os.environ["PROBE_ARGV"])]
+exec(os.environ["PROBE_CODE"])
+"""
+
+
+def loaded(tmp_path: Path, code: str, *argv: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {
+        **os.environ,
+        "MODULES_OUT": str(out),
+        "PROBE_ARGV": json.dumps(argv),
+        "PROBE_CODE": code,
+    }
+    with (tmp_path / "stdout").open("wb") as stdout:
+        subprocess.run(
+            [sys.executable, "-c", PROBE], cwd=tmp_path, env=env, stdout=stdout, timeout=120
+        )
+    return packages(json.loads(out.read_text()))
+
+
+def packages(modules: list[str]) -> set[str]:
+    """The top-level packages of the modules loaded. ``linebot`` alone doesn't count:
+    ``bots.line`` registers it as a bare package (``bots.line.sdk``), none of it loaded."""
+    return {name.split(".")[0] for name in modules if name != "linebot"}
+
+
+def newsletter(folder: Path) -> Path:
+    content = folder / "content"
+    (content / "issues").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "newsletter.toml", content)
+    return content
+
+
+def test_the_command_table_loads_no_sdk_no_web_stack_no_database(tmp_path: Path) -> None:
+    modules = loaded(tmp_path, "import bots.cli")
+    assert "typer" in modules
+    assert not modules & (SDKS | WEB | SERVICES | {"markdown_it"})
+
+
+def test_help_loads_no_sdk_no_web_stack_no_database(tmp_path: Path) -> None:
+    modules = loaded(tmp_path, "from bots.cli import main; main()", "--help")
+    assert "rich" in modules  # it did print the help
+    assert not modules & (SDKS | WEB | SERVICES)
+    modules = loaded(tmp_path, "from bots.cli import main; main()", "serve", "--help")
+    assert not modules & (SDKS | WEB | SERVICES - {"pydantic"})  # Typer's own, for options
+
+
+def test_ask_loads_no_web_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`haishin ask` answers from the database: no server, console, Bolt or LINE SDK."""
+    content = newsletter(tmp_path)
+    shutil.copy(ROOT / "content" / "issues" / "2025-10-04.txt", content / "issues")
+    monkeypatch.setenv("HAISHIN_DATABASE_URL", f"sqlite:///{tmp_path / 'haishin.db'}")
+    monkeypatch.setenv("HAISHIN_CONTENT_DIR", str(content))
+    loaded(tmp_path, "from bots.cli import main; main()", "ingest")
+    modules = loaded(tmp_path, "from bots.cli import main; main()", "ask", "latest", "--json")
+    assert "sqlalchemy" in modules and "markdown_it" not in modules  # stored, not re-parsed
+    assert not modules & (WEB | {"linebot", "slack_bolt"})
+    answer = json.loads((tmp_path / "stdout").read_text(encoding="utf-8"))
+    assert answer["intent"] == "digest" and "(2025-10-04)" in answer["message"]
+
+
+async def test_serve_with_platforms_off_loads_no_sdk(tmp_path: Path) -> None:
+    out = tmp_path / "modules.json"
+    env = {
+        "HAISHIN_DATABASE_URL": f"sqlite:///{tmp_path / 'haishin.db'}",
+        "HAISHIN_CONTENT_DIR": str(newsletter(tmp_path)),
+        "MODULES_OUT": str(out),
+        **{
+            name: ""
+            for name in (
+                "SLACK_BOT_TOKEN",
+                "SLACK_SIGNING_SECRET",
+                "SLACK_CLIENT_ID",
+                "SLACK_CLIENT_SECRET",
+                "LINE_CHANNEL_SECRET",
+                "LINE_CHANNEL_ACCESS_TOKEN",
+            )
+        },
+    }
+    serve = ProbedServe(env, tmp_path)
+    serve.start()
+    try:
+        await serve.healthy()
+        async with httpx.AsyncClient() as client:
+            body = (await client.get(f"{serve.url}/healthz")).json()
+        assert body["platforms"] == {"slack": {"on": False}, "line": {"on": False}}
+        assert await serve.terminate() == 0
+    finally:
+        serve.stop_quietly()
+    modules = packages(json.loads(out.read_text()))
+    assert {"starlette", "uvicorn", "sqlalchemy"} <= modules  # it did serve
+    assert not modules & SDKS
+    # SQLAlchemy loads after logging is set up now: it still logs no statements.
+    assert "sqlalchemy.engine" not in serve.log()
+
+
+def test_the_help_lists_the_ledger_states() -> None:
+    assert DELIVERY_STATES == STATES
+
+
+class ProbedServe(ServeProcess):
+    """``haishin serve`` that writes its loaded packages at exit."""
+
+    def start(self) -> ProbedServe:
+        self.env["PROBE_ARGV"] = json.dumps(["serve", "--port", str(self.port)])
+        self.env["PROBE_CODE"] = "from bots.cli import main; main()"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", PROBE],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
