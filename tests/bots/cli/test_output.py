@@ -147,7 +147,7 @@ def test_an_unexpected_error_still_shows_its_traceback(
     from tests.bots.cli.process import _environ
 
     broken = (
-        "import bots.cli.content as c\n"
+        "import core.plaintext as c\n"
         "def boom(*args, **kwargs):\n"
         "    raise RuntimeError('a bug of ours')\n"
         "c.format_issue = boom\n" + CODE
