@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bots import registry
 from bots.metrics import Metrics, MetricsObserver, StatsMetrics
@@ -160,7 +161,13 @@ def build_delivery(
         name: platform.review for name, platform in platforms.items() if platform.review is not None
     }
     fanout = Fanout(services.profile.name, publishers, planners, reviews)
-    publishing = Publishing(services.db, fanout, clock=services.clock)
+    publishing = Publishing(
+        services.db,
+        fanout,
+        clock=services.clock,
+        catch_up=timedelta(days=services.settings.catch_up_days),
+        catch_up_setting="HAISHIN_CATCH_UP_DAYS",
+    )
     worker_settings = settings or WorkerSettings()
     stores = DeliveryStores.over(
         services.db, clock=services.clock, worker_timeout=worker_settings.worker_timeout

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, validation_alias="HAISHIN_PUBLIC_URL")
     log_format: Literal["plain", "json"] = Field("plain", validation_alias="HAISHIN_LOG_FORMAT")
     log_level: str = Field("INFO", validation_alias="HAISHIN_LOG_LEVEL")
+    # How late an issue may still go to on-publish subscriptions (a server down for a week,
+    # or a folder of old issues ingested at once, sends no flood).
+    catch_up_days: float = Field(3.0, ge=0, validation_alias="HAISHIN_CATCH_UP_DAYS")
     # Fernet keys, newest first, comma-separated: stored Slack tokens are encrypted with them.
     token_key: str | None = Field(None, validation_alias="HAISHIN_TOKEN_KEY", repr=False)
 

@@ -31,11 +31,19 @@ async def publish_issue(number: int) -> None:
         return
     if handover is not None and handover.rows:
         runtime.wake()
+    got = handover.subscriptions if handover else 0
+    why = ""
+    if not got:
+        try:
+            why = f" ({await runtime.publishing.why_nothing_handed()})"
+        except Exception:  # only words for the log; the sweep reports database trouble
+            log.debug("why nothing was handed over: not known", exc_info=True)
     log.info(
-        "publication of issue %d: published %s; %d subscription(s) got it",
+        "publication of issue %d: published %s; %d subscription(s) got it%s",
         number,
         published or "nothing new",
-        handover.subscriptions if handover else 0,
+        got,
+        why,
     )
 
 

@@ -84,6 +84,9 @@ class SchedulerService:
         self.leadership = leadership or leadership_for(db)
         self.check_every = check_every
         self.on_lag = on_lag
+        # When this process took the lead, and when each job was last placed (for the lag).
+        self._started: datetime | None = None
+        self._placed: dict[str, datetime] = {}
         self.on_missed = on_missed
         self.scheduler: Any = None
         self._engine: Engine | None = None
@@ -120,6 +123,11 @@ class SchedulerService:
             if self.scheduler is None:
                 return
             changes = reconcile(self.scheduler, specs)
+            now = datetime.now(UTC)
+            for job_id in (*changes.added, *changes.replaced):
+                self._placed[job_id] = now
+            for job_id in changes.removed:
+                self._placed.pop(job_id, None)
         if changes.changed:
             log.info(
                 "scheduler jobs: added %s, moved %s, removed %s",
@@ -193,6 +201,8 @@ class SchedulerService:
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=UTC,
         )
+        self._started = datetime.now(UTC)
+        self._placed.clear()
         scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
         install(self.runtime)
@@ -217,10 +227,16 @@ class SchedulerService:
         await self.leadership.release()
 
     def _submitted(self, event: Any) -> None:
+        """The lag of a run that fell due while its job was in place. A run already overdue
+        when its job was placed (an issue whose date is long past, a job store restored after
+        downtime) is catch-up work, not lateness of the scheduler: not measured."""
         if self.on_lag is None or not event.scheduled_run_times:
             return
-        late = (datetime.now(UTC) - event.scheduled_run_times[-1]).total_seconds()
-        self.on_lag(max(0.0, late))
+        due = event.scheduled_run_times[-1]
+        placed = self._placed.get(event.job_id, self._started)
+        if placed is not None and due < placed:
+            return
+        self.on_lag(max(0.0, (datetime.now(UTC) - due).total_seconds()))
 
     def _missed(self, event: Any) -> None:
         late = datetime.now(UTC) - event.scheduled_run_time

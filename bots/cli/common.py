@@ -9,10 +9,11 @@ from datetime import date
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
-import typer
 from rich.console import Console
+from rich.table import Table
 
-from core.errors import ConfigError, HaishinError, NotFound
+from bots.cli.failures import known_message, print_failure
+from core.errors import ConfigError, NotFound
 
 # Every `haishin` run imports the command table, `--help` included, so the command modules
 # import what only some commands need (services, SQLAlchemy, the SDKs) inside those commands.
@@ -25,21 +26,31 @@ if TYPE_CHECKING:
 # tests/bots/cli/test_imports.py checks the two agree.
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 
-console = Console()
-errors = Console(stderr=True)
+# Into a pipe or a file, lines are never wrapped nor table cells cut: the pager or the next
+# program decides. Only a terminal gets lines fitted to its width.
+UNWRAPPED = 100_000
+
+
+def _console(*, stderr: bool = False) -> Console:
+    made = Console(stderr=stderr)
+    return made if made.is_terminal else Console(stderr=stderr, width=UNWRAPPED)
+
+
+console = _console()
+errors = _console(stderr=True)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 def fail(message: str, *, code: int = 1) -> NoReturn:
-    """Print an error a person can act on and exit."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
+    """Print an error a person can act on (plain text, never markup) and exit."""
+    print_failure(message, code=code)
 
 
 def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
-    """Run an async Typer command; haishin errors become one red line, not a traceback."""
+    """Run an async Typer command; a known failure (see ``failures``) becomes one red line,
+    not a traceback."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -47,10 +58,47 @@ def async_command(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
             import asyncio
 
             return asyncio.run(func(*args, **kwargs))
-        except HaishinError as exc:
-            fail(str(exc))
+        except Exception as exc:
+            message = known_message(exc)
+            if message is None:
+                raise
+            fail(message)
 
     return wrapper
+
+
+# Columns holding identifiers (targets such as slack:T0123/C0456, units, files): whole or not
+# at all, since a cut one can't be typed back.
+IDENTIFIERS = ("#", "id", "target", "unit", "file", "entry", "key", "section", "date")
+
+
+def show_table(table: Table, *whole: str) -> None:
+    """Print a table whose identifier columns (``IDENTIFIERS`` and ``whole``, by header) are
+    never cut nor wrapped: a terminal too narrow for them gets the table at its own width."""
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    for column in table.columns:
+        longest = (
+            max(
+                (Text.from_markup(cell).cell_len if isinstance(cell, str) else 0)
+                for cell in column.cells
+            )
+            if column.cells
+            else 0
+        )
+        if column.header in (*whole, *IDENTIFIERS):
+            column.no_wrap = True
+            column.overflow = "fold"
+            column.min_width = max(column.min_width or 0, longest)
+        else:  # the others wrap (a long word folds, never cut) but don't vanish
+            if column.max_width is None:  # a deliberate excerpt keeps its ellipsis
+                column.overflow = "fold"
+            words = str(column.header).split() or [""]
+            least = max(max(map(len, words)), min(longest, 10))
+            column.min_width = max(column.min_width or 0, least)
+    need = Measurement.get(console, console.options, table).minimum
+    console.print(table, width=max(console.width, need), crop=False)
 
 
 @contextlib.asynccontextmanager

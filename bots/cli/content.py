@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from bots import registry
-from bots.cli.common import async_command, console, errors, fail, find_issue, services
+from bots.cli.common import async_command, console, errors, fail, find_issue, services, show_table
 from core.errors import ContentError
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ async def ingest(
             str(outcome.revision) if outcome.revision is not None else "",
             "see below" if status == "error" else escape(outcome.message or ""),
         )
-    console.print(table)
+    show_table(table)
     # whole, not squeezed into a cell: what is wrong, where, and how to fix it
     for outcome in report.outcomes:
         if outcome.status == "error":
@@ -117,7 +117,8 @@ def _shown(path: Path) -> str:
 
 @async_command
 async def issues() -> None:
-    """List stored issues: number, date, title, sections, revision, published."""
+    """List stored issues: number, date, title (an untitled one's lead headline, dimmed),
+    sections, revision, published."""
     from bots.cli.lookups import issue_state
 
     async with services() as svc:
@@ -142,12 +143,12 @@ async def issues() -> None:
         table.add_row(
             str(entry.number),
             entry.date.isoformat() if entry.date else "",
-            escape(entry.title or ""),
+            escape(entry.title) if entry.title else f"[dim]{escape(entry.lead or '')}[/]",
             ", ".join(entry.sections),
             revision,
             published,
         )
-    console.print(table)
+    show_table(table)
 
 
 @async_command
@@ -168,7 +169,12 @@ async def show(
                 have = ", ".join(s.key for s in record.issue.sections)
                 fail(f"issue {record.issue.number} has no section {section!r}; it has: {have}")
             keys = [key]
-    console.print(format_issue(record.issue, keys), markup=False, highlight=False, end="")
+    text = format_issue(record.issue, keys)
+    if console.is_terminal:
+        from bots.cli.wrap import wrap
+
+        text = wrap(text, console.width - 2)  # room for a hanging 、
+    console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
 
 
 @async_command
@@ -227,38 +233,19 @@ async def ask(
     platform: AskPlatformOpt = "slack",
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer TEXT exactly as the bots would answer a reader who typed it."""
-    from bots import registry
-    from bots.cli.views import print_reply
-    from bots.preview import post_document
+    """Answer TEXT exactly as the bots would answer a reader who typed it: the messages the
+    Slack or LINE bot would send, drawn by that bot, paged as that bot pages."""
+    from bots.cli.asking import ask as ask_bot
+    from bots.cli.views import print_asked
 
     if platform not in registry.names():
         fail(f"--platform must be {registry.choices()}, not {platform!r}")
-    contract = registry.platform(platform)
     async with services() as svc:
-        # Paged and in the language the platform's bot would answer in.
-        renderer = contract.renderer(svc.profile)
-        reply = await svc.engine.answer(
-            text,
-            platform=platform,
-            limits=renderer.limits,
-            conversation="cli",
-            page_size=contract.page_size,
-            language=contract.reader_language(text, svc.profile.language),
-        )
+        asked = await ask_bot(svc, text, platform)
     if as_json:
-        document: dict[str, Any] = {
-            "intent": reply.intent,
-            "posts": [post_document(post, renderer) for post in reply.posts],
-            "message": reply.message,
-            "suggestions": [{"label": s.label, "command": s.command} for s in reply.suggestions],
-            "more": {"label": reply.more.label, "command": reply.more.command}
-            if reply.more
-            else None,
-        }
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(asked.document(), ensure_ascii=False, indent=2))
         return
-    print_reply(reply, renderer)
+    print_asked(asked)
 
 
 def _platforms(choice: str) -> tuple[str, ...]:

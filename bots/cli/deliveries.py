@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
+from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services, show_table
 
 if TYPE_CHECKING:
     from core.delivery import BatchPlan, Delivery, Group
@@ -87,7 +87,7 @@ def _group_table(
     table = Table("issue", "target", "sent", "state", "note", title="deliveries")
     for index, (group, members) in enumerate(groups.items()):
         if index >= limit:
-            console.print(table)
+            show_table(table)
             console.print(f"… {len(groups) - limit} more; narrow with --issue or --state")
             return
         states = Counter(r.state for r in members)
@@ -129,7 +129,7 @@ def _group_table(
             shown,
             escape(note),
         )
-    console.print(table)
+    show_table(table)
 
 
 def _where(row: Delivery) -> str:
@@ -163,4 +163,4 @@ def _row_table(
             when(row.next_attempt_at, zone, now) if row.next_attempt_at else "-",
             escape(_where(row)),
         )
-    console.print(table)
+    show_table(table)

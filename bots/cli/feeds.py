@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, services
+from bots.cli.common import async_command, console, fail, services, show_table
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ async def ingest_feeds(urls: list[str]) -> None:
             )
             try:
                 for url in target.urls:
-                    with console.status(f"reading {url}…"):
+                    with console.status(f"reading {escape(url)}…"):
                         report = await poll.poll(url)
                     _print_report(url, report)
                     reports.append(report)
@@ -93,7 +93,9 @@ async def feeds() -> None:
         health = await feed_health(svc.db, svc.profile)
     if not health["on"]:
         console.print(
-            "No feed in newsletter.toml. Add a [feed] table with url = 'https://…' to follow one."
+            "No feed in newsletter.toml. Add a [feed] table with url = 'https://…' to follow one.",
+            markup=False,
+            highlight=False,
         )
         return
     table = Table("feed", "status", "last poll", "next poll", "failures", "error", title="feeds")
@@ -107,7 +109,7 @@ async def feeds() -> None:
             str(feed.get("failures", 0)),
             escape(feed.get("error") or ""),
         )
-    console.print(table)
+    show_table(table)
     if not health["ok"]:
         raise typer.Exit(1)
 
@@ -138,7 +140,7 @@ def _print_report(url: str, report: FeedReport | None) -> None:
             _number(entry.revision),
             escape(note),
         )
-    console.print(table)
+    show_table(table)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from bots.cli.common import async_command, console, fail, services
 
@@ -90,7 +91,9 @@ async def richmenu(
             image.write_bytes(data)
         request = describe(menu_request(profile, buttons, profile.language))
         console.print_json(json.dumps(request, ensure_ascii=False))
-        console.print(f"image: {len(data):,} bytes" + (f", saved to {image}" if image else ""))
+        console.print(
+            f"image: {len(data):,} bytes" + (f", saved to {escape(str(image))}" if image else "")
+        )
         return
     token = settings.line_channel_access_token
     if not token:
@@ -103,9 +106,9 @@ async def richmenu(
         await client.close()
     if image is not None:
         image.write_bytes(result.image)
-    labels = " / ".join(button.label for button in result.buttons)
+    labels = escape(" / ".join(button.label for button in result.buttons))
     console.print(f"[green]rich menu {result.rich_menu_id} is the default[/]: {labels}")
-    saved = f", saved to {image}" if image else ""
+    saved = f", saved to {escape(str(image))}" if image else ""
     console.print(f"image: {len(result.image):,} bytes{saved}")
     if result.removed:
         console.print(f"removed {len(result.removed)} older haishin rich menu(s)")

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import console, errors, fail
+from bots.cli.common import console, errors, fail, show_table
 from core.errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
@@ -97,18 +97,19 @@ def init(
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    table = Table("key", "title", "seen in", "link list", title=f"{target}: draft profile")
+    table = Table("key", "title", "seen in", "link list", title=escape(f"{target}: draft profile"))
     for spec in draft.sections:
         table.add_row(
-            spec.key,
+            escape(spec.key),
             escape(spec.title),
             f"{spec.seen}/{draft.issues}",
             "yes" if spec.link_list else "",
         )
-    console.print(table)
+    show_table(table)
     for note in draft.notes:
         console.print(f"dates: {escape(note)}")
     console.print(
         f"Edit {target} (keys, titles, aliases), then try it: haishin preview {files[0]}",
+        markup=False,
         highlight=False,
     )

@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from bots.cli.common import DELIVERY_STATES, async_command, console, fail, services
 
 if TYPE_CHECKING:
     from bots.bootstrap import DeliveryKit, Services
     from bots.platform import Platform
-    from core.delivery import Delivery, Target
+    from core.delivery import Delivery, Fanout, Target
     from core.storage import StoredIssue, Subscription
 
 ONE_OFF = "one-off sends only (haishin send); resume it to subscribe"
@@ -52,6 +52,17 @@ async def send(
     target = Target.parse(to)
     async with services() as svc:
         stored = await stored_issue(svc, issue)
+        repository = SubscriptionRepository(svc.db, clock=svc.clock)
+        if dry_run:
+            # Nothing is sent, so no credentials are needed: the messages are drawn here.
+            # With the platform on, its planner also checks the plan against LINE's quota.
+            sub = await repository.find(target.platform, target.target, target.workspace)
+            on = build_platforms(svc)
+            fanout = (
+                build_delivery(svc, on).fanout if target.platform in on else _offline_fanout(svc)
+            )
+            await _dry_run(svc, fanout, target, sub, stored)
+            return
         platforms = build_platforms(svc)
         if target.platform not in platforms:
             fail(
@@ -59,11 +70,7 @@ async def send(
                 "README) to send there"
             )
         kit = build_delivery(svc, platforms)
-        repository = SubscriptionRepository(svc.db, clock=svc.clock)
         sub = await repository.find(target.platform, target.target, target.workspace)
-        if dry_run:
-            await _dry_run(svc, kit, target, sub, stored)
-            return
         if sub is None:
             sub = await repository.add(
                 platform=target.platform, workspace=target.workspace, target=target.target
@@ -180,7 +187,7 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 
 
 async def _dry_run(
-    svc: Services, kit: DeliveryKit, target: Target, sub: Subscription | None, stored: StoredIssue
+    svc: Services, fanout: Fanout, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
     from bots.line.reach import is_narrowcast
     from core.delivery import DeliveryLedger
@@ -216,33 +223,66 @@ async def _dry_run(
         updated_at=svc.clock.now(),
     )
     try:
-        plan = await kit.fanout.plan(probe, stored)
+        plan = await fanout.plan(probe, stored)
     except DeliveryError as exc:
         fail(f"nothing would be sent: {escape(str(exc))}")
     if not plan.groups:
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
-    table = Table(
-        "audience",
-        "recipients",
-        "units",
-        title=f"dry run: issue #{stored.number} → {escape(target.address)}",
-    )
+
+    from bots.cli.drawn import line_message, slack_message
+    from core.delivery import chosen_sections
+
+    chosen = tuple(chosen_sections(probe, stored)) if probe.sections else ()
+    draw = slack_message if target.platform == "slack" else line_message
+    publisher: Any = fanout.publishers[target.platform]
+    units = 0
     for group in plan.groups:
         who = group.audience.recipients or (target.target,)
         if who == ("all",):
-            kind = "broadcast: every friend"
+            kind = "broadcast to every friend"
         elif is_narrowcast(who):
-            kind = f"narrowcast: every friend but {len(who) - 1}"
+            kind = f"narrowcast to every friend but {len(who) - 1}"
         else:
             kind = f"{len(who)} recipient(s)"
-        table.add_row(
-            f"batch {group.batch}" if group.batch else escape(target.address),
-            kind,
-            escape(", ".join(group.units)),
+        batch = f"batch {group.batch}, " if group.batch else ""
+        console.print(
+            f"[bold]issue #{stored.number} → {escape(target.address)}[/] ({batch}{kind})",
+            highlight=False,
         )
-    console.print(table)
+        digest = fanout.digest(stored, group.audience.sections or chosen)
+        for unit in group.units:
+            units += 1
+            for message in publisher.messages(digest, unit):
+                parts, buttons = draw(message)
+                body = Text("\n").join(parts)
+                if buttons:
+                    body.append("\n" + "  ".join(f"[ {b} ]" for b in buttons), style="bold")
+                console.print(f"── unit {unit} ──", markup=False, highlight=False)
+                console.print(body, highlight=False, soft_wrap=not console.is_terminal)
     if plan.summary:
-        console.print(f"plan: {escape(plan.summary)}")
-    units = sum(len(g.units) for g in plan.groups)
-    console.print(f"{units} unit(s) in {len(plan.groups)} send group(s); nothing was sent")
+        console.print(f"plan: {plan.summary}", markup=False, highlight=False)
+    console.print(
+        f"{units} unit(s) in {len(plan.groups)} send group(s) would go; nothing was sent",
+        highlight=False,
+    )
+
+
+def _offline_fanout(svc: Services) -> Fanout:
+    """Publishers that draw what they would send and hold no credentials (a dry run)."""
+    from bots.line.followers import LineAudienceBook
+    from bots.line.planner import LineFriendPlanner
+    from bots.line.publisher import LinePublisher
+    from bots.line.render import LineRenderer
+    from bots.slack.publisher import SlackPublisher
+    from bots.slack.render import SlackRenderer
+    from bots.slack.tokens import StaticToken
+    from core.delivery import Fanout
+
+    profile = svc.profile
+    publishers: dict[str, Any] = {
+        "slack": SlackPublisher(SlackRenderer(profile), profile, StaticToken("dry-run")),
+        "line": LinePublisher(None, LineRenderer(profile)),  # type: ignore[arg-type]
+    }
+    friends = LineFriendPlanner(LineAudienceBook(svc.db, clock=svc.clock), svc.db)
+    return Fanout(profile.name, publishers, {"line": friends.plan}, {"line": friends.review})

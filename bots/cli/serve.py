@@ -17,7 +17,9 @@ import contextlib
 import gc
 import logging
 import signal
-from typing import TYPE_CHECKING, Annotated, Literal
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -101,6 +103,22 @@ def serve(
             asyncio.run(_serve(settings, host, port))
         except ConfigError as exc:
             fail(str(exc))
+
+
+def _announcing_server(config: Any, announce: Callable[[int], None]) -> Any:
+    """uvicorn's server, saying "serving on" only once its sockets listen (the start-up
+    work, ingesting the content folder included, comes before)."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                listening = [s for server in self.servers for s in (server.sockets or ())]
+                bound = listening[0].getsockname()[1] if listening else self.config.port
+                announce(int(bound))
+
+    return AnnouncingServer(config)
 
 
 def _format(value: str) -> Literal["plain", "json"]:
@@ -226,13 +244,17 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         config = uvicorn.Config(
             app, host=host, port=port, log_config=None, lifespan="on", access_log=True
         )
-        server = uvicorn.Server(config)
-        log.info(
-            "haishin serving on http://%s:%d/ (database %s, platforms: %s)",
-            host,
-            port,
-            services.db.url.render_as_string(hide_password=True),
-            ", ".join(sorted(platforms)) or "none; see the lines above to turn them on",
+        database = services.db.url.render_as_string(hide_password=True)
+        on = ", ".join(sorted(platforms)) or "none; see the lines above to turn them on"
+        server = _announcing_server(
+            config,
+            lambda bound: log.info(
+                "haishin serving on http://%s:%d/ (database %s, platforms: %s)",
+                host,
+                bound,
+                database,
+                on,
+            ),
         )
         await server.serve(sockets=inherited_sockets())  # a --workers child's socket
         if not server.started:

@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, services
+from bots.cli.common import async_command, console, fail, services, show_table
 
 if TYPE_CHECKING:
     from core.stats.report import Report
@@ -84,7 +84,7 @@ def _show(report: Report, counting: bool) -> None:
                 _n(c.pages),
                 end_section=index == len(PLATFORMS) - 1,
             )
-    console.print(table)
+    show_table(table)
     lines = []
     for name in PLATFORMS:
         reach = report.reach[name]
@@ -118,7 +118,7 @@ def _show(report: Report, counting: bool) -> None:
         searches = Table("query", "count", "hits", title=title, title_justify="left")
         for s in found:
             searches.add_row(escape(s.query), f"{s.count:,}", f"{s.hits:,}")
-        console.print(searches)
+        show_table(searches)
     if not report.followers:
         console.print(f"friends, {period}: no change recorded")
         return
@@ -141,4 +141,4 @@ def _show(report: Report, counting: bool) -> None:
             _n(day.friends),
             _n(day.blocks),
         )
-    console.print(friends)
+    show_table(friends)

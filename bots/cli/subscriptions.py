@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bots.cli.common import async_command, console, fail, select_issue, services
+from bots.cli.common import async_command, console, fail, select_issue, services, show_table
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
@@ -89,7 +89,7 @@ async def list_subscriptions(
             state,
             f"#{last}" if last else "-",
         )
-    console.print(table)
+    show_table(table)
 
 
 @subscriptions_app.command("add")
@@ -231,7 +231,7 @@ async def schedule() -> None:
     if not subs:
         console.print("No subscriptions, so nothing is scheduled.")
         return
-    console.print(table)
+    show_table(table)
     overdue = [s for s in upcoming if s.publish_at is not None and s.publish_at <= now]
     future = [s for s in upcoming if s not in overdue]
     if overdue:

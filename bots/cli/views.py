@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
-from bots.cli.common import console
+from bots.cli.common import console, show_table
 
 if TYPE_CHECKING:
+    from bots.cli.asking import Asked
     from bots.rendering import Renderer
-    from core.model import Issue, Post, Reply
+    from core.model import Issue, Post
     from core.profile import Profile
 
 
@@ -34,12 +36,12 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
         )
         if x
     )
-    tree = Tree(f"[bold]{escape(head or 'issue')}[/]  [dim]{profile.name}[/]")
+    tree = Tree(f"[bold]{escape(head or 'issue')}[/]  [dim]{escape(profile.name)}[/]")
     for section in issue.sections:
         known = profile.spec(section.key) is not None or not profile.sections
         style = "bold cyan" if known else "bold red"
         note = "" if known else "  [red](not in the profile)[/]"
-        node = tree.add(f"[{style}]{escape(section.title)}[/] [dim]{section.key}[/]{note}")
+        node = tree.add(f"[{style}]{escape(section.title)}[/] [dim]{escape(section.key)}[/]{note}")
         for item in section.items:
             kinds = [b.kind for b in item.blocks]
             summary = ", ".join(
@@ -52,7 +54,9 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
     for remark in issue.notes:
         colour = "yellow" if remark.kind is NoteKind.WARNING else "dim"
         where = f"line {remark.line}: " if remark.line else ""
-        tree.add(f"[{colour}]{remark.kind.value}: {where}{escape(remark.message)}[/]")
+        # the message says what was done ("dropped trailing boilerplate …"): once
+        label = "warning" if remark.kind is NoteKind.WARNING else "note"
+        tree.add(f"[{colour}]{label}: {where}{escape(remark.message)}[/]")
     renderers = [renderer_for(platform, profile) for platform in platforms]
     for renderer in renderers:
         for section in issue.sections:
@@ -68,34 +72,57 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
 
 
 def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
+    """One row a post. Items and parts count from 1, as the reader's "2/3" does; a LINE post
+    is measured whole, header included, in UTF-16 units against LINE's 5,000, the figure the
+    console shows too (the splitter keeps the body under 4,920 to leave room for the header)."""
     limits = renderer.limits
-    table = Table("section", "item", "part", "size / limit", title=platform)
+    unit = "UTF-16 units" if platform == "line" else "size"
+    table = Table("section", "item", "part", f"{unit} / limit", title=platform)
     table.add_column("starts with", no_wrap=True, overflow="ellipsis", max_width=36)
     for post in posts:
-        size = limits.measure(post.headline, post.blocks)
-        ok = size <= limits.max_size
-        colour = "green" if ok else "bold red"
+        size, cap = limits.measure(post.headline, post.blocks), limits.max_size
+        if platform == "line":
+            from bots.line.render import TEXT_MAX
+            from core.splitting import utf16_len
+
+            size, cap = utf16_len(str(renderer.post(post).get("text", ""))), TEXT_MAX
+        colour = "green" if size <= cap else "bold red"
         start = " ".join(post.text.split())[:60]
         table.add_row(
-            post.section_key,
-            str(post.item),
+            escape(post.section_key),
+            str(post.item + 1),
             f"{post.part}/{post.parts}",
-            f"[{colour}]{size} / {limits.max_size}[/]",
+            f"[{colour}]{size:,} / {cap:,}[/]",
             escape(start),
         )
-    console.print(table)
+    show_table(table)
 
 
-def print_reply(reply: Reply, renderer: Renderer) -> None:
-    """An answer as a reader would read it, with its buttons."""
-    if reply.message:
-        console.print(Panel(escape(reply.message), title=reply.intent, expand=False))
-    for post in reply.posts:
-        title = f"{post.section_title} {post.part}/{post.parts}"
-        console.print(Panel(escape(post.text), title=escape(title), expand=False))
-    buttons = [*reply.suggestions, *([reply.more] if reply.more else [])]
-    if buttons:
-        console.print(
-            "buttons: " + "  ".join(f"[reverse] {escape(b.label)} [/]" for b in buttons),
-            highlight=False,
-        )
+def print_asked(asked: Asked) -> None:
+    """The messages a bot would send, one after the other, each with its buttons; into a
+    terminal each in a box fitted to its width, into a pipe as plain text."""
+
+    from bots.cli.drawn import line_message, slack_message
+    from bots.cli.wrap import wrap_text
+
+    platform = asked.renderer.platform
+    name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
+    draw = slack_message if platform == "slack" else line_message
+    total = len(asked.messages)
+    if not total:
+        console.print(f"(the {name} bot sends nothing)", markup=False, highlight=False)
+    for number, payload in enumerate(asked.messages, start=1):
+        parts, buttons = draw(payload)
+        body = Text("\n\n").join(parts)
+        if buttons:
+            body.append("\n\n")
+            body.append("  ".join(f"[ {label} ]" for label in buttons), style="bold")
+        title = f"{name} message {number}/{total}" if total > 1 else f"{name} message"
+        if console.is_terminal:
+            body = wrap_text(body, max(console.width - 6, 20))  # 2 cells for a hanging 、
+            console.print(Panel(body, title=escape(title), expand=False))
+        else:
+            console.print(f"── {title} ──", markup=False, highlight=False)
+            console.print(body, highlight=False, soft_wrap=True)
+    if asked.note:
+        console.print(f"note: {asked.note}", markup=False, highlight=False, style="dim")

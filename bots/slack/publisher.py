@@ -100,6 +100,14 @@ class SlackPublisher(Publisher):
         """``parent``, then one unit per post: ``section/item/part`` (e.g. ``topic/0/1``)."""
         return [PARENT, *self._posts(digest)]
 
+    def messages(self, digest: Digest, unit: str) -> list[dict[str, Any]]:
+        """The ``chat.postMessage`` body one unit posts (``send`` adds the delivery id and
+        the thread), for a dry run."""
+        if unit == PARENT:
+            return [dict(self._parent(digest))]
+        post = self._posts(digest).get(unit)
+        return [self.renderer.post(post)] if post is not None else []
+
     async def send(self, job: SendJob) -> SentMessage:
         """Post one unit: the parent to the channel, a post into the parent's thread."""
         channel = _channel(job)

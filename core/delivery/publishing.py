@@ -51,6 +51,7 @@ class Publishing:
         fanout: plans each subscription's groups (needs the platforms' publishers).
         clock: now.
         catch_up: how late an issue may still go to on-publish subscribers.
+        catch_up_setting: the name of the setting that sets ``catch_up``, for messages.
         on_rows: called whenever new rows were committed (wakes this process's workers).
     """
 
@@ -62,10 +63,12 @@ class Publishing:
         clock: Clock | None = None,
         catch_up: timedelta = CATCH_UP,
         on_rows: Callable[[], None] | None = None,
+        catch_up_setting: str = "catch_up",
     ) -> None:
         self.clock = clock or SystemClock()
         self.fanout = fanout
         self.catch_up = catch_up
+        self.catch_up_setting = catch_up_setting
         self.on_rows = on_rows
         self.issues = IssueRepository(db, clock=self.clock)
         self.subscriptions = SubscriptionRepository(db, clock=self.clock)
@@ -168,6 +171,33 @@ class Publishing:
         for reason in skipped:
             log.warning("issue %d not handed over to %s", stored.number, reason)
         return Handover(stored.number, len(got), sum(got.values()), tuple(skipped))
+
+    async def why_nothing_handed(self) -> str:
+        """In words, why ``hand_over_on_publish`` gave the newest issue to no subscription."""
+        latest = await self.issues.latest_published()
+        if latest is None:
+            return "no issue is published yet"
+        if self._stale(latest):
+            due = latest.publish_at or latest.published_at
+            assert due is not None
+            days = self.catch_up.total_seconds() / 86400
+            return (
+                f"issue {latest.number} was due {due:%Y-%m-%d %H:%M %Z}, more than {days:g} "
+                f"day(s) ago, and on-publish subscriptions get an issue only within that "
+                f"({self.catch_up_setting}); `haishin send {latest.number} --to TARGET` sends "
+                "it anyway"
+            )
+        waiting = [
+            s
+            for s in await self.subscriptions.list(active=True)
+            if s.cadence == "on-publish" and _is_new_to(s, latest)
+        ]
+        if not waiting:
+            return (
+                f"no active on-publish subscription is waiting for issue {latest.number} "
+                "(`haishin subscriptions` lists them)"
+            )
+        return f"every on-publish subscription has issue {latest.number} already"
 
     def _stale(self, stored: StoredIssue) -> bool:
         due = stored.publish_at or stored.published_at

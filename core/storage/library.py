@@ -41,6 +41,7 @@ class CatalogueEntry:
     back_catalogue: bool
     held: str | None = None  # draft, removed or cancelled: see IssueRow.held
     source_key: str = ""
+    lead: str | None = None  # the first item headline: what an untitled issue leads with
 
 
 class DatabaseLibrary(Library):
@@ -131,6 +132,10 @@ class DatabaseLibrary(Library):
                 back_catalogue=stored.back_catalogue,
                 held=stored.held,
                 source_key=stored.source_key,
+                lead=next(
+                    (item.title for s in stored.issue.sections for item in s.items if item.title),
+                    None,
+                ),
             )
             for stored in await self.issues.all_issues()
         ]

@@ -132,7 +132,7 @@ def test_schedule_shows_each_subscriptions_next_slot(env: dict[str, str]) -> Non
 def test_send_goes_once_through_the_ledger(env: dict[str, str], slack: FakeSlackAPI) -> None:
     dry = haishin(env, "send", "1", "--to", "slack:T0001/C0999", "--dry-run")
     assert dry.exit_code == 0, out(dry)
-    assert "7 unit(s) in 1 send group(s); nothing was sent" in " ".join(out(dry).split())
+    assert "7 unit(s) in 1 send group(s) would go; nothing was sent" in " ".join(out(dry).split())
     assert slack.messages() == []
 
     sent = haishin(env, "send", "1", "--to", "slack:T0001/C0999")

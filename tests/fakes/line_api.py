@@ -38,6 +38,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tests.fakes.line_channel import WEBHOOK_TEST, Channel, channel_route, test_webhook
 from tests.fakes.line_checks import RequestChecker
 from tests.fakes.line_friends import Friends
 from tests.fakes.line_insight import insight_route
@@ -113,6 +114,8 @@ class FakeLineApi(LoopbackServer):
         self.friend_list = Friends(ids=list(friend_ids or []))
         self.fault_rate = fault_rate
         self.profiles: dict[str, dict[str, Any]] = {}
+        # The channel as its consoles show it: bot info, webhook URL, Chat on or off.
+        self.channel = Channel()
         # Insight answers a test sets: by request id, and by day (yyyyMMdd).
         self.message_events: dict[str, dict[str, Any]] = {}
         self.follower_counts: dict[str, dict[str, Any]] = {}
@@ -246,6 +249,8 @@ class FakeLineApi(LoopbackServer):
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
         response = self._answer(request.method, request.path, request.query_string, headers, body)
+        if request.method == "POST" and request.path == WEBHOOK_TEST and response.status == 200:
+            response = await test_webhook(self.channel, body)
         call = Call(
             request.method,
             request.path,
@@ -346,6 +351,9 @@ class FakeLineApi(LoopbackServer):
         )
         if insight is not None:
             return insight
+        channel = channel_route(self.channel, method, path, body)
+        if channel is not None:
+            return channel
         if path == "/v2/bot/message/quota" and method == "GET":
             if self.quota is None:
                 return web.json_response({"type": "none"})
