@@ -74,7 +74,7 @@ def test_an_account_whose_friends_never_wrote_gets_one_broadcast(
     ids = friends(line, 300)
     dry = haishin(env, "send", "1", "--to", "line:all", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "broadcast: every friend" in said(dry)
+    assert "broadcast to every friend" in said(dry)
     assert "plan: broadcast: one request to all 300 friends; about 300 message(s)" in said(dry)
     assert line.deliveries == []
 
