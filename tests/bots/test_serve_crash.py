@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.fakes.waiting import until
 
 CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
+LINE_DAY = ZoneInfo("Asia/Tokyo")  # LINE counts friends per day in Japan
 FOLLOWERS = 1003  # 1000 with the default choice (2 multicasts), 3 with topic only (1)
 LINE_TOKEN = "line-token"
 
@@ -48,8 +50,20 @@ def issue_text(publish_at: datetime, *, fix: bool = False) -> str:
     return f"---\nnumber: 1\npublish_at: {publish_at.isoformat()}\n---\n{text}"
 
 
-async def prepare(workdir: Path, url: str) -> Path:
-    """Content with issue 1 just published, subscribers and followers in the database."""
+def tell_friends(line: FakeLineApi) -> None:
+    """The fake LINE account's friends are the followers ``prepare`` stores, and LINE's
+    insight counts them for the last days, so ``line:all`` knows every friend."""
+    line.friend_list.ids = list(users(FOLLOWERS))
+    today = datetime.now(LINE_DAY).date()
+    for back in range(4):
+        day = (today - timedelta(days=back)).strftime("%Y%m%d")
+        line.follower_counts[day] = {"status": "ready", "followers": FOLLOWERS, "blocks": 0}
+
+
+async def prepare(workdir: Path, url: str, line: FakeLineApi) -> Path:
+    """Content with issue 1 just published, subscribers and followers in the database (who
+    are all of the LINE account's friends: see ``tell_friends``)."""
+    tell_friends(line)
     content = workdir / "content"
     (content / "issues").mkdir(parents=True)
     shutil.copy(CONTENT / "newsletter.toml", content / "newsletter.toml")
@@ -134,7 +148,7 @@ async def test_kill_9_in_the_middle_then_restart_sends_every_post_exactly_once(
     tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi
 ) -> None:
     url = f"sqlite:///{tmp_path / 'haishin.db'}"
-    issue = await prepare(tmp_path, url)
+    issue = await prepare(tmp_path, url, line)
     env = env_for(tmp_path, url, slack, line)
     first = ServeProcess(env, tmp_path, name="first").start()
     try:
@@ -181,7 +195,7 @@ async def test_two_processes_on_postgres_one_scheduler_no_double_sends(
     tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi
 ) -> None:
     with scratch_postgres_database() as url:
-        await prepare(tmp_path, url)
+        await prepare(tmp_path, url, line)
         env = env_for(tmp_path, url, slack, line)
         one = ServeProcess(env, tmp_path, name="one").start()
         two = ServeProcess(env, tmp_path, name="two").start()
