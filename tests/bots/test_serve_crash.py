@@ -100,6 +100,9 @@ def env_for(workdir: Path, url: str, slack: FakeSlackAPI, line: FakeLineApi) -> 
         "LINE_CHANNEL_SECRET": "line-secret",
         "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
         "LINE_API_URL": line.url,
+        # The fakes answer at once and never carry out a request late, so a send in doubt
+        # here (cut short by kill -9) may be settled sooner than the 60 s a real one needs.
+        "HAISHIN_SETTLE_SECONDS": "15",  # the least allowed: the send timeout
     }
 
 
