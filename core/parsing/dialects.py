@@ -102,7 +102,22 @@ def _liquid(line: str, assigned: dict[str, str]) -> str:
         pieces.append(code.group())
         start = code.end()
     pieces.append(_untagged(line[start:], assigned))
-    return "".join(pieces)
+    untagged = "".join(pieces)
+    # A tag between backticks must not leave a fence behind (``{% x %}` → ```), which
+    # would turn the rest of the file into code: the backticks stay apart.
+    if _FENCE.match(untagged) and not _FENCE.match(line):
+        return _apart(pieces)
+    return untagged
+
+
+def _apart(pieces: list[str]) -> str:
+    """The pieces joined with a space where two runs of backticks would meet."""
+    joined = ""
+    for piece in pieces:
+        if joined.endswith("`") and piece.startswith("`"):
+            joined += " "
+        joined += piece
+    return joined
 
 
 def _untagged(text: str, assigned: dict[str, str]) -> str:

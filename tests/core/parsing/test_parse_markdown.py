@@ -323,3 +323,14 @@ def test_links_a_chat_reader_cannot_open_are_text_and_unresolved_references_lose
         "See the docs, a post, top, mail and Taproot, BIP353, [ZH][EN]."  # "[ZH][EN]" is prose
     )
     assert [span.href for span in block.spans if span.href] == ["mailto:a@example.com"]
+
+
+def test_a_template_tag_between_backticks_leaves_no_fence_behind() -> None:
+    # Found by the generated test above: the tag went and its backticks met (``` a fence),
+    # which turned the rest of the file into code.
+    source = "Intro text.\n\n``{% include x.html %}`\n\nAfter it."
+    issue = parse_issue(source.encode(), name="2026-01-05.md", profile=Profile.default())
+    assert_nothing_lost(source, issue)
+    assert all(
+        b.kind is not BlockKind.CODE for s in issue.sections for i in s.items for b in i.blocks
+    )
