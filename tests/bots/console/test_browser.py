@@ -107,7 +107,9 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> No
         if process.poll() is not None:
             pytest.fail(f"haishin serve exited ({process.returncode}):\n{log.read_text()}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+            answer = httpx.get(f"{base}/healthz", timeout=1.0)
+            # The first content scan runs after serve listens: wait until it is done.
+            if answer.status_code == 200 and answer.json().get("content", "ok") == "ok":
                 return
         time.sleep(0.2)  # polling a subprocess's start, not waiting on time itself
     pytest.fail(f"haishin serve did not answer within {START_TIMEOUT:.0f} s:\n{log.read_text()}")
