@@ -63,26 +63,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``haishin serve`` in its own process, with the repository's content; its base URL."""
-    work = tmp_path_factory.mktemp("serve")
-    port = _free_port()
+def serve_env(work: Path) -> dict[str, str]:
+    """The environment of a console test's ``haishin serve``: no developer's settings, the
+    repository's content, a database in ``work``."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("HAISHIN_", "SLACK_", "LINE_"))
     }
-    env |= {
+    return env | {
         "HAISHIN_DATABASE_URL": f"sqlite:///{work / 'haishin.db'}",
         "HAISHIN_CONTENT_DIR": str(CONTENT),
         "PYTHONPATH": str(ROOT),
     }
+
+
+@contextlib.contextmanager
+def running_serve(work: Path, env: dict[str, str]) -> Iterator[str]:
+    """``haishin serve`` in its own process, run from ``work`` (so no developer's .env is
+    read) until the block ends; its base URL once it is up."""
+    port = _free_port()
     log = (work / "serve.log").open("wb")
-    command = [sys.executable, "-c", "from bots.cli import main; main()"]
     process = subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=work,  # no developer's .env is read
+        [*HAISHIN, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=work,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -99,6 +103,17 @@ def served(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Ite
             process.kill()
             process.wait()
         log.close()
+
+
+HAISHIN = [sys.executable, "-c", "from bots.cli import main; main()"]
+
+
+@pytest.fixture(scope="module")
+def served(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``haishin serve`` in its own process, with the repository's content; its base URL."""
+    work = tmp_path_factory.mktemp("serve")
+    with running_serve(work, serve_env(work)) as base:
+        yield base
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,12 @@ import pytest
 from tests.bots.console.test_browser import (  # noqa: F401 - a fixture used by name
     CHROMIUM,
     CHROMIUM_ARGS,
+    HAISHIN,
     UI_TIMEOUT,
-    _free_port,
-    _wait_until_up,
     browser_ready,
+    running_serve,
+    serve_env,
 )
-from tests.conftest import CONTENT, ROOT
 
 pytestmark = pytest.mark.browser
 LATIN_ONLY_FONTS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
@@ -35,40 +34,11 @@ LATIN_ONLY_FONTS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truety
 def served(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     """``haishin serve`` with Slack and LINE off and a LINE subscription; its base URL."""
     work = tmp_path_factory.mktemp("serve")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("HAISHIN_", "SLACK_", "LINE_"))
-    }
-    env |= {
-        "HAISHIN_DATABASE_URL": f"sqlite:///{work / 'haishin.db'}",
-        "HAISHIN_CONTENT_DIR": str(CONTENT),
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [sys.executable, "-c", "from bots.cli import main; main()"]
+    env = serve_env(work)
     for step in (["ingest"], ["subscriptions", "add", "--to", "line:all"]):
-        subprocess.run([*command, *step], cwd=work, env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = (work / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, work / "serve.log")
+        subprocess.run([*HAISHIN, *step], cwd=work, env=env, check=True, capture_output=True)
+    with running_serve(work, env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,10 +32,10 @@ from tests.bots.console.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     UI_TIMEOUT,
-    _free_port,
-    _wait_until_up,
+    running_serve,
+    serve_env,
 )
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 # Recent days: serve runs on the real clock, and shows friends of the last 90 days.
@@ -101,33 +99,8 @@ def served_with_stats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("serve-stats")
     asyncio.run(seed(work / "haishin.db"))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HAISHIN_", "SLACK_", "LINE_"))}
-    env |= {
-        "HAISHIN_DATABASE_URL": f"sqlite:///{work / 'haishin.db'}",
-        "HAISHIN_CONTENT_DIR": str(CONTENT),
-        "PYTHONPATH": str(ROOT),
-    }
-    log = (work / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bots.cli import main; main()", "serve", "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, work / "serve.log")
+    with running_serve(work, serve_env(work)) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_stats_page_draws_its_charts_in_chromium(served_with_stats: str) -> None:
