@@ -247,19 +247,9 @@ def _read(
     path: Path, content_dir: Path, profile: Profile, encoding: str | None
 ) -> tuple[Issue, str]:
     """Parse a file; its bytes' SHA-256 too. Every failure is a ContentError."""
-    from core.parsing import parse_issue
+    from core.parsing import parse_issue, read_issue_bytes
 
-    target = issue_file(path, content_dir)
-    try:
-        data = target.read_bytes()
-    except FileNotFoundError:
-        raise ContentError("no such file", path=str(path), hint="check the path") from None
-    except IsADirectoryError:
-        raise ContentError(
-            "is a folder, not an issue file", path=str(path), hint="name a .txt or .md file"
-        ) from None
-    except OSError as exc:
-        raise ContentError(f"cannot be read: {exc.strerror}", path=str(path)) from None
+    data = read_issue_bytes(issue_file(path, content_dir), shown=path)
     try:
         issue = parse_issue(data, name=str(path), profile=profile, encoding=encoding)
     except ContentError:

@@ -59,17 +59,24 @@ def load_issue(path: Path, profile: Profile, *, encoding: str | None = None) -> 
         ContentError: the file cannot be read, decoded or understood; the message names the
             file and, where one applies, the line.
     """
+    data = read_issue_bytes(path)
+    return parse_issue(data, name=str(path), profile=profile, encoding=encoding)
+
+
+def read_issue_bytes(path: Path, shown: Path | None = None) -> bytes:
+    """The file's bytes; a ContentError naming ``shown`` (default ``path``) when it can't be
+    read."""
+    name = str(shown or path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise ContentError("no such file", path=str(path), hint="check the path") from None
+        raise ContentError("no such file", path=name, hint="check the path") from None
     except IsADirectoryError:
         raise ContentError(
-            "is a folder, not an issue file", path=str(path), hint="name a .txt or .md file"
+            "is a folder, not an issue file", path=name, hint="name a .txt or .md file"
         ) from None
     except OSError as exc:
-        raise ContentError(f"cannot be read: {exc.strerror}", path=str(path)) from None
-    return parse_issue(data, name=str(path), profile=profile, encoding=encoding)
+        raise ContentError(f"cannot be read: {exc.strerror}", path=name) from None
 
 
 def parse_issue(
