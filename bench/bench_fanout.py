@@ -50,7 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -310,13 +310,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         enforce_rate_limits=True,
         fault_rate=args.chaos,
         seed=2,
-        friend_ids=friend_ids,
         now=lambda: time.monotonic() / scale,
     ).start()
-    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=9))).date()
-    for back in (1, 2):  # LINE's friend counts (its days are UTC+9)
-        day = (today - timedelta(days=back)).strftime("%Y%m%d")
-        line.follower_counts[day] = {"status": "ready", "followers": count, "blocks": 0}
+    line.befriend(friend_ids)
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",

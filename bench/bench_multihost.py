@@ -410,10 +410,10 @@ async def schedule(
         enforce_rate_limits=True,
         fault_rate=args.chaos,
         seed=seed,
-        friends=len(followers),
         now=lambda: time.monotonic() / scale,
         host=network.gateway,
     ).start()
+    line.befriend(user for user, _ in followers)  # every friend is a reader haishin knows
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HAISHIN_")},
         "PYTHONUNBUFFERED": "1",

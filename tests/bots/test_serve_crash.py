@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,7 +24,6 @@ from tests.fakes.waiting import until
 
 CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
-LINE_DAY = ZoneInfo("Asia/Tokyo")  # LINE counts friends per day in Japan
 FOLLOWERS = 1003  # 1000 with the default choice (2 multicasts), 3 with topic only (1)
 LINE_TOKEN = "line-token"
 
@@ -50,20 +48,10 @@ def issue_text(publish_at: datetime, *, fix: bool = False) -> str:
     return f"---\nnumber: 1\npublish_at: {publish_at.isoformat()}\n---\n{text}"
 
 
-def tell_friends(line: FakeLineApi) -> None:
-    """The fake LINE account's friends are the followers ``prepare`` stores, and LINE's
-    insight counts them for the last days, so ``line:all`` knows every friend."""
-    line.friend_list.ids = list(users(FOLLOWERS))
-    today = datetime.now(LINE_DAY).date()
-    for back in range(4):
-        day = (today - timedelta(days=back)).strftime("%Y%m%d")
-        line.follower_counts[day] = {"status": "ready", "followers": FOLLOWERS, "blocks": 0}
-
-
 async def prepare(workdir: Path, url: str, line: FakeLineApi) -> Path:
     """Content with issue 1 just published, subscribers and followers in the database (who
-    are all of the LINE account's friends: see ``tell_friends``)."""
-    tell_friends(line)
+    are all of the LINE account's friends, so ``line:all`` knows every friend)."""
+    line.befriend(users(FOLLOWERS))
     content = workdir / "content"
     (content / "issues").mkdir(parents=True)
     shutil.copy(CONTENT / "newsletter.toml", content / "newsletter.toml")

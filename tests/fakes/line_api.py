@@ -34,6 +34,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 from typing import Any, Self
 
 from aiohttp import web
@@ -52,6 +53,8 @@ from tests.fakes.line_records import (
 )
 from tests.fakes.line_richmenus import rich_menu_route
 from tests.fakes.server import LoopbackServer
+
+LINE_DAY = timezone(timedelta(hours=9))  # LINE counts friends per day in Japan
 
 __all__ = ["Call", "Delivery", "FakeLineApi", "iter_messages", "users"]
 
@@ -179,6 +182,17 @@ class FakeLineApi(LoopbackServer):
             for d in self.deliveries
             if d.endpoint != "reply" and (user_id in d.to or d.to == ("all",))
         )
+
+    def befriend(self, ids: Iterable[str], *, days: int = 4) -> None:
+        """Make ``ids`` the account's friends, and let LINE's insight count them for the
+        last ``days`` days (its days are Japan's), as an account whose friends haishin
+        stored would look."""
+        self.friend_list.ids = list(ids)
+        today = datetime.now(LINE_DAY).date()
+        for back in range(days):
+            day = (today - timedelta(days=back)).strftime("%Y%m%d")
+            count = len(self.friend_list.ids)
+            self.follower_counts[day] = {"status": "ready", "followers": count, "blocks": 0}
 
     @property
     def reach(self) -> int:
