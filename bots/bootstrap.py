@@ -12,18 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bots import registry
-from bots.metrics import Metrics, MetricsObserver, StatsMetrics
+from bots.metrics import Metrics, StatsMetrics
 from bots.platform import Platform
 from bots.settings import Settings
 from core.clock import Clock, SystemClock
 from core.commands import CommandEngine
-from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
-from core.delivery.fanout import AudiencePlanner, PlanReview
-from core.delivery.stores import DeliveryStores
 from core.errors import ConfigError
-from core.ports import Publisher
 from core.profile import Profile, load_profile
 from core.stats import StatsRecorder
 from core.storage.conversations import DatabaseConversations
@@ -31,6 +28,11 @@ from core.storage.database import Database
 from core.storage.dbclock import DatabaseClock
 from core.storage.library import DatabaseLibrary
 from core.storage.stats import StatsRepository
+
+# Delivery is built by `serve` and the sending commands only: `ask`, `issues` and the
+# other commands that just read don't import it (see build_delivery).
+if TYPE_CHECKING:
+    from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
 
 log = logging.getLogger("haishin")
 
@@ -147,6 +149,12 @@ def build_delivery(
 ) -> DeliveryKit:
     """Delivery over the platforms that are on (a platform that is off is simply absent:
     its rows wait until a process with it on picks them up)."""
+    from bots.delivery_metrics import MetricsObserver
+    from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
+    from core.delivery.fanout import AudiencePlanner, PlanReview
+    from core.delivery.stores import DeliveryStores
+    from core.ports import Publisher
+
     publishers: dict[str, Publisher] = {
         name: platform.publisher
         for name, platform in platforms.items()

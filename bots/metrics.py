@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from core.delivery import DeliveryObserver
 from core.stats import ISSUE_WIDE, FollowerEvent, StatsObserver
 
 
@@ -115,22 +112,3 @@ class StatsMetrics(StatsObserver):
 
     def follower(self, platform: str, event: FollowerEvent) -> None:
         self.metrics.follower_events.labels(platform, event).inc()
-
-
-class MetricsObserver(DeliveryObserver):
-    """Ledger transitions and send times into Prometheus metrics."""
-
-    def __init__(self, metrics: Metrics, *, timed_elsewhere: Sequence[str] = ()) -> None:
-        self.metrics = metrics
-        self.timed_elsewhere = set(timed_elsewhere)
-
-    def transition(self, platform: str, state: str) -> None:
-        self.metrics.deliveries.labels(platform, state).inc()
-
-    def duplicate_removed(self, platform: str) -> None:
-        self.metrics.duplicates_removed.labels(platform).inc()
-
-    def sent(self, platform: str, seconds: float) -> None:
-        # Some publishers time their own calls (Slack's, retries of find_sent included).
-        if platform not in self.timed_elsewhere:
-            self.metrics.send_latency.labels(platform).observe(seconds)

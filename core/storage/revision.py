@@ -16,7 +16,7 @@ from typing import Any
 from alembic import command
 from sqlalchemy import create_engine
 
-from core.storage import models, slack_tables  # noqa: F401  (the whole schema)
+from core.storage import schema
 from core.storage.migrate import alembic_config, upgrade_to_head
 
 _SEARCH_ONLY = ("issue_items_fts", "alembic_version")
@@ -42,7 +42,7 @@ def write_revision(message: str) -> None:
             with engine.begin() as conn:
                 upgrade_to_head(conn)
                 config = alembic_config(conn)
-                config.attributes["target_metadata"] = models.Base.metadata
+                config.attributes["target_metadata"] = schema.metadata()
                 config.attributes["include_object"] = include_object
                 command.revision(config, message=message, autogenerate=True)
         finally:

@@ -18,8 +18,9 @@ from core.errors import ConfigError
 from core.storage.database import Database
 from core.storage.migrate import alembic_config
 from core.storage.migrate import head_revision as migration_files_head
-from core.storage.models import Base, ConversationStateRow
+from core.storage.models import ConversationStateRow
 from core.storage.revision import include_object
+from core.storage.schema import metadata
 
 TABLES = {
     "issues",
@@ -105,7 +106,7 @@ async def test_migrated_schema_matches_the_models(database: Database) -> None:
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # about the expression index left out below
-            return list(compare_metadata(context, Base.metadata))
+            return list(compare_metadata(context, metadata()))
 
     async with database.engine.connect() as conn:
         diff = await conn.run_sync(differences)
