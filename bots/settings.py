@@ -1,23 +1,39 @@
-"""Configuration, read once at the edge from the environment (and a ``.env`` file)."""
+"""Configuration, read once at the edge from the environment (and a ``.env`` file).
+
+A plain pydantic model fed by ``bots.envfile`` rather than pydantic-settings, whose import
+(its settings sources, dotenv, pydantic's JSON schema) every command paid for nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from bots.envfile import ENV_FILE, environment
 
 if TYPE_CHECKING:
     from core.storage.secrets import TokenCipher
 
 
-class Settings(BaseSettings):
-    """Every setting haishin reads; names match ``../shared/interface.md``."""
+class Settings(BaseModel):
+    """Every setting haishin reads; names match ``../shared/interface.md``.
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    Each field is read from its variable (any case), else from the ``.env`` file in the
+    working directory, else its default; given as a keyword (by field name or by variable),
+    a value wins over both. ``_env_file=None`` reads no file (tests).
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    def __init__(self, _env_file: Path | str | None = ENV_FILE, **values: Any) -> None:
+        aliases = {
+            name: str(field.validation_alias or name)
+            for name, field in type(self).model_fields.items()
+        }
+        given = {aliases.get(key, key): value for key, value in values.items()}
+        super().__init__(**{**environment(aliases.values(), _env_file), **given})
 
     database_url: str = Field("sqlite:///haishin.db", validation_alias="HAISHIN_DATABASE_URL")
     content_dir: Path = Field(Path("content"), validation_alias="HAISHIN_CONTENT_DIR")
