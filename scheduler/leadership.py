@@ -28,12 +28,13 @@ import os
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import IO, Any
-
-import psycopg
+from typing import IO, TYPE_CHECKING, Any
 
 from core.errors import ConfigError
 from core.storage.database import Database, pg_connect_args
+
+if TYPE_CHECKING:  # loaded by the PostgreSQL leadership only: a SQLite serve never needs it
+    import psycopg
 
 log = logging.getLogger("haishin.scheduler")
 
@@ -101,6 +102,8 @@ class PostgresLeadership(Leadership):
         self._confirmed = 0.0
 
     async def acquire(self) -> bool:
+        import psycopg
+
         async with asyncio.timeout(CONNECT_TIMEOUT):
             conn = await psycopg.AsyncConnection.connect(
                 self._conninfo, autocommit=True, **self._connect_args

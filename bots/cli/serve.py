@@ -241,8 +241,16 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             shutdown=[runtime.stop],
             status=runtime.status,
         )
+        # ws="none": nothing here speaks WebSocket, and uvicorn's default loads a
+        # WebSocket implementation at start all the same.
         config = uvicorn.Config(
-            app, host=host, port=port, log_config=None, lifespan="on", access_log=True
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            lifespan="on",
+            access_log=True,
+            ws="none",
         )
         database = services.db.url.render_as_string(hide_password=True)
         on = ", ".join(sorted(platforms)) or "none; see the lines above to turn them on"

@@ -27,6 +27,21 @@ WEB = {"starlette", "jinja2", "uvicorn"}
 # Beyond the five the issue names: what --help has no use for either.
 # (markdown_it is not among them: Typer's help formatting loads rich.markdown.)
 SERVICES = {"sqlalchemy", "apscheduler", "aiohttp", "httpx", "pydantic"}
+# Loaded by no command (the settings are read without pydantic-settings), and by `serve` on
+# SQLite neither PostgreSQL's driver (the scheduler's leadership takes it when it needs it)
+# nor a WebSocket implementation (uvicorn's default, though nothing here speaks it).
+NEVER = {"pydantic_settings", "dotenv"}
+SQLITE_SERVE_NOT = {"psycopg", "websockets"}
+# What `ask` has no use for: delivery, and the tables of feeds, console sessions, Slack
+# installs and LINE audiences (core.storage loads each repository's own tables).
+ASK_NOT = {
+    "core.delivery",
+    "core.storage.feeds",
+    "core.storage.sessions",
+    "core.storage.slack_tables",
+    "core.storage.line_tables",
+    "bots.delivery_metrics",
+}
 
 # Runs `code`, then prints the top-level packages loaded, however the code exits.
 PROBE = """
@@ -41,6 +56,12 @@ exec(os.environ["PROBE_CODE"])
 
 
 def loaded(tmp_path: Path, code: str, *argv: str) -> set[str]:
+    """The top-level packages ``code`` loaded (see ``packages``)."""
+    return packages(sorted(probe(tmp_path, code, *argv)))
+
+
+def probe(tmp_path: Path, code: str, *argv: str) -> set[str]:
+    """Every module ``code`` loaded, run with ``argv`` in a fresh interpreter."""
     out = tmp_path / "modules.json"
     env = {
         **os.environ,
@@ -52,7 +73,7 @@ def loaded(tmp_path: Path, code: str, *argv: str) -> set[str]:
         subprocess.run(
             [sys.executable, "-c", PROBE], cwd=tmp_path, env=env, stdout=stdout, timeout=120
         )
-    return packages(json.loads(out.read_text()))
+    return set(json.loads(out.read_text()))
 
 
 def packages(modules: list[str]) -> set[str]:
@@ -89,9 +110,11 @@ def test_ask_loads_no_web_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("HAISHIN_DATABASE_URL", f"sqlite:///{tmp_path / 'haishin.db'}")
     monkeypatch.setenv("HAISHIN_CONTENT_DIR", str(content))
     loaded(tmp_path, "from bots.cli import main; main()", "ingest")
-    modules = loaded(tmp_path, "from bots.cli import main; main()", "ask", "latest", "--json")
+    every = probe(tmp_path, "from bots.cli import main; main()", "ask", "latest", "--json")
+    modules = packages(sorted(every))
     assert "sqlalchemy" in modules and "markdown_it" not in modules  # stored, not re-parsed
-    assert not modules & (WEB | {"linebot", "slack_bolt"})
+    assert not modules & (WEB | NEVER | SQLITE_SERVE_NOT | {"linebot", "slack_bolt"})
+    assert not every & ASK_NOT
     answer = json.loads((tmp_path / "stdout").read_text(encoding="utf-8"))
     assert answer["intent"] == "digest" and "(2025-10-04)" in answer["message"]
 
@@ -126,7 +149,7 @@ async def test_serve_with_platforms_off_loads_no_sdk(tmp_path: Path) -> None:
         serve.stop_quietly()
     modules = packages(json.loads(out.read_text()))
     assert {"starlette", "uvicorn", "sqlalchemy"} <= modules  # it did serve
-    assert not modules & SDKS
+    assert not modules & (SDKS | NEVER | SQLITE_SERVE_NOT)
     # SQLAlchemy loads after logging is set up now: it still logs no statements.
     assert "sqlalchemy.engine" not in serve.log()
 
