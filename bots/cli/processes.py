@@ -2,7 +2,8 @@
 
 The parent (this module) applies the migrations once, opens the listening sockets and
 starts N children, each a complete ``haishin serve`` that inherits one socket: web routes,
-delivery workers, content watcher, and the scheduler's leadership try. Exactly one child
+delivery workers, and the scheduler's leadership try; the first also watches the content
+folder. Exactly one child
 wins leadership (PostgreSQL: an advisory lock; SQLite: a file lock beside the database);
 the others stand by and take over if it stops. On Linux each child gets a socket of its own
 bound with ``SO_REUSEPORT``, so the kernel spreads new connections evenly; elsewhere they
@@ -48,6 +49,13 @@ def inherited_sockets() -> list[socket.socket] | None:
     if not fd:
         return None
     return [socket.socket(fileno=int(fd))]
+
+
+def watches_content() -> bool:
+    """Whether this process watches the content folder: every ``haishin serve`` but the
+    children of ``--workers`` after the first (one watcher per folder is enough; several
+    would each ingest and log every file)."""
+    return os.environ.get(INDEX_VARIABLE, "1") == "1"
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:

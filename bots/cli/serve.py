@@ -37,6 +37,7 @@ log = logging.getLogger("haishin")
 SHUTDOWN_GRACE = 20.0  # seconds sends under way may take to finish at shutdown
 GAUGE_SECONDS = 15.0
 FILE_CHECK_SECONDS = 5.0
+FIRST_ROUND_SECONDS = 5.0  # the longest the start waits for delivery's first claims
 
 
 def register(app: typer.Typer) -> None:
@@ -128,7 +129,7 @@ def _format(value: str) -> Literal["plain", "json"]:
 class DeliveryRuntime:
     """The background half of ``haishin serve``: watcher, workers, scheduler, gauges."""
 
-    def __init__(self, services: Services, kit: DeliveryKit) -> None:
+    def __init__(self, services: Services, kit: DeliveryKit, *, watch: bool = True) -> None:
         from bots.runtime import factories
         from bots.runtime.watcher import ContentWatcher
         from scheduler import SchedulerRuntime, SchedulerService
@@ -142,7 +143,8 @@ class DeliveryRuntime:
             ),
             on_lag=services.metrics.scheduler_lag.set,
         )
-        self.watcher = ContentWatcher(services, on_ingested=self._ingested)
+        # None: another process of this `serve --workers` watches the content folder.
+        self.watcher = ContentWatcher(services, on_ingested=self._ingested) if watch else None
         self.extra: list[Component] = [
             component for factory in factories() if (component := factory(services)) is not None
         ]
@@ -151,8 +153,18 @@ class DeliveryRuntime:
         self._settle: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.watcher.start()  # its first scan runs once the service listens
+        # Delivery first: after a restart, channels not in doubt are posted to before the
+        # scheduler, the components and the content folder's scan take their share of the
+        # start (units in doubt still wait their settle time: core.delivery.attempt).
         await self.kit.worker.start()
+        with contextlib.suppress(TimeoutError):  # a locked database doesn't hold up the rest
+            await asyncio.wait_for(self.kit.worker.first_round(), FIRST_ROUND_SECONDS)
+        if self.watcher is not None:
+            await self.watcher.start()  # its first scan runs once the service listens
+        else:
+            log.info(
+                "content: worker 1 of this serve watches %s", self.services.settings.content_dir
+            )
         await self.scheduler.start()
         for component in self.extra:
             await component.start()
@@ -162,7 +174,8 @@ class DeliveryRuntime:
 
     def status(self) -> dict[str, str]:
         """For ``/healthz``: whether the content folder's first scan is over."""
-        return {"content": "ok" if self.watcher.scanned.is_set() else "scanning"}
+        scanning = self.watcher is not None and not self.watcher.scanned.is_set()
+        return {"content": "scanning" if scanning else "ok"}
 
     async def stop(self) -> None:
         for task in (self._gauges, self._file_check, self._settle):
@@ -173,7 +186,8 @@ class DeliveryRuntime:
                 await component.stop()
             except Exception:
                 log.exception("error while stopping %r", component)
-        await self.watcher.stop()
+        if self.watcher is not None:
+            await self.watcher.stop()
         await self.scheduler.stop()
         await self.kit.worker.stop(grace=SHUTDOWN_GRACE)
 
@@ -188,7 +202,8 @@ class DeliveryRuntime:
         """What the first scan loaded (the parsers, the issues) lives as long as the
         process, like what start-up built: out of the collector's way too (see the lifespan
         in ``bots.server``)."""
-        await self.watcher.scanned.wait()
+        if self.watcher is not None:
+            await self.watcher.scanned.wait()
         gc.collect()
         gc.freeze()
 
@@ -221,7 +236,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from bots.bootstrap import bootstrap, build_delivery, build_platforms
-    from bots.cli.processes import inherited_sockets
+    from bots.cli.processes import inherited_sockets, watches_content
     from bots.server import create_app
     from core.delivery import WorkerSettings
 
@@ -232,7 +247,9 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             for prepare in platform.prepare:
                 await prepare()
         runtime = DeliveryRuntime(
-            services, build_delivery(services, platforms, settings=WorkerSettings())
+            services,
+            build_delivery(services, platforms, settings=WorkerSettings()),
+            watch=watches_content(),
         )
         app = create_app(
             services,

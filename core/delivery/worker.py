@@ -164,6 +164,9 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._beat_task: asyncio.Task[None] | None = None
+        # Set once the loop's first look at the ledger is over (groups claimed and their
+        # sends started, or nothing due, or the database failed): see ``first_round``.
+        self._first_round = asyncio.Event()
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -184,6 +187,7 @@ class DeliveryWorker:
         """Register and run in the background until ``stop``."""
         await self.register()
         self._stopping = False
+        self._first_round.clear()
         self._beat_task = asyncio.create_task(self._beat(), name="delivery-heartbeat")
         self._loop_task = asyncio.create_task(self._loop(), name="delivery-worker")
         log.info(
@@ -216,6 +220,13 @@ class DeliveryWorker:
         released = await self.claims.release(self.id)
         await self.registry.unregister(self.id)
         log.info("delivery worker %s stopped (%d unit(s) handed back)", self.id, released)
+
+    async def first_round(self) -> None:
+        """Return once the first look at the ledger after ``start`` is over: what was due
+        then is claimed and its sends have begun. After a restart, what the process starts
+        next (the scheduler, the content folder's scan) waits for this, so channels that are
+        not in doubt are posted to at once rather than after the rest of the start-up."""
+        await self._first_round.wait()
 
     def wake(self, *, corrections: bool = False) -> None:
         """Look at the ledger now (new rows were made in this process); with
@@ -284,6 +295,8 @@ class DeliveryWorker:
                 pause = max(pause, self.health.failed("delivery worker", exc))
             else:
                 self.health.succeeded("delivery worker")
+            finally:
+                self._first_round.set()
             due = time.monotonic() - last_corrections >= self.settings.corrections_every
             if (due or self._corrections_asked) and (fixing is None or fixing.done()):
                 # Updates are paced like sends; they run beside the sending, not before it.

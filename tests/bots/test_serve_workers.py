@@ -49,6 +49,9 @@ async def test_two_workers_both_serve_and_only_one_runs_the_scheduler(
         await serve.healthy()
         await serve.wait_log("scheduler: this process leads")
         await serve.wait_log("already runs the scheduler")
+        # One process ingests the content folder (and says so once); the other knows it.
+        await serve.wait_log("content: 1 files")
+        await serve.wait_log("content: worker 1 of this serve watches")
         answered_by: Counter[int] = Counter()
         for _ in range(40):
             # A new connection each time: the kernel spreads connections over the workers.
@@ -62,6 +65,8 @@ async def test_two_workers_both_serve_and_only_one_runs_the_scheduler(
         log = serve.log()
         assert log.count("scheduler: this process leads") == 1
         assert log.count("already runs the scheduler") == 1
+        assert log.count("content: 1 files") == 1
+        assert log.count("content: worker 1 of this serve watches") == 1
         assert await serve.terminate() == 0
         assert not [pid for pid in answered_by if _alive(pid)], "a worker was left running"
     finally:

@@ -338,3 +338,19 @@ async def test_a_paced_group_is_reserved_then_taken_unit_by_unit(world: World) -
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
     rows = await DeliveryLedger(world.db).rows()
     assert {(r.state, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
+
+
+async def test_the_first_round_after_start_has_claimed_what_was_due(world: World) -> None:
+    """``first_round`` (what ``serve`` waits for before the rest of its start) returns once
+    the due groups are claimed: each channel's first unit is under way, none left pending."""
+    for channel in ("C1", "C2"):
+        await world.subscribe(channel)
+    await world.publish_and_hand_over()
+    worker = world.worker(poll=60)
+    await worker.start()
+    try:
+        await asyncio.wait_for(worker.first_round(), 10)
+        heads = [r for r in await DeliveryLedger(world.db).rows() if r.position == 0]
+        assert len(heads) == 2 and {r.state for r in heads} <= {"sending", "sent"}
+    finally:
+        await worker.stop(grace=5)
