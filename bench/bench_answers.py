@@ -29,6 +29,8 @@ processes' peak RSS, the CPU each process used (so a saturated load generator sh
 load average before the run. A PostgreSQL run uses a scratch database made on the server of
 ``HAISHIN_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``),
 dropped afterwards. ``--soak S`` adds a steady run of S seconds and reports RSS over time.
+``--tracemalloc DIR`` traces haishin's memory and reports what it holds by package once up
+and once idle after the soak (``bench/memory_snapshots.py``; a run for memory only).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from loadgen import LoadGenerator, Result, Signer, mix  # noqa: E402
+from memory_snapshots import TRACED_SERVE, report, take  # noqa: E402
 
 SAMPLE = ROOT / "content" / "issues" / "2025-10-04.txt"
 PROFILE = ROOT / "content" / "newsletter.toml"
@@ -427,6 +430,31 @@ def compare(rounds: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+async def content_scanned(bot: Bot) -> None:
+    """Wait until the bot's first content scan is over (``/healthz`` content ok)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            async with http.get(bot.url + "/healthz") as response:
+                if (await response.json()).get("content") == "ok":
+                    return
+            await asyncio.sleep(0.25)
+    raise SystemExit(f"{bot.name}: content not scanned in 150 s")
+
+
+async def idle(bot: Bot, *, below: float = 0.05, longest: float = 300.0) -> None:
+    """Wait until the bot uses less than ``below`` of a core over a second."""
+    deadline = time.monotonic() + longest
+    used = cpu_seconds(bot.pids())
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1.0)
+        now = cpu_seconds(bot.pids())
+        if now - used < below:
+            return
+        used = now
+
+
 CACHED = 10_000  # DatabaseConversations(remember=...) and EventDeduplicator(memory=...)
 
 
@@ -521,7 +549,10 @@ async def main_async(args: argparse.Namespace) -> None:
                 return Bot(
                     "bare bot", [sys.executable, str(ROOT / "bench" / "bare_bot.py")], env, workdir
                 )
-            argv = [sys.executable, "-c", DEBUG_SERVE if args.loop_debug else SERVE, "serve"]
+            code = DEBUG_SERVE if args.loop_debug else TRACED_SERVE if args.tracemalloc else SERVE
+            argv = [sys.executable, "-c", code, "serve"]
+            if args.tracemalloc:
+                env["BENCH_TRACE_DIR"] = str(Path(args.tracemalloc).resolve())
             if args.loop_debug:
                 env["BENCH_SLOW_MS"] = str(args.loop_debug)
                 env["HAISHIN_LOG_LEVEL"] = "INFO"
@@ -542,12 +573,20 @@ async def main_async(args: argparse.Namespace) -> None:
                         bot = bot_for(target, database, stack)
                         await bot.start()
                         try:
+                            traced = args.tracemalloc and target == "haishin"
+                            if traced:
+                                await content_scanned(bot)
+                                started = take(bot.process.pid, Path(args.tracemalloc))
                             if target == "haishin":
                                 gen.kinds = mix(next_part_data(bot.env, workdir))
                             gen.base_url = bot.url
                             rows += await measure(bot, fakes, gen, args)
                             if args.soak and target == "haishin" and soaked is None:
                                 soaked = await soak(bot, fakes, gen, args)
+                            if traced:
+                                await idle(bot)  # what is resident, not a backlog under way
+                                ended = take(bot.process.pid, Path(args.tracemalloc))
+                                print(report(started, ended))
                         finally:
                             bot.stop()
                             if args.loop_debug:
@@ -632,6 +671,11 @@ def main() -> None:
     )
     parser.add_argument("--out", help="write every figure as JSON here")
     parser.add_argument("--profile", help="py-spy the max run into this folder (needs py-spy)")
+    parser.add_argument(
+        "--tracemalloc",
+        help="trace haishin's memory: snapshots into this folder once up and at the end, "
+        "and what they hold by package (slows haishin: a run for memory only)",
+    )
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
     args.database = [d.strip() for d in args.database.split(",") if d.strip()]

@@ -22,7 +22,9 @@ What it does:
   balancer); haishin must settle each before it looks it up, and delete any late copy;
   ``--settle S`` sets ``HAISHIN_SETTLE_SECONDS`` (default: haishin's own, 60 s);
 - ``haishin serve`` runs as a child process; when half of the Slack posts are in, it gets
-  ``kill -9`` and is started again at once;
+  ``kill -9`` and is started again at once; reported is how long after its exec the new
+  process posted first, in seconds and in the CPU seconds it had used by then (the wall time
+  stretches with the machine's load, the CPU time much less);
 - at the end: wall time from the first send to the last, against the floor the rate limits
   allow (one post per channel per interval after the first: 6 intervals for the sample's 7
   posts), and against the same floor plus one interval for each injected 429 the busiest
@@ -253,6 +255,15 @@ def peak_rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds of a running process (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Child:
     def __init__(self, env: dict[str, str], workdir: Path, port: int, scale: float, n: int) -> None:
         self.log = workdir / f"serve-{n}.log"
@@ -274,9 +285,21 @@ class Child:
             )
         self.started = time.monotonic()
         self.peak_kb = 0
+        self.cpu: list[tuple[float, float]] = [(self.started, 0.0)]  # (monotonic, CPU s)
 
     def sample(self) -> None:
         self.peak_kb = max(self.peak_kb, peak_rss_kb(self.process.pid))
+        used = cpu_seconds(self.process.pid)
+        if used is not None:
+            self.cpu.append((time.monotonic(), used))
+
+    def cpu_at(self, at: float) -> float | None:
+        """CPU seconds the process had used at monotonic time ``at`` (interpolated between
+        the samples around it; None past the last)."""
+        for (t0, c0), (t1, c1) in zip(self.cpu, self.cpu[1:], strict=False):
+            if t0 <= at <= t1:
+                return c0 + (c1 - c0) * ((at - t0) / (t1 - t0) if t1 > t0 else 1.0)
+        return None
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -476,6 +499,11 @@ def report(
         "restart_first_send_after_exec_seconds": (
             restart_gap(posts, sends, lives[-1].started, scale) if killed_at else None
         ),
+        # The same in CPU seconds of the new process (a machine others load stretches the
+        # wall time; what the process itself did until then, imports included, much less).
+        "restart_first_send_after_exec_cpu_seconds": restart_cpu(posts, sends, lives[-1], scale)
+        if killed_at
+        else None,
         "first_send_after_start_seconds": round(first - lives[0].started, 1),
         "slowest_channels": _slowest(slack, starts, ends, first, killed_at),
         "channel_first_post_after_start_s": _spread(offsets),
@@ -534,6 +562,15 @@ def _spread(values: list[float]) -> dict[str, float]:
         return round(values[min(len(values) - 1, int(q * len(values)))], 1)
 
     return {"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "max": round(values[-1], 1)}
+
+
+def restart_cpu(posts: list[Any], sends: list[Any], child: Child, scale: float) -> Any:
+    """CPU seconds ``child`` had used at its first post (Slack or LINE)."""
+    after = [c.at for c in posts if c.at > child.started] + [
+        c.at * scale for c in sends if c.at * scale > child.started
+    ]
+    used = child.cpu_at(min(after)) if after else None
+    return round(used, 2) if used is not None else None
 
 
 def restart_gap(posts: list[Any], sends: list[Any], killed_at: float | None, scale: float) -> Any:
