@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from bots.bootstrap import Services
     from bots.rendering import Renderer
     from core.delivery.fanout import AudiencePlanner, PlanReview
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.ports import Publisher
     from core.profile import Profile
@@ -90,11 +89,6 @@ class ChatPlatform(ABC):
             pressed: a button was pressed (its command is in English words).
             told: the language the button carried, when it did.
         """
-
-    @abstractmethod
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        """The typed ``DeliveryError`` for a failed call to this platform; ``what`` names
-        the call for the operator."""
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         """The digest's cover exactly as the publisher sends it (for the console)."""

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from bots.bootstrap import Services
     from bots.platform import Platform
     from bots.rendering import Renderer
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
 
@@ -76,11 +75,6 @@ class Line(ChatPlatform):
         if language_of(text) == "ja" or _LATIN.search(text):
             return language_of(text)
         return newsletter
-
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        from bots.line.errors import translate
-
-        return translate(exc, what)
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         from bots.line.flex import issue_command

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from bots.bootstrap import Services
     from bots.platform import Platform
     from bots.rendering import Renderer
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
 
@@ -62,11 +61,6 @@ class Slack(ChatPlatform):
         if told is not None or not text.strip():
             return told
         return language_of(text)
-
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        from bots.slack.errors import classify
-
-        return classify(exc, what)
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         # As the publisher posts it: the parent, saying the posts follow in its thread.
