@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.rendering import Renderer
     from core.delivery.fanout import AudiencePlanner, PlanReview
     from core.model import Overview
@@ -93,6 +94,21 @@ class ChatPlatform(ABC):
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         """The digest's cover exactly as the publisher sends it (for the console)."""
         return renderer.digest(overview)
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        """A message checked against the platform's own limits (for the console's meters).
+
+        Args:
+            payload: one message as the renderer drew it.
+            body: a post's size as the splitter measured it, against the renderer's limit;
+                None for the digest's cover. By default, the only meter.
+        """
+        from bots.meters import Measured
+
+        measured = Measured(payload)
+        if body is not None:
+            measured.check(body, "the post is longer than the renderer's limit")
+        return measured
 
 
 @dataclass

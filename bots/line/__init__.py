@@ -15,6 +15,7 @@ from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.platform import Platform
     from bots.rendering import Renderer
     from core.model import Overview
@@ -87,6 +88,11 @@ class Line(ChatPlatform):
         ]
         quick = renderer.quick_reply(buttons, None, profile.language)  # type: ignore[attr-defined]
         return {**payload, "quickReply": quick} if quick else payload
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        from bots.line.limits import measure
+
+        return measure(payload, body)
 
 
 PLATFORM = Line()

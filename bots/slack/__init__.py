@@ -13,6 +13,7 @@ from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.platform import Platform
     from bots.rendering import Renderer
     from core.model import Overview
@@ -65,6 +66,11 @@ class Slack(ChatPlatform):
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         # As the publisher posts it: the parent, saying the posts follow in its thread.
         return renderer.digest(overview, threaded=True)  # type: ignore[call-arg]
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        from bots.slack.limits import measure
+
+        return measure(payload, body)
 
 
 PLATFORM = Slack()
