@@ -51,6 +51,9 @@ class ChatPlatform(ABC):
         backpressure: answers at once and waiting (see ``Backpressure``).
         size_unit: what the splitter's limit counts, for the console's meters.
         audience: who a subscription reaches, for the console's notes ("a Slack channel").
+        everyone: who a subscription to the whole audience reaches (``line:all``: "every
+            friend"), for the console's Deliveries page; only a platform with a planner has one.
+        switched_on_by: the settings that switch it on, for the console's hints where it is off.
     """
 
     name: ClassVar[str]
@@ -59,6 +62,8 @@ class ChatPlatform(ABC):
     backpressure: ClassVar[Backpressure]
     size_unit: ClassVar[str] = "chars"
     audience: ClassVar[str] = "a conversation"
+    everyone: ClassVar[str] = "everyone"
+    switched_on_by: ClassVar[str] = "its settings"
 
     @abstractmethod
     def build(self, services: Services) -> Platform | None:

@@ -10,7 +10,12 @@ from starlette.responses import Response
 
 from bots.console.app import Console
 from bots.console.chat import Exchange, converse
-from bots.console.deliveries import line_plan, platforms_off, read_ledger, subscription_lines
+from bots.console.deliveries import (
+    everyone_plans,
+    platforms_off,
+    read_ledger,
+    subscription_lines,
+)
 from bots.console.issue_view import build_issue_view
 from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
@@ -181,15 +186,13 @@ async def deliveries(console: Console, request: Request) -> Response:
     )
     flash = _resumed_or_paused(request.query_params.get("done", ""))
     latest = await console.issues.latest(now)
-    planned = await line_plan(
-        console.platforms.get("line"), subscriptions, latest, console.profile.name
-    )
+    planned = await everyone_plans(console.platforms, subscriptions, latest, console.profile.name)
     return console.page(
         request,
         "deliveries.html",
         nav="deliveries",
         subscriptions=lines,
-        line_plan=planned,
+        everyone_plans=planned,
         platforms_off=platforms_off(lines),
         ledger=ledger,
         can_pause=True,

@@ -38,6 +38,8 @@ class Line(ChatPlatform):
     backpressure = Backpressure(at_once=16, waiting=10_000)
     size_unit = "UTF-16 units"
     audience = "a LINE friend"
+    everyone = "every friend"
+    switched_on_by = "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"
 
     def build(self, services: Services) -> Platform | None:
         settings = services.settings

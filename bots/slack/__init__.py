@@ -30,6 +30,9 @@ class Slack(ChatPlatform):
     backpressure = Backpressure(at_once=32, waiting=2000)
     size_unit = "mrkdwn chars"
     audience = "a Slack channel"
+    switched_on_by = (
+        "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    )
 
     def build(self, services: Services) -> Platform | None:
         if not services.settings.slack_enabled:  # off: its SDK is not even imported
