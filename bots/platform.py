@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.model import Overview
     from core.ports import Publisher
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -54,6 +55,8 @@ class ChatPlatform(ABC):
         everyone: who a subscription to the whole audience reaches (``line:all``: "every
             friend"), for the console's Deliveries page; only a platform with a planner has one.
         switched_on_by: the settings that switch it on, for the console's hints where it is off.
+        longest_said: the longest message a reader can send (in ``said_size``); the
+            console's chat box refuses a longer one, as the platform would.
     """
 
     name: ClassVar[str]
@@ -64,6 +67,7 @@ class ChatPlatform(ABC):
     audience: ClassVar[str] = "a conversation"
     everyone: ClassVar[str] = "everyone"
     switched_on_by: ClassVar[str] = "its settings"
+    longest_said: ClassVar[int] = 5000
 
     @abstractmethod
     def build(self, services: Services) -> Platform | None:
@@ -95,6 +99,19 @@ class ChatPlatform(ABC):
             pressed: a button was pressed (its command is in English words).
             told: the language the button carried, when it did.
         """
+
+    def said_size(self, text: str) -> int:
+        """The size of what a reader typed, as the platform counts it against ``longest_said``."""
+        return len(text)
+
+    def reach(self, insight: MessageInsight | None) -> str:
+        """What the platform's own numbers say of an issue's reach, in words (no closing
+        stop), for ``haishin stats`` and the console; "" when it has nothing to say.
+
+        Args:
+            insight: what it reported about the issue's sends, if anything.
+        """
+        return ""
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         """The digest's cover exactly as the publisher sends it (for the console)."""

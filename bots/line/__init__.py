@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bots.rendering import Renderer
     from core.model import Overview
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 without_v2()  # before any module of this package imports linebot.v3
 
@@ -40,6 +41,7 @@ class Line(ChatPlatform):
     audience = "a LINE friend"
     everyone = "every friend"
     switched_on_by = "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"
+    longest_said = 5000  # UTF-16 units
 
     def build(self, services: Services) -> Platform | None:
         settings = services.settings
@@ -57,6 +59,11 @@ class Line(ChatPlatform):
         from bots.line.render import LineRenderer
 
         return LineRenderer(profile)
+
+    def said_size(self, text: str) -> int:
+        from core.splitting import utf16_len
+
+        return utf16_len(text)
 
     def decode_button(self, value: str) -> tuple[str, str | None]:
         from bots.line.postback import decode
@@ -78,6 +85,21 @@ class Line(ChatPlatform):
         if language_of(text) == "ja" or _LATIN.search(text):
             return language_of(text)
         return newsletter
+
+    def reach(self, insight: MessageInsight | None) -> str:
+        if insight is None:
+            return "LINE's own numbers: none (the issue went out by no broadcast)"
+        if insight.fetched < insight.requests:
+            return "LINE's own numbers come a day after a broadcast: not fetched yet"
+
+        def number(value: int | None) -> str:
+            return "not known" if value is None else f"{value:,}"
+
+        return (
+            f"LINE reports: {number(insight.delivered)} delivered, "
+            f"{number(insight.unique_impressions)} opened it, "
+            f"{number(insight.unique_clicks)} opened a link (LINE gives no opens below 20 people)"
+        )
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         from bots.line.flex import issue_command

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bots.rendering import Renderer
     from core.model import Overview
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 
 class Slack(ChatPlatform):
@@ -30,6 +31,7 @@ class Slack(ChatPlatform):
     backpressure = Backpressure(at_once=32, waiting=2000)
     size_unit = "mrkdwn chars"
     audience = "a Slack channel"
+    longest_said = 40_000  # Slack cuts a message there
     switched_on_by = (
         "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
     )
@@ -65,6 +67,9 @@ class Slack(ChatPlatform):
         if told is not None or not text.strip():
             return told
         return language_of(text)
+
+    def reach(self, insight: MessageInsight | None) -> str:
+        return "Slack has no read receipts: who read a digest in a channel is not known"
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         # As the publisher posts it: the parent, saying the posts follow in its thread.
