@@ -217,48 +217,26 @@ async def everyone_plans(
     stored: StoredIssue | None,
     name: str,
 ) -> list[EveryonePlanLine]:
-    """The plan each platform's "everyone" subscription would get for ``stored`` (only
-    platforms that plan one, with such a subscription); a refusal (LINE's month's quota)
-    is shown as its message."""
-    if stored is None:
-        return []
+    """The plan each active "everyone" subscription (``line:all``) would get for ``stored``,
+    on the platforms that plan one; a refusal (LINE's month's quota) is shown as its message."""
     plans = []
-    for platform in platforms.values():
+    for every in subscriptions:
+        platform = platforms.get(every.platform)
+        if stored is None or platform is None or every.target != ALL or not every.active:
+            continue
         if platform.planner is None or platform.publisher is None:
             continue
-        every = next(
-            (
-                s
-                for s in subscriptions
-                if s.platform == platform.name and s.target == ALL and s.active
-            ),
-            None,
-        )
-        if every is None:
+        key = platform.name
+        reviews = {key: platform.review} if platform.review else None
+        fanout = Fanout(name, {key: platform.publisher}, {key: platform.planner}, reviews)
+        try:
+            plan = await fanout.plan(every, stored)
+            summary = plan.summary or plan.empty_reason
+        except DeliveryError as exc:
+            summary = f"refused: {exc}"
+        except Exception as exc:  # the platform unreachable: the page still shows
+            log.info("%s plan for everyone not drawn: %s", key, exc)
             continue
-        summary = await _everyone_plan(platform, every, stored, name)
-        if summary is not None:
-            contract = registry.platform(platform.name)
-            plans.append(
-                EveryonePlanLine(
-                    platform.name, contract.everyone, every.address, stored.number, summary
-                )
-            )
+        everyone = registry.platform(key).everyone
+        plans.append(EveryonePlanLine(key, everyone, every.address, stored.number, summary))
     return plans
-
-
-async def _everyone_plan(
-    platform: Platform, every: Subscription, stored: StoredIssue, name: str
-) -> str | None:
-    assert platform.publisher is not None and platform.planner is not None
-    key = platform.name
-    reviews = {key: platform.review} if platform.review else None
-    fanout = Fanout(name, {key: platform.publisher}, {key: platform.planner}, reviews)
-    try:
-        plan = await fanout.plan(every, stored)
-    except DeliveryError as exc:
-        return f"refused: {exc}"
-    except Exception as exc:  # the platform unreachable: the page still shows
-        log.info("%s plan for everyone not drawn: %s", key, exc)
-        return None
-    return plan.summary or plan.empty_reason
