@@ -101,7 +101,7 @@ async def issues(console: Console, request: Request) -> Response:
 
 
 async def issue(console: Console, request: Request) -> Response:
-    """One issue: its outline beside its Slack and LINE posts."""
+    """One issue: its outline beside its posts on each platform."""
     number = int(request.path_params["number"])
     stored = await console.issues.get(number)
     if stored is None:
