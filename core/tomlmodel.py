@@ -66,19 +66,21 @@ def problems(exc: ValidationError, model: type[Table], raw: Any) -> list[str]:
     Unknown keys are gathered per table, with the known key nearest each, so a typo reads
     as one line.
     """
-    lines: list[str] = []
+    found: list[str | Loc] = []  # a line, or the table whose unknown keys are said there
     unknown: dict[Loc, list[str]] = {}
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(error["loc"])
         if error["type"] == "extra_forbidden":
             if loc[:-1] not in unknown:
                 unknown[loc[:-1]] = []
-                lines.append("")  # filled in below, in the order the tables came
+                found.append(loc[:-1])
             unknown[loc[:-1]].append(str(loc[-1]))
-            continue
-        lines.append(_where(model, loc, raw) + _message(error))
-    filled = iter(_unknown_keys(model, table, keys, raw) for table, keys in unknown.items())
-    return [line or next(filled) for line in lines]
+        else:
+            found.append(_where(model, loc, raw) + _message(error))
+    return [
+        item if isinstance(item, str) else _unknown_keys(model, item, unknown[item], raw)
+        for item in found
+    ]
 
 
 def _message(error: ErrorDetails) -> str:
