@@ -11,14 +11,23 @@ from core.delivery.claims import ClaimQueue, lane_of
 from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
 from core.delivery.heartbeats import WorkerInfo, WorkerRegistry
-from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import STATES, AudienceChoice, BatchPlan, Delivery, Group, GroupPlan, State
+from core.delivery.ledger import DeliveryLedger
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
 from core.delivery.stores import DeliveryStores
 from core.delivery.targets import Target
 from core.delivery.worker import DeliveryWorker, WorkerSettings
+from core.ledger import (
+    STATES,
+    AudienceChoice,
+    BatchPlan,
+    Delivery,
+    Group,
+    GroupPlan,
+    State,
+    publisher_unit,
+)
 
 __all__ = [
     "CATCH_UP",

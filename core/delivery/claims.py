@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -36,7 +36,7 @@ from sqlalchemy.orm import aliased
 
 from core.clock import Clock
 from core.delivery.ledger import to_delivery
-from core.delivery.model import UNFINISHED, Delivery, Group, State
+from core.ledger import UNFINISHED, Delivery, Failure, Group, State
 from core.storage.base import Repository
 from core.storage.database import Database
 from core.storage.models import DeliveryRow, DeliveryWorkerRow, SubscriptionRow
@@ -245,25 +245,6 @@ class ClaimQueue(Repository):
 
 
 _T = cast(Table, DeliveryRow.__table__)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failed attempt, as the ledger records it.
-
-    Args:
-        code / message: the failure's kind (``DeliveryError.kind``) and what went wrong.
-        retry_at: when to try again; None: never (the row is ``dead``).
-        pause_reason: also pause the subscription, saying why.
-        give_up_group: the group's later units die too (its first unit is dead, so a
-            thread has no parent).
-    """
-
-    code: str | None
-    message: str
-    retry_at: datetime | None
-    pause_reason: str | None = None
-    give_up_group: bool = False
 
 
 async def record_failure(

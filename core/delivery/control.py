@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from core.clock import Clock
 from core.delivery.claims import ClaimQueue
-from core.delivery.model import EMPTY_CODE
 from core.delivery.retry import MESSAGE_REFUSED, RetryPolicy
+from core.ledger import EMPTY_CODE
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 

@@ -14,11 +14,11 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import Group
+from core.delivery.ledger import DeliveryLedger
 from core.delivery.retry import RetryPolicy
 from core.delivery.revisions import RevisionLedger
 from core.errors import DeliveryError
+from core.ledger import Group, publisher_unit
 from core.ports import SendJob, SentMessage
 from core.storage.subscriptions import SubscriptionRepository
 

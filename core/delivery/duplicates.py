@@ -20,10 +20,10 @@ from sqlalchemy import select, update
 from core.clock import Clock
 from core.delivery import attempt
 from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit, to_delivery
-from core.delivery.model import Delivery
+from core.delivery.ledger import DeliveryLedger, to_delivery
 from core.delivery.sender import GroupSender
 from core.errors import DeliveryError
+from core.ledger import Delivery, publisher_unit
 from core.ports import SendJob
 from core.storage.base import Repository
 from core.storage.models import DeliveryRow

@@ -15,9 +15,9 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from core.delivery.model import AudienceChoice, BatchPlan, Group, GroupPlan
 from core.delivery.targets import ALL
 from core.errors import DeliveryError
+from core.ledger import AudienceChoice, BatchPlan, Group, GroupPlan
 from core.ports import Audience, Digest, Publisher
 from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription, SubscriptionRepository

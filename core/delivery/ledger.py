@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.delivery.model import (
+from core.ledger import (
     EMPTY_CODE,
     EMPTY_UNIT,
     BatchPlan,
@@ -26,24 +26,10 @@ from core.delivery.model import (
     Group,
     GroupPlan,
     State,
+    row_unit,
 )
 from core.storage.base import Repository
 from core.storage.models import DeliveryBatchRow, DeliveryRow, IssueRow, SubscriptionRow
-
-_BATCH_SEP = ":"
-
-
-def row_unit(batch: int, unit: str) -> str:
-    """The unit as stored: batches share one (subscription, issue), so their units are
-    prefixed (``b3:digest``) to stay unique."""
-    return f"b{batch}{_BATCH_SEP}{unit}" if batch else unit
-
-
-def publisher_unit(delivery: Delivery) -> str:
-    """The unit key the publisher planned (the stored unit without its batch prefix)."""
-    if delivery.batch and _BATCH_SEP in delivery.unit:
-        return delivery.unit.split(_BATCH_SEP, 1)[1]
-    return delivery.unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.delivery.model import UNFINISHED, BatchPlan, Delivery, Group
+from core.ledger import UNFINISHED, BatchPlan, Delivery, Group
 from core.storage.base import Repository
 from core.storage.models import DeliveryBatchRow, DeliveryRow
 

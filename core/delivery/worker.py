@@ -39,10 +39,10 @@ from core.delivery.corrections import Corrections
 from core.delivery.duplicates import DuplicateSweep
 from core.delivery.fanout import Fanout
 from core.delivery.heartbeats import new_worker_id
-from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
+from core.ledger import Delivery
 
 log = logging.getLogger("haishin.delivery")
 

@@ -30,9 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
 from core.clock import Clock
-from core.delivery.attempt import Settled
-from core.delivery.claims import Failure, from_mapping, record_failure
-from core.delivery.model import Delivery, State
+from core.delivery.claims import from_mapping, record_failure
+from core.ledger import Delivery, Failure, Settled, State
 from core.storage.database import Database
 from core.storage.models import DeliveryRow
 from core.storage.types import UTCDateTime

@@ -13,10 +13,11 @@ from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
 from core.delivery import DeliveryLedger, DeliveryWorker, RetryPolicy, WorkerSettings
-from core.delivery.claims import ClaimQueue, Failure
+from core.delivery.claims import ClaimQueue
 from core.delivery.stores import DeliveryStores
 from core.delivery.worker import FENCE_MARGIN
 from core.delivery.writer import LedgerWriter
+from core.ledger import Failure
 from core.ports import Audience, SendJob, SentMessage
 from core.storage.database import Database
 from core.storage.dbclock import DatabaseClock

@@ -9,8 +9,8 @@ from sqlalchemy import update
 
 from core.delivery import DeliveryLedger
 from core.delivery.claims import ClaimQueue
-from core.delivery.model import Delivery
 from core.delivery.writer import LedgerWriter
+from core.ledger import Delivery
 from core.storage.models import DeliveryRow
 from tests.core.delivery.conftest import World
 
