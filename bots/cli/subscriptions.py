@@ -357,14 +357,14 @@ async def publish(issue: Annotated[str, typer.Argument(help="number, date or lat
     """Publish an issue now instead of at its scheduled time."""
     from bots.bootstrap import build_delivery, build_platforms
     from bots.cli.lookups import stored_issue, when
-    from core.delivery import WorkerRegistry
+    from core.storage import HeartbeatRepository
 
     async with services() as svc:
         stored = await stored_issue(svc, issue)
         kit = build_delivery(svc, build_platforms(svc))
         newly = await kit.publishing.publish(stored.number)
         handover = await kit.publishing.hand_over_on_publish()
-        live = await WorkerRegistry(svc.db, clock=svc.clock).live(LIVE)
+        live = await HeartbeatRepository(svc.db, clock=svc.clock).live(LIVE)
         zone = svc.profile.timezone
     if newly:
         console.print(f"issue #{stored.number} published now")

@@ -14,13 +14,13 @@ from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.duplicates import Verifications
 from core.delivery.fanout import IssueCache, SubscriptionCache
-from core.delivery.heartbeats import WorkerRegistry
 from core.delivery.ledger import DeliveryLedger
 from core.delivery.revisions import RevisionLedger
 from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.health import WriteHealth
+from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
 
@@ -32,7 +32,7 @@ class DeliveryStores:
     health: WriteHealth
     claims: ClaimQueue
     ledger: DeliveryLedger
-    registry: WorkerRegistry
+    heartbeats: HeartbeatRepository
     subscriptions: SubscriptionRepository
     active: SubscriptionCache
     issues: IssueCache
@@ -52,7 +52,7 @@ class DeliveryStores:
             health=db.health,
             claims=ClaimQueue(db, clock=clock, worker_timeout=worker_timeout),
             ledger=DeliveryLedger(db, clock=clock),
-            registry=WorkerRegistry(db, clock=clock),
+            heartbeats=HeartbeatRepository(db, clock=clock),
             subscriptions=subscriptions,
             active=SubscriptionCache(subscriptions),
             issues=IssueCache(IssueRepository(db, clock=clock)),

@@ -16,6 +16,7 @@ from core.storage.conversations import ConversationState
 from core.storage.database import Database
 from core.storage.events import ProcessedEvents
 from core.storage.followers import LineFollower, LineFollowers
+from core.storage.heartbeats import HeartbeatRepository, WorkerInfo
 from core.storage.issues import (
     IssueRepository,
     IssueRevision,
@@ -30,6 +31,7 @@ __all__ = [
     "Cadence",
     "ConversationState",
     "Database",
+    "HeartbeatRepository",
     "IssueRepository",
     "IssueRevision",
     "LineFollower",
@@ -41,4 +43,5 @@ __all__ = [
     "StoredIssue",
     "Subscription",
     "SubscriptionRepository",
+    "WorkerInfo",
 ]

@@ -31,13 +31,12 @@ from core.delivery import (
     Fanout,
     Publishing,
     RetryPolicy,
-    WorkerRegistry,
 )
 from core.errors import DeliveryError
 from core.ingest import ingest_paths
 from core.ports import Audience, SendJob
 from core.profile import Profile
-from core.storage import LineFollowers, Subscription, SubscriptionRepository
+from core.storage import HeartbeatRepository, LineFollowers, Subscription, SubscriptionRepository
 from core.storage.database import Database
 from core.storage.line_audiences import LineAudienceGroups
 from tests.bots.test_serve_delivery import NOW
@@ -226,7 +225,7 @@ async def test_a_crash_between_the_narrowcast_and_its_ledger_write_sends_once(
     assert "sending" in states.values()  # the narrowcast's row: in doubt
 
     await account.worker.sender.writer.close()
-    await WorkerRegistry(account.db, clock=account.clock).unregister(account.worker.id)
+    await HeartbeatRepository(account.db, clock=account.clock).unregister(account.worker.id)
     after = DeliveryWorker(
         DeliveryStores.over(account.db, clock=account.clock),
         account.fanout,

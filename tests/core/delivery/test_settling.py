@@ -177,7 +177,7 @@ async def test_a_taken_over_send_waits_its_settle_time_before_the_lookup(world: 
     await survivor.drain()
     assert slow.lookups == []  # that send may still be under way
     world.clock.advance(SETTLE)
-    await survivor.registry.heartbeat(survivor.id)
+    await survivor.heartbeats.heartbeat(survivor.id)
     await survivor.drain()
     assert slow.lookups == [parent]
     assert slow.visible("C1") == UNITS

@@ -7,11 +7,12 @@ import socket
 import sys
 from datetime import timedelta
 
-from core.delivery import DeliveryLedger, WorkerRegistry
+from core.delivery import DeliveryLedger
 from core.delivery.claims import ClaimQueue
 from core.delivery.control import resume
 from core.errors import DeliveryError
 from core.ports import Audience, SendJob
+from core.storage import HeartbeatRepository
 from tests.core.delivery.conftest import World, eventually, slack_error
 
 
@@ -172,8 +173,8 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
 
 async def claim_and_die(world: World, worker_id: str, host: str, pid: int) -> str:
     """Another process claims the parent, sends it, and is killed before recording it."""
-    registry = WorkerRegistry(world.db, clock=world.clock)
-    await registry.register(worker_id, host=host, pid=pid)
+    heartbeats = HeartbeatRepository(world.db, clock=world.clock)
+    await heartbeats.register(worker_id, host=host, pid=pid)
     (parent,) = await ClaimQueue(world.db, clock=world.clock).claim_heads(worker_id, 10)
     subscription = (await world.subscriptions.list())[0]
     stored = await world.issues.get(1)
@@ -197,7 +198,7 @@ async def test_a_dead_hosts_sends_are_taken_over_and_looked_up_first(world: Worl
     await survivor.drain()
     assert len(world.slack.sends) == 1  # not yet: that worker may still be alive
     world.clock.advance(timedelta(seconds=31))
-    await survivor.registry.heartbeat(survivor.id)
+    await survivor.heartbeats.heartbeat(survivor.id)
     await survivor.drain()
     assert world.slack.lookups == [parent]
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
@@ -313,7 +314,7 @@ async def test_a_unit_waiting_for_its_channels_pace_is_unsent_not_in_doubt_after
     draining.cancel()  # the first worker dies while it waits
     await asyncio.gather(draining, return_exceptions=True)
     await first.sender.writer.close()
-    await WorkerRegistry(world.db, clock=world.clock).unregister(first.id)
+    await HeartbeatRepository(world.db, clock=world.clock).unregister(first.id)
     world.slack.pace = lambda audience: 0.0  # type: ignore[method-assign]
     await other.drain()
     assert world.slack.lookups == []
