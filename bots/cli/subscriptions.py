@@ -58,12 +58,12 @@ async def list_subscriptions(
 ) -> None:
     """Every subscription: target, sections, cadence, state (with why it is paused)."""
     from bots.cli.lookups import cadence_text, sections_text
-    from core.delivery import DeliveryLedger
     from core.storage import SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     async with services() as svc:
         subs = await SubscriptionRepository(svc.db).list(platform=platform)
-        received = await DeliveryLedger(svc.db).last_received()
+        received = await DeliveryLedgerRepository(svc.db).last_received()
     if not subs:
         console.print(
             "No subscriptions yet. Add one with "
@@ -199,8 +199,8 @@ async def remove(which: Annotated[str, typer.Argument(help="subscription id or t
 async def schedule() -> None:
     """The next slot of every subscription, and what it will get."""
     from bots.cli.lookups import cadence_text, when
-    from core.delivery import DeliveryLedger
     from core.storage import IssueRepository, SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     async with services() as svc:
         now = svc.clock.now()
@@ -218,7 +218,7 @@ async def schedule() -> None:
             ),
             key=lambda s: s.number,
         )
-        ledger = DeliveryLedger(svc.db)
+        ledger = DeliveryLedgerRepository(svc.db)
         zone = svc.profile.timezone
         table = Table("id", "target", "when", "next slot", "gets", title="schedule")
         for sub in subs:

@@ -4,14 +4,13 @@
 - ``Fanout`` plans what an issue becomes for a subscription (groups of units).
 - ``DeliveryWorker`` claims rows and sends them through the platforms' ``Publisher``s,
   retrying with backoff, looking before resending anything that may have landed.
-- ``DeliveryLedger`` / ``ClaimQueue`` are the storage underneath; worker heartbeats are
+- ``DeliveryLedgerRepository`` / ``ClaimQueue`` are the storage underneath; worker heartbeats are
   ``core.storage.HeartbeatRepository``.
 """
 
 from core.delivery.claims import ClaimQueue, lane_of
 from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
-from core.delivery.ledger import DeliveryLedger
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
@@ -37,7 +36,6 @@ __all__ = [
     "BatchPlan",
     "ClaimQueue",
     "Delivery",
-    "DeliveryLedger",
     "DeliveryObserver",
     "DeliveryStores",
     "DeliveryWorker",

@@ -35,10 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from core.clock import Clock
-from core.delivery.ledger import to_delivery
 from core.ledger import UNFINISHED, Delivery, Failure, Group, State
 from core.storage.base import Repository
 from core.storage.database import Database
+from core.storage.ledger_rows import to_delivery
 from core.storage.models import DeliveryRow, DeliveryWorkerRow, SubscriptionRow
 
 WORKER_TIMEOUT = timedelta(seconds=30)

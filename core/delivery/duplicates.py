@@ -20,12 +20,13 @@ from sqlalchemy import select, update
 from core.clock import Clock
 from core.delivery import attempt
 from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, to_delivery
 from core.delivery.sender import GroupSender
 from core.errors import DeliveryError
 from core.ledger import Delivery, publisher_unit
 from core.ports import SendJob
 from core.storage.base import Repository
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.ledger_rows import to_delivery
 from core.storage.models import DeliveryRow
 from core.storage.subscriptions import SubscriptionRepository
 
@@ -68,7 +69,7 @@ class DuplicateSweep:
     def __init__(
         self,
         verifications: Verifications,
-        ledger: DeliveryLedger,
+        ledger: DeliveryLedgerRepository,
         subscriptions: SubscriptionRepository,
         issues: IssueCache,
         fanout: Fanout,

@@ -3,7 +3,7 @@
 A Slack channel or one LINE user is one group. "Every LINE friend" (``line:all``) is split
 by an audience planner the LINE adapter provides: one broadcast, a narrowcast leaving some
 readers out, multicasts of up to 500 followers who chose the same sections, and pushes. The
-split is stored with the rows (``DeliveryLedger.materialise``), so it is made once. A
+split is stored with the rows (``DeliveryLedgerRepository.materialise``), so it is made once. A
 platform may review a whole plan before any row is made (LINE checks its cost against the
 month's quota and refuses a plan that would exceed it).
 """

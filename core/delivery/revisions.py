@@ -13,10 +13,10 @@ from sqlalchemy import insert, or_, select, update
 
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT
-from core.delivery.ledger import in_group, new_row, to_delivery
 from core.ledger import EMPTY_UNIT, Delivery, Group, row_unit
 from core.storage.base import Repository
 from core.storage.database import Database
+from core.storage.ledger_rows import in_group, new_row, to_delivery
 from core.storage.models import DeliveryRow, IssueRow
 
 

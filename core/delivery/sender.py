@@ -19,13 +19,13 @@ from core.delivery import attempt
 from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Step
 from core.delivery.claims import ClaimQueue
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
-from core.delivery.ledger import DeliveryLedger
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
 from core.ledger import BatchPlan, Delivery, Failure, Settled, publisher_unit
 from core.ports import Audience, Publisher, SendJob, SentMessage
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.issues import StoredIssue
 from core.storage.subscriptions import Subscription
 
@@ -89,7 +89,7 @@ class GroupSender:
 
     worker: str
     claims: ClaimQueue
-    ledger: DeliveryLedger
+    ledger: DeliveryLedgerRepository
     starts: GroupStarts
     subscriptions: SubscriptionCache
     issues: IssueCache

@@ -14,11 +14,11 @@ from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.duplicates import Verifications
 from core.delivery.fanout import IssueCache, SubscriptionCache
-from core.delivery.ledger import DeliveryLedger
 from core.delivery.revisions import RevisionLedger
 from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.health import WriteHealth
 from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
@@ -31,7 +31,7 @@ class DeliveryStores:
 
     health: WriteHealth
     claims: ClaimQueue
-    ledger: DeliveryLedger
+    ledger: DeliveryLedgerRepository
     heartbeats: HeartbeatRepository
     subscriptions: SubscriptionRepository
     active: SubscriptionCache
@@ -51,7 +51,7 @@ class DeliveryStores:
         return cls(
             health=db.health,
             claims=ClaimQueue(db, clock=clock, worker_timeout=worker_timeout),
-            ledger=DeliveryLedger(db, clock=clock),
+            ledger=DeliveryLedgerRepository(db, clock=clock),
             heartbeats=HeartbeatRepository(db, clock=clock),
             subscriptions=subscriptions,
             active=SubscriptionCache(subscriptions),

@@ -14,6 +14,7 @@ from core.storage import (  # noqa: F401  (put their tables in the metadata)
 )
 from core.storage.conversations import ConversationState
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.events import ProcessedEvents
 from core.storage.followers import LineFollower, LineFollowers
 from core.storage.heartbeats import HeartbeatRepository, WorkerInfo
@@ -31,6 +32,7 @@ __all__ = [
     "Cadence",
     "ConversationState",
     "Database",
+    "DeliveryLedgerRepository",
     "HeartbeatRepository",
     "IssueRepository",
     "IssueRevision",

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bots.line.followers import LineAudienceBook
-from core.delivery import DeliveryLedger
 from core.delivery.revisions import RevisionLedger
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE, scratch_postgres_database
 from tests.fakes.line_api import FakeLineApi, users
@@ -114,7 +114,7 @@ def assert_each_post_once(slack: FakeSlackAPI, line: FakeLineApi) -> None:
 async def all_rows_sent(url: str) -> set[str]:
     db = Database.from_url(url)
     try:
-        return {r.state for r in await DeliveryLedger(db).rows()}
+        return {r.state for r in await DeliveryLedgerRepository(db).rows()}
     finally:
         await db.dispose()
 
@@ -126,7 +126,7 @@ async def settled(url: str, within: float = 60) -> None:
     db = Database.from_url(url)
 
     async def nothing_left() -> bool:
-        states = {r.state for r in await DeliveryLedger(db).rows()}
+        states = {r.state for r in await DeliveryLedgerRepository(db).rows()}
         return states == {"sent"} and not await RevisionLedger(db).outdated_groups()
 
     try:

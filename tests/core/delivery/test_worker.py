@@ -7,17 +7,17 @@ import socket
 import sys
 from datetime import timedelta
 
-from core.delivery import DeliveryLedger
 from core.delivery.claims import ClaimQueue
 from core.delivery.control import resume
 from core.errors import DeliveryError
 from core.ports import Audience, SendJob
 from core.storage import HeartbeatRepository
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, eventually, slack_error
 
 
 async def states(world: World) -> list[str]:
-    return [r.state for r in await DeliveryLedger(world.db).rows()]
+    return [r.state for r in await DeliveryLedgerRepository(world.db).rows()]
 
 
 async def test_units_go_in_order_each_once_threaded_on_the_first(world: World) -> None:
@@ -41,7 +41,7 @@ async def test_units_go_in_order_each_once_threaded_on_the_first(world: World) -
         assert {s.thread_ref for s in sends[1:]} == {parent_ref}
     assert world.slack.duplicates() == []
     assert set(await states(world)) == {"sent"}
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert all(r.sent_ref for r in rows) and all(r.claimed_by is None for r in rows)
 
 
@@ -52,7 +52,7 @@ async def test_a_429_waits_for_its_retry_after_and_is_not_looked_up(world: World
     worker = world.worker()
     await worker.register()
     await worker.drain()
-    (parent, *rest) = await DeliveryLedger(world.db).rows()
+    (parent, *rest) = await DeliveryLedgerRepository(world.db).rows()
     assert parent.state == "failed" and parent.error_code == "ratelimited"
     assert parent.next_attempt_at is not None
     assert parent.next_attempt_at - world.clock.now() >= timedelta(seconds=30)
@@ -90,7 +90,7 @@ async def test_backoff_grows_and_a_row_is_given_up_after_its_attempts(world: Wor
     waits = []
     for _ in range(worker.policy.max_attempts):
         await worker.drain()
-        parent = (await DeliveryLedger(world.db).rows())[0]
+        parent = (await DeliveryLedgerRepository(world.db).rows())[0]
         if parent.state == "dead":
             break
         assert parent.next_attempt_at is not None
@@ -121,7 +121,7 @@ async def test_a_permanent_refusal_pauses_the_subscription_and_resume_goes_on(
     paused = await world.subscriptions.get(sub.id)
     assert paused is not None and not paused.active
     assert paused.paused_reason == "channel C1 is archived [is_archived]"
-    rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+    rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
     assert [r.state for r in rows] == ["dead", "pending", "pending", "pending", "pending"]
     assert len(world.slack.units_to("C2")) == 5  # the other channel is not held up
     _, revived = await resume(world.db, sub.id, clock=world.clock)
@@ -138,7 +138,7 @@ async def test_a_refused_first_message_ends_its_group(world: World) -> None:
     worker = world.worker()
     await worker.register()
     await worker.drain()
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert [r.state for r in rows] == ["dead"] * 5
     assert rows[1].error_code == "no_parent"
     assert (await world.subscriptions.list())[0].active  # the audience is fine
@@ -162,7 +162,7 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
     world.slack.send = send  # type: ignore[method-assign]
     await worker.drain()
     assert world.slack.units_to("C1") == ["parent", "topic", "shorts", "afterword"]
-    assert [r.state for r in await DeliveryLedger(world.db).rows()] == [
+    assert [r.state for r in await DeliveryLedgerRepository(world.db).rows()] == [
         "sent",
         "sent",
         "dead",
@@ -302,7 +302,7 @@ async def test_a_unit_waiting_for_its_channels_pace_is_unsent_not_in_doubt_after
     draining = asyncio.create_task(first.drain())
     await asyncio.wait_for(paced.wait(), timeout=30)
 
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert [(r.unit, r.state, r.claimed_by) for r in rows[:2]] == [
         ("parent", "sent", None),
         ("topic", "pending", first.id),
@@ -337,5 +337,5 @@ async def test_a_paced_group_is_reserved_then_taken_unit_by_unit(world: World) -
     await worker.drain()
     assert waits == [("C1",)] * 4  # before each unit after the first
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert {(r.state, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}
