@@ -12,17 +12,17 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
-from core.delivery.duplicates import Verifications
 from core.delivery.fanout import IssueCache, SubscriptionCache
 from core.delivery.revisions import RevisionLedger
-from core.delivery.starts import GroupStarts
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.group_starts import GroupStartRepository
 from core.storage.health import WriteHealth
 from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
 from core.storage.subscriptions import SubscriptionRepository
+from core.storage.verifications import VerificationRepository
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ class DeliveryStores:
     active: SubscriptionCache
     issues: IssueCache
     revisions: RevisionLedger
-    starts: GroupStarts
+    starts: GroupStartRepository
     writer: LedgerWriter
-    verifications: Verifications
+    verifications: VerificationRepository
 
     @classmethod
     def over(
@@ -57,7 +57,7 @@ class DeliveryStores:
             active=SubscriptionCache(subscriptions),
             issues=IssueCache(IssueRepository(db, clock=clock)),
             revisions=RevisionLedger(db, clock=clock, worker_timeout=worker_timeout),
-            starts=GroupStarts(db, clock=clock),
+            starts=GroupStartRepository(db, clock=clock),
             writer=LedgerWriter(db, clock=clock),
-            verifications=Verifications(db, clock=clock),
+            verifications=VerificationRepository(db, clock=clock),
         )

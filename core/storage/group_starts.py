@@ -30,7 +30,7 @@ class Progress:
     following: tuple[str, ...]
 
 
-class GroupStarts(Repository):
+class GroupStartRepository(Repository):
     """Batches and progress of many groups, in a few reads."""
 
     async def read(
