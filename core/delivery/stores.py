@@ -13,7 +13,6 @@ from datetime import timedelta
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.fanout import IssueCache, SubscriptionCache
-from core.delivery.revisions import RevisionLedger
 from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.delivery_ledger import DeliveryLedgerRepository
@@ -21,6 +20,7 @@ from core.storage.group_starts import GroupStartRepository
 from core.storage.health import WriteHealth
 from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
+from core.storage.revisions import RevisionRepository
 from core.storage.subscriptions import SubscriptionRepository
 from core.storage.verifications import VerificationRepository
 
@@ -36,7 +36,7 @@ class DeliveryStores:
     subscriptions: SubscriptionRepository
     active: SubscriptionCache
     issues: IssueCache
-    revisions: RevisionLedger
+    revisions: RevisionRepository
     starts: GroupStartRepository
     writer: LedgerWriter
     verifications: VerificationRepository
@@ -56,7 +56,7 @@ class DeliveryStores:
             subscriptions=subscriptions,
             active=SubscriptionCache(subscriptions),
             issues=IssueCache(IssueRepository(db, clock=clock)),
-            revisions=RevisionLedger(db, clock=clock, worker_timeout=worker_timeout),
+            revisions=RevisionRepository(db, clock=clock, worker_timeout=worker_timeout),
             starts=GroupStartRepository(db, clock=clock),
             writer=LedgerWriter(db, clock=clock),
             verifications=VerificationRepository(db, clock=clock),
