@@ -28,14 +28,13 @@ import builtins
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, exists, func, literal, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from core.clock import Clock
-from core.ledger import UNFINISHED, Delivery, Failure, Group, State
+from core.ledger import UNFINISHED, Delivery
 from core.storage.base import Repository
 from core.storage.database import Database
 from core.storage.ledger_rows import to_delivery
@@ -244,86 +243,6 @@ class ClaimQueue(Repository):
         )
 
 
-_T = cast(Table, DeliveryRow.__table__)
-
-
-async def record_failure(
-    conn: AsyncConnection, now: datetime, delivery: Delivery, worker: str, failure: Failure
-) -> bool:
-    """Write ``failure`` of ``delivery`` (claimed by ``worker``) in the caller's transaction;
-    False when the row was no longer that claim's (then nothing is written): the fencing
-    check, same worker and same attempt, as for a send recorded (``LedgerWriter``)."""
-    message = failure.message
-    result = await conn.execute(
-        update(_T)
-        .where(
-            _T.c.id == delivery.id,
-            _T.c.claimed_by == worker,
-            _T.c.state == "sending",
-            _T.c.attempts == delivery.attempts,
-        )
-        .values(
-            state="failed" if failure.retry_at is not None else "dead",
-            next_attempt_at=failure.retry_at,
-            last_error=message[:2000],
-            error_code=(failure.code or "")[:64] or None,
-            claimed_by=None,
-            claimed_at=None,
-            updated_at=now,
-        )
-    )
-    if not result.rowcount:
-        return False
-    if failure.give_up_group:
-        await conn.execute(
-            update(DeliveryRow)
-            .where(
-                *_in_group(delivery.group),
-                DeliveryRow.position > delivery.position,
-                DeliveryRow.state.in_(("pending", "failed")),
-            )
-            .values(
-                state="dead",
-                error_code="no_parent",
-                last_error="the digest's first message could not be sent: " + message,
-                next_attempt_at=None,
-                updated_at=now,
-            )
-        )
-    if failure.pause_reason is not None:
-        await conn.execute(
-            update(SubscriptionRow)
-            .where(SubscriptionRow.id == delivery.subscription_id)
-            .values(active=False, paused_reason=failure.pause_reason, updated_at=now)
-        )
-    return True
-
-
-def from_mapping(row: Any, previous: State | None) -> Delivery:
-    """A ``Delivery`` from a row of the table (a mapping), with its state before a claim."""
-    return Delivery(
-        id=row["id"],
-        subscription_id=row["subscription_id"],
-        issue_id=row["issue_id"],
-        batch=row["batch"],
-        unit=row["unit"],
-        position=row["position"],
-        revision=row["revision"],
-        state=row["state"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        last_error=row["last_error"],
-        error_code=row["error_code"],
-        sent_ref=row["sent_ref"],
-        claimed_by=row["claimed_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        previous_state=previous,
-        first_attempt_at=row.get("first_attempt_at"),
-        duplicates_removed=row.get("duplicates_removed") or 0,
-    )
-
-
 def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
     # The row object predates the UPDATE; its new values are known without reading it back.
     return replace(
@@ -333,12 +252,4 @@ def _claimed(row: DeliveryRow, worker: str, now: datetime) -> Delivery:
         attempts=row.attempts + 1,
         first_attempt_at=row.first_attempt_at or now,
         updated_at=now,
-    )
-
-
-def _in_group(group: Group) -> tuple[Any, ...]:
-    return (
-        DeliveryRow.subscription_id == group.subscription_id,
-        DeliveryRow.issue_id == group.issue_id,
-        DeliveryRow.batch == group.batch,
     )

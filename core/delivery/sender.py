@@ -20,13 +20,13 @@ from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Step
 from core.delivery.claims import ClaimQueue
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
 from core.delivery.retry import RetryPolicy, stops_subscription
-from core.delivery.writer import LedgerWriter
 from core.errors import DeliveryError
 from core.ledger import BatchPlan, Delivery, Failure, Settled, publisher_unit
 from core.ports import Audience, Publisher, SendJob, SentMessage
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.group_starts import GroupStartRepository
 from core.storage.issues import StoredIssue
+from core.storage.ledger_writer import LedgerWriter
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.delivery")

@@ -13,13 +13,13 @@ from datetime import timedelta
 from core.clock import Clock
 from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
 from core.delivery.fanout import IssueCache, SubscriptionCache
-from core.delivery.writer import LedgerWriter
 from core.storage.database import Database
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.group_starts import GroupStartRepository
 from core.storage.health import WriteHealth
 from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
+from core.storage.ledger_writer import LedgerWriter
 from core.storage.revisions import RevisionRepository
 from core.storage.subscriptions import SubscriptionRepository
 from core.storage.verifications import VerificationRepository

@@ -16,12 +16,12 @@ from core.delivery import DeliveryWorker, RetryPolicy, WorkerSettings
 from core.delivery.claims import ClaimQueue
 from core.delivery.stores import DeliveryStores
 from core.delivery.worker import FENCE_MARGIN
-from core.delivery.writer import LedgerWriter
 from core.ledger import Failure
 from core.ports import Audience, SendJob, SentMessage
 from core.storage.database import Database
 from core.storage.dbclock import DatabaseClock
 from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.ledger_writer import LedgerWriter
 from core.storage.models import DeliveryRow
 from tests.core.delivery.conftest import (
     NOW,

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from core.delivery.claims import ClaimQueue
-from core.delivery.writer import LedgerWriter
 from core.ledger import Delivery
 from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.ledger_writer import LedgerWriter
 from core.storage.models import DeliveryRow
 from tests.core.delivery.conftest import World
 
