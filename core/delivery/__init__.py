@@ -8,7 +8,7 @@
   ``core.storage.HeartbeatRepository``.
 """
 
-from core.delivery.claims import ClaimQueue, lane_of
+from core.delivery.claims import lane_of
 from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
@@ -34,7 +34,6 @@ __all__ = [
     "AudienceChoice",
     "AudiencePlanner",
     "BatchPlan",
-    "ClaimQueue",
     "Delivery",
     "DeliveryObserver",
     "DeliveryStores",

@@ -17,12 +17,12 @@ from typing import TypeVar
 from core.clock import Clock
 from core.delivery import attempt
 from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Step
-from core.delivery.claims import ClaimQueue
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.errors import DeliveryError
 from core.ledger import BatchPlan, Delivery, Failure, Settled, publisher_unit
 from core.ports import Audience, Publisher, SendJob, SentMessage
+from core.storage.claims import ClaimRepository
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.group_starts import GroupStartRepository
 from core.storage.issues import StoredIssue
@@ -88,7 +88,7 @@ class GroupSender:
     """
 
     worker: str
-    claims: ClaimQueue
+    claims: ClaimRepository
     ledger: DeliveryLedgerRepository
     starts: GroupStartRepository
     subscriptions: SubscriptionCache

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock
-from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
+from core.delivery.claims import MAX_LEASE, WORKER_TIMEOUT
 from core.delivery.fanout import IssueCache, SubscriptionCache
+from core.storage.claims import ClaimRepository
 from core.storage.database import Database
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.group_starts import GroupStartRepository
@@ -30,7 +31,7 @@ class DeliveryStores:
     """The repositories of one delivery worker (see ``over``)."""
 
     health: WriteHealth
-    claims: ClaimQueue
+    claims: ClaimRepository
     ledger: DeliveryLedgerRepository
     heartbeats: HeartbeatRepository
     subscriptions: SubscriptionRepository
@@ -50,7 +51,9 @@ class DeliveryStores:
         subscriptions = SubscriptionRepository(db, clock=clock)
         return cls(
             health=db.health,
-            claims=ClaimQueue(db, clock=clock, worker_timeout=worker_timeout),
+            claims=ClaimRepository(
+                db, clock=clock, worker_timeout=worker_timeout, max_lease=MAX_LEASE
+            ),
             ledger=DeliveryLedgerRepository(db, clock=clock),
             heartbeats=HeartbeatRepository(db, clock=clock),
             subscriptions=subscriptions,

@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
 from core.delivery import DeliveryWorker, RetryPolicy, WorkerSettings
-from core.delivery.claims import ClaimQueue
 from core.delivery.stores import DeliveryStores
 from core.delivery.worker import FENCE_MARGIN
 from core.ledger import Failure
@@ -61,7 +60,7 @@ async def test_a_send_recorded_by_an_earlier_claim_of_the_same_worker_writes_not
 ) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    queue = ClaimQueue(world.db, clock=world.clock)
+    queue = DeliveryStores.over(world.db, clock=world.clock).claims
     [first] = await queue.claim_heads("w1", 10)
     # w1 was taken for dead meanwhile, and its row claimed again: by w1, anew.
     async with world.db.transaction() as session:

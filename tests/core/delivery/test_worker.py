@@ -7,11 +7,12 @@ import socket
 import sys
 from datetime import timedelta
 
-from core.delivery.claims import ClaimQueue
 from core.delivery.control import resume
+from core.delivery.stores import DeliveryStores
 from core.errors import DeliveryError
 from core.ports import Audience, SendJob
 from core.storage import HeartbeatRepository
+from core.storage.claims import ClaimRepository
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, eventually, slack_error
 
@@ -171,11 +172,16 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
     ]
 
 
+def claims(world: World) -> ClaimRepository:
+    """The claims another process makes, on the world's database."""
+    return DeliveryStores.over(world.db, clock=world.clock).claims
+
+
 async def claim_and_die(world: World, worker_id: str, host: str, pid: int) -> str:
     """Another process claims the parent, sends it, and is killed before recording it."""
     heartbeats = HeartbeatRepository(world.db, clock=world.clock)
     await heartbeats.register(worker_id, host=host, pid=pid)
-    (parent,) = await ClaimQueue(world.db, clock=world.clock).claim_heads(worker_id, 10)
+    (parent,) = await claims(world).claim_heads(worker_id, 10)
     subscription = (await world.subscriptions.list())[0]
     stored = await world.issues.get(1)
     assert stored is not None
@@ -309,7 +315,7 @@ async def test_a_unit_waiting_for_its_channels_pace_is_unsent_not_in_doubt_after
     ]
     other = world.worker()
     await other.register()
-    assert await ClaimQueue(world.db, clock=world.clock).claim_heads(other.id, 10) == []
+    assert await claims(world).claim_heads(other.id, 10) == []
 
     draining.cancel()  # the first worker dies while it waits
     await asyncio.gather(draining, return_exceptions=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from core.delivery.claims import ClaimQueue
+from core.delivery.stores import DeliveryStores
 from core.ledger import Delivery
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.ledger_writer import LedgerWriter
@@ -19,7 +19,7 @@ async def claimed_parents(world: World, channels: int, worker: str) -> list[Deli
     for n in range(channels):
         await world.subscribe(f"C{n}")
     await world.publish_and_hand_over()
-    return await ClaimQueue(world.db, clock=world.clock).claim_heads(worker, 1000)
+    return await DeliveryStores.over(world.db, clock=world.clock).claims.claim_heads(worker, 1000)
 
 
 def follower(rows: list[Delivery], done: Delivery) -> Delivery:
