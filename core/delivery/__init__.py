@@ -4,8 +4,10 @@
 - ``Fanout`` plans what an issue becomes for a subscription (groups of units).
 - ``DeliveryWorker`` claims rows and sends them through the platforms' ``Publisher``s,
   retrying with backoff, looking before resending anything that may have landed.
-- ``DeliveryLedgerRepository`` / ``ClaimQueue`` are the storage underneath; worker heartbeats are
-  ``core.storage.HeartbeatRepository``.
+- The rules are here; the SQL is in ``core.storage``'s repositories (``DeliveryStores``
+  gathers them): ``ClaimRepository``, ``DeliveryLedgerRepository``, ``LedgerWriter``,
+  ``RevisionRepository``, ``GroupStartRepository``, ``VerificationRepository`` and
+  ``HeartbeatRepository``, over the vocabulary of ``core.ledger``.
 """
 
 from core.delivery.claims import lane_of
