@@ -42,7 +42,7 @@ from core.storage.models import DeliveryRow, DeliveryWorkerRow, SubscriptionRow
 
 
 class ClaimRepository(Repository):
-    """Claims of ledger rows, and giving them back (failures: ``record_failure``).
+    """Claims of ledger rows, and giving them back (a failed attempt: ``LedgerWriter.fail``).
 
     Args:
         source: the database.
