@@ -2,7 +2,10 @@
 
 Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositories take a
 ``Database`` (each call its own transaction) or an ``AsyncSession`` (calls share the
-caller's transaction) and hand out plain dataclasses, never ORM rows.
+caller's transaction) and hand out plain dataclasses, never ORM rows. The delivery ledger's
+(``claims``, ``delivery_ledger``, ``ledger_writer`` and ``completions``, ``revisions``,
+``group_starts``, ``verifications``, ``heartbeats``) hand out ``core.ledger``'s; the rules
+that call them are ``core.delivery``'s.
 """
 
 from core.storage import (  # noqa: F401  (put their tables in the metadata)
