@@ -2,7 +2,10 @@
 
 Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositories take a
 ``Database`` (each call its own transaction) or an ``AsyncSession`` (calls share the
-caller's transaction) and hand out plain dataclasses, never ORM rows.
+caller's transaction) and hand out plain dataclasses, never ORM rows. The delivery ledger's
+(``claims``, ``delivery_ledger``, ``ledger_writer`` and ``completions``, ``revisions``,
+``group_starts``, ``verifications``, ``heartbeats``) hand out ``core.ledger``'s; the rules
+that call them are ``core.delivery``'s.
 
 The names below load on first use, and each repository module brings only its own tables:
 ``haishin ask`` maps the issues, conversations and stats, not the feeds, the console's
@@ -17,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.storage.conversations import ConversationState
     from core.storage.database import Database
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
     from core.storage.events import ProcessedEvents
     from core.storage.followers import LineFollower, LineFollowers
+    from core.storage.heartbeats import HeartbeatRepository, WorkerInfo
     from core.storage.issues import (
         IssueRepository,
         IssueRevision,
@@ -33,6 +38,8 @@ _HOMES = {
     "Cadence": "core.storage.subscriptions",
     "ConversationState": "core.storage.conversations",
     "Database": "core.storage.database",
+    "DeliveryLedgerRepository": "core.storage.delivery_ledger",
+    "HeartbeatRepository": "core.storage.heartbeats",
     "IssueRepository": "core.storage.issues",
     "IssueRevision": "core.storage.issues",
     "LineFollower": "core.storage.followers",
@@ -44,12 +51,15 @@ _HOMES = {
     "StoredIssue": "core.storage.issues",
     "Subscription": "core.storage.subscriptions",
     "SubscriptionRepository": "core.storage.subscriptions",
+    "WorkerInfo": "core.storage.heartbeats",
 }
 
 __all__ = [
     "Cadence",
     "ConversationState",
     "Database",
+    "DeliveryLedgerRepository",
+    "HeartbeatRepository",
     "IssueRepository",
     "IssueRevision",
     "LineFollower",
@@ -61,6 +71,7 @@ __all__ = [
     "StoredIssue",
     "Subscription",
     "SubscriptionRepository",
+    "WorkerInfo",
 ]
 
 
