@@ -357,7 +357,7 @@ async def test_the_first_round_after_start_has_claimed_what_was_due(world: World
     await worker.start()
     try:
         await asyncio.wait_for(worker.first_round(), 10)
-        heads = [r for r in await DeliveryLedger(world.db).rows() if r.position == 0]
+        heads = [r for r in await DeliveryLedgerRepository(world.db).rows() if r.position == 0]
         assert len(heads) == 2 and {r.state for r in heads} <= {"sending", "sent"}
     finally:
         await worker.stop(grace=5)
