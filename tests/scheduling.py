@@ -4,9 +4,10 @@
 ``--dist loadscope`` hands out whole modules, so a module's migrated database and shared
 ``haishin serve`` are made once. Two things keep the cores busy until the end:
 
-- **More workers than cores.** The slowest tests spend most of their time waiting (a real
-  ``serve`` importing, a send timing out, a settle time, a browser), not computing; a worker
-  that waits leaves its core to the others, so ``-n auto`` starts two more than there are cores.
+- **One worker more than cores.** The slowest tests spend much of their time waiting (a
+  send timing out, a settle time, a late post, a retry's pause), not computing; a worker that
+  waits leaves its core to the others. Each worker costs about 9 s of CPU (it imports and
+  collects the whole suite), so only one more.
 - **The longest modules first.** xdist's own order (most tests first) would leave the
   single-test modules that take a minute or more for the very end, where one of them is all
   that runs. ``LONGEST`` (measured; README "How long the suite takes") goes first, the rest
@@ -20,7 +21,7 @@ from collections import Counter
 
 import pytest
 
-EXTRA_WORKERS = 2
+EXTRA_WORKERS = 1
 
 # Module paths, longest first (seconds on the 2-core machine, with the rest of the suite).
 LONGEST = (
@@ -45,8 +46,12 @@ LONGEST = (
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: two workers more than the cores this process may use."""
-    return len(os.sched_getaffinity(0)) + EXTRA_WORKERS
+    """``-n auto``: one worker more than the cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return cores + EXTRA_WORKERS
 
 
 def _module(item: pytest.Item) -> str:
