@@ -27,6 +27,7 @@ CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
 FOLLOWERS = 1003  # 1000 with the default choice (2 multicasts), 3 with topic only (1)
 LINE_TOKEN = "line-token"
+SEND_TIMEOUT = 5  # HAISHIN_SEND_TIMEOUT_SECONDS here; loopback answers take milliseconds
 
 
 @pytest.fixture
@@ -89,9 +90,11 @@ def env_for(workdir: Path, url: str, slack: FakeSlackAPI, line: FakeLineApi) -> 
         "LINE_CHANNEL_SECRET": "line-secret",
         "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
         "LINE_API_URL": line.url,
-        # The fakes answer at once and never carry out a request late, so a send in doubt
-        # here (cut short by kill -9) may be settled sooner than the 60 s a real one needs.
-        "HAISHIN_SETTLE_SECONDS": "15",  # the least allowed: the send timeout
+        # The fakes answer at once and never carry out a request late, so a send may be
+        # given up sooner than Slack's 15 s, and one in doubt here (cut short by kill -9)
+        # settled sooner than the 60 s a real one needs: the least allowed, the send timeout.
+        "HAISHIN_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT),
+        "HAISHIN_SETTLE_SECONDS": str(SEND_TIMEOUT),
     }
 
 
