@@ -13,7 +13,10 @@ only ratios compare across runs):
 - ``haishin serve``, from exec to the first ``/healthz`` answered 200, on that database
   (migrated: a restart, as after a deploy or a crash), with Slack and LINE off, and with
   both on (fake credentials; the fake APIs of ``bench/answer_fakes.py``);
-- the RSS of each serve process once healthy (VmRSS; the largest of the runs).
+- the RSS of each serve process once healthy (VmRSS; the largest of the runs);
+- the CPU seconds of each process (until exit, or for serve until healthy; the least of the
+  runs), and their ratio to the baseline's: a figure the load of other processes stretches
+  far less than the wall time.
 
 The first post after a ``kill -9`` is measured by ``bench/bench_fanout.py`` (its restart
 line), the RSS under load by ``bench/bench_answers.py``.
@@ -26,6 +29,7 @@ import contextlib
 import http.client
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -72,11 +76,27 @@ def clean_env(extra: dict[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
-    """Seconds from exec to exit of one run (its output discarded; it must succeed)."""
+# CPU seconds of each case's process, by case: what the load can't stretch (much).
+CPU: dict[str, list[float]] = {}
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path, name: str = "") -> float:
+    """Seconds from exec to exit of one run (its output discarded; it must succeed); its
+    CPU seconds go to ``CPU[name]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(name, []).append(used)
+    return elapsed
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a running process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -97,8 +117,9 @@ def healthy(port: int) -> bool:
         connection.close()
 
 
-def serve_once(env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """(seconds from exec to /healthz 200, RSS in MB then) of one ``haishin serve``."""
+def serve_once(env: dict[str, str], cwd: Path, name: str = "") -> tuple[float, float]:
+    """(seconds from exec to /healthz 200, RSS in MB then) of one ``haishin serve``; its CPU
+    seconds until then go to ``CPU[name]``."""
     port = free_port()
     log = (cwd / "serve.log").open("ab")
     start = time.perf_counter()
@@ -117,6 +138,7 @@ def serve_once(env: dict[str, str], cwd: Path) -> tuple[float, float]:
                 raise SystemExit("serve not healthy in 120 s")
             time.sleep(0.005)
         elapsed = time.perf_counter() - start
+        CPU.setdefault(name, []).append(cpu_seconds(process.pid))
         return elapsed, rss_mb(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -162,18 +184,18 @@ def main() -> None:
             }
             cases: dict[str, Callable[[], float]] = {
                 "baseline": lambda: timed(
-                    [str(BIN / "python"), "-c", "import typer"], base, workdir
+                    [str(BIN / "python"), "-c", "import typer"], base, workdir, "baseline"
                 ),
-                "help": lambda: timed([str(BIN / "haishin"), "--help"], base, workdir),
+                "help": lambda: timed([str(BIN / "haishin"), "--help"], base, workdir, "help"),
                 "ask": lambda: timed(
-                    [str(BIN / "haishin"), "ask", "latest", "--json"], base, workdir
+                    [str(BIN / "haishin"), "ask", "latest", "--json"], base, workdir, "ask"
                 ),
             }
             serves = {"serve, platforms off": base, "serve, Slack and LINE on": both_on}
             for name, env in serves.items():
 
                 def serve(name: str = name, env: dict[str, str] = env) -> float:
-                    elapsed, mb = serve_once(env, workdir)
+                    elapsed, mb = serve_once(env, workdir, name)
                     rss[name] = max(rss.get(name, 0.0), mb)
                     return elapsed
 
@@ -200,19 +222,28 @@ def main() -> None:
         "ask": "haishin ask latest --json",
     }
     print(f"load average before: {os.getloadavg()[0]:.1f}; best of {args.runs} runs")
-    print(f"{'what':<42} {'best s':>7} {'median s':>8} {'× base':>7} {'limit':>6} {'RSS MB':>7}")
+    print(
+        f"{'what':<42} {'best s':>7} {'median s':>8} {'× base':>7} {'limit':>6} {'RSS MB':>7}"
+        f" {'CPU s':>6} {'× base':>7}"
+    )
+    least_cpu = {name: min(CPU[name]) for name in times}
     for name, values in times.items():
         ordered = sorted(values)
         ratio = best[name] / baseline
         limit = f"{limits[name]:.0f}×" if name in limits else ""
         memory = f"{rss[name]:.0f}" if name in rss else ""
+        cpu = least_cpu[name]
         print(
             f"{labels.get(name, 'haishin ' + name):<42} {best[name]:>7.3f} "
             f"{ordered[len(ordered) // 2]:>8.3f} {ratio:>6.1f}× {limit:>6} {memory:>7}"
+            f" {cpu:>6.3f} {cpu / least_cpu['baseline']:>6.1f}×"
         )
     if args.out:
         Path(args.out).write_text(
-            json.dumps({"times": times, "best": best, "rss_mb": rss}, indent=1)
+            json.dumps(
+                {"times": times, "best": best, "rss_mb": rss, "cpu": CPU, "least_cpu": least_cpu},
+                indent=1,
+            )
         )
 
 
