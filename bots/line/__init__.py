@@ -1,7 +1,8 @@
 """The LINE bot: webhook, renderer, publisher and rich menu (``app`` wires them).
 
 ``PLATFORM`` is LINE's side of the platform contract (``bots.platform.ChatPlatform``); it
-imports the LINE SDK only when one of its methods is called.
+imports the bot's modules only when one of its methods is called. haishin talks to LINE
+through its own small client (``bots.line.client``, ``bots.line.events``), not the LINE SDK.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bots.line.sdk import without_v2
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
-
-without_v2()  # before any module of this package imports linebot.v3
 
 _LATIN = re.compile("[A-Za-z]")
 
@@ -42,7 +40,7 @@ class Line(ChatPlatform):
     def build(self, services: Services) -> Platform | None:
         settings = services.settings
         if not (settings.line_channel_secret and settings.line_channel_access_token):
-            # off (build_line's own test): its SDK is not even imported
+            # off (build_line's own test): its modules are not even imported
             from bots.line.texts import OFF_MESSAGE
 
             logging.getLogger("haishin.line").info(OFF_MESSAGE)
