@@ -30,7 +30,7 @@ class Line(ChatPlatform):
     name = "line"
     title = "LINE"
     page_size = 5
-    # 16 workers answer from a queue of 10,000 events (about 3.4 KB each parsed, so ~34 MB
+    # 16 workers answer from a queue of 10,000 events (about 0.8 KB each parsed, so ~8 MB
     # at most): at the 1,000-1,500 answers/s one process manages, under 10 s of backlog,
     # well inside a reply token's minute.
     backpressure = Backpressure(at_once=16, waiting=10_000)

@@ -150,11 +150,6 @@ class LineClient:
             "POST", path, data=body, headers={"Content-Type": "application/json"}
         )
 
-    @property
-    def open(self) -> bool:
-        """True once a session exists (for /healthz)."""
-        return self._session is not None
-
     async def close(self) -> None:
         """Close the HTTP session; the next use opens a new one."""
         session, self._session = self._session, None

@@ -98,17 +98,16 @@ class WebhookParser:
         digest = hmac.new(self._secret, body, hashlib.sha256).digest()
         return hmac.compare_digest(signature.encode("utf-8"), base64.b64encode(digest))
 
-    def parse(self, body: bytes | str, signature: str) -> list[Event]:
-        """The events of a signed body.
+    def parse(self, body: bytes, signature: str) -> list[Event]:
+        """The events of a signed body (the raw bytes, as they were signed).
 
         Raises:
             InvalidSignature: the signature doesn't match.
             ValueError, TypeError, KeyError, RecursionError: signed, but not a webhook body.
         """
-        raw = body.encode("utf-8") if isinstance(body, str) else body
-        if not self.valid(raw, signature):
+        if not self.valid(body, signature):
             raise InvalidSignature("invalid signature")
-        return parse_events(json.loads(raw))
+        return parse_events(json.loads(body))
 
 
 def parse_events(document: Any) -> list[Event]:
