@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # Seconds after a Slack send ended without an answer until it can no longer land
     # (README: "Exactly once on a slow platform"); default the send timeout plus 45 s.
     settle_seconds: float | None = Field(None, validation_alias="HAISHIN_SETTLE_SECONDS")
+    # Seconds one Slack send may take. Lower only: the delivery worker's fencing margin
+    # (core.delivery.worker.FENCE_MARGIN) counts on no send call lasting longer than 15 s.
+    send_timeout_seconds: int = Field(
+        15, ge=1, le=15, validation_alias="HAISHIN_SEND_TIMEOUT_SECONDS"
+    )
 
     @property
     def slack_oauth(self) -> bool:

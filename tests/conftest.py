@@ -17,6 +17,9 @@ from core.profile import Profile, load_profile
 from core.storage.database import Database
 from tests.fakes.postgres import scratch_database
 
+# How the suite is spread over pytest-xdist's workers: tests/scheduling.py.
+pytest_plugins = ["tests.scheduling"]
+
 # Command output is wrapped to the terminal's width; tests read it at a fixed, wide one, the
 # same in a pytest-xdist worker (no terminal at all) as in a developer's shell.
 os.environ["COLUMNS"] = "200"

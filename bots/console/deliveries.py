@@ -1,6 +1,6 @@
 """The deliveries page's content: subscriptions with their next slot, and the ledger.
 
-The ledger is read through the delivery code's own repository (``DeliveryLedger``). Where
+The ledger is read through its repository (``DeliveryLedgerRepository``). Where
 its table can't be read (a database not migrated yet), the page says so instead of failing.
 """
 
@@ -16,11 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots import registry
 from core.clock import Clock
-from core.delivery import STATES, DeliveryLedger, Fanout, State
+from core.delivery import STATES, Fanout, State
 from core.errors import DeliveryError
 from core.profile import Profile
 from core.storage.catalogue import Entry
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.issues import StoredIssue
 from core.storage.subscriptions import ALL, Subscription
 
@@ -158,7 +159,7 @@ async def read_ledger(
     state: str | None,
 ) -> LedgerView:
     """The newest ledger rows (optionally of one state), or an empty view saying why."""
-    ledger = DeliveryLedger(db, clock=clock)
+    ledger = DeliveryLedgerRepository(db, clock=clock)
     try:
         counts = await ledger.counts()
         rows = await ledger.rows(state=_state(state), limit=LEDGER_ROWS + 1)

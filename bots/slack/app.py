@@ -174,6 +174,7 @@ def build_slack(services: Services) -> Platform | None:
         tokens,
         base_url=api_url,
         metrics=services.metrics,
+        timeout=settings.send_timeout_seconds,
         settle=settings.settle_seconds,
     )
     assert settings.slack_signing_secret

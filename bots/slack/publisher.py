@@ -35,7 +35,7 @@ from core.splitting import split_issue
 
 PARENT = "parent"
 EVENT_TYPE = "haishin_delivery"
-SEND_TIMEOUT_SECONDS = 15
+SEND_TIMEOUT_SECONDS = 15  # the default and the most (HAISHIN_SEND_TIMEOUT_SECONDS)
 # The settle time, counted from when the client gave up, is the timeout plus this margin:
 # 60 s, the usual front-end timeout of an HTTP API (AWS's load-balancer idle timeout,
 # nginx's default), after which a request that reached Slack's edge is done or dropped.
@@ -84,8 +84,8 @@ class SlackPublisher(Publisher):
         if seconds < timeout:
             raise ConfigError(
                 f"HAISHIN_SETTLE_SECONDS={seconds:g} is shorter than the send timeout "
-                f"({timeout} s): a send still waiting for its answer would count as settled; "
-                f"use at least {timeout}"
+                f"({timeout} s, HAISHIN_SEND_TIMEOUT_SECONDS): a send still waiting for its "
+                f"answer would count as settled; use at least {timeout}"
             )
         self.settling = Settling(timedelta(seconds=seconds))
         self._session: aiohttp.ClientSession | None = None

@@ -5,7 +5,7 @@
   new to them (numbered after ``starts_after``: no back catalogue) and not stale.
 - A ``weekly`` subscriber gets, at its slot, the newest published issue it has not had.
 
-"Gets" means: its ledger rows are made (``DeliveryLedger.materialise``); the delivery
+"Gets" means: its ledger rows are made (``DeliveryLedgerRepository.materialise``); the delivery
 workers send them. Every step is idempotent, so a job that runs twice, or in two
 processes, hands an issue over once.
 """
@@ -19,9 +19,9 @@ from datetime import timedelta
 
 from core.clock import Clock, SystemClock
 from core.delivery.fanout import Fanout
-from core.delivery.ledger import DeliveryLedger, Handing
 from core.errors import DeliveryError, NotFound
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository, Handing
 from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 
@@ -72,7 +72,7 @@ class Publishing:
         self.on_rows = on_rows
         self.issues = IssueRepository(db, clock=self.clock)
         self.subscriptions = SubscriptionRepository(db, clock=self.clock)
-        self.ledger = DeliveryLedger(db, clock=self.clock)
+        self.ledger = DeliveryLedgerRepository(db, clock=self.clock)
 
     async def publish_due(self) -> list[int]:
         """Publish every issue whose time has come; returns their numbers."""

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bots.line.followers import LineAudienceBook
-from core.delivery import DeliveryLedger
-from core.delivery.revisions import RevisionLedger
+from core.delivery.claims import WORKER_TIMEOUT
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.revisions import RevisionRepository
 from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE, scratch_postgres_database
 from tests.fakes.line_api import FakeLineApi, users
@@ -26,6 +27,7 @@ CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
 FOLLOWERS = 1003  # 1000 with the default choice (2 multicasts), 3 with topic only (1)
 LINE_TOKEN = "line-token"
+SEND_TIMEOUT = 5  # HAISHIN_SEND_TIMEOUT_SECONDS here; loopback answers take milliseconds
 
 
 @pytest.fixture
@@ -88,9 +90,11 @@ def env_for(workdir: Path, url: str, slack: FakeSlackAPI, line: FakeLineApi) -> 
         "LINE_CHANNEL_SECRET": "line-secret",
         "LINE_CHANNEL_ACCESS_TOKEN": LINE_TOKEN,
         "LINE_API_URL": line.url,
-        # The fakes answer at once and never carry out a request late, so a send in doubt
-        # here (cut short by kill -9) may be settled sooner than the 60 s a real one needs.
-        "HAISHIN_SETTLE_SECONDS": "15",  # the least allowed: the send timeout
+        # The fakes answer at once and never carry out a request late, so a send may be
+        # given up sooner than Slack's 15 s, and one in doubt here (cut short by kill -9)
+        # settled sooner than the 60 s a real one needs: the least allowed, the send timeout.
+        "HAISHIN_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT),
+        "HAISHIN_SETTLE_SECONDS": str(SEND_TIMEOUT),
     }
 
 
@@ -114,7 +118,7 @@ def assert_each_post_once(slack: FakeSlackAPI, line: FakeLineApi) -> None:
 async def all_rows_sent(url: str) -> set[str]:
     db = Database.from_url(url)
     try:
-        return {r.state for r in await DeliveryLedger(db).rows()}
+        return {r.state for r in await DeliveryLedgerRepository(db).rows()}
     finally:
         await db.dispose()
 
@@ -124,10 +128,11 @@ async def settled(url: str, within: float = 60) -> None:
     revision. A send or update is recorded only once its request came back, so from then on
     nothing is in flight and any later post would be a duplicate."""
     db = Database.from_url(url)
+    revisions = RevisionRepository(db, worker_timeout=WORKER_TIMEOUT)
 
     async def nothing_left() -> bool:
-        states = {r.state for r in await DeliveryLedger(db).rows()}
-        return states == {"sent"} and not await RevisionLedger(db).outdated_groups()
+        states = {r.state for r in await DeliveryLedgerRepository(db).rows()}
+        return states == {"sent"} and not await revisions.outdated_groups()
 
     try:
         await until(nothing_left, within, "every ledger row sent and up to date")

@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.bots.serve_process import ServeProcess
 from tests.bots.test_serve_crash import (
     CHANNELS,
+    SEND_TIMEOUT,
     UNITS,
     assert_each_post_once,
     env_for,
@@ -25,8 +26,8 @@ from tests.fakes.line_api import FakeLineApi
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.waiting import until
 
-SEND_TIMEOUT = 15  # haishin's Slack send timeout
-SETTLE = 20  # HAISHIN_SETTLE_SECONDS here: the late posts land within it
+LATE = (1.0, 3.0)  # a late post lands this long after the send timeout
+SETTLE = SEND_TIMEOUT + 5  # HAISHIN_SETTLE_SECONDS here: the late posts land within it
 EDITOR_COMMANDS = (["ingest"], ["deliveries"], ["schedule"])
 
 
@@ -62,7 +63,7 @@ async def test_editor_commands_during_a_slow_fan_out_leave_each_post_once(
     ):
         await prepare(tmp_path, url, line)
         slack.rate_limit(1.0)
-        slack.late(0.04, after=SEND_TIMEOUT, spread=(1.0, 3.0), seed=22)
+        slack.late(0.04, after=SEND_TIMEOUT, spread=LATE, seed=22)
         env = {**env_for(tmp_path, url, slack, line), "HAISHIN_SETTLE_SECONDS": str(SETTLE)}
         serve = ServeProcess(env, tmp_path, name="serve").start()
         stop = asyncio.Event()

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bots.bootstrap import bootstrap
 from bots.settings import Settings
 from bots.slack.app import SCOPES, build_slack
+from bots.slack.publisher import SlackPublisher
 from core.ports import Audience, Digest, SendJob
 from core.storage import SubscriptionRepository
-from tests.bots.slack.conftest import SlackHarness
+from tests.bots.slack.conftest import SlackHarness, slack_settings
+from tests.conftest import CONTENT
 from tests.fakes import slack_blockkit
+from tests.fakes.slack_api import FakeSlackAPI
 
 MANIFEST = Path(__file__).resolve().parents[3] / "bots" / "slack" / "manifest.yaml"
 
@@ -43,6 +48,26 @@ async def test_slack_is_off_without_settings_and_says_how_to_turn_it_on(
         "SLACK_CLIENT_SECRET",
     ):
         assert name in line
+
+
+async def test_a_lower_send_timeout_reaches_the_publisher_but_never_a_higher_one(
+    tmp_path: Path, slack_api: FakeSlackAPI
+) -> None:
+    settings = slack_settings(tmp_path, slack_api).model_copy(
+        update={"content_dir": CONTENT, "send_timeout_seconds": 5, "settle_seconds": 5}
+    )
+    services = await bootstrap(settings)
+    try:
+        platform = build_slack(services)
+        assert platform is not None
+        publisher = platform.publisher
+        assert isinstance(publisher, SlackPublisher)
+        assert publisher.timeout == 5
+        assert publisher.settling.settle == timedelta(seconds=5)
+    finally:
+        await services.close()
+    with pytest.raises(ValidationError, match="HAISHIN_SEND_TIMEOUT_SECONDS"):
+        Settings(_env_file=None, HAISHIN_SEND_TIMEOUT_SECONDS=16)  # type: ignore[call-arg]
 
 
 async def test_healthz_reports_slack_on(haishin: SlackHarness) -> None:
