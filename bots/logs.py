@@ -21,7 +21,6 @@ from bots.redact import RedactUrls
 BODY_LOGGERS = (
     "slack_sdk",
     "slack_bolt",
-    "linebot",
     "aiohttp",
     "httpx",
     "httpcore",

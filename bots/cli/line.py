@@ -72,7 +72,6 @@ async def richmenu(
     """Create the LINE rich menu (latest, the sections, help) and make it the default."""
     from bots.line.client import LineClient
     from bots.line.richmenu import (
-        describe,
         draw_menu,
         find_font,
         install_rich_menu,
@@ -89,7 +88,7 @@ async def richmenu(
         data = draw_menu(buttons, find_font(font))
         if image is not None:
             image.write_bytes(data)
-        request = describe(menu_request(profile, buttons, profile.language))
+        request = menu_request(profile, buttons, profile.language)
         console.print_json(json.dumps(request, ensure_ascii=False))
         console.print(
             f"image: {len(data):,} bytes" + (f", saved to {escape(str(image))}" if image else "")

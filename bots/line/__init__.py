@@ -1,7 +1,8 @@
 """The LINE bot: webhook, renderer, publisher and rich menu (``app`` wires them).
 
 ``PLATFORM`` is LINE's side of the platform contract (``bots.platform.ChatPlatform``); it
-imports the LINE SDK only when one of its methods is called.
+imports the bot's modules only when one of its methods is called. haishin talks to LINE
+through its own small client (``bots.line.client``, ``bots.line.events``), not the LINE SDK.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from bots.line.sdk import without_v2
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from core.profile import Profile
     from core.stats.ports import MessageInsight
 
-without_v2()  # before any module of this package imports linebot.v3
-
 _LATIN = re.compile("[A-Za-z]")
 
 
@@ -33,7 +31,7 @@ class Line(ChatPlatform):
     name = "line"
     title = "LINE"
     page_size = 5
-    # 16 workers answer from a queue of 10,000 events (about 3.4 KB each parsed, so ~34 MB
+    # 16 workers answer from a queue of 10,000 events (about 0.8 KB each parsed, so ~8 MB
     # at most): at the 1,000-1,500 answers/s one process manages, under 10 s of backlog,
     # well inside a reply token's minute.
     backpressure = Backpressure(at_once=16, waiting=10_000)
@@ -46,7 +44,7 @@ class Line(ChatPlatform):
     def build(self, services: Services) -> Platform | None:
         settings = services.settings
         if not (settings.line_channel_secret and settings.line_channel_access_token):
-            # off (build_line's own test): its SDK is not even imported
+            # off (build_line's own test): its modules are not even imported
             from bots.line.texts import OFF_MESSAGE
 
             logging.getLogger("haishin.line").info(OFF_MESSAGE)

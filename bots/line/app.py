@@ -1,7 +1,7 @@
 """``build_line``: the LINE platform of ``haishin serve``, from settings.
 
 LINE is on when both ``LINE_CHANNEL_SECRET`` and ``LINE_CHANNEL_ACCESS_TOKEN`` are set;
-``LINE_API_URL`` points the SDK at another host (both api.line.me and api-data.line.me).
+``LINE_API_URL`` points the client at another host (both api.line.me and api-data.line.me).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from linebot.v3 import WebhookParser
 from starlette.routing import Route
 
 from bots.bootstrap import Services
@@ -19,6 +18,7 @@ from bots.dedupe import EventDeduplicator
 from bots.line import PLATFORM
 from bots.line.client import LineClient
 from bots.line.delivery import build_line_delivery
+from bots.line.events import WebhookParser
 from bots.line.followers import LineAudienceBook
 from bots.line.friends import FollowerSyncJob
 from bots.line.handlers import Inbound, LineHandlers

@@ -13,11 +13,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from linebot.v3 import audience
-from linebot.v3.messaging import ApiException
-
-from bots.line.client import LineClient
-from bots.line.errors import translate
+from bots.line.client import LineClient, segment
+from bots.line.errors import LineApiError, translate
 from core.errors import DeliveryError
 from core.ratelimit import Sleep
 from core.storage.database import Database
@@ -29,13 +26,15 @@ UPLOAD_MAX = 10_000  # user ids per audience request
 AUDIENCE_MINIMUM = 50  # LINE fails a narrowcast naming a smaller audience (errorCode 4)
 READY_WAIT = 120.0  # seconds to wait for an uploaded audience to be usable
 GONE = ("EXPIRED", "FAILED", "INACTIVE")
+UPLOAD_PATH = "/v2/bot/audienceGroup/upload"  # POST creates, PUT adds
+GROUP_PATH = "/v2/bot/audienceGroup/{}"
 
 
 class AudienceGroups:
     """The account's audience groups haishin uploaded, on LINE and in the database.
 
     Args:
-        client: the channel's client (its token and host).
+        client: the channel's client.
         db: where the groups are remembered.
         sleep / now: time, injected.
     """
@@ -48,29 +47,11 @@ class AudienceGroups:
         sleep: Sleep = asyncio.sleep,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
-        configuration = client.configuration
-        self._configuration = audience.Configuration(
-            access_token=configuration.access_token, host=configuration.host
-        )
-        self._timeout = client.timeout
-        self._client: audience.AsyncApiClient | None = None
+        self.client = client
         self.store = LineAudienceGroups(db)
         self._sleep = sleep
         self._now = now
         self._lock = asyncio.Lock()
-
-    @property
-    def api(self) -> audience.AsyncManageAudience:
-        """The SDK's Manage Audience API (its session is made inside the running loop)."""
-        if self._client is None:
-            self._client = audience.AsyncApiClient(self._configuration)
-        return audience.AsyncManageAudience(self._client)
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
 
     async def ensure(self, user_ids: Sequence[str]) -> int:
         """The id of a ready audience group holding exactly ``user_ids``.
@@ -114,8 +95,8 @@ class AudienceGroups:
     async def _delete(self, group_id: int) -> bool:
         """Delete a group on LINE; True once LINE no longer has it."""
         try:
-            await self.api.delete_audience_group(group_id, _request_timeout=self._timeout)
-        except audience.ApiException as exc:
+            await self.client.request("DELETE", GROUP_PATH.format(segment(group_id)))
+        except LineApiError as exc:
             if exc.status != 400:  # 400: LINE no longer has it
                 log.info("LINE audience %s not deleted: HTTP %s", group_id, exc.status)
                 return False
@@ -125,27 +106,26 @@ class AudienceGroups:
         return True
 
     async def _upload(self, ids: list[str], key: str) -> int:
-        api = self.api
         first, rest = ids[:UPLOAD_MAX], ids[UPLOAD_MAX:]
         try:
-            created = await api.create_audience_group(
-                audience.CreateAudienceGroupRequest(
-                    description=f"haishin: not the default digest {key[:12]}",
-                    isIfaAudience=False,
-                    audiences=[audience.Audience(id=user_id) for user_id in first],
-                ),
-                _request_timeout=self._timeout,
+            created = await self.client.post(
+                UPLOAD_PATH,
+                {
+                    "description": f"haishin: not the default digest {key[:12]}",
+                    "isIfaAudience": False,
+                    "audiences": [{"id": user_id} for user_id in first],
+                },
             )
-            group_id = int(created.audience_group_id or 0)
+            group_id = int(created.json().get("audienceGroupId") or 0)
             for start in range(0, len(rest), UPLOAD_MAX):
-                await api.add_audience_to_audience_group(
-                    audience.AddAudienceToAudienceGroupRequest(
-                        audienceGroupId=group_id,
-                        audiences=[
-                            audience.Audience(id=u) for u in rest[start : start + UPLOAD_MAX]
-                        ],
-                    ),
-                    _request_timeout=self._timeout,
+                more = rest[start : start + UPLOAD_MAX]
+                await self.client.request(
+                    "PUT",
+                    UPLOAD_PATH,
+                    document={
+                        "audienceGroupId": group_id,
+                        "audiences": [{"id": user_id} for user_id in more],
+                    },
                 )
         except Exception as exc:
             raise _audience_error(exc, "audience upload") from exc
@@ -154,16 +134,15 @@ class AudienceGroups:
 
     async def _status(self, group_id: int) -> str | None:
         try:
-            data = await self.api.get_audience_data(group_id, _request_timeout=self._timeout)
-        except audience.ApiException as exc:
+            data = await self.client.get(GROUP_PATH.format(segment(group_id)))
+        except LineApiError as exc:
             if exc.status in (400, 404):  # gone (deleted in LINE Official Account Manager)
                 return None
             raise _audience_error(exc, "audience check") from exc
         except Exception as exc:
             raise _audience_error(exc, "audience check") from exc
-        group = data.audience_group
-        status = group.status if group is not None else None
-        return str(getattr(status, "value", status) or "IN_PROGRESS")
+        group = data.get("audienceGroup") or {}
+        return str(group.get("status") or "IN_PROGRESS")
 
     async def _ready(self, group_id: int, status: str | None) -> None:
         deadline = self._now() + READY_WAIT
@@ -190,12 +169,6 @@ class AudienceGroups:
 
 
 def _audience_error(exc: BaseException, what: str) -> DeliveryError:
-    # The audience SDK has its own ApiException; ``translate`` knows the messaging one.
-    if isinstance(exc, audience.ApiException):
-        converted = ApiException(status=exc.status, reason=exc.reason)
-        converted.body = exc.body
-        converted.headers = exc.headers
-        exc = converted
     error = translate(exc, what)
     if error.code == "403":
         error = DeliveryError(

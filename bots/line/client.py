@@ -1,30 +1,55 @@
-"""The LINE SDK's async clients.
+"""The LINE API over aiohttp: plain JSON in and out, no generated models.
 
-``AsyncApiClient`` owns an aiohttp session, which must be created inside the running loop, so
-``LineClient`` builds it on first use and closes it at shutdown. ``Configuration(host=...)``
-(``LINE_API_URL``) replaces both api.line.me and api-data.line.me.
+Every call haishin makes (sends, replies, narrowcast progress, audience groups, insight,
+friends, profiles, rich menus, the quota) is a path and a JSON document, so one session per
+channel does them all: built on first use inside the running loop, closed at shutdown. Each
+call carries the channel token, gives up after ``timeout`` seconds, and fails with
+``LineApiError`` (status, LINE's body, its headers) for any answer outside 2xx, which
+``bots.line.errors.translate`` turns into a typed ``DeliveryError``.
+
+The LINE SDK's generated client was used here before: importing ``linebot.v3.messaging``
+(~400 pydantic models), with the insight and audience clients, took about half of
+``serve``'s start and ~36 MB of its memory, for requests that are a few lines of JSON.
+``LINE_API_URL`` (``host``) replaces both api.line.me and api-data.line.me, as the SDK's
+``Configuration(host=...)`` did.
 """
 
 from __future__ import annotations
 
+import json
 import urllib.request
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import aiohttp
-from linebot.v3.messaging import (
-    ApiException,
-    AsyncApiClient,
-    AsyncMessagingApi,
-    AsyncMessagingApiBlob,
-    Configuration,
-)
-from linebot.v3.messaging.async_rest import RESTResponse
 
-DEFAULT_TIMEOUT = 10.0  # seconds; the SDK's own default is 300
+from bots.line.errors import LineApiError
+
+API = "https://api.line.me"
+DATA_API = "https://api-data.line.me"  # content: rich menu images
+DEFAULT_TIMEOUT = 10.0  # seconds; the SDK's own default was 300
+USER_AGENT = "haishin (aiohttp)"
+
+Params = Mapping[str, str | int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LineResponse:
+    """A 2xx answer: status, headers (case-insensitive) and body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON (``{}`` when empty, as LINE answers most sends)."""
+        return json.loads(self.body) if self.body.strip() else {}
 
 
 class LineClient:
-    """Lazily built SDK clients for one channel.
+    """One channel's LINE API session.
 
     Args:
         access_token: the channel access token.
@@ -41,69 +66,105 @@ class LineClient:
         timeout: float = DEFAULT_TIMEOUT,
         connections: int = 64,
     ) -> None:
-        self.configuration = Configuration(
-            access_token=access_token, host=host.rstrip("/") if host else None
-        )
-        self.configuration.connection_pool_maxsize = connections
+        self.access_token = access_token
+        self.host = host.rstrip("/") if host else API
+        self.data_host = host.rstrip("/") if host else DATA_API
         self.timeout = timeout
-        self._client: AsyncApiClient | None = None
-        self._messaging: AsyncMessagingApi | None = None
-        self._blob: AsyncMessagingApiBlob | None = None
+        self.connections = connections
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
-    def _open(self) -> AsyncApiClient:
-        if self._client is None:
-            if self.configuration.proxy is None:
-                self.configuration.proxy = _proxy_for(self.configuration.host)
-            self._client = AsyncApiClient(self.configuration)
-            # The SDK's session trusts the environment, which makes aiohttp look for a
-            # proxy and read ~/.netrc in a thread on every call; the proxy was looked up
-            # once, above.
-            session = self._client.rest_client.pool_manager
-            if hasattr(session, "_trust_env"):
-                session._trust_env = False
-        return self._client
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            # trust_env=False: aiohttp would otherwise look for a proxy and read ~/.netrc in
+            # a thread on every call; the proxy is looked up once per host (``_proxy``).
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.connections),
+                headers={"Authorization": f"Bearer {self.access_token}", "User-Agent": USER_AGENT},
+                trust_env=False,
+            )
+        return self._session
 
-    @property
-    def messaging(self) -> AsyncMessagingApi:
-        """The Messaging API (api.line.me); call from inside the event loop."""
-        if self._messaging is None:
-            self._messaging = AsyncMessagingApi(self._open())
-        return self._messaging
+    def _proxy(self, base: str) -> str | None:
+        if base not in self._proxies:
+            self._proxies[base] = _proxy_for(base)
+        return self._proxies[base]
 
-    @property
-    def blob(self) -> AsyncMessagingApiBlob:
-        """The content API (api-data.line.me: rich menu images)."""
-        if self._blob is None:
-            self._blob = AsyncMessagingApiBlob(self._open())
-        return self._blob
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        document: Any = None,
+        data: bytes | None = None,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bool = False,
+    ) -> LineResponse:
+        """Call the API; ``document`` is sent as JSON, ``data`` as it is.
 
-    async def post_json(self, path: str, body: bytes) -> None:
-        """POST a ready JSON body to the Messaging API (``/v2/bot/message/reply``), through
-        the SDK's session and headers, failing with the SDK's ``ApiException`` as its own
-        calls do. For hot paths whose bodies are drawn once and reused: no SDK models."""
-        client = self._open()
-        headers = {**client.default_headers, "Content-Type": "application/json"}
-        async with client.rest_client.pool_manager.post(
-            f"{self.configuration.host}{path}",
-            data=body,
-            headers=headers,
-            proxy=self.configuration.proxy,
+        Args:
+            method / path: ``POST`` and ``/v2/bot/message/push``, say.
+            document: a JSON body.
+            data: a ready body (with its ``Content-Type`` in ``headers``).
+            params: the query; None values are left out.
+            headers: more headers (``X-Line-Retry-Key``).
+            content: call the content host (api-data.line.me) instead of api.line.me.
+
+        Raises:
+            LineApiError: LINE answered outside 2xx.
+            aiohttp.ClientError, OSError, TimeoutError: no answer.
+        """
+        sent = dict(headers or {})
+        if document is not None:
+            data = dumps(document)
+            sent.setdefault("Content-Type", "application/json")
+        base = self.data_host if content else self.host
+        query = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        async with self._open().request(
+            method,
+            base + path,
+            data=data,
+            params=query or None,
+            headers=sent,
+            proxy=self._proxy(base),
             timeout=aiohttp.ClientTimeout(total=self.timeout),
         ) as response:
-            data = await response.read()
+            body = await response.read()
             if not 200 <= response.status <= 299:
-                raise ApiException(http_resp=RESTResponse(response, data))
+                raise LineApiError(response.status, response.reason or "", body, response.headers)
+            return LineResponse(response.status, response.headers, body)
 
-    @property
-    def open(self) -> bool:
-        """True once a session exists (for /healthz)."""
-        return self._client is not None
+    async def get(self, path: str, **params: str | int | None) -> Any:
+        """GET ``path`` and return its JSON."""
+        return (await self.request("GET", path, params=params)).json()
+
+    async def post(self, path: str, document: Any, *, retry_key: str | None = None) -> LineResponse:
+        """POST a JSON document, with ``X-Line-Retry-Key`` when given."""
+        headers = {"X-Line-Retry-Key": retry_key} if retry_key else None
+        return await self.request("POST", path, document=document, headers=headers)
+
+    async def post_json(self, path: str, body: bytes) -> LineResponse:
+        """POST a ready JSON body: for hot paths whose bodies are drawn once and reused."""
+        return await self.request(
+            "POST", path, data=body, headers={"Content-Type": "application/json"}
+        )
 
     async def close(self) -> None:
         """Close the HTTP session; the next use opens a new one."""
-        client, self._client, self._messaging, self._blob = self._client, None, None, None
-        if client is not None:
-            await client.close()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+def segment(value: str | int) -> str:
+    """A path parameter, escaped (user ids, request ids, rich menu ids)."""
+    return quote(str(value), safe="")
+
+
+def dumps(document: Any) -> bytes:
+    """Compact UTF-8 JSON, as LINE counts sizes."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _proxy_for(url: str) -> str | None:

@@ -27,7 +27,8 @@ from core.storage.database import Database
 
 @dataclass
 class LineDelivery:
-    """The parts; ``close`` ends their HTTP sessions (not the client's)."""
+    """The parts; ``close`` stops the insight rounds (the client's session is closed by
+    whoever made the client)."""
 
     publisher: LinePublisher
     planner: LineFriendPlanner
@@ -36,8 +37,7 @@ class LineDelivery:
     book: LineAudienceBook
 
     async def close(self) -> None:
-        """Close the audience and insight sessions."""
-        await self.audiences.close()
+        """Stop the insight rounds."""
         await self.insight.stop()
 
 

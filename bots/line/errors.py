@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
 
 import aiohttp
-from linebot.v3.messaging import ApiException
 
 from core.errors import (
     DeliveryError,
@@ -24,9 +24,33 @@ from core.retryafter import retry_after as parse_retry_after
 MONTHLY_LIMIT = "monthly limit"
 
 
-def error_message(exc: ApiException) -> str:
+class LineApiError(Exception):
+    """LINE answered outside 2xx: its status, reason, body and headers, as received.
+
+    Args:
+        status: the HTTP status.
+        reason: the status line's reason phrase.
+        body: the response body (LINE's JSON error, usually).
+        headers: the response headers (``Retry-After``, ``X-Line-Accepted-Request-Id``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        reason: str = "",
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"HTTP {status} {reason}".strip())
+        self.status = status
+        self.reason = reason
+        self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+
+
+def error_message(exc: LineApiError) -> str:
     """LINE's own words from an error response (``message`` and any ``details``)."""
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else exc.body
+    body = exc.body.decode("utf-8", "replace")
     try:
         document = json.loads(body or "{}")
     except ValueError:
@@ -41,7 +65,7 @@ def error_message(exc: ApiException) -> str:
     return f"{message} ({extra})" if extra else message
 
 
-def retry_after(exc: ApiException) -> float | None:
+def retry_after(exc: LineApiError) -> float | None:
     """Seconds from a ``Retry-After`` header, when LINE sent one."""
     return parse_retry_after(exc.headers)
 
@@ -54,8 +78,8 @@ def translate(exc: BaseException, what: str, *, backoff: float | None = None) ->
     """
     if isinstance(exc, DeliveryError):
         return exc
-    if isinstance(exc, ApiException):
-        status = int(exc.status or 0)
+    if isinstance(exc, LineApiError):
+        status = exc.status
         said = error_message(exc)
         text = f"LINE {what} failed: HTTP {status} {said}".strip()
         code = str(status)

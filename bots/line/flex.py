@@ -16,21 +16,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from linebot.v3.messaging import (
-    FlexBox,
-    FlexBubble,
-    FlexButton,
-    FlexCarousel,
-    FlexComponent,
-    FlexMessage,
-    FlexSpan,
-    FlexText,
-    PostbackAction,
-)
-
 from bots.line.postback import MAX_DISPLAY, encode, label
 from bots.line.texts import say
 from core.model import IssueRef, Overview, SectionSummary, Span
+
+# The message objects are plain JSON dicts, shaped as LINE's Messaging API reference says
+# (``FlexMessage``, ``FlexBubble``...); the fake LINE API checks them against its OpenAPI spec.
+Json = dict[str, Any]
 
 MAX_BUBBLES = 12
 BUBBLE_MAX_BYTES = 30_000
@@ -53,12 +45,24 @@ def issue_command(issue: IssueRef, key: str | None = None) -> str:
     return f"{head} {key}" if key else head
 
 
-def flex_text(spans: Sequence[Span], **style: Any) -> FlexText:
+def text(value: str | None = None, **fields: Any) -> Json:
+    """A Flex ``text`` component (fields in LINE's camelCase; None values left out)."""
+    return _component("text", text=value, **fields)
+
+
+def postback(label_text: str, data: str, display_text: str) -> Json:
+    """A postback action: ``data`` comes back in a postback event, ``display_text`` is
+    shown in the chat as if the reader had typed it."""
+    return {"type": "postback", "label": label_text, "data": data, "displayText": display_text}
+
+
+def flex_text(spans: Sequence[Span], **style: Any) -> Json:
     """A wrapping Flex text; bold and italic spans become Flex ``span``s with that style."""
     if not any(span.bold or span.italic for span in spans):
-        return FlexText(text="".join(s.text for s in spans) or " ", wrap=True, **style)
+        return text("".join(s.text for s in spans) or " ", wrap=True, **style)
     parts = [
-        FlexSpan(
+        _component(
+            "span",
             text=span.text,
             weight="bold" if span.bold else None,
             style="italic" if span.italic else None,
@@ -66,7 +70,7 @@ def flex_text(spans: Sequence[Span], **style: Any) -> FlexText:
         for span in spans
         if span.text
     ]
-    return FlexText(contents=parts, wrap=True, **style)
+    return text(contents=parts, wrap=True, **style)
 
 
 def digest_message(overview: Overview, language: str) -> dict[str, Any]:
@@ -96,99 +100,93 @@ def digest_message(overview: Overview, language: str) -> dict[str, Any]:
             bubbles.append(_more(sections[shown:], overview.issue, issue_line, language))
         if not bubbles:  # an issue without sections still gets a valid message
             bubbles = [_cover(issue_line)]
-        message: dict[str, Any] = FlexMessage(
-            alt_text=_cut(alt, ALT_TEXT_MAX), contents=FlexCarousel(contents=bubbles)
-        ).to_dict()
+        message: Json = {
+            "type": "flex",
+            "altText": _cut(alt, ALT_TEXT_MAX),
+            "contents": {"type": "carousel", "contents": bubbles},
+        }
         # Too big for LINE: a section moves from its own bubble into the list (smaller).
         if json_size(message["contents"]) <= CAROUSEL_MAX_BYTES or shown == 0:
             return fit(message)
         shown -= 1
 
 
-def _bubble(summary: SectionSummary, issue: IssueRef, issue_line: str, language: str) -> FlexBubble:
-    body: list[FlexComponent] = []
+def _bubble(summary: SectionSummary, issue: IssueRef, issue_line: str, language: str) -> Json:
+    body: list[Json] = []
     if summary.headline:
-        body.append(
-            FlexText(
-                text=_cut(summary.headline, HEADLINE_MAX),
-                weight="bold",
-                size="md",
-                wrap=True,
-                max_lines=3,
-            )
-        )
+        headline = _cut(summary.headline, HEADLINE_MAX)
+        body.append(text(headline, weight="bold", size="md", wrap=True, maxLines=3))
     spans = summary.excerpt_spans or ((Span(summary.excerpt),) if summary.excerpt else ())
     if spans:
-        body.append(flex_text(spans, size="sm", color="#555555", max_lines=6, margin="md"))
+        body.append(flex_text(spans, size="sm", color="#555555", maxLines=6, margin="md"))
     if summary.items > 1:
         items = say(language, "items", count=summary.items)
-        body.append(FlexText(text=items, size="xs", color=MUTED, margin="md"))
+        body.append(text(items, size="xs", color=MUTED, margin="md"))
     if not body:
-        body.append(FlexText(text=summary.label, wrap=True))
-    button = FlexButton(
+        body.append(text(summary.label, wrap=True))
+    button = _component(
+        "button",
         style="primary",
         color=ACCENT,
         height="sm",
-        action=PostbackAction(
-            label=label(say(language, "read"), FLEX_LABEL_MAX),
-            data=encode(issue_command(issue, summary.key), language),
-            display_text=_cut(summary.label, MAX_DISPLAY),
+        action=postback(
+            label(say(language, "read"), FLEX_LABEL_MAX),
+            encode(issue_command(issue, summary.key), language),
+            _cut(summary.label, MAX_DISPLAY),
         ),
     )
-    return FlexBubble(
-        size="kilo",
-        header=FlexBox(
-            layout="vertical",
-            contents=[
-                FlexText(text=_cut(issue_line, 60), size="xxs", color=MUTED),
-                FlexText(text=_cut(summary.label, 40), weight="bold", size="lg", color=ACCENT),
-            ],
+    return {
+        "type": "bubble",
+        "size": "kilo",
+        "header": _box(
+            text(_cut(issue_line, 60), size="xxs", color=MUTED),
+            text(_cut(summary.label, 40), weight="bold", size="lg", color=ACCENT),
         ),
-        body=FlexBox(layout="vertical", contents=body),
-        footer=FlexBox(layout="vertical", contents=[button]),
-    )
+        "body": _box(*body),
+        "footer": _box(button),
+    }
 
 
 def _more(
     sections: Sequence[SectionSummary], issue: IssueRef, issue_line: str, language: str
-) -> FlexBubble:
+) -> Json:
     """The last bubble when there are more sections than bubbles: a button per section."""
-    buttons: list[FlexComponent] = [
-        FlexButton(
+    buttons = [
+        _component(
+            "button",
             style="secondary",
             height="sm",
             margin="sm",
-            action=PostbackAction(
-                label=label(summary.label, FLEX_LABEL_MAX),
-                data=encode(issue_command(issue, summary.key), language),
-                display_text=_cut(summary.label, MAX_DISPLAY),
+            action=postback(
+                label(summary.label, FLEX_LABEL_MAX),
+                encode(issue_command(issue, summary.key), language),
+                _cut(summary.label, MAX_DISPLAY),
             ),
         )
         for summary in sections
     ]
-    return FlexBubble(
-        size="kilo",
-        header=FlexBox(
-            layout="vertical",
-            contents=[
-                FlexText(text=_cut(issue_line, 60), size="xxs", color=MUTED),
-                FlexText(
-                    text=_cut(say(language, "more_sections"), 40),
-                    weight="bold",
-                    size="lg",
-                    color=ACCENT,
-                ),
-            ],
+    more = _cut(say(language, "more_sections"), 40)
+    return {
+        "type": "bubble",
+        "size": "kilo",
+        "header": _box(
+            text(_cut(issue_line, 60), size="xxs", color=MUTED),
+            text(more, weight="bold", size="lg", color=ACCENT),
         ),
-        body=FlexBox(layout="vertical", contents=buttons),
-    )
+        "body": _box(*buttons),
+    }
 
 
-def _cover(issue_line: str) -> FlexBubble:
-    return FlexBubble(
-        size="kilo",
-        body=FlexBox(layout="vertical", contents=[FlexText(text=issue_line, wrap=True)]),
-    )
+def _cover(issue_line: str) -> Json:
+    return {"type": "bubble", "size": "kilo", "body": _box(text(issue_line, wrap=True))}
+
+
+def _box(*contents: Json) -> Json:
+    return {"type": "box", "layout": "vertical", "contents": list(contents)}
+
+
+def _component(kind: str, **fields: Any) -> Json:
+    return {"type": kind, **{name: value for name, value in fields.items() if value is not None}}
 
 
 def fit(message: dict[str, Any]) -> dict[str, Any]:

@@ -18,10 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from linebot.v3.messaging import ApiException
-
 from bots.line.client import LineClient
-from bots.line.errors import error_message, translate
+from bots.line.errors import LineApiError, error_message, translate
 from bots.line.insight import LINE_DAY
 from core.clock import Clock
 from core.storage.database import Database
@@ -31,6 +29,7 @@ from core.storage.insight import PlatformInsight
 
 log = logging.getLogger("haishin.line")
 
+FOLLOWERS_PATH = "/v2/bot/followers/ids"
 PAGE = 1000  # the most /v2/bot/followers/ids lists at once
 FRESH = timedelta(days=3)  # an older friend count is not trusted for an estimate
 ASK_AGAIN = timedelta(hours=1)  # after LINE had no count ready
@@ -68,19 +67,18 @@ async def sync_followers(client: LineClient, followers: LineFollowers) -> SyncRe
     listed = added = pages = 0
     while True:
         try:
-            answer = await client.messaging.get_followers(
-                start=start, limit=PAGE, _request_timeout=client.timeout
-            )
-        except ApiException as exc:
+            answer = await client.get(FOLLOWERS_PATH, start=start, limit=PAGE)
+        except LineApiError as exc:
             if exc.status == 403:
                 raise FollowersRefused(NOT_VERIFIED.format(said=error_message(exc))) from exc
             raise translate(exc, "followers list") from exc
         except Exception as exc:
             raise translate(exc, "followers list") from exc
         pages += 1
-        listed += len(answer.user_ids)
-        added += await followers.add_known(answer.user_ids)
-        start = answer.next
+        user_ids = [str(user) for user in answer.get("userIds") or []]
+        listed += len(user_ids)
+        added += await followers.add_known(user_ids)
+        start = answer.get("next")
         if not start:
             return SyncReport(listed, added, pages)
 

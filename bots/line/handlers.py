@@ -12,19 +12,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from linebot.v3.webhooks import (
+from bots.dedupe import EventDeduplicator
+from bots.line import PLATFORM
+from bots.line.client import LineClient, segment
+from bots.line.events import (
     Event,
     FollowEvent,
     MessageEvent,
     PostbackEvent,
     Source,
-    TextMessageContent,
     UnfollowEvent,
 )
-
-from bots.dedupe import EventDeduplicator
-from bots.line import PLATFORM
-from bots.line.client import LineClient
 from bots.line.followers import LineAudienceBook
 from bots.line.postback import decode
 from bots.line.render import LineRenderer, text_messages
@@ -40,6 +38,7 @@ from core.stats import How, StatsRecorder
 log = logging.getLogger("haishin.line")
 
 Messages = list[dict[str, Any]]
+PROFILE_PATH = "/v2/bot/profile/{}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +51,7 @@ class Inbound:
 
 def conversation_of(source: Source | None) -> str:
     """The id a conversation is known by: the user, group or room."""
-    for attribute in ("user_id", "group_id", "room_id"):
-        value = getattr(source, attribute, None)
-        if value:
-            return str(value)
-    return ""
+    return source.conversation if source is not None else ""
 
 
 class LineHandlers:
@@ -105,20 +100,18 @@ class LineHandlers:
         """Handle one event (at most once per ``webhookEventId``)."""
         RECEIVED.set(inbound.received)
         event = inbound.event
-        if str(getattr(event.mode, "value", event.mode)) == "standby":
+        if event.mode == "standby":
             return
-        event_id = getattr(event, "webhook_event_id", None)
-        context = getattr(event, "delivery_context", None)
-        redelivery = bool(getattr(context, "is_redelivery", False))
-        if event_id and not await self.dedupe.first_time(event_id, redelivery=redelivery):
+        event_id = event.webhook_event_id
+        if event_id and not await self.dedupe.first_time(event_id, redelivery=event.is_redelivery):
             log.info("LINE event %s already handled; skipped", event_id)
             return
         if isinstance(event, MessageEvent):
             await self._message(event)
         elif isinstance(event, PostbackEvent):
-            pressed = decode(event.postback.data or "")
+            pressed = decode(event.data)
             if pressed is None:
-                log.info("LINE postback with unknown data %r ignored", event.postback.data)
+                log.info("LINE postback with unknown data %r ignored", event.data)
                 return
             language = PLATFORM.reader_language(
                 pressed.command, self.profile.language, pressed=True, told=pressed.language
@@ -136,8 +129,8 @@ class LineHandlers:
                 log.info("LINE follower %s left; forgotten", user)
 
     async def _message(self, event: MessageEvent) -> None:
-        if isinstance(event.message, TextMessageContent):
-            text = event.message.text
+        if event.text is not None:
+            text = event.text
             language = PLATFORM.reader_language(text, self.profile.language)
             await self._command(text, event.source, event.reply_token, language, how="typed")
             return
@@ -170,7 +163,8 @@ class LineHandlers:
             self.metrics.answers.labels(platform="line", intent=reply.intent).inc()
             self.stats.answered("line", reply, how)
             if reply.intent in ("subscribe", "unsubscribe", "settings"):
-                messages = await self._subscription(reply, getattr(source, "user_id", None))
+                user = source.user_id if source is not None else None
+                messages = await self._subscription(reply, user)
             else:
                 messages = self.renderer.reply(reply)
         except Exception:
@@ -201,7 +195,7 @@ class LineHandlers:
         code = await self._profile_language(user)
         await self.followers.add(user, language=code)
         language = language_for(code, self.profile.language)
-        unblocked = bool(event.follow and event.follow.is_unblocked)
+        unblocked = event.is_unblocked
         self.stats.follower("line", "unblock" if unblocked else "follow")
         text = say(
             language, "welcome_back" if unblocked else "welcome", newsletter=self.profile.name
@@ -222,13 +216,12 @@ class LineHandlers:
 
     async def _profile_language(self, user: str) -> str | None:
         try:
-            profile = await self.client.messaging.get_profile(
-                user, _request_timeout=self.client.timeout
-            )
+            profile = await self.client.get(PROFILE_PATH.format(segment(user)))
         except Exception as exc:  # a profile is a nicety; the follow still counts
             log.info("LINE profile of %s not available: %s", user, exc)
             return None
-        return str(profile.language) if profile.language else None
+        language = profile.get("language") if isinstance(profile, dict) else None
+        return str(language) if language else None
 
     def _sections(self, language: str) -> list[Suggestion]:
         buttons = [Suggestion(say(language, "latest"), "latest")]

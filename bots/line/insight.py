@@ -22,9 +22,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from linebot.v3 import insight
-
 from bots.line.client import LineClient
+from bots.line.errors import LineApiError
 from core.clock import Clock
 from core.storage.database import Database
 from core.storage.insight import MessageNumbers, PlatformInsight
@@ -40,6 +39,8 @@ INTERVAL = 600.0  # seconds between rounds
 FIRST_ROUND = 60.0  # seconds after start-up
 LINE_DAY = ZoneInfo("Asia/Tokyo")  # LINE's insight dates are in UTC+9
 SENT_REFS = ("line:broadcast:", "line:narrowcast:")
+MESSAGE_EVENT_PATH = "/v2/bot/insight/message/event"
+FOLLOWERS_PATH = "/v2/bot/insight/followers"
 
 
 @dataclass
@@ -56,7 +57,7 @@ class LineInsight:
     """Fetches LINE's insight for our sends and our friends.
 
     Args:
-        client: the channel's client (its token and host are used).
+        client: the channel's client.
         db: where the numbers go.
         clock: the time.
         interval: seconds between rounds.
@@ -65,37 +66,22 @@ class LineInsight:
     def __init__(
         self, client: LineClient, db: Database, *, clock: Clock, interval: float = INTERVAL
     ) -> None:
-        configuration = client.configuration
-        self._configuration = insight.Configuration(
-            access_token=configuration.access_token, host=configuration.host
-        )
-        self._timeout = client.timeout
-        self._client: insight.AsyncApiClient | None = None
+        self.client = client
         self.store = PlatformInsight(db, clock=clock)
         self.clock = clock
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def api(self) -> insight.AsyncInsight:
-        """The SDK's insight API (its session is made inside the running loop)."""
-        if self._client is None:
-            self._client = insight.AsyncApiClient(self._configuration)
-        return insight.AsyncInsight(self._client)
 
     async def start(self) -> None:
         """Run rounds in the background, the first ``FIRST_ROUND`` seconds from now."""
         self._task = asyncio.create_task(self._loop(), name="line-insight")
 
     async def stop(self) -> None:
-        """Stop the rounds and close the HTTP session."""
+        """Stop the rounds."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
 
     async def _loop(self) -> None:
         await asyncio.sleep(FIRST_ROUND)
@@ -129,9 +115,9 @@ class LineInsight:
     ) -> tuple[MessageNumbers | None, datetime | None]:
         later = now + REFETCH if now + REFETCH < sent_at + KEPT else None
         try:
-            answer = await self.api.get_message_event(request_id, _request_timeout=self._timeout)
-        except insight.ApiException as exc:
-            if exc.status == 429 or (exc.status or 0) >= 500:
+            answer = await self.client.get(MESSAGE_EVENT_PATH, requestId=request_id)
+        except LineApiError as exc:
+            if exc.status == 429 or exc.status >= 500:
                 log.info("LINE insight of %s: HTTP %s; asked again later", request_id, exc.status)
                 return None, now + RETRY
             log.warning(
@@ -141,18 +127,18 @@ class LineInsight:
         except (TimeoutError, OSError, Exception) as exc:  # the network: try again
             log.info("LINE insight of %s failed: %s; asked again later", request_id, exc)
             return None, now + RETRY
-        overview = answer.overview
+        overview = answer.get("overview") or {}
         clicks = [
-            {"url": c.url, "click": c.click, "uniqueClick": c.unique_click}
-            for c in answer.clicks or []
-            if c.url
+            {"url": c["url"], "click": c.get("click"), "uniqueClick": c.get("uniqueClick")}
+            for c in answer.get("clicks") or []
+            if c.get("url")
         ]
-        impressions = [m.impression for m in answer.messages or []]
+        impressions = [m.get("impression") for m in answer.get("messages") or []]
         numbers = MessageNumbers(
-            delivered=_int(overview.delivered if overview else None),
+            delivered=_int(overview.get("delivered")),
             impressions=_sum(impressions),
-            unique_impressions=_int(overview.unique_impression if overview else None),
-            unique_clicks=_int(overview.unique_click if overview else None),
+            unique_impressions=_int(overview.get("uniqueImpression")),
+            unique_clicks=_int(overview.get("uniqueClick")),
             clicks=clicks,
         )
         return numbers, later
@@ -178,20 +164,18 @@ class LineInsight:
 
     async def _follower_day(self, day: date) -> bool:
         try:
-            answer = await self.api.get_number_of_followers(
-                var_date=day.strftime("%Y%m%d"), _request_timeout=self._timeout
-            )
+            answer = await self.client.get(FOLLOWERS_PATH, date=day.strftime("%Y%m%d"))
         except Exception as exc:
             log.info("LINE friend counts of %s not fetched: %s", day, exc)
             return False
-        status = str(getattr(answer.status, "value", answer.status) or "unready")
+        status = str(answer.get("status") or "unready")
         await self.store.record_followers(
             "line",
             day,
             status=status,
-            followers=_int(answer.followers),
-            targeted_reaches=_int(answer.targeted_reaches),
-            blocks=_int(answer.blocks),
+            followers=_int(answer.get("followers")),
+            targeted_reaches=_int(answer.get("targetedReaches")),
+            blocks=_int(answer.get("blocks")),
         )
         return status == "ready"
 

@@ -22,23 +22,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from linebot.v3.messaging import (
-    ApiException,
-    AudienceRecipient,
-    Message,
-    NarrowcastRequest,
-    OperatorRecipient,
-)
-
 from bots.line.audience_groups import AUDIENCE_MINIMUM, AudienceGroups
 from bots.line.client import LineClient
-from bots.line.errors import translate
+from bots.line.errors import LineApiError, translate
 from core.errors import DeliveryError
 from core.ports import SendJob, SentMessage
 from core.ratelimit import Sleep
 
 log = logging.getLogger("haishin.line")
 
+NARROWCAST_PATH = "/v2/bot/message/narrowcast"
+PROGRESS_PATH = "/v2/bot/message/progress/narrowcast"
 POLL = 2.0  # seconds between progress looks
 PATIENCE = 900.0  # seconds of polling before the row is left for a later look
 FAILED = {
@@ -77,7 +71,9 @@ class Narrowcaster:
         self._poll = poll
         self._patience = patience
 
-    async def send(self, job: SendJob, messages: list[Message], retry_key: str) -> SentMessage:
+    async def send(
+        self, job: SendJob, messages: list[dict[str, Any]], retry_key: str
+    ) -> SentMessage:
         """Narrowcast ``messages`` to every friend but the job's left-out readers; one LINE
         accepted for this row before (its request id stored) is followed, not sent again,
         whatever the caller knew of it."""
@@ -86,23 +82,22 @@ class Narrowcaster:
             return found
         left_out = job.audience.recipients[1:]
         group_id = await self.groups.ensure(left_out)
-        recipient = OperatorRecipient(
-            type="operator", **{"not": AudienceRecipient(type="audience", audienceGroupId=group_id)}
-        )
-        request = NarrowcastRequest(messages=messages, recipient=recipient)
-        options: dict[str, Any] = {
-            "x_line_retry_key": retry_key,
-            "_request_timeout": self.client.timeout,
+        request = {
+            "messages": messages,
+            "recipient": {
+                "type": "operator",
+                "not": {"type": "audience", "audienceGroupId": group_id},
+            },
+            "notificationDisabled": False,
         }
         try:
-            response = await self.client.messaging.narrowcast_with_http_info(request, **options)
-            headers = response.headers or {}
-            request_id = headers.get("X-Line-Request-Id", "")
-        except ApiException as exc:
+            response = await self.client.post(NARROWCAST_PATH, request, retry_key=retry_key)
+            request_id = response.headers.get("X-Line-Request-Id", "")
+        except LineApiError as exc:
             if exc.status != 409:
                 raise translate(exc, "narrowcast", backoff=60.0) from exc
             # Accepted by an earlier attempt: follow that one.
-            request_id = (exc.headers or {}).get("X-Line-Accepted-Request-Id", "")
+            request_id = exc.headers.get("X-Line-Accepted-Request-Id", "")
         except Exception as exc:  # timeouts and dropped connections: LINE may have it
             raise translate(exc, "narrowcast") from exc
         if not request_id:
@@ -126,36 +121,34 @@ class Narrowcaster:
 
     async def _follow(self, delivery_id: str, request_id: str, group_id: int) -> SentMessage:
         started = self._now()
-        api = self.client.messaging
         while True:
             try:
-                progress = await api.get_narrowcast_progress(
-                    request_id, _request_timeout=self.client.timeout
-                )
+                progress = await self.client.get(PROGRESS_PATH, requestId=request_id)
             except Exception as exc:
                 raise _pending(request_id, f"its progress could not be read: {exc}") from exc
-            phase = str(progress.phase)
+            phase = str(progress.get("phase"))
             if phase == "succeeded":
                 await self.groups.store.phase(delivery_id, phase)
                 log.info(
                     "LINE narrowcast %s reached %s of %s",
                     request_id,
-                    progress.success_count,
-                    progress.target_count,
+                    progress.get("successCount"),
+                    progress.get("targetCount"),
                 )
                 await self.groups.prune(keep=group_id)
                 return SentMessage(ref=f"line:narrowcast:{request_id}")
             if phase == "failed":
                 await self.groups.store.phase(delivery_id, phase)
-                reason = FAILED.get(progress.error_code or 0, "")
-                said = progress.failed_description or ""
+                error_code = int(progress.get("errorCode") or 0)
+                reason = FAILED.get(error_code, "")
+                said = str(progress.get("failedDescription") or "")
                 raise DeliveryError(
                     f"LINE narrowcast {request_id} failed: {said or reason}"
                     + (f" ({reason})" if said and reason else "")
                     + "; nobody got it",
                     platform="line",
                     retryable=False,
-                    code=f"narrowcast_{progress.error_code or 0}",
+                    code=f"narrowcast_{error_code}",
                 )
             await self.groups.store.phase(delivery_id, phase)
             if self._now() - started >= self._patience:

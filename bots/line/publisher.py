@@ -27,16 +27,9 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from cachetools import LRUCache
-from linebot.v3.messaging import (
-    ApiException,
-    BroadcastRequest,
-    Message,
-    MulticastRequest,
-    PushMessageRequest,
-)
 
 from bots.line.client import LineClient
-from bots.line.errors import translate
+from bots.line.errors import LineApiError, translate
 from bots.line.flex import issue_command
 from bots.line.narrowcast import Narrowcaster
 from bots.line.quota import QuotaGuard
@@ -64,6 +57,9 @@ RATES: dict[str, tuple[float, int]] = {
 }
 # How long to hold an endpoint back after a 429 that named no Retry-After.
 BACKOFF = {"push": 1.0, "multicast": 1.0, "broadcast": 60.0, "narrowcast": 60.0}
+SEND_PATH = "/v2/bot/message/{}"  # push, multicast, broadcast, narrowcast
+QUOTA_PATH = "/v2/bot/message/quota"
+CONSUMPTION_PATH = "/v2/bot/message/quota/consumption"
 
 FollowerCount = Callable[[], Awaitable[int]]
 _DRAWN = 32
@@ -109,7 +105,7 @@ class LinePublisher(Publisher):
         }
         self.quota = QuotaGuard(self._read_quota, refresh=quota_refresh, now=now)
         # LRU: a fan-out sends each unit to many audiences; the units in use stay drawn.
-        self._drawn: LRUCache[tuple[Digest, str], list[Message]] = LRUCache(_DRAWN)
+        self._drawn: LRUCache[tuple[Digest, str], list[dict[str, Any]]] = LRUCache(_DRAWN)
 
     # ---- what a digest becomes ------------------------------------------------------------
 
@@ -157,42 +153,35 @@ class LinePublisher(Publisher):
         """
         endpoint = endpoint_for(job.audience)
         retry_key = _retry_key(job.delivery_id)
-        messages = self._models(job.digest, job.unit)
+        messages = self._drawn_messages(job.digest, job.unit)
         count = await self._recipients(endpoint, job.audience)
         await self.quota.reserve(count, endpoint)
         await self._limiters[endpoint].acquire(endpoint)
         if endpoint == "narrowcast":
             return await self._narrowcast(job, messages, retry_key, count)
-        api = self.client.messaging
-        options: dict[str, Any] = {
-            "x_line_retry_key": retry_key,
-            "_request_timeout": self.client.timeout,
-        }
+        request: dict[str, Any] = {"messages": messages, "notificationDisabled": False}
+        if endpoint == "push":
+            request["to"] = job.audience.recipients[0]
+        elif endpoint == "multicast":
+            request["to"] = list(job.audience.recipients)
         try:
-            if endpoint == "broadcast":
-                response = await api.broadcast_with_http_info(
-                    BroadcastRequest(messages=messages), **options
-                )
-            elif endpoint == "push":
-                request = PushMessageRequest(to=job.audience.recipients[0], messages=messages)
-                response = await api.push_message_with_http_info(request, **options)
-            else:
-                request = MulticastRequest(to=list(job.audience.recipients), messages=messages)
-                response = await api.multicast_with_http_info(request, **options)
-        except ApiException as exc:
+            response = await self.client.post(
+                SEND_PATH.format(endpoint), request, retry_key=retry_key
+            )
+        except LineApiError as exc:
             if exc.status == 409:  # this retry key was accepted before: it is delivered
-                accepted = (exc.headers or {}).get("X-Line-Accepted-Request-Id", "")
+                accepted = exc.headers.get("X-Line-Accepted-Request-Id", "")
                 log.info("LINE %s %s: already accepted (409)", endpoint, job.delivery_id)
                 return SentMessage(ref=f"line:{endpoint}:{accepted or retry_key}")
             error = translate(exc, endpoint, backoff=BACKOFF[endpoint])
             if isinstance(error, RetryAfter):
                 self._limiters[endpoint].defer(endpoint, error.retry_after or BACKOFF[endpoint])
-            if exc.status is not None and 400 <= exc.status < 500:
+            if 400 <= exc.status < 500:
                 self.quota.release(count)  # LINE sent nothing
             raise error from exc
         except Exception as exc:  # timeouts and dropped connections: LINE may have it
             raise translate(exc, endpoint) from exc
-        request_id = response.headers.get("X-Line-Request-Id", "") if response.headers else ""
+        request_id = response.headers.get("X-Line-Request-Id", "")
         if endpoint == "broadcast" and self.narrowcaster is not None:
             # Every friend got this one: no audience of left-out readers is needed now.
             await self.narrowcaster.groups.prune(keep=None)
@@ -206,7 +195,7 @@ class LinePublisher(Publisher):
         return None
 
     async def _narrowcast(
-        self, job: SendJob, messages: list[Message], retry_key: str, count: int
+        self, job: SendJob, messages: list[dict[str, Any]], retry_key: str, count: int
     ) -> SentMessage:
         if self.narrowcaster is None:
             raise DeliveryError(
@@ -231,14 +220,13 @@ class LinePublisher(Publisher):
         (answers always show the current revision), so nothing is resent."""
         log.info("LINE %s: sent messages can't be edited; correction not resent", sent.ref)
 
-    def _models(self, digest: Digest, unit: str) -> list[Message]:
-        # A fan-out sends the same unit to many audiences: draw and convert it once.
+    def _drawn_messages(self, digest: Digest, unit: str) -> list[dict[str, Any]]:
+        # A fan-out sends the same unit to many audiences: draw it once.
         key = (digest, unit)
-        models = self._drawn.get(key)
-        if models is None:
-            models = [Message.from_dict(m) for m in self.messages(digest, unit)]
-            self._drawn[key] = models
-        return models
+        messages = self._drawn.get(key)
+        if messages is None:
+            messages = self._drawn[key] = self.messages(digest, unit)
+        return messages
 
     async def _recipients(self, endpoint: str, audience: Audience) -> int:
         if endpoint not in ("broadcast", "narrowcast"):
@@ -249,14 +237,13 @@ class LinePublisher(Publisher):
         return friends
 
     async def _read_quota(self) -> tuple[int | None, int]:
-        api = self.client.messaging
         try:
-            quota = await api.get_message_quota(_request_timeout=self.client.timeout)
-            used = await api.get_message_quota_consumption(_request_timeout=self.client.timeout)
+            quota = await self.client.get(QUOTA_PATH)
+            used = await self.client.get(CONSUMPTION_PATH)
         except Exception as exc:
             raise translate(exc, "quota check") from exc
-        limit = quota.value if str(quota.type.value if quota.type else "") == "limited" else None
-        return limit, int(used.total_usage or 0)
+        limit = int(quota.get("value") or 0) if quota.get("type") == "limited" else None
+        return limit, int(used.get("totalUsage") or 0)
 
 
 def endpoint_for(audience: Audience) -> str:

@@ -10,18 +10,15 @@ logged, never raised: the reader simply gets no answer, and the worker goes on.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from linebot.v3.messaging import ApiException
-
 from bots.identity import IdentityCache
-from bots.line.client import LineClient
-from bots.line.errors import translate
+from bots.line.client import LineClient, dumps
+from bots.line.errors import LineApiError, translate
 from bots.line.render import MAX_MESSAGES
 
 log = logging.getLogger("haishin.line")
@@ -34,7 +31,7 @@ RECEIVED: ContextVar[float | None] = ContextVar("line_webhook_received", default
 
 
 class ReplySender:
-    """Sends replies through the SDK.
+    """Sends replies (ready JSON, no models).
 
     Args:
         client: the LINE API clients.
@@ -63,8 +60,8 @@ class ReplySender:
     def _body(self, reply_token: str, messages: list[dict[str, Any]]) -> bytes:
         # The messages' JSON is made once per list the renderer handed out (it hands out
         # the same list for the same answer); only the reply token differs between readers.
-        encoded = self._encoded.get(messages, lambda: _dumps(messages[:MAX_MESSAGES]))
-        return b'{"replyToken":' + _dumps(reply_token) + b',"messages":' + encoded + b"}"
+        encoded = self._encoded.get(messages, lambda: dumps(messages[:MAX_MESSAGES]))
+        return b'{"replyToken":' + dumps(reply_token) + b',"messages":' + encoded + b"}"
 
     async def send(self, reply_token: str | None, messages: list[dict[str, Any]]) -> bool:
         """Reply with up to 5 messages; True when LINE accepted them."""
@@ -87,7 +84,7 @@ class ReplySender:
             except Exception as exc:
                 error = translate(exc, "reply")
                 retry = attempt == 1 and error.retryable
-                if isinstance(exc, ApiException) and exc.status == 400 and attempt == 2:
+                if isinstance(exc, LineApiError) and exc.status == 400 and attempt == 2:
                     return True  # the first attempt had landed: the token is spent
                 log.warning("%s%s", error.message, "; retrying" if retry else "")
                 if retry:
@@ -98,7 +95,3 @@ class ReplySender:
             self.sent += 1
             return True
         return False
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

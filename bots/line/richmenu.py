@@ -18,16 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linebot.v3.messaging import (
-    PostbackAction,
-    RichMenuArea,
-    RichMenuBounds,
-    RichMenuRequest,
-    RichMenuSize,
-)
 from PIL import Image, ImageDraw, ImageFont
 
-from bots.line.client import LineClient
+from bots.line.client import LineClient, segment
 from bots.line.errors import translate
 from bots.line.postback import encode, label
 from bots.line.texts import say
@@ -35,6 +28,11 @@ from core.errors import ConfigError
 from core.profile import Profile
 
 log = logging.getLogger("haishin.line")
+
+MENU_PATH = "/v2/bot/richmenu"
+IMAGE_PATH = "/v2/bot/richmenu/{}/content"  # on the content host
+DEFAULT_PATH = "/v2/bot/user/all/richmenu/{}"
+LIST_PATH = "/v2/bot/richmenu/list"
 
 WIDTH = 2500
 CELL_HEIGHT = 421  # two rows: 842 px, LINE's "compact" menu height is 843
@@ -87,29 +85,31 @@ def menu_buttons(profile: Profile, language: str | None = None) -> list[MenuButt
     return [latest, *sections[:room], MenuButton(say(language, "help"), "help")]
 
 
-def menu_request(profile: Profile, buttons: list[MenuButton], language: str) -> RichMenuRequest:
-    """The rich menu object: a 3-column grid of postback areas."""
+def menu_request(profile: Profile, buttons: list[MenuButton], language: str) -> dict[str, Any]:
+    """The rich menu object (JSON, as ``POST /v2/bot/richmenu`` takes it): a 3-column grid
+    of postback areas."""
     rows = math.ceil(len(buttons) / COLUMNS)
     areas = []
     for index, button in enumerate(buttons):
         x, y, width, height = _cell(index, len(buttons))
         areas.append(
-            RichMenuArea(
-                bounds=RichMenuBounds(x=x, y=y, width=width, height=height),
-                action=PostbackAction(
-                    label=label(button.label),
-                    data=encode(button.command, language),
-                    display_text=button.label,
-                ),
-            )
+            {
+                "bounds": {"x": x, "y": y, "width": width, "height": height},
+                "action": {
+                    "type": "postback",
+                    "label": label(button.label),
+                    "data": encode(button.command, language),
+                    "displayText": button.label,
+                },
+            }
         )
-    return RichMenuRequest(
-        size=RichMenuSize(width=WIDTH, height=rows * CELL_HEIGHT),
-        selected=True,
-        name=f"haishin: {profile.name}"[:300],
-        chat_bar_text="メニュー" if language == "ja" else "Menu",
-        areas=areas,
-    )
+    return {
+        "size": {"width": WIDTH, "height": rows * CELL_HEIGHT},
+        "selected": True,
+        "name": f"haishin: {profile.name}"[:300],
+        "chatBarText": "メニュー" if language == "ja" else "Menu",
+        "areas": areas,
+    }
 
 
 def _cell(index: int, count: int) -> tuple[int, int, int, int]:
@@ -199,32 +199,30 @@ async def install_rich_menu(
     buttons = menu_buttons(profile, language)
     image = draw_menu(buttons, find_font(font))
     request = menu_request(profile, buttons, language)
-    api, blob = client.messaging, client.blob
     kind = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
     step = "rich menu creation"
     try:
-        created = await api.create_rich_menu(request, _request_timeout=client.timeout)
-        menu_id = created.rich_menu_id
+        created = await client.post(MENU_PATH, request)
+        menu_id = str(created.json()["richMenuId"])
         step = "rich menu image upload"
-        await blob.set_rich_menu_image(
-            menu_id, image, _headers={"Content-Type": kind}, _request_timeout=client.timeout
+        await client.request(
+            "POST",
+            IMAGE_PATH.format(segment(menu_id)),
+            data=image,
+            headers={"Content-Type": kind},
+            content=True,
         )
         step = "setting the default rich menu"
-        await api.set_default_rich_menu(menu_id, _request_timeout=client.timeout)
+        await client.request("POST", DEFAULT_PATH.format(segment(menu_id)))
         removed: list[str] = []
         if not keep_old:
             step = "removing older rich menus"
-            listed = await api.get_rich_menu_list(_request_timeout=client.timeout)
-            for menu in listed.richmenus or []:
-                if menu.rich_menu_id != menu_id and menu.name == request.name:
-                    await api.delete_rich_menu(menu.rich_menu_id, _request_timeout=client.timeout)
-                    removed.append(menu.rich_menu_id)
+            listed = await client.get(LIST_PATH)
+            for menu in listed.get("richmenus") or []:
+                other = str(menu.get("richMenuId") or "")
+                if other and other != menu_id and menu.get("name") == request["name"]:
+                    await client.request("DELETE", f"{MENU_PATH}/{segment(other)}")
+                    removed.append(other)
     except Exception as exc:
         raise translate(exc, step) from exc
     return RichMenuResult(menu_id, buttons, image, removed)
-
-
-def describe(request: RichMenuRequest) -> dict[str, Any]:
-    """The rich menu object as JSON (for ``--dry-run``)."""
-    document: dict[str, Any] = request.to_dict()
-    return document

@@ -1,11 +1,11 @@
 """``POST /line/webhook``: check the signature, queue the events, answer 200 at once.
 
 LINE wants an answer within 2 seconds and logs a timeout otherwise, so nothing here waits for
-the database or the API: the signature is checked on the raw body (``WebhookParser`` wants
-it as text, so the bytes are decoded as UTF-8 first), the events go to the bounded queue and
-the response goes out. The body is read only up to ``MAX_BODY`` (413 beyond); a missing or bad
-signature gets 400 before anything is parsed, and so does a signed body that is not a
-webhook; an empty ``events`` list (LINE's "Verify" button) gets its 200.
+the database or the API: the body must be UTF-8, its signature is checked on the raw bytes
+(``bots.line.events``), the events go to the bounded queue and the response goes out. The
+body is read only up to ``MAX_BODY`` (413 beyond); a missing or bad signature gets 400
+before anything is parsed, and so does a signed body that is not a webhook; an empty
+``events`` list (LINE's "Verify" button) gets its 200.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bots.inbound import NOT_UNDERSTOOD, BodyTooLarge, WebhookOutcomes, read_body
+from bots.line.events import InvalidSignature, WebhookParser
 from bots.line.handlers import Inbound, conversation_of
 from bots.line.queue import EventQueue
 from bots.metrics import Metrics
@@ -63,19 +62,19 @@ class LineWebhook:
         except BodyTooLarge as exc:
             return refuse(request, 413, "too_large", str(exc))
         try:
-            text = body.decode("utf-8")
+            body.decode("utf-8")
         except UnicodeDecodeError:
             return refuse(request, 400, "malformed", "the body is not UTF-8 text")
         try:
-            events = self.parser.parse(text, signature)
-        except InvalidSignatureError:
+            events = self.parser.parse(body, signature)
+        except InvalidSignature:
             return refuse(request, 400, "bad_signature", "invalid signature")
         except NOT_UNDERSTOOD as exc:  # signed, but not a webhook body
             reason = f"not a LINE webhook body ({type(exc).__name__})"
             return refuse(request, 400, "malformed", reason, signed=True)
         received = self._now()
         for event in events:
-            key = conversation_of(getattr(event, "source", None))
+            key = conversation_of(event.source)
             self.queue.offer(Inbound(event, received), key)
         self.outcomes.count("ok")
         return PlainTextResponse("OK")

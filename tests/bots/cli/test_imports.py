@@ -1,8 +1,9 @@
 """What a command imports: only what it uses (issue 18).
 
 ``haishin --help`` and the command table load neither the web stack nor a platform's SDK,
-and ``haishin serve`` with Slack and LINE off loads neither SDK: each run in a fresh
-interpreter, with ``sys.modules`` read at its end.
+``haishin serve`` with Slack and LINE off loads neither SDK, and with LINE on, answering a
+signed webhook, it loads nothing of the LINE SDK (haishin has its own client and event
+types): each run in a fresh interpreter, with ``sys.modules`` read at its end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import pytest
 from bots.cli.common import DELIVERY_STATES
 from core.delivery import STATES
 from tests.bots.serve_process import ServeProcess
+from tests.fakes.line_api import FakeLineApi
+from tests.fakes.line_webhook import LineWebhookBuilder
+from tests.fakes.waiting import until
 
 ROOT = Path(__file__).resolve().parents[3]
 SDKS = {"linebot", "slack_bolt", "slack_sdk"}
@@ -77,9 +81,8 @@ def probe(tmp_path: Path, code: str, *argv: str) -> set[str]:
 
 
 def packages(modules: list[str]) -> set[str]:
-    """The top-level packages of the modules loaded. ``linebot`` alone doesn't count:
-    ``bots.line`` registers it as a bare package (``bots.line.sdk``), none of it loaded."""
-    return {name.split(".")[0] for name in modules if name != "linebot"}
+    """The top-level packages of the modules loaded."""
+    return {name.split(".")[0] for name in modules}
 
 
 def newsletter(folder: Path) -> Path:
@@ -119,24 +122,28 @@ def test_ask_loads_no_web_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert answer["intent"] == "digest" and "(2025-10-04)" in answer["message"]
 
 
-async def test_serve_with_platforms_off_loads_no_sdk(tmp_path: Path) -> None:
-    out = tmp_path / "modules.json"
-    env = {
+def serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """``haishin serve`` on a new SQLite file, both platforms off unless ``extra`` says."""
+    platforms = (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "LINE_CHANNEL_SECRET",
+        "LINE_CHANNEL_ACCESS_TOKEN",
+    )
+    return {
         "HAISHIN_DATABASE_URL": f"sqlite:///{tmp_path / 'haishin.db'}",
         "HAISHIN_CONTENT_DIR": str(newsletter(tmp_path)),
-        "MODULES_OUT": str(out),
-        **{
-            name: ""
-            for name in (
-                "SLACK_BOT_TOKEN",
-                "SLACK_SIGNING_SECRET",
-                "SLACK_CLIENT_ID",
-                "SLACK_CLIENT_SECRET",
-                "LINE_CHANNEL_SECRET",
-                "LINE_CHANNEL_ACCESS_TOKEN",
-            )
-        },
+        "MODULES_OUT": str(tmp_path / "modules.json"),
+        **dict.fromkeys(platforms, ""),
+        **extra,
     }
+
+
+async def test_serve_with_platforms_off_loads_no_sdk(tmp_path: Path) -> None:
+    out = tmp_path / "modules.json"
+    env = serve_env(tmp_path)
     serve = ProbedServe(env, tmp_path)
     serve.start()
     try:
@@ -152,6 +159,39 @@ async def test_serve_with_platforms_off_loads_no_sdk(tmp_path: Path) -> None:
     assert not modules & (SDKS | NEVER | SQLITE_SERVE_NOT)
     # SQLAlchemy loads after logging is set up now: it still logs no statements.
     assert "sqlalchemy.engine" not in serve.log()
+
+
+async def test_serve_with_line_on_answers_without_the_line_sdk(tmp_path: Path) -> None:
+    """The webhook, the handlers and the reply go through haishin's own LINE client and
+    event types: neither ``linebot.v3.messaging`` (~400 pydantic models) nor the webhook
+    models are imported, nor anything else of the SDK."""
+    secret, token = "imports-secret", "imports-token"
+    with FakeLineApi(token=token) as line:
+        env = serve_env(
+            tmp_path,
+            LINE_CHANNEL_SECRET=secret,
+            LINE_CHANNEL_ACCESS_TOKEN=token,
+            LINE_API_URL=line.url,
+        )
+        serve = ProbedServe(env, tmp_path)
+        serve.start()
+        try:
+            await serve.healthy()
+            hooks = LineWebhookBuilder(secret)
+            webhook = hooks.request(hooks.text("U" + "1" * 32, "help"))
+            async with httpx.AsyncClient() as client:
+                body = (await client.get(f"{serve.url}/healthz")).json()
+                answer = await client.post(
+                    f"{serve.url}/line/webhook", content=webhook.body, headers=webhook.headers
+                )
+            assert body["platforms"]["line"]["on"] is True and answer.status_code == 200
+            await until(lambda: len(line.replies()) == 1, 60, "the reply to help")
+            assert await serve.terminate() == 0
+        finally:
+            serve.stop_quietly()
+    modules = json.loads((tmp_path / "modules.json").read_text())
+    assert "bots.line.client" in modules and "aiohttp" in packages(modules)  # it did answer
+    assert not [name for name in modules if name.split(".")[0] == "linebot"]
 
 
 def test_the_help_lists_the_ledger_states() -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from linebot.v3 import WebhookParser
 
 from bots.bootstrap import Services, bootstrap
 from bots.line.app import build_line
+from bots.line.events import WebhookParser
 from bots.line.handlers import Inbound
 from bots.line.publisher import LinePublisher
 from bots.line.queue import EventQueue
@@ -140,9 +140,7 @@ async def test_an_event_that_waited_past_its_reply_tokens_minute_is_not_answered
 ) -> None:
     assert bot.platform.handlers is not None
     webhook = bot.hooks.request(bot.hooks.text(users(1)[0], "最新トピック"))
-    [event] = WebhookParser(SECRET).parse(
-        webhook.body.decode(), webhook.headers["x-line-signature"]
-    )
+    [event] = WebhookParser(SECRET).parse(webhook.body, webhook.headers["x-line-signature"])
     await bot.platform.handlers.handle(Inbound(event, received=time.monotonic() - 70))
     metrics = (await bot.http.get("/metrics", headers={"host": "localhost"})).text
     assert bot.api.calls() == []

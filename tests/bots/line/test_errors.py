@@ -6,9 +6,8 @@ import json
 
 import aiohttp
 import pytest
-from linebot.v3.messaging import ApiException
 
-from bots.line.errors import translate
+from bots.line.errors import LineApiError, translate
 from core.delivery import stops_subscription
 from core.delivery.retry import surely_not_sent
 from core.errors import (
@@ -23,11 +22,8 @@ from core.errors import (
 )
 
 
-def answered(status: int, message: str, headers: dict[str, str] | None = None) -> ApiException:
-    exc = ApiException(status=status, reason="refused")
-    exc.body = json.dumps({"message": message}).encode()
-    exc.headers = headers or {}
-    return exc
+def answered(status: int, message: str, headers: dict[str, str] | None = None) -> LineApiError:
+    return LineApiError(status, "refused", json.dumps({"message": message}).encode(), headers)
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from linebot.v3 import audience as audience_sdk
 
-from bots.line.audience_groups import AudienceGroups
+from bots.line.audience_groups import UPLOAD_PATH, AudienceGroups
 from bots.line.client import LineClient
 from bots.line.delivery import LineDelivery, build_line_delivery
+from bots.line.errors import LineApiError
 from bots.line.friends import FollowersRefused, FollowerSyncJob, sync_followers
 from bots.line.reach import EXCEPT
 from bots.line.render import LineRenderer
@@ -322,13 +322,11 @@ async def test_a_narrowcast_leaving_out_fewer_than_50_fails_as_line_says(
 
 
 async def test_the_fake_checks_audience_requests_against_the_spec(account: Account) -> None:
-    api = account.parts.audiences.api
+    client = account.parts.audiences.client
     too_long = "x" * 121  # the audience's name: at most 120 characters
-    with pytest.raises(Exception, match="400"):
-        await api.create_audience_group(
-            audience_sdk.CreateAudienceGroupRequest.construct(
-                description=too_long, audiences=[audience_sdk.Audience(id=users(1)[0])]
-            )
+    with pytest.raises(LineApiError, match="400"):
+        await client.post(
+            UPLOAD_PATH, {"description": too_long, "audiences": [{"id": users(1)[0]}]}
         )
     assert account.line.friend_list.audiences == {}
 
@@ -342,10 +340,7 @@ async def test_two_processes_uploading_the_same_audience_keep_one(account: Accou
         return None  # the other process looked before the first one's row was written
 
     other.store.find = not_yet  # type: ignore[assignment,method-assign]
-    try:
-        second = await other.ensure(members)
-    finally:
-        await other.close()
+    second = await other.ensure(members)
     assert second == first
     assert len(account.line.calls("/v2/bot/audienceGroup/upload", "POST")) == 2
     assert list(account.line.friend_list.audiences) == [first]  # its own upload deleted
