@@ -144,6 +144,7 @@ class DeliveryWorker:
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
             writer=stores.writer,
+            health=self.health,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
             may_send=self.holds_lease,
