@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from scheduler.desired import WEEKLY_GRACE
 from scheduler.runtime import current
 
 log = logging.getLogger("haishin.scheduler")
@@ -48,9 +49,21 @@ async def publish_issue(number: int) -> None:
 
 
 async def weekly_digest(subscription_id: int) -> None:
-    """A weekly subscriber's slot: hand over the newest issue it has not had."""
+    """A weekly subscriber's slot: hand over the newest issue published by it, if new to it.
+
+    A failure (the database away when the slot comes) is reported like the sweep's, and the
+    sweep hands the slot's digest over once the database answers (``catch_up_weekly``), on
+    whichever process leads by then: once, however many tried.
+    """
     runtime = current()
-    handover = await runtime.publishing.hand_over_weekly(subscription_id)
+    try:
+        handover = await runtime.publishing.hand_over_weekly(subscription_id)
+    except Exception as exc:
+        if runtime.health is None:
+            raise
+        runtime.health.failed("scheduler sweep", exc)
+        log.debug("weekly digest for subscription %d: left to the sweep", subscription_id)
+        return
     if handover is not None and handover.rows:
         runtime.wake()
         log.info("weekly digest: issue %d to subscription %d", handover.number, subscription_id)
@@ -60,7 +73,8 @@ async def weekly_digest(subscription_id: int) -> None:
 
 async def sweep() -> None:
     """Every few seconds: publish what is due, hand the newest issue to on-publish
-    subscribers who lack it, and bring the jobs in line with the subscriptions.
+    subscribers who lack it, hand over weekly digests whose slot passed without them (less
+    than ``WEEKLY_GRACE`` ago), and bring the jobs in line with the subscriptions.
 
     While the database refuses writes, a failed sweep is reported to the runtime's health
     (one log line per outage) rather than logged with a traceback every time.
@@ -71,6 +85,15 @@ async def sweep() -> None:
         handover = await runtime.publishing.hand_over_on_publish()
         if handover is not None and handover.rows:
             runtime.wake()
+        for late in await runtime.publishing.catch_up_weekly(WEEKLY_GRACE):
+            log.warning(
+                "weekly digest caught up: issue %d to %d subscription(s) whose slot passed "
+                "without it",
+                late.number,
+                late.subscriptions,
+            )
+            if late.rows:
+                runtime.wake()
         await runtime.reconcile()
     except Exception as exc:
         if runtime.health is None:

@@ -228,6 +228,19 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return {(p, s): int(n) for p, s, n in await session.execute(query)}
 
+    async def last_handed(self, subscription_ids: Sequence[int]) -> dict[int, int]:
+        """Each of these subscriptions' newest issue number it has rows of (was handed)."""
+        if not subscription_ids:
+            return {}
+        query = (
+            select(DeliveryRow.subscription_id, func.max(IssueRow.number))
+            .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
+            .where(DeliveryRow.subscription_id.in_(sorted(set(subscription_ids))))
+            .group_by(DeliveryRow.subscription_id)
+        )
+        async with self._read() as session:
+            return {int(s): int(n) for s, n in await session.execute(query)}
+
     async def last_received(self) -> dict[int, int]:
         """Each subscription's newest issue number with a unit sent."""
         query = (
