@@ -3,18 +3,39 @@
 Their references (``scheduler.jobs:weekly_digest``) are stored in the job store; renaming
 or moving one breaks stored jobs, so these names are fixed. Each job is idempotent: running
 it twice (a restart, a second process) hands an issue over once.
+
+A job under way when this process stops leading (its database session lost) is cancelled
+with the scheduler; that is said in one line, not APScheduler's traceback: the next leader's
+sweep does what it left (publishing, on-publish and missed weekly hand-overs).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec
 
 from scheduler.desired import WEEKLY_GRACE
 from scheduler.runtime import current
 
 log = logging.getLogger("haishin.scheduler")
+P = ParamSpec("P")
 
 
+def _left_to_the_next_leader(job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+    @functools.wraps(job)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await job(*args, **kwargs)
+        except asyncio.CancelledError:
+            log.info("scheduler: job %s%s stopped with the scheduler", job.__name__, args)
+
+    return run
+
+
+@_left_to_the_next_leader
 async def publish_issue(number: int) -> None:
     """An issue's publication time has come: publish what is due and hand it over.
 
@@ -48,6 +69,7 @@ async def publish_issue(number: int) -> None:
     )
 
 
+@_left_to_the_next_leader
 async def weekly_digest(subscription_id: int) -> None:
     """A weekly subscriber's slot: hand over the newest issue published by it, if new to it.
 
@@ -71,6 +93,7 @@ async def weekly_digest(subscription_id: int) -> None:
         log.info("weekly digest: nothing new for subscription %d", subscription_id)
 
 
+@_left_to_the_next_leader
 async def sweep() -> None:
     """Every few seconds: publish what is due, hand the newest issue to on-publish
     subscribers who lack it, hand over weekly digests whose slot passed without them (less

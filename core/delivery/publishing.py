@@ -152,7 +152,9 @@ class Publishing:
             slot = subscription.slot.last_at_or_before(now)
             if within is not None and now - slot > within:
                 continue
-            if subscription.created_at <= slot:  # no digest of a slot before it existed
+            # Not a slot from before the subscription was made, moved there or resumed: an
+            # editor's change never sends at once (its next slot does).
+            if subscription.updated_at <= slot:
                 by_slot.setdefault(slot, []).append(subscription)
         if not by_slot:
             return []

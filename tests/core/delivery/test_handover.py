@@ -136,8 +136,12 @@ async def test_a_weekly_slot_missed_is_caught_up_once_with_the_slots_issue(
     after = monday + timedelta(hours=1)
     await world.store(issue(2, date(2025, 10, 6)), key="issues/2.txt", publish_at=after)
     await world.publishing.publish_due()
+    moved = await world.subscriptions.add(
+        platform="slack", workspace="T1", target="C7", cadence="weekly", slot=slot, starts_after=0
+    )  # made after the slot had passed: its first digest is at the next one
     caught = await world.publishing.catch_up_weekly(timedelta(hours=12))
     assert [(h.number, h.subscriptions) for h in caught] == [(1, 1)]  # the slot's issue
+    assert await ledger_rows(world, moved.id) == []
     assert await world.publishing.catch_up_weekly(timedelta(hours=12)) == []  # once
     assert await world.publishing.hand_over_weekly(sub.id) is None  # a late job: nothing
     ledger = DeliveryLedger(world.db)
@@ -178,3 +182,7 @@ async def test_subscriptions_of_a_platform_that_is_off_wait(world: World) -> Non
     world.fanout.publishers["slack"] = world.slack
     assert await world.publish_and_hand_over() == 5
     assert await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+
+
+async def ledger_rows(world: World, subscription_id: int) -> list[object]:
+    return list(await DeliveryLedger(world.db).rows(subscription_id=subscription_id))
