@@ -562,17 +562,26 @@ def check(
             or any(m.thread_ts != got[0].ts for m in got[1:])
         ):
             out_of_order += 1
+    # line:all reaches the readers who take the default digest by a narrowcast (every friend
+    # but those with their own choice, who get multicasts and pushes).
     reached = Counter(
-        u for d in line.deliveries if d.endpoint in ("push", "multicast") for u in d.to
+        u
+        for d in line.deliveries
+        if d.endpoint in ("push", "multicast", "narrowcast")
+        for u in d.to
     )
     lost += sum(1 for user, _ in followers if reached[user] == 0)
     duplicates += sum(n - 1 for n in reached.values() if n > 1)
     duplicates += sum(1 for d in line.deliveries if d.endpoint == "broadcast") * len(followers)
-    sends = [c for c in line.calls() if c.path.rsplit("/", 1)[-1] in ("push", "multicast")]
+    sends = [
+        c
+        for c in line.calls()
+        if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "narrowcast", "broadcast")
+    ]
     no_key = sum(1 for c in sends if not c.retry_key)
     posts = slack.calls("chat.postMessage")
     accepted = [c.at for c in posts if c.status == 200] + [
-        c.at * scale for c in sends if c.status == 200
+        c.at * scale for c in sends if c.status in (200, 202)
     ]
     wall = (max(accepted) - first) if accepted else 0.0
     # Sends from a host after its lease ran out while it was cut off from the database.

@@ -103,21 +103,14 @@ def _liquid(line: str, assigned: dict[str, str]) -> str:
         start = code.end()
     pieces.append(_untagged(line[start:], assigned))
     untagged = "".join(pieces)
-    # A tag between backticks must not leave a fence behind (``{% x %}` → ```), which
-    # would turn the rest of the file into code: the backticks stay apart.
-    if _FENCE.match(untagged) and not _FENCE.match(line):
-        return _apart(pieces)
+    # A removed tag must not leave a fence behind (``{% x %}` or {% x %}``` → ```), which
+    # would turn the rest of the file into code: the first mark is escaped, so the line
+    # still shows the backticks (or tildes) it showed, as text.
+    fence = _FENCE.match(untagged)
+    if fence and not _FENCE.match(line):
+        at = fence.start(1)
+        return f"{untagged[:at]}\\{untagged[at:]}"
     return untagged
-
-
-def _apart(pieces: list[str]) -> str:
-    """The pieces joined with a space where two runs of backticks would meet."""
-    joined = ""
-    for piece in pieces:
-        if joined.endswith("`") and piece.startswith("`"):
-            joined += " "
-        joined += piece
-    return joined
 
 
 def _untagged(text: str, assigned: dict[str, str]) -> str:

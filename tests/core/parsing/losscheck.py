@@ -25,6 +25,7 @@ _SPACE = re.compile(r"\s+")
 _PELICAN = re.compile(r"^[A-Za-z][\w -]*:\s")
 # Liquid and Hugo tags build the page and show nothing themselves.
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def _norm(text: str) -> str:
@@ -48,14 +49,20 @@ def _untemplated(body: str) -> str:
     lines = body.split("\n")
     fenced = False
     for index, line in enumerate(lines):
-        if re.match(r" {0,3}(?:```|~~~)", line):  # four spaces make it indented code
+        if _FENCE.match(line):  # four spaces make it indented code
             fenced = not fenced
         if fenced:
             continue
         parts = re.split(r"(`+[^`]*`+)", line)
-        lines[index] = "".join(
+        untagged = "".join(
             part if part.startswith("`") else _TEMPLATE_TAG.sub("", part) for part in parts
         )
+        # A tag's own output stands before what follows it, so a line like {% x %}```
+        # shows its backticks as text: the removal must not make it a fence.
+        fence = _FENCE.match(untagged)
+        if fence and not _FENCE.match(line):
+            untagged = f"{untagged[: fence.start(1)]}\\{untagged[fence.start(1) :]}"
+        lines[index] = untagged
     return "\n".join(lines)
 
 

@@ -325,10 +325,13 @@ def test_links_a_chat_reader_cannot_open_are_text_and_unresolved_references_lose
     assert [span.href for span in block.spans if span.href] == ["mailto:a@example.com"]
 
 
-def test_a_template_tag_between_backticks_leaves_no_fence_behind() -> None:
-    # Found by the generated test above: the tag went and its backticks met (``` a fence),
-    # which turned the rest of the file into code.
-    source = "Intro text.\n\n``{% include x.html %}`\n\nAfter it."
+@pytest.mark.parametrize(
+    "line", ["``{% include x.html %}`", "{% include x.html %}```", "{% x %}~~~ python"]
+)
+def test_a_template_tag_before_or_between_backticks_leaves_no_fence_behind(line: str) -> None:
+    # Found by the generated test above: the tag went and a fence was left (```), which
+    # turned the rest of the file into code.
+    source = f"Intro text.\n\n{line}\n# After it."
     issue = parse_issue(source.encode(), name="2026-01-05.md", profile=Profile.default())
     assert_nothing_lost(source, issue)
     assert all(
