@@ -5,8 +5,9 @@ goes through a gate (a semaphore), so thousands of groups waiting on their chann
 queue for a connection instead of timing out in the pool.
 
 A database that fails under thousands of groups in flight costs one log line (``SENDS``,
-through ``WriteHealth``) and one when a group's write goes through again; each group's own
-traceback is at DEBUG. A failure that is not the database's keeps its traceback.
+through ``WriteHealth``) and one when the ledger writer's next write goes through (or the
+worker is idle again); each group's own traceback is at DEBUG. A failure that is not the
+database's keeps its traceback.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.delivery.ledger import DeliveryLedger, publisher_unit
 from core.delivery.model import BatchPlan, Delivery
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.starts import GroupStarts
-from core.delivery.writer import LedgerWriter
+from core.delivery.writer import SENDS, LedgerWriter
 from core.errors import DeliveryError
 from core.ports import Audience, Publisher, SendJob, SentMessage
 from core.storage.health import WriteHealth
@@ -40,7 +41,6 @@ T = TypeVar("T")
 # claim is taken this much before the pace allows the send, so taking it costs no time.
 RESERVE_AFTER = 1.0
 TAKE_AHEAD = 0.5
-SENDS = "delivery sends"  # the writer name groups' database faults are counted under
 
 
 class DeliveryObserver:
@@ -199,7 +199,6 @@ class GroupSender:
                     settled=settled,
                 )
                 started = False
-                self.health.succeeded(SENDS)
                 if row is not None and reserve:
                     row = await self._when_paced(publisher, audience, row)
         except asyncio.CancelledError:
@@ -223,9 +222,7 @@ class GroupSender:
             if self.stopping():
                 await self.db(self.claims.unreserve(reserved, self.worker))
                 return None
-            taken = await self.writer.take(reserved, self.worker)
-            self.health.succeeded(SENDS)
-            return taken
+            return await self.writer.take(reserved, self.worker)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

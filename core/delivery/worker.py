@@ -43,6 +43,7 @@ from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
+from core.delivery.writer import SENDS
 
 log = logging.getLogger("haishin.delivery")
 
@@ -285,6 +286,8 @@ class DeliveryWorker:
                 pause = max(pause, self.health.failed("delivery worker", exc))
             else:
                 self.health.succeeded("delivery worker")
+                if not self._running.tasks:  # nothing in flight, nothing failing
+                    self.health.succeeded(SENDS)
             due = time.monotonic() - last_corrections >= self.settings.corrections_every
             if (due or self._corrections_asked) and (fixing is None or fixing.done()):
                 # Updates are paced like sends; they run beside the sending, not before it.

@@ -38,6 +38,9 @@ from core.storage.models import DeliveryRow
 from core.storage.types import UTCDateTime
 
 log = logging.getLogger("haishin.delivery")
+# The name the groups' database faults are reported under (``WriteHealth``); a batch
+# written says the database takes the sends' writes again.
+SENDS = "delivery sends"
 
 _T = cast(Table, DeliveryRow.__table__)
 # Typed, so an aware datetime is stored as the columns store it (UTC; text on SQLite).
@@ -184,6 +187,7 @@ class LedgerWriter:
                     if not item.result.done():
                         item.result.set_exception(exc)
                 continue
+            self._db.health.succeeded(SENDS)
             for item, result in zip(batch, results, strict=True):
                 if not item.result.done():
                     item.result.set_result(result)
