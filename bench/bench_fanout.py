@@ -404,8 +404,9 @@ def report(
     accepted = [c for c in posts if c.status == 200 and c.response.get("ok")]
     sends = [
         c
-        for c in line.calls()
-        if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "broadcast", "narrowcast")
+        for c in line.calls()  # sends: not the GETs of a narrowcast's progress
+        if c.method == "POST"
+        and c.path.rsplit("/", 1)[-1] in ("push", "multicast", "narrowcast", "broadcast")
     ]
     line_ok = [c for c in sends if c.status in (200, 202)]
     first = min([c.at for c in posts] + [c.at * scale for c in sends])

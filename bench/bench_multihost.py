@@ -575,8 +575,9 @@ def check(
     duplicates += sum(1 for d in line.deliveries if d.endpoint == "broadcast") * len(followers)
     sends = [
         c
-        for c in line.calls()
-        if c.path.rsplit("/", 1)[-1] in ("push", "multicast", "narrowcast", "broadcast")
+        for c in line.calls()  # sends: not the GETs of a narrowcast's progress
+        if c.method == "POST"
+        and c.path.rsplit("/", 1)[-1] in ("push", "multicast", "narrowcast", "broadcast")
     ]
     no_key = sum(1 for c in sends if not c.retry_key)
     posts = slack.calls("chat.postMessage")
