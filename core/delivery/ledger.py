@@ -228,18 +228,21 @@ class DeliveryLedger(Repository):
         async with self._read() as session:
             return {(p, s): int(n) for p, s, n in await session.execute(query)}
 
-    async def last_handed(self, subscription_ids: Sequence[int]) -> dict[int, int]:
-        """Each of these subscriptions' newest issue number it has rows of (was handed)."""
+    async def handed_from(self, subscription_ids: Sequence[int], number: int) -> set[int]:
+        """Those of these subscriptions that have rows of issue ``number`` or a later one."""
         if not subscription_ids:
-            return {}
+            return set()
         query = (
-            select(DeliveryRow.subscription_id, func.max(IssueRow.number))
+            select(DeliveryRow.subscription_id)
             .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
-            .where(DeliveryRow.subscription_id.in_(sorted(set(subscription_ids))))
-            .group_by(DeliveryRow.subscription_id)
+            .where(
+                IssueRow.number >= number,
+                DeliveryRow.subscription_id.in_(sorted(set(subscription_ids))),
+            )
+            .distinct()
         )
         async with self._read() as session:
-            return {int(s): int(n) for s, n in await session.execute(query)}
+            return set(await session.scalars(query))
 
     async def last_received(self) -> dict[int, int]:
         """Each subscription's newest issue number with a unit sent."""

@@ -156,15 +156,14 @@ class Publishing:
             # editor's change never sends at once (its next slot does).
             if subscription.updated_at <= slot:
                 by_slot.setdefault(slot, []).append(subscription)
-        if not by_slot:
-            return []
-        last = await self.ledger.last_handed([s.id for group in by_slot.values() for s in group])
         handovers: list[Handover] = []
         for slot, group in sorted(by_slot.items()):
             stored = await self.issues.latest_published(by=slot)
             if stored is None:
                 continue
-            due = [s for s in group if _is_new_to(s, stored) and last.get(s.id, 0) < stored.number]
+            new = [s for s in group if _is_new_to(s, stored)]
+            had = await self.ledger.handed_from([s.id for s in new], stored.number)
+            due = [s for s in new if s.id not in had]
             if due:
                 handovers.append(await self._hand_over(stored, due))
         return handovers
