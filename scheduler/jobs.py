@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import ParamSpec
 
 from scheduler.desired import WEEKLY_GRACE
-from scheduler.runtime import current
+from scheduler.runtime import SWEEP_WRITER, current
 
 log = logging.getLogger("haishin.scheduler")
 P = ParamSpec("P")
@@ -49,7 +49,7 @@ async def publish_issue(number: int) -> None:
     except Exception as exc:
         if runtime.health is None:
             raise
-        runtime.health.failed("scheduler sweep", exc)
+        runtime.health.failed(SWEEP_WRITER, exc)
         return
     if handover is not None and handover.rows:
         runtime.wake()
@@ -83,7 +83,7 @@ async def weekly_digest(subscription_id: int) -> None:
     except Exception as exc:
         if runtime.health is None:
             raise
-        runtime.health.failed("scheduler sweep", exc)
+        runtime.health.failed(SWEEP_WRITER, exc)
         log.debug("weekly digest for subscription %d: left to the sweep", subscription_id)
         return
     if handover is not None and handover.rows:
@@ -121,7 +121,7 @@ async def sweep() -> None:
     except Exception as exc:
         if runtime.health is None:
             raise
-        runtime.health.failed("scheduler sweep", exc)
+        runtime.health.failed(SWEEP_WRITER, exc)
     else:
         if runtime.health is not None:
-            runtime.health.succeeded("scheduler sweep")
+            runtime.health.succeeded(SWEEP_WRITER)

@@ -203,6 +203,12 @@ class WriteHealth:
                 known.failures,
             )
 
+    def forget(self, writer: str) -> None:
+        """``writer`` no longer runs in this process (a scheduler that stepped down): its
+        failures no longer say anything about the database here."""
+        if self._failing.pop(writer, None) is not None:
+            log.info("database writes (%s): no longer made by this process", writer)
+
     def backoff(self, failures: int) -> float:
         """The pause after ``failures`` failures in a row: base, 2×base, 4×base … cap."""
         doublings = min(max(failures - 1, 0), 32)
