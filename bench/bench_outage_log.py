@@ -25,7 +25,6 @@ from bots.slack.render import SlackRenderer
 from bots.slack.tokens import StaticToken
 from core.clock import SystemClock
 from core.delivery import (
-    DeliveryLedger,
     DeliveryStores,
     DeliveryWorker,
     Fanout,
@@ -37,6 +36,7 @@ from core.profile import load_profile
 from core.ratelimit import KeyedRateLimiter
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.conftest import CONTENT, SAMPLE
 from tests.fakes.pgserver import available, own_postgres
 from tests.fakes.slack_api import FakeSlackAPI
@@ -96,7 +96,7 @@ async def run(channels: int, down: float) -> None:
         await asyncio.to_thread(pg.stop, "fast")
         await asyncio.sleep(down)
         await asyncio.to_thread(pg.start)
-        ledger = DeliveryLedger(db)
+        ledger = DeliveryLedgerRepository(db)
         states: set[str] = set()
         while time.monotonic() - began < FINISH_WITHIN and states != {"sent"}:
             await asyncio.sleep(1)

@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.rendering import Renderer
     from core.delivery.fanout import AudiencePlanner, PlanReview
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.ports import Publisher
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -51,6 +52,11 @@ class ChatPlatform(ABC):
         backpressure: answers at once and waiting (see ``Backpressure``).
         size_unit: what the splitter's limit counts, for the console's meters.
         audience: who a subscription reaches, for the console's notes ("a Slack channel").
+        everyone: who a subscription to the whole audience reaches (``line:all``: "every
+            friend"), for the console's Deliveries page; only a platform with a planner has one.
+        switched_on_by: the settings that switch it on, for the console's hints where it is off.
+        longest_said: the longest message a reader can send (in ``said_size``); the
+            console's chat box refuses a longer one, as the platform would.
     """
 
     name: ClassVar[str]
@@ -59,6 +65,9 @@ class ChatPlatform(ABC):
     backpressure: ClassVar[Backpressure]
     size_unit: ClassVar[str] = "chars"
     audience: ClassVar[str] = "a conversation"
+    everyone: ClassVar[str] = "everyone"
+    switched_on_by: ClassVar[str] = "its settings"
+    longest_said: ClassVar[int] = 5000
 
     @abstractmethod
     def build(self, services: Services) -> Platform | None:
@@ -91,14 +100,37 @@ class ChatPlatform(ABC):
             told: the language the button carried, when it did.
         """
 
-    @abstractmethod
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        """The typed ``DeliveryError`` for a failed call to this platform; ``what`` names
-        the call for the operator."""
+    def said_size(self, text: str) -> int:
+        """The size of what a reader typed, as the platform counts it against ``longest_said``."""
+        return len(text)
+
+    def reach(self, insight: MessageInsight | None) -> str:
+        """What the platform's own numbers say of an issue's reach, in words (no closing
+        stop), for ``haishin stats`` and the console; "" when it has nothing to say.
+
+        Args:
+            insight: what it reported about the issue's sends, if anything.
+        """
+        return ""
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         """The digest's cover exactly as the publisher sends it (for the console)."""
         return renderer.digest(overview)
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        """A message checked against the platform's own limits (for the console's meters).
+
+        Args:
+            payload: one message as the renderer drew it.
+            body: a post's size as the splitter measured it, against the renderer's limit;
+                None for the digest's cover. By default, the only meter.
+        """
+        from bots.meters import Measured
+
+        measured = Measured(payload)
+        if body is not None:
+            measured.check(body, "the post is longer than the renderer's limit")
+        return measured
 
 
 @dataclass

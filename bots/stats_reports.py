@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bots import registry
 from bots.bootstrap import Services
 from core.profile import Profile
 from core.stats.report import IssueInfo, IssueTotals, Report, build_report, trend
@@ -43,7 +44,12 @@ async def issue_report(svc: Services, stored: StoredIssue, *, since: date | None
         if following is not None and following.visible_at(svc.clock.now()):
             end = _day(_went_out(following), zone)
     return await build_report(
-        stats_source(svc), issue_info(stored, svc.profile), since=since, start=start, end=end
+        stats_source(svc),
+        issue_info(stored, svc.profile),
+        platforms=registry.names(),
+        since=since,
+        start=start,
+        end=end,
     )
 
 
@@ -52,7 +58,7 @@ async def recent_trend(svc: Services, upto: StoredIssue) -> list[IssueTotals]:
     repository = IssueRepository(svc.db, clock=svc.clock)
     recent = await repository.recent(TREND_ISSUES * 4, svc.clock.now())
     numbers = sorted(s.number for s in recent if s.number <= upto.number)[-TREND_ISSUES:]
-    return await trend(stats_source(svc), numbers or [upto.number])
+    return await trend(stats_source(svc), numbers or [upto.number], registry.names())
 
 
 def _went_out(stored: StoredIssue) -> datetime | None:

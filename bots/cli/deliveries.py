@@ -35,14 +35,15 @@ async def deliveries(
 ) -> None:
     """What went where, and what failed and why."""
     from bots.cli.lookups import stored_issue
-    from core.delivery import STATES, DeliveryLedger
+    from core.delivery import STATES
     from core.storage import IssueRepository, SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     if state is not None and state not in STATES:
         fail(f"--state {state!r}: use one of {', '.join(STATES)}")
     async with services() as svc:
         issue_id = (await stored_issue(svc, issue)).id if issue else None
-        ledger = DeliveryLedger(svc.db)
+        ledger = DeliveryLedgerRepository(svc.db)
         rows = await ledger.rows(issue_id=issue_id, state=state)
         subs = {s.id: s for s in await SubscriptionRepository(svc.db).list()}
         numbers = {s.id: s.number for s in await IssueRepository(svc.db).all_issues()}

@@ -88,8 +88,8 @@ def _profile(settings: Settings, findings: list[Finding]) -> Profile | None:
 
     try:
         profile = load_profile(settings.profile_path)
-    except HaishinError as exc:
-        findings.append(Finding("profile", "fix", str(exc)))
+    except HaishinError as exc:  # one finding a line: each names a key of the file
+        findings.extend(Finding("profile", "fix", line) for line in str(exc).splitlines())
         return None
     keys = ", ".join(spec.key for spec in profile.sections) or "none"
     findings.append(

@@ -1,7 +1,8 @@
 """Which failures a person can fix from one line, and that line.
 
 A known failure (a haishin error, a bad setting, a database that can't be reached) is printed
-as its message alone with exit status 1; anything else is a bug and keeps its traceback.
+as its message alone (a line each when it names several mistakes) with exit status 1;
+anything else is a bug and keeps its traceback.
 The libraries are imported only once something failed, so a command that works pays nothing.
 """
 
@@ -50,10 +51,15 @@ def _bad_settings(exc: BaseException) -> str:
 
 
 def print_failure(message: str, *, code: int = 1) -> NoReturn:
-    """Print ``error: MESSAGE`` on stderr (the message as text, never markup) and exit."""
+    """Print ``error: MESSAGE`` on stderr (the message as text, never markup) and exit.
+
+    A message of several lines (a profile with several mistakes) prints ``error:`` before
+    each, one mistake a line.
+    """
     from rich.markup import escape
 
     from bots.cli.common import errors
 
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    for line in message.splitlines() or [message]:
+        errors.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
     raise typer.Exit(code)

@@ -37,7 +37,7 @@ async def ingest_feeds(urls: list[str]) -> None:
     from core.feeds.poll import FeedPoll
 
     async with services(create=True) as svc:
-        config = FeedConfig.from_profile_table(svc.profile.feed)
+        config = svc.profile.feed
         if not urls and config is None:
             fail(
                 f"{svc.settings.profile_path} names no feed; add a [feed] table with "

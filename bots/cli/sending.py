@@ -46,8 +46,9 @@ async def send(
     """Deliver an issue to one target now, through the ledger (never twice)."""
     from bots.bootstrap import build_delivery, build_platforms
     from bots.cli.lookups import stored_issue
-    from core.delivery import DeliveryLedger, Target
+    from core.delivery import Target
     from core.storage import SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     target = Target.parse(to)
     async with services() as svc:
@@ -77,9 +78,9 @@ async def send(
             )
             sub = await repository.pause(sub.id, ONE_OFF)
         handover = await kit.publishing.hand_over_to(sub, stored.number)
-        if handover.skipped and not await DeliveryLedger(svc.db).has_rows(sub.id, stored.id):
+        ledger = DeliveryLedgerRepository(svc.db, clock=svc.clock)
+        if handover.skipped and not await ledger.has_rows(sub.id, stored.id):
             fail(escape("; ".join(handover.skipped)))
-        ledger = DeliveryLedger(svc.db, clock=svc.clock)
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
         todo = [r for r in rows if r.state in ("pending", "sending", "failed")]
         if not todo:
@@ -99,13 +100,13 @@ async def _deliver(
     wait: int,
 ) -> bool:
     from bots.cli.lookups import relative, when
-    from core.delivery import DeliveryLedger
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     platform = platforms[sub.platform]
     for hook in platform.on_startup:
         await hook()
     worker = kit.worker
-    ledger = DeliveryLedger(svc.db, clock=svc.clock)
+    ledger = DeliveryLedgerRepository(svc.db, clock=svc.clock)
     outcome: Counter[str] = Counter()
     progress = Progress(
         TextColumn(f"issue #{stored.number} → {escape(sub.address)}"),
@@ -190,11 +191,11 @@ async def _dry_run(
     svc: Services, fanout: Fanout, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
     from bots.line.reach import is_narrowcast
-    from core.delivery import DeliveryLedger
     from core.errors import DeliveryError
     from core.storage import Subscription
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
-    ledger = DeliveryLedger(svc.db)
+    ledger = DeliveryLedgerRepository(svc.db)
     if sub is not None and await ledger.has_rows(sub.id, stored.id):
         rows = await ledger.rows(subscription_id=sub.id, issue_id=stored.id)
         states = Counter(r.state for r in rows)

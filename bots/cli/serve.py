@@ -201,9 +201,9 @@ class DeliveryRuntime:
             await asyncio.sleep(FILE_CHECK_SECONDS)
 
     async def _refresh_gauges(self) -> None:
-        from core.delivery import DeliveryLedger
+        from core.storage.delivery_ledger import DeliveryLedgerRepository
 
-        ledger = DeliveryLedger(self.services.db)
+        ledger = DeliveryLedgerRepository(self.services.db)
         gauge = self.services.metrics.ledger_rows
         while True:
             try:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from core.stats.report import Report
 
 UNKNOWN = "—"
-NAMES = {"slack": "Slack", "line": "LINE"}
 
 
 def register(app: typer.Typer) -> None:
@@ -63,8 +62,9 @@ def _n(value: int | None) -> str:
 
 
 def _show(report: Report, counting: bool) -> None:
-    from core.stats.report import PLATFORMS
+    from bots import registry
 
+    titles = {name: registry.platform(name).title for name in report.reach}
     issue = report.issue
     heading = f"#{issue.number} {issue.title or ''} ({issue.date or 'no date'})".strip()
     if not counting:
@@ -73,35 +73,25 @@ def _show(report: Report, counting: bool) -> None:
     for column in ("section", "platform", "delivered", "opened", "asked", "pages"):
         table.add_column(column, justify="left" if column in ("section", "platform") else "right")
     for section in report.sections:
-        for index, name in enumerate(PLATFORMS):
-            c = section.platforms[name]
+        for index, (name, c) in enumerate(section.platforms.items()):
             table.add_row(
                 escape(section.title) if index == 0 else "",
-                NAMES[name],
+                titles[name],
                 _n(c.delivered),
                 _n(c.opened),
                 _n(c.asked),
                 _n(c.pages),
-                end_section=index == len(PLATFORMS) - 1,
+                end_section=index == len(section.platforms) - 1,
             )
     show_table(table)
     lines = []
-    for name in PLATFORMS:
-        reach = report.reach[name]
-        line = f"{NAMES[name]}: the issue itself opened {reach.opened:,}, asked for {reach.asked:,}"
-        insight = reach.insight
-        if name == "slack":
-            line += "; Slack has no read receipts, so who read a digest is not known"
-        elif insight is None:
-            line += "; LINE's own numbers: none (no broadcast of this issue)"
-        elif insight.fetched < insight.requests:
-            line += "; LINE's own numbers come a day after a broadcast (not fetched yet)"
-        else:
-            line += (
-                f"; LINE reports {_n(insight.delivered)} delivered, "
-                f"{_n(insight.unique_impressions)} opened it, "
-                f"{_n(insight.unique_clicks)} opened a link"
-            )
+    for name, reach in report.reach.items():
+        line = (
+            f"{titles[name]}: the issue itself opened {reach.opened:,}, asked for {reach.asked:,}"
+        )
+        own = registry.platform(name).reach(reach.insight)
+        if own:
+            line += f"; {own}"
         lines.append(line)
     console.print("\n".join(lines), highlight=False)
     console.print(

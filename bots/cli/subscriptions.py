@@ -58,12 +58,12 @@ async def list_subscriptions(
 ) -> None:
     """Every subscription: target, sections, cadence, state (with why it is paused)."""
     from bots.cli.lookups import cadence_text, sections_text
-    from core.delivery import DeliveryLedger
     from core.storage import SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     async with services() as svc:
         subs = await SubscriptionRepository(svc.db).list(platform=platform)
-        received = await DeliveryLedger(svc.db).last_received()
+        received = await DeliveryLedgerRepository(svc.db).last_received()
     if not subs:
         console.print(
             "No subscriptions yet. Add one with "
@@ -199,8 +199,8 @@ async def remove(which: Annotated[str, typer.Argument(help="subscription id or t
 async def schedule() -> None:
     """The next slot of every subscription, and what it will get."""
     from bots.cli.lookups import cadence_text, when
-    from core.delivery import DeliveryLedger
     from core.storage import IssueRepository, SubscriptionRepository
+    from core.storage.delivery_ledger import DeliveryLedgerRepository
 
     async with services() as svc:
         now = svc.clock.now()
@@ -218,7 +218,7 @@ async def schedule() -> None:
             ),
             key=lambda s: s.number,
         )
-        ledger = DeliveryLedger(svc.db)
+        ledger = DeliveryLedgerRepository(svc.db)
         zone = svc.profile.timezone
         table = Table("id", "target", "when", "next slot", "gets", title="schedule")
         for sub in subs:
@@ -357,14 +357,14 @@ async def publish(issue: Annotated[str, typer.Argument(help="number, date or lat
     """Publish an issue now instead of at its scheduled time."""
     from bots.bootstrap import build_delivery, build_platforms
     from bots.cli.lookups import stored_issue, when
-    from core.delivery import WorkerRegistry
+    from core.storage import HeartbeatRepository
 
     async with services() as svc:
         stored = await stored_issue(svc, issue)
         kit = build_delivery(svc, build_platforms(svc))
         newly = await kit.publishing.publish(stored.number)
         handover = await kit.publishing.hand_over_on_publish()
-        live = await WorkerRegistry(svc.db, clock=svc.clock).live(LIVE)
+        live = await HeartbeatRepository(svc.db, clock=svc.clock).live(LIVE)
         zone = svc.profile.timezone
     if newly:
         console.print(f"issue #{stored.number} published now")

@@ -102,11 +102,12 @@ def print_asked(asked: Asked) -> None:
     """The messages a bot would send, one after the other, each with its buttons; into a
     terminal each in a box fitted to its width, into a pipe as plain text."""
 
+    from bots import registry
     from bots.cli.drawn import line_message, slack_message
     from bots.cli.wrap import wrap_text
 
     platform = asked.renderer.platform
-    name = {"slack": "Slack", "line": "LINE"}.get(platform, platform)
+    name = registry.platform(platform).title
     draw = slack_message if platform == "slack" else line_message
     total = len(asked.messages)
     if not total:

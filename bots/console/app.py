@@ -60,7 +60,7 @@ class Console:
         services: the running service's core.
         guard: the access, session and CSRF checks.
         on: the platforms switched on in this process.
-        platforms: those platforms, for what a page asks of them (LINE's ``line:all`` plan).
+        platforms: those platforms, for what a page asks of them (the plan for "everyone").
     """
 
     def __init__(
@@ -115,6 +115,7 @@ class Console:
             "language": self.profile.language,
             "platforms": [(name, name in on) for name in registry.names()],
             "platform_titles": {p.name: p.title for p in registry.platforms()},
+            "switched_on_by": {p.name: p.switched_on_by for p in registry.platforms()},
             "any_platform": any(name in on for name in registry.names()),
             "login_required": self.guard.login_required,
             "post_time": self.templates.clock_time(self.services.clock.now()),

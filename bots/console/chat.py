@@ -16,13 +16,9 @@ from bots import registry
 from bots.bootstrap import Services
 from bots.rendering import Renderer
 from core.errors import HaishinError
-from core.splitting import utf16_len
 
 log = logging.getLogger("haishin.console")
 
-# The longest message a reader can send on each platform (LINE: 5,000 UTF-16 units; Slack
-# cuts a message at 40,000 characters). Up to there the console answers as the bot would.
-MAX_TEXT = {"slack": 40_000, "line": 5_000}
 # Intents that change a subscription: the bots act on them, the console only explains.
 SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
 
@@ -72,8 +68,9 @@ async def converse(
     if not command:
         exchange.error = "Type a message first, e.g. 最新トピック."
         return exchange
-    limit = MAX_TEXT.get(platform, MAX_TEXT["line"])
-    size = utf16_len(text) if platform == "line" else len(text)
+    # Longer than the platform lets a reader send: the bot would never see it.
+    limit = contract.longest_said
+    size = contract.said_size(text)
     if size > limit:
         exchange.shown = f"{command[:80]}…"
         exchange.error = (

@@ -1,28 +1,32 @@
 """The deliveries page's content: subscriptions with their next slot, and the ledger.
 
-The ledger is read through the delivery code's own repository (``DeliveryLedger``). Where
+The ledger is read through its repository (``DeliveryLedgerRepository``). Where
 its table can't be read (a database not migrated yet), the page says so instead of failing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bots import registry
 from core.clock import Clock
-from core.delivery import STATES, DeliveryLedger, Fanout, State
+from core.delivery import STATES, Fanout, State
 from core.errors import DeliveryError
 from core.profile import Profile
 from core.storage.catalogue import Entry
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.issues import StoredIssue
-from core.storage.subscriptions import Subscription
+from core.storage.subscriptions import ALL, Subscription
+
+if TYPE_CHECKING:
+    from bots.platform import Platform
 
 log = logging.getLogger("haishin.console")
 
@@ -38,15 +42,6 @@ class SubscriptionLine:
     cadence: str
     next: str
     platform_on: bool = True  # False: this serve has no credentials for its platform
-
-
-# What turns a platform on (../shared/interface.md), for the hint where it is off.
-TURNED_ON_BY = {
-    "slack": (
-        "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
-    ),
-    "line": "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +60,9 @@ def platforms_off(lines: Sequence[SubscriptionLine]) -> list[PlatformOff]:
         if not line.platform_on and line.sub.active:
             counts[line.sub.platform] = counts.get(line.sub.platform, 0) + 1
     return [
-        PlatformOff(
-            registry.platform(name).title if name in registry.names() else name,
-            count,
-            TURNED_ON_BY.get(name, "its credentials"),
-        )
+        PlatformOff(registry.platform(name).title, count, registry.platform(name).switched_on_by)
+        if name in registry.names()
+        else PlatformOff(name, count, "its credentials")
         for name, count in counts.items()
     ]
 
@@ -166,7 +159,7 @@ async def read_ledger(
     state: str | None,
 ) -> LedgerView:
     """The newest ledger rows (optionally of one state), or an empty view saying why."""
-    ledger = DeliveryLedger(db, clock=clock)
+    ledger = DeliveryLedgerRepository(db, clock=clock)
     try:
         counts = await ledger.counts()
         rows = await ledger.rows(state=_state(state), limit=LEDGER_ROWS + 1)
@@ -208,36 +201,43 @@ async def read_ledger(
 
 
 @dataclass(frozen=True, slots=True)
-class LinePlanLine:
-    """How ``line:all`` would get an issue: which plan, its cost (or why it is refused)."""
+class EveryonePlanLine:
+    """How a subscription to a platform's whole audience (``line:all``) would get an issue:
+    which plan, its cost (or why it is refused)."""
 
+    platform: str
+    everyone: str
     address: str
     number: int
     summary: str
 
 
-async def line_plan(
-    platform: Any, subscriptions: Sequence[Subscription], stored: StoredIssue | None, name: str
-) -> LinePlanLine | None:
-    """The plan ``line:all`` would get for ``stored`` (None without LINE or the
-    subscription); a refusal (the month's quota) is shown as its message."""
-    planner = getattr(platform, "planner", None)
-    review = getattr(platform, "review", None)
-    publisher = getattr(platform, "publisher", None)
-    every = next(
-        (s for s in subscriptions if s.platform == "line" and s.target == "all" and s.active),
-        None,
-    )
-    if planner is None or publisher is None or every is None or stored is None:
-        return None
-    fanout = Fanout(
-        name, {"line": publisher}, {"line": planner}, {"line": review} if review else None
-    )
-    try:
-        plan = await fanout.plan(every, stored)
-    except DeliveryError as exc:
-        return LinePlanLine(every.address, stored.number, f"refused: {exc}")
-    except Exception as exc:  # LINE unreachable: the page still shows
-        log.info("LINE plan not drawn: %s", exc)
-        return None
-    return LinePlanLine(every.address, stored.number, plan.summary or plan.empty_reason)
+async def everyone_plans(
+    platforms: Mapping[str, Platform],
+    subscriptions: Sequence[Subscription],
+    stored: StoredIssue | None,
+    name: str,
+) -> list[EveryonePlanLine]:
+    """The plan each active "everyone" subscription (``line:all``) would get for ``stored``,
+    on the platforms that plan one; a refusal (LINE's month's quota) is shown as its message."""
+    plans = []
+    for every in subscriptions:
+        platform = platforms.get(every.platform)
+        if stored is None or platform is None or every.target != ALL or not every.active:
+            continue
+        if platform.planner is None or platform.publisher is None:
+            continue
+        key = platform.name
+        reviews = {key: platform.review} if platform.review else None
+        fanout = Fanout(name, {key: platform.publisher}, {key: platform.planner}, reviews)
+        try:
+            plan = await fanout.plan(every, stored)
+            summary = plan.summary or plan.empty_reason
+        except DeliveryError as exc:
+            summary = f"refused: {exc}"
+        except Exception as exc:  # the platform unreachable: the page still shows
+            log.info("%s plan for everyone not drawn: %s", key, exc)
+            continue
+        everyone = registry.platform(key).everyone
+        plans.append(EveryonePlanLine(key, everyone, every.address, stored.number, summary))
+    return plans

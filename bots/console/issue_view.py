@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bots import registry
-from bots.console.payloads import Measured, Meter, measure, measure_digest
 from bots.console.structure import NoteView, Outline, outline_item, place_notes
+from bots.meters import Measured, Meter
 from bots.rendering import Renderer
 from core.model import Issue, Overview, Post, Section
 from core.overview import summarize
@@ -196,15 +196,15 @@ def _long_link_notes(platform: str, section: Section, renderer: Renderer) -> lis
 
 def _post_view(post: Post, renderer: Renderer, anchor: str) -> PostView:
     limits = renderer.limits
-    unit = registry.platform(renderer.platform).size_unit
-    body = Meter(unit, limits.measure(post.headline, post.blocks), limits.max_size)
-    return PostView(post, measure(renderer.platform, renderer.post(post), body), anchor)
+    platform = registry.platform(renderer.platform)
+    body = Meter(platform.size_unit, limits.measure(post.headline, post.blocks), limits.max_size)
+    return PostView(post, platform.measure(renderer.post(post), body), anchor)
 
 
 def _digest(platform: str, overview: Overview, renderer: Renderer, profile: Profile) -> Measured:
     # As the platform's publisher sends it (Slack's parent, LINE's carousel and buttons).
-    payload = registry.platform(platform).digest(renderer, overview, profile)
-    return measure_digest(platform, payload)
+    contract = registry.platform(platform)
+    return contract.measure(contract.digest(renderer, overview, profile))
 
 
 def _note_text(note: NoteView) -> str:

@@ -10,7 +10,12 @@ from starlette.responses import Response
 
 from bots.console.app import Console
 from bots.console.chat import Exchange, converse
-from bots.console.deliveries import line_plan, platforms_off, read_ledger, subscription_lines
+from bots.console.deliveries import (
+    everyone_plans,
+    platforms_off,
+    read_ledger,
+    subscription_lines,
+)
 from bots.console.issue_view import build_issue_view
 from bots.console.preview import listed_key, source_key
 from bots.console.source import read_source
@@ -96,7 +101,7 @@ async def issues(console: Console, request: Request) -> Response:
 
 
 async def issue(console: Console, request: Request) -> Response:
-    """One issue: its outline beside its Slack and LINE posts."""
+    """One issue: its outline beside its posts on each platform."""
     number = int(request.path_params["number"])
     stored = await console.issues.get(number)
     if stored is None:
@@ -181,15 +186,13 @@ async def deliveries(console: Console, request: Request) -> Response:
     )
     flash = _resumed_or_paused(request.query_params.get("done", ""))
     latest = await console.issues.latest(now)
-    planned = await line_plan(
-        console.platforms.get("line"), subscriptions, latest, console.profile.name
-    )
+    planned = await everyone_plans(console.platforms, subscriptions, latest, console.profile.name)
     return console.page(
         request,
         "deliveries.html",
         nav="deliveries",
         subscriptions=lines,
-        line_plan=planned,
+        everyone_plans=planned,
         platforms_off=platforms_off(lines),
         ledger=ledger,
         can_pause=True,

@@ -30,7 +30,7 @@ def console_routes(
         services: from ``bots.bootstrap.bootstrap``.
         guard: the access checks (shared with ``/healthz`` and ``/metrics``).
         on: the platforms switched on in this process.
-        platforms: those platforms (the Deliveries page shows LINE's ``line:all`` plan).
+        platforms: those platforms (the Deliveries page shows each one's plan for "everyone").
     """
     console = Console(services, guard, on, platforms)
     guarded = console.guarded

@@ -10,18 +10,17 @@ not by colour alone. A number a platform cannot know says so, never 0.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bots import registry
 from bots.console.app import Console
 from bots.stats_reports import issue_report, recent_trend, stats_source
-from core.stats.report import PLATFORMS
+from core.stats.report import IssueReach
 from core.storage import IssueRepository
 
 FRIEND_DAYS = 90
-NAMES = {"slack": "Slack", "line": "LINE"}
 
 
 async def stats_page(console: Console, request: Request) -> Response:
@@ -42,19 +41,22 @@ async def stats_page(console: Console, request: Request) -> Response:
     today = now.astimezone(console.profile.timezone).date()
     friends = await stats_source(services).followers(today - timedelta(days=FRIEND_DAYS), None)
     recent = [s.number for s in await issues.recent(12, now)]
+    names = {name: registry.platform(name).title for name in report.reach}
     chart = {
-        "platforms": [NAMES[name] for name in PLATFORMS],
+        "platforms": list(names.values()),
         "sections": [
             {
                 "title": section.title,
-                "platforms": {NAMES[name]: section.platforms[name].as_json() for name in PLATFORMS},
+                "platforms": {
+                    names[name]: counts.as_json() for name, counts in section.platforms.items()
+                },
             }
             for section in report.sections
         ],
         "trend": [
             {
                 "issue": f"#{totals.number}",
-                "reads": {NAMES[name]: totals.reads[name].reads for name in PLATFORMS},
+                "reads": {names[name]: found.reads for name, found in totals.reads.items()},
             }
             for totals in trend
         ],
@@ -73,8 +75,8 @@ async def stats_page(console: Console, request: Request) -> Response:
         "stats.html",
         nav="stats",
         report=report,
-        names=NAMES,
-        platform_keys=PLATFORMS,
+        names=names,
+        platform_keys=list(names),
         chart=chart,
         friends=friends,
         recent=recent,
@@ -84,29 +86,12 @@ async def stats_page(console: Console, request: Request) -> Response:
     )
 
 
-def _reach_lines(reach: dict[str, Any]) -> list[tuple[str, str]]:
+def _reach_lines(reach: dict[str, IssueReach]) -> list[tuple[str, str]]:
     """What each platform says about the issue as a whole, in words."""
     lines = []
-    for name in PLATFORMS:
-        found = reach[name]
+    for name, found in reach.items():
+        platform = registry.platform(name)
         said = f"digest asked for {found.asked:,}, opened by a button {found.opened:,}"
-        insight = found.insight
-        if name == "slack":
-            said += ". Slack has no read receipts: who saw a digest in a channel is not known."
-        elif insight is None:
-            said += ". LINE's own numbers: none (the issue went out by no broadcast)."
-        elif insight.fetched < insight.requests:
-            said += ". LINE's own numbers come a day after a broadcast: not fetched yet."
-        else:
-            said += (
-                f". LINE reports: {_n(insight.delivered)} delivered, "
-                f"{_n(insight.unique_impressions)} opened it, "
-                f"{_n(insight.unique_clicks)} opened a link"
-                " (LINE gives no opens below 20 people)."
-            )
-        lines.append((NAMES[name], said))
+        own = platform.reach(found.insight)
+        lines.append((platform.title, f"{said}. {own}." if own else said))
     return lines
-
-
-def _n(value: int | None) -> str:
-    return "not known" if value is None else f"{value:,}"

@@ -11,6 +11,7 @@ import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -81,6 +82,7 @@ class Templates:
             when=self.when,
         )
         self.env.globals["asset"] = self.asset
+        self.env.globals["platform_ui"] = self.platform_ui
         self._assets = {
             path.relative_to(STATIC).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:10]
             for path in STATIC.rglob("*")
@@ -90,6 +92,12 @@ class Templates:
     def render(self, template: str, /, **context: object) -> str:
         """Render a template to a string."""
         return self.env.get_template(template).render(**context)
+
+    def platform_ui(self, name: str) -> Any:
+        """The macros that draw one platform in the console: ``platforms/<name>.html``
+        (``name`` as in ``bots.registry``), or ``platforms/plain.html`` for a platform
+        without a look of its own (each message as its text)."""
+        return self.env.select_template([f"platforms/{name}.html", "platforms/plain.html"]).module
 
     def asset(self, name: str) -> str:
         """A static file's URL, versioned by its content so browsers never keep a stale one."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.feeds.config import FeedConfig
-
 if TYPE_CHECKING:
     from bots.bootstrap import Services
     from bots.feeds.poller import FeedPoller
@@ -19,7 +17,7 @@ if TYPE_CHECKING:
 def feed_poller(services: Services) -> FeedPoller | None:
     """The poller for the profile's ``[feed]`` table, or None when it names no feed (then
     the HTTP client and the feed readers are not even imported)."""
-    if FeedConfig.from_profile_table(services.profile.feed) is None:
+    if services.profile.feed is None:
         return None
     from bots.feeds.poller import FeedPoller
 

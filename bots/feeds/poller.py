@@ -24,7 +24,6 @@ from typing import Any
 from bots.feeds.guard import Resolver, system_resolver
 from bots.feeds.http import HttpWebSource
 from core.clock import Clock
-from core.feeds.config import FeedConfig
 from core.feeds.poll import FeedPoll, FeedReport
 from core.profile import Profile
 from core.storage.database import Database
@@ -78,7 +77,7 @@ class FeedPoller:
         sleep: Sleep = asyncio.sleep,
     ) -> FeedPoller | None:
         """A poller for the profile's ``[feed]`` table; None when the profile names no feed."""
-        config = FeedConfig.from_profile_table(profile.feed)
+        config = profile.feed
         if config is None:
             return None
         source = HttpWebSource(config, resolver=resolver)

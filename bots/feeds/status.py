@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from bots.redact import redact_text, redact_url
-from core.feeds.config import FeedConfig
 from core.profile import Profile
 from core.storage.database import Database
 from core.storage.feeds import FeedRepository, FeedState
@@ -44,7 +43,7 @@ async def feed_health(db: Database, profile: Profile) -> dict[str, Any]:
     ``ok`` is False while any feed is failing; the service itself stays healthy (a broken
     feed stops nothing else), so ``/healthz`` still answers 200.
     """
-    config = FeedConfig.from_profile_table(profile.feed)
+    config = profile.feed
     if config is None:
         return {"on": False}
     try:

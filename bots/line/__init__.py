@@ -15,11 +15,12 @@ from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.platform import Platform
     from bots.rendering import Renderer
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 without_v2()  # before any module of this package imports linebot.v3
 
@@ -38,6 +39,9 @@ class Line(ChatPlatform):
     backpressure = Backpressure(at_once=16, waiting=10_000)
     size_unit = "UTF-16 units"
     audience = "a LINE friend"
+    everyone = "every friend"
+    switched_on_by = "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"
+    longest_said = 5000  # UTF-16 units
 
     def build(self, services: Services) -> Platform | None:
         settings = services.settings
@@ -55,6 +59,11 @@ class Line(ChatPlatform):
         from bots.line.render import LineRenderer
 
         return LineRenderer(profile)
+
+    def said_size(self, text: str) -> int:
+        from core.splitting import utf16_len
+
+        return utf16_len(text)
 
     def decode_button(self, value: str) -> tuple[str, str | None]:
         from bots.line.postback import decode
@@ -77,10 +86,20 @@ class Line(ChatPlatform):
             return language_of(text)
         return newsletter
 
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        from bots.line.errors import translate
+    def reach(self, insight: MessageInsight | None) -> str:
+        if insight is None:
+            return "LINE's own numbers: none (the issue went out by no broadcast)"
+        if insight.fetched < insight.requests:
+            return "LINE's own numbers come a day after a broadcast: not fetched yet"
 
-        return translate(exc, what)
+        def number(value: int | None) -> str:
+            return "not known" if value is None else f"{value:,}"
+
+        return (
+            f"LINE reports: {number(insight.delivered)} delivered, "
+            f"{number(insight.unique_impressions)} opened it, "
+            f"{number(insight.unique_clicks)} opened a link (LINE gives no opens below 20 people)"
+        )
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         from bots.line.flex import issue_command
@@ -93,6 +112,11 @@ class Line(ChatPlatform):
         ]
         quick = renderer.quick_reply(buttons, None, profile.language)  # type: ignore[attr-defined]
         return {**payload, "quickReply": quick} if quick else payload
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        from bots.line.limits import measure
+
+        return measure(payload, body)
 
 
 PLATFORM = Line()

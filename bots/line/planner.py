@@ -17,8 +17,8 @@ from bots.line.friends import FriendCount
 from bots.line.quota import QuotaGuard
 from bots.line.reach import is_narrowcast, plan_friends, reach
 from core.delivery.fanout import FanoutPlan
-from core.delivery.model import AudienceChoice, BatchPlan
 from core.errors import DeliveryError
+from core.ledger import AudienceChoice, BatchPlan
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 

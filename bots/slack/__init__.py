@@ -13,11 +13,12 @@ from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+    from bots.meters import Measured, Meter
     from bots.platform import Platform
     from bots.rendering import Renderer
-    from core.errors import DeliveryError
     from core.model import Overview
     from core.profile import Profile
+    from core.stats.ports import MessageInsight
 
 
 class Slack(ChatPlatform):
@@ -30,6 +31,10 @@ class Slack(ChatPlatform):
     backpressure = Backpressure(at_once=32, waiting=2000)
     size_unit = "mrkdwn chars"
     audience = "a Slack channel"
+    longest_said = 40_000  # Slack cuts a message there
+    switched_on_by = (
+        "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    )
 
     def build(self, services: Services) -> Platform | None:
         if not services.settings.slack_enabled:  # off: its SDK is not even imported
@@ -63,14 +68,17 @@ class Slack(ChatPlatform):
             return told
         return language_of(text)
 
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        from bots.slack.errors import classify
-
-        return classify(exc, what)
+    def reach(self, insight: MessageInsight | None) -> str:
+        return "Slack has no read receipts: who read a digest in a channel is not known"
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> dict[str, Any]:
         # As the publisher posts it: the parent, saying the posts follow in its thread.
         return renderer.digest(overview, threaded=True)  # type: ignore[call-arg]
+
+    def measure(self, payload: dict[str, Any], body: Meter | None = None) -> Measured:
+        from bots.slack.limits import measure
+
+        return measure(payload, body)
 
 
 PLATFORM = Slack()

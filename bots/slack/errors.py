@@ -121,19 +121,3 @@ def from_transport_error(exc: BaseException, *, channel: str) -> DeliveryError:
 
 
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (asyncio.TimeoutError, aiohttp.ClientError)
-
-
-def classify(exc: BaseException, what: str) -> DeliveryError:
-    """The ``DeliveryError`` for any failed Slack call (``what``: where it was going)."""
-    if isinstance(exc, DeliveryError):
-        return exc
-    if isinstance(exc, SlackApiError):
-        return from_api_error(exc, channel=what)
-    if isinstance(exc, TRANSPORT_ERRORS):
-        return from_transport_error(exc, channel=what)
-    return DeliveryError(
-        f"the Slack call for {what} failed: {type(exc).__name__}: {exc}",
-        platform="slack",
-        retryable=False,
-        code="error",
-    )

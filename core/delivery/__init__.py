@@ -4,21 +4,31 @@
 - ``Fanout`` plans what an issue becomes for a subscription (groups of units).
 - ``DeliveryWorker`` claims rows and sends them through the platforms' ``Publisher``s,
   retrying with backoff, looking before resending anything that may have landed.
-- ``DeliveryLedger`` / ``ClaimQueue`` / ``WorkerRegistry`` are the storage underneath.
+- The rules are here; the SQL is in ``core.storage``'s repositories (``DeliveryStores``
+  gathers them): ``ClaimRepository``, ``DeliveryLedgerRepository``, ``LedgerWriter``,
+  ``RevisionRepository``, ``GroupStartRepository``, ``VerificationRepository`` and
+  ``HeartbeatRepository``, over the vocabulary of ``core.ledger``.
 """
 
-from core.delivery.claims import ClaimQueue, lane_of
+from core.delivery.claims import lane_of
 from core.delivery.control import pause, resume
 from core.delivery.fanout import AudiencePlanner, Fanout, FanoutPlan, IssueCache, chosen_sections
-from core.delivery.heartbeats import WorkerInfo, WorkerRegistry
-from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import STATES, AudienceChoice, BatchPlan, Delivery, Group, GroupPlan, State
 from core.delivery.publishing import CATCH_UP, Handover, Publishing
 from core.delivery.retry import RetryPolicy, stops_subscription
 from core.delivery.sender import DeliveryObserver
 from core.delivery.stores import DeliveryStores
 from core.delivery.targets import Target
 from core.delivery.worker import DeliveryWorker, WorkerSettings
+from core.ledger import (
+    STATES,
+    AudienceChoice,
+    BatchPlan,
+    Delivery,
+    Group,
+    GroupPlan,
+    State,
+    publisher_unit,
+)
 
 __all__ = [
     "CATCH_UP",
@@ -26,9 +36,7 @@ __all__ = [
     "AudienceChoice",
     "AudiencePlanner",
     "BatchPlan",
-    "ClaimQueue",
     "Delivery",
-    "DeliveryLedger",
     "DeliveryObserver",
     "DeliveryStores",
     "DeliveryWorker",
@@ -42,8 +50,6 @@ __all__ = [
     "RetryPolicy",
     "State",
     "Target",
-    "WorkerInfo",
-    "WorkerRegistry",
     "WorkerSettings",
     "chosen_sections",
     "lane_of",

@@ -32,14 +32,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from core.delivery.model import Delivery
 from core.delivery.retry import surely_not_sent
 from core.errors import NetworkError, TimedOut
+from core.ledger import Delivery
 from core.ports import Settling
 
 __all__ = [
     "Decision",
-    "Settled",
     "Settling",
     "Step",
     "decide",
@@ -78,16 +77,6 @@ class Decision:
     until: datetime | None = None
     reason: str = ""
     verify: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """What settling a unit in doubt leaves for the ledger: copies removed, when to look
-    again, and the revision a copy found by a lookup shows (0: unknown)."""
-
-    verify_at: datetime | None = None
-    removed: int = 0
-    revision: int | None = None
 
 
 def in_doubt(row: Delivery) -> bool:

@@ -8,9 +8,10 @@ their own content or given up after every attempt stay dead.
 from __future__ import annotations
 
 from core.clock import Clock
-from core.delivery.claims import ClaimQueue
-from core.delivery.model import EMPTY_CODE
+from core.delivery.claims import MAX_LEASE, WORKER_TIMEOUT
 from core.delivery.retry import MESSAGE_REFUSED, RetryPolicy
+from core.ledger import EMPTY_CODE
+from core.storage.claims import ClaimRepository
 from core.storage.database import Database
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 
@@ -39,7 +40,8 @@ async def resume(
         NotFound: no such subscription.
     """
     subscription = await SubscriptionRepository(db, clock=clock).resume(subscription_id)
-    revived = await ClaimQueue(db, clock=clock).revive(
+    claims = ClaimRepository(db, clock=clock, worker_timeout=WORKER_TIMEOUT, max_lease=MAX_LEASE)
+    revived = await claims.revive(
         subscription_id,
         keep_codes=_STAYS_DEAD,
         below_attempts=(policy or RetryPolicy()).max_attempts,

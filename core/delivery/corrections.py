@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import Group
 from core.delivery.retry import RetryPolicy
-from core.delivery.revisions import RevisionLedger
 from core.errors import DeliveryError
+from core.ledger import Group, publisher_unit
 from core.ports import SendJob, SentMessage
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.health import is_database_fault
+from core.storage.revisions import RevisionRepository
 from core.storage.subscriptions import SubscriptionRepository
 
 log = logging.getLogger("haishin.delivery")
@@ -38,8 +38,8 @@ class Corrections:
 
     def __init__(
         self,
-        ledger: DeliveryLedger,
-        revisions: RevisionLedger,
+        ledger: DeliveryLedgerRepository,
+        revisions: RevisionRepository,
         subscriptions: SubscriptionRepository,
         issues: IssueCache,
         fanout: Fanout,

@@ -11,55 +11,23 @@ Rows recorded by a worker that no longer held them (paused past its lease) get a
 
 from __future__ import annotations
 
-import builtins
 import logging
-from datetime import datetime, timedelta
-
-from sqlalchemy import select, update
+from datetime import timedelta
 
 from core.clock import Clock
 from core.delivery import attempt
 from core.delivery.fanout import Fanout, IssueCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit, to_delivery
-from core.delivery.model import Delivery
 from core.delivery.sender import GroupSender
 from core.errors import DeliveryError
+from core.ledger import Delivery, publisher_unit
 from core.ports import SendJob
-from core.storage.base import Repository
-from core.storage.models import DeliveryRow
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.subscriptions import SubscriptionRepository
+from core.storage.verifications import VerificationRepository
 
 log = logging.getLogger("haishin.delivery")
 # A look the platform refused for now is made again this much later.
 LOOK_AGAIN = timedelta(minutes=1)
-
-
-class Verifications(Repository):
-    """Rows due for a second look, and recording what it found."""
-
-    async def due(self, now: datetime, limit: int = 200) -> builtins.list[Delivery]:
-        """Sent rows whose ``verify_at`` has come, oldest first."""
-        query = (
-            select(DeliveryRow)
-            .where(DeliveryRow.verify_at <= now, DeliveryRow.state == "sent")
-            .order_by(DeliveryRow.verify_at)
-            .limit(limit)
-        )
-        async with self._read() as session:
-            return [to_delivery(row) for row in await session.scalars(query)]
-
-    async def looked(self, row: Delivery, removed: int, *, again: datetime | None = None) -> None:
-        """Record a look: ``removed`` copies deleted; ``again``: look once more then. (The
-        row's ``updated_at`` stays: when it was sent, which times the next looks.)"""
-        async with self._write() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == row.id)
-                .values(
-                    verify_at=again,
-                    duplicates_removed=DeliveryRow.duplicates_removed + removed,
-                )
-            )
 
 
 class DuplicateSweep:
@@ -67,8 +35,8 @@ class DuplicateSweep:
 
     def __init__(
         self,
-        verifications: Verifications,
-        ledger: DeliveryLedger,
+        verifications: VerificationRepository,
+        ledger: DeliveryLedgerRepository,
         subscriptions: SubscriptionRepository,
         issues: IssueCache,
         fanout: Fanout,

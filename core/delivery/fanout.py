@@ -3,7 +3,7 @@
 A Slack channel or one LINE user is one group. "Every LINE friend" (``line:all``) is split
 by an audience planner the LINE adapter provides: one broadcast, a narrowcast leaving some
 readers out, multicasts of up to 500 followers who chose the same sections, and pushes. The
-split is stored with the rows (``DeliveryLedger.materialise``), so it is made once. A
+split is stored with the rows (``DeliveryLedgerRepository.materialise``), so it is made once. A
 platform may review a whole plan before any row is made (LINE checks its cost against the
 month's quota and refuses a plan that would exceed it).
 """
@@ -15,9 +15,9 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from core.delivery.model import AudienceChoice, BatchPlan, Group, GroupPlan
 from core.delivery.targets import ALL
 from core.errors import DeliveryError
+from core.ledger import AudienceChoice, BatchPlan, Group, GroupPlan
 from core.ports import Audience, Digest, Publisher
 from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription, SubscriptionRepository

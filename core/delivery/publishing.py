@@ -8,7 +8,7 @@
   database was away when it came, the scheduler's leader changed meanwhile) is caught up
   later (``catch_up_weekly``, within the scheduler's grace), once, the same issue.
 
-"Gets" means: its ledger rows are made (``DeliveryLedger.materialise``); the delivery
+"Gets" means: its ledger rows are made (``DeliveryLedgerRepository.materialise``); the delivery
 workers send them. Every step is idempotent, so a job that runs twice, or in two
 processes, hands an issue over once.
 """
@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock, SystemClock
 from core.delivery.fanout import Fanout
-from core.delivery.ledger import DeliveryLedger, Handing
 from core.errors import DeliveryError, NotFound
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository, Handing
 from core.storage.issues import IssueRepository, StoredIssue
 from core.storage.subscriptions import Subscription, SubscriptionRepository
 
@@ -75,7 +75,7 @@ class Publishing:
         self.on_rows = on_rows
         self.issues = IssueRepository(db, clock=self.clock)
         self.subscriptions = SubscriptionRepository(db, clock=self.clock)
-        self.ledger = DeliveryLedger(db, clock=self.clock)
+        self.ledger = DeliveryLedgerRepository(db, clock=self.clock)
 
     async def publish_due(self) -> list[int]:
         """Publish every issue whose time has come; returns their numbers."""

@@ -21,18 +21,18 @@ from typing import TypeVar
 
 from core.clock import Clock
 from core.delivery import attempt
-from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Settled, Step
-from core.delivery.claims import ClaimQueue, Failure
+from core.delivery.attempt import IN_DOUBT, KEY_EXPIRED, Decision, Step
 from core.delivery.fanout import Fanout, IssueCache, SubscriptionCache, group_key
-from core.delivery.ledger import DeliveryLedger, publisher_unit
-from core.delivery.model import BatchPlan, Delivery
 from core.delivery.retry import RetryPolicy, stops_subscription
-from core.delivery.starts import GroupStarts
-from core.delivery.writer import SENDS, LedgerWriter
 from core.errors import DeliveryError
+from core.ledger import BatchPlan, Delivery, Failure, Settled, publisher_unit
 from core.ports import Audience, Publisher, SendJob, SentMessage
+from core.storage.claims import ClaimRepository
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.group_starts import GroupStartRepository
 from core.storage.health import WriteHealth
 from core.storage.issues import StoredIssue
+from core.storage.ledger_writer import SENDS, LedgerWriter
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.delivery")
@@ -95,9 +95,9 @@ class GroupSender:
     """
 
     worker: str
-    claims: ClaimQueue
-    ledger: DeliveryLedger
-    starts: GroupStarts
+    claims: ClaimRepository
+    ledger: DeliveryLedgerRepository
+    starts: GroupStartRepository
     subscriptions: SubscriptionCache
     issues: IssueCache
     fanout: Fanout

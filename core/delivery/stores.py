@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock
-from core.delivery.claims import WORKER_TIMEOUT, ClaimQueue
-from core.delivery.duplicates import Verifications
+from core.delivery.claims import MAX_LEASE, WORKER_TIMEOUT
 from core.delivery.fanout import IssueCache, SubscriptionCache
-from core.delivery.heartbeats import WorkerRegistry
-from core.delivery.ledger import DeliveryLedger
-from core.delivery.revisions import RevisionLedger
-from core.delivery.starts import GroupStarts
-from core.delivery.writer import LedgerWriter
+from core.storage.claims import ClaimRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.group_starts import GroupStartRepository
 from core.storage.health import WriteHealth
+from core.storage.heartbeats import HeartbeatRepository
 from core.storage.issues import IssueRepository
+from core.storage.ledger_writer import LedgerWriter
+from core.storage.revisions import RevisionRepository
 from core.storage.subscriptions import SubscriptionRepository
+from core.storage.verifications import VerificationRepository
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,16 @@ class DeliveryStores:
     """The repositories of one delivery worker (see ``over``)."""
 
     health: WriteHealth
-    claims: ClaimQueue
-    ledger: DeliveryLedger
-    registry: WorkerRegistry
+    claims: ClaimRepository
+    ledger: DeliveryLedgerRepository
+    heartbeats: HeartbeatRepository
     subscriptions: SubscriptionRepository
     active: SubscriptionCache
     issues: IssueCache
-    revisions: RevisionLedger
-    starts: GroupStarts
+    revisions: RevisionRepository
+    starts: GroupStartRepository
     writer: LedgerWriter
-    verifications: Verifications
+    verifications: VerificationRepository
 
     @classmethod
     def over(
@@ -50,14 +51,16 @@ class DeliveryStores:
         subscriptions = SubscriptionRepository(db, clock=clock)
         return cls(
             health=db.health,
-            claims=ClaimQueue(db, clock=clock, worker_timeout=worker_timeout),
-            ledger=DeliveryLedger(db, clock=clock),
-            registry=WorkerRegistry(db, clock=clock),
+            claims=ClaimRepository(
+                db, clock=clock, worker_timeout=worker_timeout, max_lease=MAX_LEASE
+            ),
+            ledger=DeliveryLedgerRepository(db, clock=clock),
+            heartbeats=HeartbeatRepository(db, clock=clock),
             subscriptions=subscriptions,
             active=SubscriptionCache(subscriptions),
             issues=IssueCache(IssueRepository(db, clock=clock)),
-            revisions=RevisionLedger(db, clock=clock, worker_timeout=worker_timeout),
-            starts=GroupStarts(db, clock=clock),
+            revisions=RevisionRepository(db, clock=clock, worker_timeout=worker_timeout),
+            starts=GroupStartRepository(db, clock=clock),
             writer=LedgerWriter(db, clock=clock),
-            verifications=Verifications(db, clock=clock),
+            verifications=VerificationRepository(db, clock=clock),
         )

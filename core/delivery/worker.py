@@ -38,12 +38,12 @@ from core.delivery.claims import WORKER_TIMEOUT
 from core.delivery.corrections import Corrections
 from core.delivery.duplicates import DuplicateSweep
 from core.delivery.fanout import Fanout
-from core.delivery.heartbeats import new_worker_id
-from core.delivery.model import Delivery
 from core.delivery.retry import RetryPolicy
 from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
-from core.delivery.writer import SENDS
+from core.ledger import Delivery
+from core.storage.heartbeats import new_worker_id
+from core.storage.ledger_writer import SENDS
 
 log = logging.getLogger("haishin.delivery")
 
@@ -119,7 +119,7 @@ class DeliveryWorker:
         self.id = worker_id or new_worker_id(self.host)
         self.claims = stores.claims
         self.ledger = stores.ledger
-        self.registry = stores.registry
+        self.heartbeats = stores.heartbeats
         self.subscriptions = stores.subscriptions
         self.issues = stores.issues
         self.corrections = Corrections(
@@ -174,9 +174,9 @@ class DeliveryWorker:
         claimable at once)."""
         began = self._monotonic()
         await self.clock.sync()
-        await self.registry.register(self.id, host=self.host, pid=os.getpid())
+        await self.heartbeats.register(self.id, host=self.host, pid=os.getpid())
         self._lease_from = began
-        gone = await self.registry.forget_dead(
+        gone = await self.heartbeats.forget_dead(
             host=self.host, keep=self.id, silence=self.settings.worker_timeout
         )
         if gone:
@@ -216,7 +216,7 @@ class DeliveryWorker:
             await self._hand_back()
         await self.sender.writer.close()
         released = await self.claims.release(self.id)
-        await self.registry.unregister(self.id)
+        await self.heartbeats.unregister(self.id)
         log.info("delivery worker %s stopped (%d unit(s) handed back)", self.id, released)
 
     def wake(self, *, corrections: bool = False) -> None:
@@ -351,11 +351,11 @@ class DeliveryWorker:
             try:
                 async with asyncio.timeout(HEARTBEAT_DEADLINE):
                     await self.clock.sync()
-                    if not await self.registry.heartbeat(self.id):
+                    if not await self.heartbeats.heartbeat(self.id):
                         log.warning(
                             "delivery worker %s was taken for dead; registering again", self.id
                         )
-                        await self.registry.register(self.id, host=self.host, pid=os.getpid())
+                        await self.heartbeats.register(self.id, host=self.host, pid=os.getpid())
             except Exception as exc:  # logged once per outage
                 self.health.failed("delivery worker heartbeat", exc)
             else:

@@ -4,7 +4,7 @@ A feed's entries become issues through the same HTML reader and assembler as eve
 input form. ``FeedPoll`` polls one feed into the issue store; the HTTP side (conditional GET,
 timeouts, size caps, address checks) is the ``WebSource`` port, provided by ``bots.feeds``.
 The names below load on first use: reading a profile's ``[feed]`` table
-(``core.feeds.config``) doesn't import the feed and HTML readers.
+(``core.feeds.table``) doesn't import the feed and HTML readers.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.feeds.backoff import Backoff
-    from core.feeds.config import FeedConfig, parse_feed_table
+    from core.feeds.config import FeedConfig
     from core.feeds.document import FeedDocument, FeedEntry, parse_feed
     from core.feeds.poll import FeedPoll, FeedReport
     from core.feeds.ports import FetchedFeed, FetchError, WebSource
     from core.feeds.sync import EntryOutcome
+    from core.feeds.table import FeedTable, parse_feed_table
 
 _HOMES = {
     "Backoff": "core.feeds.backoff",
@@ -28,11 +29,12 @@ _HOMES = {
     "FeedEntry": "core.feeds.document",
     "FeedPoll": "core.feeds.poll",
     "FeedReport": "core.feeds.poll",
+    "FeedTable": "core.feeds.table",
     "FetchError": "core.feeds.ports",
     "FetchedFeed": "core.feeds.ports",
     "WebSource": "core.feeds.ports",
     "parse_feed": "core.feeds.document",
-    "parse_feed_table": "core.feeds.config",
+    "parse_feed_table": "core.feeds.table",
 }
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "FeedEntry",
     "FeedPoll",
     "FeedReport",
+    "FeedTable",
     "FetchError",
     "FetchedFeed",
     "WebSource",

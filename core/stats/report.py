@@ -14,7 +14,6 @@ from typing import Any
 from core.stats.model import ISSUE_WIDE, SectionCounts
 from core.stats.ports import CountKey, FollowerDay, MessageInsight, SearchLine, StatsSource
 
-PLATFORMS = ("slack", "line")
 SEARCHES_SHOWN = 20
 
 
@@ -144,6 +143,7 @@ async def build_report(
     source: StatsSource,
     issue: IssueInfo,
     *,
+    platforms: Sequence[str],
     since: date | None = None,
     start: date | None = None,
     end: date | None = None,
@@ -153,6 +153,7 @@ async def build_report(
     Args:
         source: where counts are read.
         issue: the issue.
+        platforms: the platforms reported on, in the order shown (the service's registry).
         since: count only days from this one on (``--since``).
         start / end: the days searches and friends are shown for (``end`` excluded):
             typically from the issue's publication to the next one's.
@@ -171,12 +172,12 @@ async def build_report(
         SectionStats(
             key,
             titles[key],
-            {name: _counts(counts, delivered, (number, key, name)) for name in PLATFORMS},
+            {name: _counts(counts, delivered, (number, key, name)) for name in platforms},
         )
         for key in dict.fromkeys(keys)
     ]
     reach = {}
-    for name in PLATFORMS:
+    for name in platforms:
         whole = counts.get((number, ISSUE_WIDE, name), SectionCounts())
         reach[name] = IssueReach(whole.opened, whole.asked, insight.get((number, name)))
     first, last = start or since, end
@@ -210,11 +211,13 @@ class IssueTotals:
     reads: dict[str, SectionCounts]
 
 
-async def trend(source: StatsSource, issues: Sequence[int]) -> list[IssueTotals]:
-    """Opened, asked and pages per platform for each of ``issues`` (sections and the issue
-    as a whole together), in the order given."""
+async def trend(
+    source: StatsSource, issues: Sequence[int], platforms: Sequence[str]
+) -> list[IssueTotals]:
+    """Opened, asked and pages on each of ``platforms`` for each of ``issues`` (sections and
+    the issue as a whole together), in the order given."""
     counts = await source.section_counts(issues)
-    totals = {number: {name: SectionCounts() for name in PLATFORMS} for number in issues}
+    totals = {number: {name: SectionCounts() for name in platforms} for number in issues}
     for (number, _section, platform), found in counts.items():
         if platform in totals.get(number, {}):
             totals[number][platform] += found

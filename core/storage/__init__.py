@@ -2,7 +2,10 @@
 
 Everything here is async (SQLAlchemy 2 with aiosqlite or psycopg 3). Repositories take a
 ``Database`` (each call its own transaction) or an ``AsyncSession`` (calls share the
-caller's transaction) and hand out plain dataclasses, never ORM rows.
+caller's transaction) and hand out plain dataclasses, never ORM rows. The delivery ledger's
+(``claims``, ``delivery_ledger``, ``ledger_writer`` and ``completions``, ``revisions``,
+``group_starts``, ``verifications``, ``heartbeats``) hand out ``core.ledger``'s; the rules
+that call them are ``core.delivery``'s.
 """
 
 from core.storage import (  # noqa: F401  (put their tables in the metadata)
@@ -14,8 +17,10 @@ from core.storage import (  # noqa: F401  (put their tables in the metadata)
 )
 from core.storage.conversations import ConversationState
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.events import ProcessedEvents
 from core.storage.followers import LineFollower, LineFollowers
+from core.storage.heartbeats import HeartbeatRepository, WorkerInfo
 from core.storage.issues import (
     IssueRepository,
     IssueRevision,
@@ -30,6 +35,8 @@ __all__ = [
     "Cadence",
     "ConversationState",
     "Database",
+    "DeliveryLedgerRepository",
+    "HeartbeatRepository",
     "IssueRepository",
     "IssueRevision",
     "LineFollower",
@@ -41,4 +48,5 @@ __all__ = [
     "StoredIssue",
     "Subscription",
     "SubscriptionRepository",
+    "WorkerInfo",
 ]

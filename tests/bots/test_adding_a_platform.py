@@ -100,6 +100,16 @@ async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness
     assert view.posts_on("toy") > 0 and "toy" in view.digest
     issue_page = await console.page("/issues/1")
     assert f"{view.posts_on('toy')} on Toy" in issue_page.text
+    # Its own column in the issue grid, drawn by the console's plain look (it has none).
+    grid = HTMLParser(issue_page.text)
+    assert [logo.text() for logo in grid.css(".colhead .logo")] == ["Slack", "LINE", "Toy"]
+    digest = grid.css_first("#digest-toy .plain-msg")
+    assert digest is not None and digest.text().startswith(profile.name)
+    posts = grid.css(".cell.toy .post .plain-msg")
+    assert len(posts) == view.posts_on("toy")
+    assert [post.text() for post in posts] == [
+        post.post.text for section in view.sections for post in section.posts["toy"]
+    ]
 
 
 async def test_the_server_switches_it_on_and_healthz_says_so(console: ConsoleHarness) -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bots.line.followers import LineAudienceBook
-from core.delivery import DeliveryLedger
-from core.delivery.revisions import RevisionLedger
+from core.delivery.claims import WORKER_TIMEOUT
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.revisions import RevisionRepository
 from tests.bots.serve_process import ServeProcess
 from tests.conftest import CONTENT, SAMPLE, scratch_postgres_database
 from tests.fakes.line_api import FakeLineApi, users
@@ -114,7 +115,7 @@ def assert_each_post_once(slack: FakeSlackAPI, line: FakeLineApi) -> None:
 async def all_rows_sent(url: str) -> set[str]:
     db = Database.from_url(url)
     try:
-        return {r.state for r in await DeliveryLedger(db).rows()}
+        return {r.state for r in await DeliveryLedgerRepository(db).rows()}
     finally:
         await db.dispose()
 
@@ -124,10 +125,11 @@ async def settled(url: str, within: float = 60) -> None:
     revision. A send or update is recorded only once its request came back, so from then on
     nothing is in flight and any later post would be a duplicate."""
     db = Database.from_url(url)
+    revisions = RevisionRepository(db, worker_timeout=WORKER_TIMEOUT)
 
     async def nothing_left() -> bool:
-        states = {r.state for r in await DeliveryLedger(db).rows()}
-        return states == {"sent"} and not await RevisionLedger(db).outdated_groups()
+        states = {r.state for r in await DeliveryLedgerRepository(db).rows()}
+        return states == {"sent"} and not await revisions.outdated_groups()
 
     try:
         await until(nothing_left, within, "every ledger row sent and up to date")

@@ -22,19 +22,13 @@ from bots.slack.publisher import SlackPublisher
 from bots.slack.render import SlackRenderer
 from bots.slack.tokens import StaticToken
 from core.clock import FixedClock
-from core.delivery import (
-    DeliveryLedger,
-    DeliveryStores,
-    DeliveryWorker,
-    Fanout,
-    Publishing,
-    RetryPolicy,
-)
+from core.delivery import DeliveryStores, DeliveryWorker, Fanout, Publishing, RetryPolicy
 from core.ingest import ingest_paths
 from core.profile import Profile
 from core.ratelimit import KeyedRateLimiter
 from core.storage import Subscription, SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.conftest import CONTENT, SAMPLE
 from tests.fakes.clock import FakeTime
 from tests.fakes.line_api import FakeLineApi, users
@@ -90,7 +84,7 @@ class Harness:
         await self.worker.drain()
 
     async def states(self) -> list[str]:
-        return [r.state for r in await DeliveryLedger(self.db).rows()]
+        return [r.state for r in await DeliveryLedgerRepository(self.db).rows()]
 
     def posted(self, channel: str) -> int:
         return len(self.slack.messages(channel))
@@ -175,7 +169,7 @@ async def test_429_waits_its_retry_after(harness: Harness) -> None:
     await harness.hand_over()
     harness.slack.fail("chat.postMessage", status=429, retry_after=20)
     await harness.run()
-    parent = (await DeliveryLedger(harness.db).rows())[0]
+    parent = (await DeliveryLedgerRepository(harness.db).rows())[0]
     assert parent.state == "failed" and parent.next_attempt_at is not None
     assert parent.next_attempt_at >= NOW + timedelta(seconds=20)
     later(harness, 10)
@@ -328,7 +322,7 @@ async def test_every_line_follower_gets_one_digest_in_the_fewest_requests(
     reached = [u for d in sends for u in d.to]
     assert sorted(reached) == sorted(ids) and len(reached) == len(set(reached))
     keys = {d.retry_key for d in sends}
-    rows = await DeliveryLedger(harness.db).rows()
+    rows = await DeliveryLedgerRepository(harness.db).rows()
     assert keys == {r.id for r in rows}  # the retry key is the ledger row's id
 
 

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from bots.slack.publisher import SETTLE_MARGIN_SECONDS
-from core.delivery import DeliveryLedger
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.bots import test_serve_delivery as serve
 from tests.bots.test_serve_delivery import UNITS, Harness, later
 
@@ -32,7 +32,7 @@ async def test_a_post_landing_before_the_settle_time_is_never_resent(harness: Ha
     await harness.hand_over()
     harness.slack.fail("chat.postMessage", delay=3, applied=True)  # lands 1 s after timing out
     await harness.run()
-    parent, *rest = await DeliveryLedger(harness.db).rows()
+    parent, *rest = await DeliveryLedgerRepository(harness.db).rows()
     assert parent.state == "failed" and parent.error_code == "timeout"
     assert parent.next_attempt_at is not None
     assert parent.next_attempt_at - harness.clock.now() > timedelta(seconds=SETTLE - 3)
@@ -65,7 +65,7 @@ async def test_a_post_landing_after_the_lookup_is_deleted(harness: Harness) -> N
     assert harness.posted("C1") == UNITS
     assert harness.slack.stats()["duplicates"] == 0
     deleted = harness.slack.calls("chat.delete")
-    parent = (await DeliveryLedger(harness.db).rows())[0]
+    parent = (await DeliveryLedgerRepository(harness.db).rows())[0]
     assert parent.duplicates_removed == 1
     kept = parent.sent_ref
     assert kept is not None and deleted[0].params["ts"] != kept.split(":")[1]
@@ -100,6 +100,6 @@ async def test_line_in_doubt_past_24_hours_goes_to_the_editor_not_out_again(
     later(harness, 24 * 3600)  # the retry key may have expired: a resend could deliver twice
     await harness.run()
     assert len(harness.line.calls("/v2/bot/message/broadcast")) == 1  # not resent
-    (row,) = await DeliveryLedger(harness.db).rows()
+    (row,) = await DeliveryLedgerRepository(harness.db).rows()
     assert row.state == "dead" and row.error_code == "retry_key_expired"
     assert row.last_error is not None and "haishin send" in row.last_error

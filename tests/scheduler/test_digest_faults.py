@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger
 from core.slot import WeeklySlot
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from scheduler import jobs
 from scheduler.desired import WEEKLY_GRACE
 from scheduler.runtime import SchedulerRuntime, install
@@ -78,7 +78,7 @@ async def test_a_slot_that_came_while_the_database_was_away_is_delivered_once(
         # the first run at the same moment.
         install(runtime_for(second))
         await asyncio.gather(jobs.sweep(), first.publishing.catch_up_weekly(WEEKLY_GRACE))
-        ledger = DeliveryLedger(first.db)
+        ledger = DeliveryLedgerRepository(first.db)
         rows = await ledger.rows(subscription_id=sub.id)
         assert sorted(r.unit for r in rows) == sorted(WHOLE)
         assert {r.issue_id for r in rows} == {1}
@@ -150,14 +150,14 @@ async def test_a_slot_whose_rows_the_database_refused_is_handed_over_once_it_tak
         world.clock.advance(timedelta(minutes=1))
         await run_sql(world.db, ALLOW[world.db.dialect])
         await jobs.sweep()
-        rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+        rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
         assert sorted(r.unit for r in rows) == sorted(WHOLE)
         await jobs.sweep()
         await jobs.weekly_digest(sub.id)  # a late run of the slot's job: nothing more
     finally:
         install(None)
     assert world.db.health.failing() == {}
-    assert len(await DeliveryLedger(world.db).rows(subscription_id=sub.id)) == len(WHOLE)
+    assert len(await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)) == len(WHOLE)
     w = world.worker()
     await w.register()
     await w.drain()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from core.delivery import DeliveryLedger
 from core.slot import WeeklySlot
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from scheduler.leadership import FileLeadership, leadership_for
 from scheduler.runtime import SchedulerRuntime
 from scheduler.service import SchedulerService
@@ -56,7 +56,7 @@ async def test_a_slot_missed_during_downtime_is_delivered_once(
 ) -> None:
     sub = await weekly_subscriber(world)
     await go_down_after_missing(world, runtime, f"digest:{sub}", timedelta(hours=3))
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     assert await ledger.rows() == []
 
     service = SchedulerService(world.db, runtime)  # the restart
@@ -98,7 +98,7 @@ async def test_a_slot_missed_by_more_than_the_grace_waits_for_the_next(
     await service.start()
     try:
         await asyncio.wait_for(missed.wait(), 10)
-        assert await DeliveryLedger(world.db).rows() == []
+        assert await DeliveryLedgerRepository(world.db).rows() == []
         assert service.next_runs()[f"digest:{sub}"] > datetime.now(UTC)
     finally:
         await service.stop()

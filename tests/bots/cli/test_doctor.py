@@ -119,3 +119,16 @@ def test_doctor_without_a_profile_or_a_public_url_says_what_to_do(tmp_path: Path
     assert "LINE_CHANNEL_ACCESS_TOKEN is not set" in run.said
     assert "HAISHIN_PUBLIC_URL is not set" in run.said and "cloudflared or ngrok" in run.said
     assert line_of(run, "Slack").startswith("✗") and "HAISHIN_TOKEN_KEY" in run.said
+
+
+def test_doctor_says_each_mistake_of_the_profile_on_a_line(tmp_path: Path) -> None:
+    env = sandbox(tmp_path)
+    profile = tmp_path / "content" / "newsletter.toml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text('stats_days = -1\nlangauge = "ja"\n' + text, encoding="utf-8")
+    run = haishin(env, "doctor", cwd=tmp_path)
+    assert run.status == 1
+    said = [line for line in run.out.splitlines() if line[2:].startswith("profile ")]
+    assert len(said) == 2 and all(line.startswith("✗") for line in said), run.out
+    assert "'stats_days' must be a whole number of days" in said[0]
+    assert "unknown key(s) ['langauge'] (did you mean 'language'?)" in said[1]

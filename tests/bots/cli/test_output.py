@@ -137,6 +137,21 @@ def test_a_known_error_is_one_line_and_status_1(
         assert "Traceback" not in failed.err and "╭" not in failed.err
 
 
+def test_a_profile_with_several_mistakes_says_each_on_its_own_error_line(tmp_path: Path) -> None:
+    env = sandbox(tmp_path)
+    profile = Path(env["HAISHIN_CONTENT_DIR"]) / "newsletter.toml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"')
+    feed = '\n[feed]\nurl = "https://a.example/rss"\nintervall = "1h"\n'
+    profile.write_text(text + feed, encoding="utf-8")
+    failed = haishin(env, "ingest", cwd=tmp_path)
+    assert failed.status == 1 and failed.out == ""
+    lines = failed.err.strip().splitlines()
+    assert [line.split(": ")[:2] for line in lines] == [["error", str(profile)]] * 2, lines
+    assert "timezone 'Asia/Tokio'" in lines[0] and "(did you mean 'Asia/Tokyo'?)" in lines[0]
+    assert "[feed]: unknown key(s) ['intervall'] (did you mean 'interval'?)" in lines[1]
+
+
 def test_an_unexpected_error_still_shows_its_traceback(
     home: tuple[Path, dict[str, str]],
 ) -> None:

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from bots.console.issue_view import build_issue_view
-from bots.console.payloads import line_message, slack_message
 from bots.console.templating import Templates
+from bots.line.limits import measure as line_message
 from bots.line.render import LineRenderer
+from bots.slack.limits import measure as slack_message
 from bots.slack.render import SlackRenderer
 from core.model import Post
 from core.parsing import load_issue

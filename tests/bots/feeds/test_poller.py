@@ -115,8 +115,7 @@ async def test_broken_feeds_never_stop_the_good_one(
     assert "a bug in a dependency" in poller.status["feeds"][source.bad]["error"]
     assert await IssueRepository(database).get(1) is not None
 
-    config_table = {"urls": list(urls), "allow_private": ["127.0.0.0/8"]}
-    health = await feed_health(database, Profile(name="x", feed=config_table))
+    health = await feed_health(database, Profile(name="x", feed=FeedConfig(urls=urls)))
     assert health["on"] and not health["ok"]
     statuses = {feed["url"]: (feed["status"], feed.get("failures")) for feed in health["feeds"]}
     assert statuses[good] == ("ok", 0)

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from linebot.v3.messaging import ApiException
 
-from bots import registry
+from bots.line.errors import translate
 from core.delivery import stops_subscription
 from core.delivery.retry import surely_not_sent
 from core.errors import (
@@ -43,23 +43,21 @@ def answered(status: int, message: str, headers: dict[str, str] | None = None) -
     ],
 )
 def test_each_answer_has_its_type(status: int, message: str, kind: type[DeliveryError]) -> None:
-    failure = registry.platform("line").classify(answered(status, message), "push")
+    failure = translate(answered(status, message), "push")
     assert type(failure) is kind
     assert failure.platform == "line" and message in failure.message
 
 
 def test_refusals_before_acting_sent_nothing_and_only_the_quota_pauses() -> None:
-    line = registry.platform("line")
-    limited = line.classify(answered(429, "Too Many Requests", {"Retry-After": "2"}), "push")
-    quota = line.classify(answered(429, "You have reached your monthly limit."), "push")
+    limited = translate(answered(429, "Too Many Requests", {"Retry-After": "2"}), "push")
+    quota = translate(answered(429, "You have reached your monthly limit."), "push")
     assert limited.retry_after == 2 and surely_not_sent(limited.kind)
     assert surely_not_sent(quota.kind) and stops_subscription(quota)
-    assert not stops_subscription(line.classify(answered(400, "bad"), "push"))
-    assert stops_subscription(line.classify(answered(401, "Authentication failed"), "push"))
+    assert not stops_subscription(translate(answered(400, "bad"), "push"))
+    assert stops_subscription(translate(answered(401, "Authentication failed"), "push"))
 
 
 def test_timeouts_and_dropped_connections_are_retried() -> None:
-    line = registry.platform("line")
-    assert isinstance(line.classify(TimeoutError(), "push"), TimedOut)
-    dropped = line.classify(aiohttp.ClientConnectionError("reset"), "push")
+    assert isinstance(translate(TimeoutError(), "push"), TimedOut)
+    dropped = translate(aiohttp.ClientConnectionError("reset"), "push")
     assert type(dropped) is NetworkError and dropped.retryable

@@ -24,21 +24,14 @@ from bots.line.friends import FollowersRefused, FollowerSyncJob, sync_followers
 from bots.line.reach import EXCEPT
 from bots.line.render import LineRenderer
 from core.clock import FixedClock
-from core.delivery import (
-    DeliveryLedger,
-    DeliveryStores,
-    DeliveryWorker,
-    Fanout,
-    Publishing,
-    RetryPolicy,
-    WorkerRegistry,
-)
+from core.delivery import DeliveryStores, DeliveryWorker, Fanout, Publishing, RetryPolicy
 from core.errors import DeliveryError
 from core.ingest import ingest_paths
 from core.ports import Audience, SendJob
 from core.profile import Profile
-from core.storage import LineFollowers, Subscription, SubscriptionRepository
+from core.storage import HeartbeatRepository, LineFollowers, Subscription, SubscriptionRepository
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.line_audiences import LineAudienceGroups
 from tests.bots.test_serve_delivery import NOW
 from tests.conftest import CONTENT, SAMPLE
@@ -156,7 +149,7 @@ async def test_friends_nobody_has_seen_get_one_broadcast(account: Account) -> No
     assert account.sends() == [("broadcast", 1)]
     assert {account.line.digests_for(u) for u in friends} == {1}
     assert account.line.usage == 300  # LINE counts every friend a broadcast reaches
-    (row,) = await DeliveryLedger(account.db).rows()
+    (row,) = await DeliveryLedgerRepository(account.db).rows()
     assert row.state == "sent" and (row.sent_ref or "").startswith("line:broadcast:")
 
 
@@ -194,7 +187,7 @@ async def test_readers_with_their_own_choices_are_left_out_of_a_narrowcast(
         "type": "operator",
         "not": {"type": "audience", "audienceGroupId": audience.audience_group_id},
     }
-    rows = await DeliveryLedger(account.db).rows()
+    rows = await DeliveryLedgerRepository(account.db).rows()
     assert {r.state for r in rows} == {"sent"}
     assert narrowcast.retry_key in {r.id for r in rows}
     looks = account.line.calls("/v2/bot/message/progress/narrowcast")
@@ -222,11 +215,11 @@ async def test_a_crash_between_the_narrowcast_and_its_ledger_write_sends_once(
     await asyncio.gather(account.worker.drain(), return_exceptions=True)
     store.phase = phase  # type: ignore[method-assign]
     assert len(account.line.calls("/v2/bot/message/narrowcast")) == 1
-    states = {r.unit: r.state for r in await DeliveryLedger(account.db).rows()}
+    states = {r.unit: r.state for r in await DeliveryLedgerRepository(account.db).rows()}
     assert "sending" in states.values()  # the narrowcast's row: in doubt
 
     await account.worker.sender.writer.close()
-    await WorkerRegistry(account.db, clock=account.clock).unregister(account.worker.id)
+    await HeartbeatRepository(account.db, clock=account.clock).unregister(account.worker.id)
     after = DeliveryWorker(
         DeliveryStores.over(account.db, clock=account.clock),
         account.fanout,
@@ -236,7 +229,7 @@ async def test_a_crash_between_the_narrowcast_and_its_ledger_write_sends_once(
     await after.register()
     await after.drain()
     assert len(account.line.calls("/v2/bot/message/narrowcast")) == 1  # looked up, not resent
-    assert {r.state for r in await DeliveryLedger(account.db).rows()} == {"sent"}
+    assert {r.state for r in await DeliveryLedgerRepository(account.db).rows()} == {"sent"}
     assert {account.line.digests_for(u) for u in friends} == {1}
 
 
@@ -254,7 +247,7 @@ async def test_a_narrowcast_whose_answer_was_lost_is_resent_with_its_key(
     await account.worker.drain()
     statuses = [c.status for c in account.line.calls("/v2/bot/message/narrowcast")]
     assert statuses == [500, 409]  # the same key: "already accepted", then followed
-    assert {r.state for r in await DeliveryLedger(account.db).rows()} == {"sent"}
+    assert {r.state for r in await DeliveryLedgerRepository(account.db).rows()} == {"sent"}
     assert {account.line.digests_for(u) for u in friends} == {1}
 
 
@@ -267,7 +260,7 @@ async def test_a_plan_the_months_quota_cant_pay_is_refused_with_the_numbers(
     (skipped,) = await account.hand_over()
     assert "needs about 800 messages but only 500 of 500 remain" in skipped
     assert account.line.deliveries == []
-    assert await DeliveryLedger(account.db).rows() == []
+    assert await DeliveryLedgerRepository(account.db).rows() == []
 
 
 async def test_an_audience_is_reused_while_its_members_are_the_same_then_deleted(

@@ -7,7 +7,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from bots import registry
+from bots.slack.errors import from_api_error, from_transport_error
 from core.delivery import stops_subscription
 from core.delivery.retry import surely_not_sent
 from core.errors import (
@@ -52,31 +52,27 @@ def refused(error: str, status: int = 200, headers: dict[str, str] | None = None
 def test_each_refusal_has_its_type_and_keeps_slacks_code(
     error: str, status: int, kind: type[DeliveryError]
 ) -> None:
-    failure = registry.platform("slack").classify(refused(error, status), "C1")
+    failure = from_api_error(refused(error, status), channel="C1")
     assert type(failure) is kind
     assert failure.platform == "slack"
     assert failure.code == ("ratelimited" if kind is RetryAfter else error)
 
 
 def test_a_rate_limit_waits_as_long_as_slack_said_and_sent_nothing() -> None:
-    failure = registry.platform("slack").classify(
-        refused("ratelimited", 429, {"Retry-After": "30"}), "C1"
-    )
+    failure = from_api_error(refused("ratelimited", 429, {"Retry-After": "30"}), channel="C1")
     assert isinstance(failure, RetryAfter) and failure.retry_after == 30
     assert surely_not_sent(failure.kind)
 
 
 def test_the_audience_pauses_but_a_rejected_message_does_not() -> None:
-    slack = registry.platform("slack")
-    assert stops_subscription(slack.classify(refused("not_in_channel"), "C1"))
-    assert stops_subscription(slack.classify(refused("restricted_action"), "C1"))
-    assert not stops_subscription(slack.classify(refused("msg_too_long"), "C1"))
+    assert stops_subscription(from_api_error(refused("not_in_channel"), channel="C1"))
+    assert stops_subscription(from_api_error(refused("restricted_action"), channel="C1"))
+    assert not stops_subscription(from_api_error(refused("msg_too_long"), channel="C1"))
 
 
 def test_timeouts_and_dropped_connections_are_retried_after_a_look() -> None:
-    slack = registry.platform("slack")
-    timed_out = slack.classify(TimeoutError(), "C1")
-    dropped = slack.classify(aiohttp.ServerDisconnectedError(), "C1")
+    timed_out = from_transport_error(TimeoutError(), channel="C1")
+    dropped = from_transport_error(aiohttp.ServerDisconnectedError(), channel="C1")
     assert isinstance(timed_out, TimedOut) and timed_out.retryable
     assert type(dropped) is NetworkError and dropped.retryable
     assert not surely_not_sent(timed_out.kind) and not surely_not_sent(dropped.kind)

@@ -15,7 +15,6 @@ from starlette.routing import Route
 from bots.bootstrap import Services
 from bots.platform import Backpressure, ChatPlatform, Platform
 from bots.rendering import Payload, Renderer
-from core.errors import DeliveryError
 from core.model import Overview, Post, Reply
 from core.profile import Profile
 from core.splitting import Limits
@@ -84,9 +83,6 @@ class Toy(ChatPlatform):
         self, text: str, newsletter: str, *, pressed: bool = False, told: str | None = None
     ) -> str | None:
         return told or newsletter
-
-    def classify(self, exc: BaseException, what: str) -> DeliveryError:
-        return DeliveryError(f"toy {what} failed: {exc}", platform=self.name, retryable=True)
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> Payload:
         return renderer.digest(overview)

@@ -19,7 +19,7 @@ from core.delivery.attempt import (
     retry_at,
     verify_after,
 )
-from core.delivery.model import Delivery, State
+from core.ledger import Delivery, State
 
 START = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 SLACK = Settling(timedelta(seconds=60))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.delivery import DeliveryLedger
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, issue
 
 
@@ -30,7 +30,7 @@ async def test_a_correction_updates_every_sent_message_once(world: World) -> Non
     assert await worker.correct() == 0
     await worker.drain()
     assert len(world.slack.sends) == 5
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert {(r.state, r.revision) for r in rows} == {("sent", 2)}
 
 

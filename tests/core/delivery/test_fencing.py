@@ -12,14 +12,15 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger, DeliveryWorker, RetryPolicy, WorkerSettings
-from core.delivery.claims import ClaimQueue, Failure
+from core.delivery import DeliveryWorker, RetryPolicy, WorkerSettings
 from core.delivery.stores import DeliveryStores
 from core.delivery.worker import FENCE_MARGIN
-from core.delivery.writer import LedgerWriter
+from core.ledger import Failure
 from core.ports import Audience, SendJob, SentMessage
 from core.storage.database import Database
 from core.storage.dbclock import DatabaseClock
+from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.ledger_writer import LedgerWriter
 from core.storage.models import DeliveryRow
 from tests.core.delivery.conftest import (
     NOW,
@@ -59,7 +60,7 @@ async def test_a_send_recorded_by_an_earlier_claim_of_the_same_worker_writes_not
 ) -> None:
     await world.subscribe("C1")
     await world.publish_and_hand_over()
-    queue = ClaimQueue(world.db, clock=world.clock)
+    queue = DeliveryStores.over(world.db, clock=world.clock).claims
     [first] = await queue.claim_heads("w1", 10)
     # w1 was taken for dead meanwhile, and its row claimed again: by w1, anew.
     async with world.db.transaction() as session:
@@ -72,7 +73,7 @@ async def test_a_send_recorded_by_an_earlier_claim_of_the_same_worker_writes_not
     assert await writer.complete(first, "w1", "C1:1", 1, None) is None
     assert not await writer.fail(first, "w1", Failure("x", "late", None))
     await writer.close()
-    [row] = [r for r in await DeliveryLedger(world.db).rows() if r.id == first.id]
+    [row] = [r for r in await DeliveryLedgerRepository(world.db).rows() if r.id == first.id]
     assert (row.state, row.sent_ref, row.attempts) == ("sending", None, again.attempts)
 
 
@@ -88,10 +89,10 @@ async def test_a_worker_whose_heartbeats_stopped_reaching_the_database_claims_no
     assert not w.holds_lease()
     await w.drain()
     assert world.slack.sends == []
-    assert {r.state for r in await DeliveryLedger(world.db).rows()} == {"pending"}
+    assert {r.state for r in await DeliveryLedgerRepository(world.db).rows()} == {"pending"}
     await w.register()  # a heartbeat goes through again: it sends
     await w.drain()
-    assert len(world.slack.sends) == len(await DeliveryLedger(world.db).rows())
+    assert len(world.slack.sends) == len(await DeliveryLedgerRepository(world.db).rows())
     assert world.slack.duplicates() == []
 
 
@@ -113,7 +114,7 @@ async def test_a_group_under_way_stops_before_its_next_send_once_the_lease_ran_o
     await w.register()
     await w.drain()
     assert len(world.slack.sends) == 1
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     states = sorted((r.position, r.state, r.claimed_by) for r in rows)
     assert states[0] == (0, "sent", None)
     # the next unit went back to the ledger unsent: anyone may claim it
@@ -177,7 +178,7 @@ async def test_a_reservation_that_could_not_be_given_back_is_given_back_later(
         server.start()
         await w.register()
         await w.drain()  # the stuck reservation is given back, and the rest is sent
-        rows = await DeliveryLedger(db).rows()
+        rows = await DeliveryLedgerRepository(db).rows()
         assert {r.state for r in rows} == {"sent"}
         assert len(publisher.sends) == len(rows) and publisher.duplicates() == []
     finally:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from core.delivery import BatchPlan, DeliveryLedger
+from core.delivery import BatchPlan
 from core.slot import WeeklySlot
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import PUBLISH_AT, World, issue
 
 
@@ -15,7 +16,7 @@ async def test_a_due_issue_is_published_and_handed_to_on_publish_subscribers_onc
     sub = await world.subscribe("C1")
     assert await world.publish_and_hand_over() == 5  # parent + four sections
     assert await world.publish_and_hand_over() == 0
-    rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+    rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
     assert [r.unit for r in rows] == ["parent", "topic", "articles", "shorts", "afterword"]
     assert [r.position for r in rows] == [0, 1, 2, 3, 4]
     assert {r.state for r in rows} == {"pending"}
@@ -39,7 +40,7 @@ async def test_a_new_subscriber_does_not_get_the_back_catalogue(world: World) ->
         issue(2, date(2025, 10, 11)), key="issues/2.txt", publish_at=PUBLISH_AT + timedelta(days=7)
     )
     assert await world.publish_and_hand_over() == 5
-    rows = await DeliveryLedger(world.db).rows(subscription_id=late.id)
+    rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=late.id)
     assert {r.issue_id for r in rows} == {(await world.issues.get(2)).id}  # type: ignore[union-attr]
 
 
@@ -54,7 +55,7 @@ async def test_only_the_newest_issue_goes_out_when_several_became_due_at_once(
     await world.subscribe("C1")
     assert await world.publishing.publish_due() == [1, 2]
     await world.publishing.hand_over_on_publish()
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     second = await world.issues.get(2)
     assert second is not None and {r.issue_id for r in rows} == {second.id}
 
@@ -71,7 +72,7 @@ async def test_paused_subscriptions_and_unchosen_sections_get_nothing(world: Wor
     await world.subscriptions.pause(paused.id, "testing")
     picky = await world.subscribe("C2", sections=["events"])  # the issue has none
     await world.publish_and_hand_over()
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     assert await ledger.rows(subscription_id=paused.id) == []
     (marker,) = await ledger.rows(subscription_id=picky.id)
     assert marker.state == "dead" and marker.error_code == "empty"
@@ -81,7 +82,7 @@ async def test_paused_subscriptions_and_unchosen_sections_get_nothing(world: Wor
 async def test_chosen_sections_shape_the_units(world: World) -> None:
     sub = await world.subscribe("C1", sections=["afterword", "topic"])
     await world.publish_and_hand_over()
-    rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+    rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
     assert [r.unit for r in rows] == ["parent", "topic", "afterword"]  # the issue's order
 
 
@@ -144,7 +145,7 @@ async def test_a_weekly_slot_missed_is_caught_up_once_with_the_slots_issue(
     assert await ledger_rows(world, moved.id) == []
     assert await world.publishing.catch_up_weekly(timedelta(hours=12)) == []  # once
     assert await world.publishing.hand_over_weekly(sub.id) is None  # a late job: nothing
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     assert {r.issue_id for r in await ledger.rows(subscription_id=sub.id)} == {1}
     assert await ledger.rows(subscription_id=late.id) == []  # its slot (09:00 UTC) is to come
     world.clock.set(monday + timedelta(hours=13))  # it came, and its job did not run either
@@ -163,7 +164,7 @@ async def test_line_batches_are_fixed_when_rows_are_made(world: World) -> None:
         BatchPlan(("U3",), ("topic",)),
     ]
     assert await world.publish_and_hand_over() == 2
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     rows = await ledger.rows(subscription_id=everyone.id)
     assert [(r.batch, r.unit) for r in rows] == [(1, "b1:digest"), (2, "b2:digest")]
     world.followers = [BatchPlan(("U9",), ())]  # followers changed afterwards
@@ -181,8 +182,8 @@ async def test_subscriptions_of_a_platform_that_is_off_wait(world: World) -> Non
     assert "slack is off" in handover.skipped[0]
     world.fanout.publishers["slack"] = world.slack
     assert await world.publish_and_hand_over() == 5
-    assert await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+    assert await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
 
 
 async def ledger_rows(world: World, subscription_id: int) -> list[object]:
-    return list(await DeliveryLedger(world.db).rows(subscription_id=subscription_id))
+    return list(await DeliveryLedgerRepository(world.db).rows(subscription_id=subscription_id))

@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from core.delivery import DeliveryLedger
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, eventually
 
 # A trigger makes the database itself refuse to record a send, as a full disk would.
@@ -55,7 +55,7 @@ async def test_a_send_the_ledger_could_not_record_is_found_again_not_posted_twic
 
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
     assert world.slack.duplicates() == []
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert {r.state for r in rows} == {"sent"}
     parent_ref = world.slack.by_id[rows[0].id].ref
     assert rows[0].sent_ref == parent_ref

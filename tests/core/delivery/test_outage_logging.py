@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger
 from core.ports import Audience
 from core.storage.database import Database
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import (
     NOW,
     RecordingLine,
@@ -83,7 +83,7 @@ async def test_a_stop_under_twenty_waiting_channels_is_one_line(
             await asyncio.to_thread(server.start)
             await w.register()
             await w.drain()
-        rows = await DeliveryLedger(db).rows()
+        rows = await DeliveryLedgerRepository(db).rows()
         assert {r.state for r in rows} == {"sent"}
         whole = ["parent", "topic", "articles", "shorts", "afterword"]
         assert all(publisher.units_to(channel) == whole for channel in CHANNELS)

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from core.clock import FixedClock
-from core.delivery import DeliveryLedger, DeliveryObserver
+from core.delivery import DeliveryObserver
 from core.errors import TimedOut
 from core.ports import SendJob, SentMessage, Settling
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import RecordingPublisher, World
 from tests.core.delivery.test_worker import claim_and_die
 
@@ -103,7 +104,7 @@ async def test_a_post_landing_before_the_settle_time_is_found_and_never_resent(
     worker = world.worker()
     await worker.register()
     await worker.drain()
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     parent, *rest = await ledger.rows()
     assert parent.state == "failed" and parent.next_attempt_at == world.clock.now() + SETTLE
     for _ in range(5):  # the whole settle time: nothing is looked up, resent, or sent after
@@ -135,7 +136,7 @@ async def test_a_post_landing_after_the_lookup_is_deleted_and_counted(world: Wor
     world.clock.advance(SETTLE)
     assert await worker.duplicates.run() == 1
     assert slow.visible("C1") == UNITS
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     parent = (await ledger.rows())[0]
     assert slow.deleted != [parent.sent_ref]  # the copy threads hang on stays
     assert parent.duplicates_removed == 1 and observer.removed == 1
@@ -159,7 +160,7 @@ async def test_a_copy_found_right_after_the_resend_keeps_the_earlier(world: Worl
 
     slow.send = send_slowly  # type: ignore[method-assign]
     await worker.drain()
-    ledger = DeliveryLedger(world.db)
+    ledger = DeliveryLedgerRepository(world.db)
     parent = (await ledger.rows())[0]
     assert slow.visible("C1") == UNITS
     assert parent.duplicates_removed == 1
@@ -177,7 +178,7 @@ async def test_a_taken_over_send_waits_its_settle_time_before_the_lookup(world: 
     await survivor.drain()
     assert slow.lookups == []  # that send may still be under way
     world.clock.advance(SETTLE)
-    await survivor.registry.heartbeat(survivor.id)
+    await survivor.heartbeats.heartbeat(survivor.id)
     await survivor.drain()
     assert slow.lookups == [parent]
     assert slow.visible("C1") == UNITS

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import event
 
-from core.delivery import BatchPlan, DeliveryLedger
+from core.delivery import BatchPlan
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, slack_error
 
 
@@ -62,6 +63,6 @@ async def test_a_group_taken_up_again_threads_on_its_sent_parent(world: World) -
 
     start = (await worker.sender.prepare([topic]))[topic.id]
 
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert start.first == "C1:1.0"
     assert start.following == [r.id for r in rows if r.position > 1]

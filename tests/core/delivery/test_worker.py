@@ -7,16 +7,18 @@ import socket
 import sys
 from datetime import timedelta
 
-from core.delivery import DeliveryLedger, WorkerRegistry
-from core.delivery.claims import ClaimQueue
 from core.delivery.control import resume
+from core.delivery.stores import DeliveryStores
 from core.errors import DeliveryError
 from core.ports import Audience, SendJob
+from core.storage import HeartbeatRepository
+from core.storage.claims import ClaimRepository
+from core.storage.delivery_ledger import DeliveryLedgerRepository
 from tests.core.delivery.conftest import World, eventually, slack_error
 
 
 async def states(world: World) -> list[str]:
-    return [r.state for r in await DeliveryLedger(world.db).rows()]
+    return [r.state for r in await DeliveryLedgerRepository(world.db).rows()]
 
 
 async def test_units_go_in_order_each_once_threaded_on_the_first(world: World) -> None:
@@ -40,7 +42,7 @@ async def test_units_go_in_order_each_once_threaded_on_the_first(world: World) -
         assert {s.thread_ref for s in sends[1:]} == {parent_ref}
     assert world.slack.duplicates() == []
     assert set(await states(world)) == {"sent"}
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert all(r.sent_ref for r in rows) and all(r.claimed_by is None for r in rows)
 
 
@@ -51,7 +53,7 @@ async def test_a_429_waits_for_its_retry_after_and_is_not_looked_up(world: World
     worker = world.worker()
     await worker.register()
     await worker.drain()
-    (parent, *rest) = await DeliveryLedger(world.db).rows()
+    (parent, *rest) = await DeliveryLedgerRepository(world.db).rows()
     assert parent.state == "failed" and parent.error_code == "ratelimited"
     assert parent.next_attempt_at is not None
     assert parent.next_attempt_at - world.clock.now() >= timedelta(seconds=30)
@@ -89,7 +91,7 @@ async def test_backoff_grows_and_a_row_is_given_up_after_its_attempts(world: Wor
     waits = []
     for _ in range(worker.policy.max_attempts):
         await worker.drain()
-        parent = (await DeliveryLedger(world.db).rows())[0]
+        parent = (await DeliveryLedgerRepository(world.db).rows())[0]
         if parent.state == "dead":
             break
         assert parent.next_attempt_at is not None
@@ -120,7 +122,7 @@ async def test_a_permanent_refusal_pauses_the_subscription_and_resume_goes_on(
     paused = await world.subscriptions.get(sub.id)
     assert paused is not None and not paused.active
     assert paused.paused_reason == "channel C1 is archived [is_archived]"
-    rows = await DeliveryLedger(world.db).rows(subscription_id=sub.id)
+    rows = await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
     assert [r.state for r in rows] == ["dead", "pending", "pending", "pending", "pending"]
     assert len(world.slack.units_to("C2")) == 5  # the other channel is not held up
     _, revived = await resume(world.db, sub.id, clock=world.clock)
@@ -137,7 +139,7 @@ async def test_a_refused_first_message_ends_its_group(world: World) -> None:
     worker = world.worker()
     await worker.register()
     await worker.drain()
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert [r.state for r in rows] == ["dead"] * 5
     assert rows[1].error_code == "no_parent"
     assert (await world.subscriptions.list())[0].active  # the audience is fine
@@ -161,7 +163,7 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
     world.slack.send = send  # type: ignore[method-assign]
     await worker.drain()
     assert world.slack.units_to("C1") == ["parent", "topic", "shorts", "afterword"]
-    assert [r.state for r in await DeliveryLedger(world.db).rows()] == [
+    assert [r.state for r in await DeliveryLedgerRepository(world.db).rows()] == [
         "sent",
         "sent",
         "dead",
@@ -170,11 +172,16 @@ async def test_a_refused_later_message_is_skipped_and_the_rest_go(world: World) 
     ]
 
 
+def claims(world: World) -> ClaimRepository:
+    """The claims another process makes, on the world's database."""
+    return DeliveryStores.over(world.db, clock=world.clock).claims
+
+
 async def claim_and_die(world: World, worker_id: str, host: str, pid: int) -> str:
     """Another process claims the parent, sends it, and is killed before recording it."""
-    registry = WorkerRegistry(world.db, clock=world.clock)
-    await registry.register(worker_id, host=host, pid=pid)
-    (parent,) = await ClaimQueue(world.db, clock=world.clock).claim_heads(worker_id, 10)
+    heartbeats = HeartbeatRepository(world.db, clock=world.clock)
+    await heartbeats.register(worker_id, host=host, pid=pid)
+    (parent,) = await claims(world).claim_heads(worker_id, 10)
     subscription = (await world.subscriptions.list())[0]
     stored = await world.issues.get(1)
     assert stored is not None
@@ -197,7 +204,7 @@ async def test_a_dead_hosts_sends_are_taken_over_and_looked_up_first(world: Worl
     await survivor.drain()
     assert len(world.slack.sends) == 1  # not yet: that worker may still be alive
     world.clock.advance(timedelta(seconds=31))
-    await survivor.registry.heartbeat(survivor.id)
+    await survivor.heartbeats.heartbeat(survivor.id)
     await survivor.drain()
     assert world.slack.lookups == [parent]
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
@@ -301,19 +308,19 @@ async def test_a_unit_waiting_for_its_channels_pace_is_unsent_not_in_doubt_after
     draining = asyncio.create_task(first.drain())
     await asyncio.wait_for(paced.wait(), timeout=30)
 
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert [(r.unit, r.state, r.claimed_by) for r in rows[:2]] == [
         ("parent", "sent", None),
         ("topic", "pending", first.id),
     ]
     other = world.worker()
     await other.register()
-    assert await ClaimQueue(world.db, clock=world.clock).claim_heads(other.id, 10) == []
+    assert await claims(world).claim_heads(other.id, 10) == []
 
     draining.cancel()  # the first worker dies while it waits
     await asyncio.gather(draining, return_exceptions=True)
     await first.sender.writer.close()
-    await WorkerRegistry(world.db, clock=world.clock).unregister(first.id)
+    await HeartbeatRepository(world.db, clock=world.clock).unregister(first.id)
     world.slack.pace = lambda audience: 0.0  # type: ignore[method-assign]
     await other.drain()
     assert world.slack.lookups == []
@@ -336,5 +343,5 @@ async def test_a_paced_group_is_reserved_then_taken_unit_by_unit(world: World) -
     await worker.drain()
     assert waits == [("C1",)] * 4  # before each unit after the first
     assert world.slack.units_to("C1") == ["parent", "topic", "articles", "shorts", "afterword"]
-    rows = await DeliveryLedger(world.db).rows()
+    rows = await DeliveryLedgerRepository(world.db).rows()
     assert {(r.state, r.attempts, r.claimed_by) for r in rows} == {("sent", 1, None)}

@@ -12,7 +12,8 @@ import pytest
 
 from core.errors import ConfigError
 from core.feeds.backoff import Backoff
-from core.feeds.config import PRIVATE_NETWORKS, FeedConfig, parse_feed_table
+from core.feeds.config import PRIVATE_NETWORKS, FeedConfig
+from core.feeds.table import parse_feed_table
 from core.profile import parse_profile
 
 CONTENT = Path(__file__).resolve().parents[3] / "content"
@@ -88,9 +89,7 @@ def test_the_profile_checks_its_feed_table() -> None:
         parse_profile(raw, source="newsletter.toml")
     raw["feed"] = {"url": "https://example.com/feed"}
     profile = parse_profile(raw)
-    assert FeedConfig.from_profile_table(profile.feed) == FeedConfig(
-        urls=("https://example.com/feed",)
-    )
+    assert profile.feed == FeedConfig(urls=("https://example.com/feed",))
 
 
 def test_the_example_in_the_shipped_profile_is_valid() -> None:

@@ -1,4 +1,8 @@
-"""The delivery ledger's vocabulary: a row, its group, and what a fan-out plans."""
+"""The delivery ledger's vocabulary: rows, groups, plans, and what an attempt leaves.
+
+Shared by the rules (``core.delivery``) and the repositories that store them
+(``core.storage``), so it imports neither.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ UNFINISHED: tuple[State, ...] = ("pending", "sending", "failed")
 # Rows in this state mean "nothing to send": the issue has none of the chosen sections.
 EMPTY_CODE = "empty"
 EMPTY_UNIT = "-"
+_BATCH_SEP = ":"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +94,45 @@ class AudienceChoice:
 
     batches: tuple[BatchPlan, ...]
     summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt, as the ledger records it.
+
+    Args:
+        code / message: the failure's kind (``DeliveryError.kind``) and what went wrong.
+        retry_at: when to try again; None: never (the row is ``dead``).
+        pause_reason: also pause the subscription, saying why.
+        give_up_group: the group's later units die too (its first unit is dead, so a
+            thread has no parent).
+    """
+
+    code: str | None
+    message: str
+    retry_at: datetime | None
+    pause_reason: str | None = None
+    give_up_group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What settling a unit in doubt leaves for the ledger: copies removed, when to look
+    again, and the revision a copy found by a lookup shows (0: unknown)."""
+
+    verify_at: datetime | None = None
+    removed: int = 0
+    revision: int | None = None
+
+
+def row_unit(batch: int, unit: str) -> str:
+    """The unit as stored: batches share one (subscription, issue), so their units are
+    prefixed (``b3:digest``) to stay unique."""
+    return f"b{batch}{_BATCH_SEP}{unit}" if batch else unit
+
+
+def publisher_unit(delivery: Delivery) -> str:
+    """The unit key the publisher planned (the stored unit without its batch prefix)."""
+    if delivery.batch and _BATCH_SEP in delivery.unit:
+        return delivery.unit.split(_BATCH_SEP, 1)[1]
+    return delivery.unit

@@ -1,5 +1,6 @@
 """The ledger's side of corrections: which groups a new revision concerns, fitting their
-rows to it, and claiming sent rows to update their messages (see ``Corrections``)."""
+rows to it, and claiming sent rows to update their messages (``core.delivery.corrections``
+decides what to send)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 
 from core.clock import Clock
-from core.delivery.claims import WORKER_TIMEOUT
-from core.delivery.ledger import in_group, new_row, row_unit, to_delivery
-from core.delivery.model import EMPTY_UNIT, Delivery, Group
+from core.ledger import EMPTY_UNIT, Delivery, Group, row_unit
 from core.storage.base import Repository
 from core.storage.database import Database
+from core.storage.ledger_rows import in_group, new_row, to_delivery
 from core.storage.models import DeliveryRow, IssueRow
 
 
-class RevisionLedger(Repository):
+class RevisionRepository(Repository):
     """Rows of groups whose issue was corrected.
 
     Args:
@@ -34,7 +34,7 @@ class RevisionLedger(Repository):
         source: Database,
         *,
         clock: Clock | None = None,
-        worker_timeout: timedelta = WORKER_TIMEOUT,
+        worker_timeout: timedelta,
     ) -> None:
         super().__init__(source, clock=clock)
         self.worker_timeout = worker_timeout

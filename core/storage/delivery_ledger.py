@@ -1,4 +1,4 @@
-"""The ledger's rows: making them for an issue, reading them, and re-planning after a correction.
+"""The ledger's rows: making them for an issue, and reading them.
 
 Rows are made once per (subscription, issue): a second call finds them and does nothing, so
 a scheduler job that runs twice, or two processes racing, still make one set. A LINE
@@ -9,7 +9,6 @@ never changes.
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.delivery.model import (
+from core.ledger import (
     EMPTY_CODE,
     EMPTY_UNIT,
     BatchPlan,
@@ -28,22 +27,8 @@ from core.delivery.model import (
     State,
 )
 from core.storage.base import Repository
+from core.storage.ledger_rows import in_group, new_row, to_delivery
 from core.storage.models import DeliveryBatchRow, DeliveryRow, IssueRow, SubscriptionRow
-
-_BATCH_SEP = ":"
-
-
-def row_unit(batch: int, unit: str) -> str:
-    """The unit as stored: batches share one (subscription, issue), so their units are
-    prefixed (``b3:digest``) to stay unique."""
-    return f"b{batch}{_BATCH_SEP}{unit}" if batch else unit
-
-
-def publisher_unit(delivery: Delivery) -> str:
-    """The unit key the publisher planned (the stored unit without its batch prefix)."""
-    if delivery.batch and _BATCH_SEP in delivery.unit:
-        return delivery.unit.split(_BATCH_SEP, 1)[1]
-    return delivery.unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +40,9 @@ class Handing:
     empty_reason: str = "nothing to send"
 
 
-class DeliveryLedger(Repository):
-    """Ledger rows: creation, reading, and re-planning. Claiming is in ``ClaimQueue``."""
+class DeliveryLedgerRepository(Repository):
+    """Ledger rows: making them and reading them. Claims are ``ClaimRepository``'s,
+    re-planning after a correction ``RevisionRepository``'s."""
 
     async def materialise(
         self,
@@ -256,15 +242,6 @@ class DeliveryLedger(Repository):
             return {int(s): int(n) for s, n in await session.execute(query)}
 
 
-def in_group(group: Group) -> tuple[Any, ...]:
-    """WHERE conditions selecting one group's rows."""
-    return (
-        DeliveryRow.subscription_id == group.subscription_id,
-        DeliveryRow.issue_id == group.issue_id,
-        DeliveryRow.batch == group.batch,
-    )
-
-
 async def _has_rows(session: AsyncSession, subscription_id: int, issue_id: int) -> bool:
     found = await session.scalar(
         select(DeliveryRow.id)
@@ -277,52 +254,3 @@ async def _has_rows(session: AsyncSession, subscription_id: int, issue_id: int) 
         .limit(1)
     )
     return found is not None
-
-
-def new_row(
-    base: dict[str, Any],
-    revision: int,
-    batch: int,
-    unit: str,
-    position: int,
-    now: Any,
-    *,
-    state: State = "pending",
-    stored: bool = False,
-) -> dict[str, Any]:
-    return base | {
-        "id": str(uuid.uuid4()),
-        "revision": revision,
-        "batch": batch,
-        "unit": unit if stored else row_unit(batch, unit),
-        "position": position,
-        "state": state,
-        "attempts": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def to_delivery(row: DeliveryRow, previous: State | None = None) -> Delivery:
-    """The plain view of an ORM row."""
-    return Delivery(
-        id=row.id,
-        subscription_id=row.subscription_id,
-        issue_id=row.issue_id,
-        batch=row.batch,
-        unit=row.unit,
-        position=row.position,
-        revision=row.revision,
-        state=row.state,  # type: ignore[arg-type]
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        error_code=row.error_code,
-        sent_ref=row.sent_ref,
-        claimed_by=row.claimed_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        previous_state=previous,
-        first_attempt_at=row.first_attempt_at,
-        duplicates_removed=row.duplicates_removed or 0,
-    )

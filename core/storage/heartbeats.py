@@ -1,6 +1,6 @@
 """Which delivery workers are alive: a heartbeat row per worker.
 
-Rows a worker claimed can be claimed again once it stops beating (see ``ClaimQueue``). A
+Rows a worker claimed can be claimed again once it stops beating (see ``ClaimRepository``). A
 worker that starts on a host also clears the rows of workers on that host whose process is
 gone (``kill -9``, a crash), so a restarted ``haishin serve`` picks up its own unfinished
 sends at once instead of waiting out the timeout.
@@ -53,8 +53,8 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-class WorkerRegistry(Repository):
-    """The ``delivery_workers`` table."""
+class HeartbeatRepository(Repository):
+    """The ``delivery_workers`` table: a row per live delivery worker, beating."""
 
     async def register(self, worker_id: str, *, host: str, pid: int) -> None:
         """Record a worker as alive now."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.delivery.model import UNFINISHED, BatchPlan, Delivery, Group
+from core.ledger import UNFINISHED, BatchPlan, Delivery, Group
 from core.storage.base import Repository
 from core.storage.models import DeliveryBatchRow, DeliveryRow
 
@@ -30,7 +30,7 @@ class Progress:
     following: tuple[str, ...]
 
 
-class GroupStarts(Repository):
+class GroupStartRepository(Repository):
     """Batches and progress of many groups, in a few reads."""
 
     async def read(
