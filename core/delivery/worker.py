@@ -43,6 +43,7 @@ from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
 from core.ledger import Delivery
 from core.storage.heartbeats import new_worker_id
+from core.storage.ledger_writer import SENDS
 
 log = logging.getLogger("haishin.delivery")
 
@@ -144,6 +145,7 @@ class DeliveryWorker:
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
             writer=stores.writer,
+            health=self.health,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
             may_send=self.holds_lease,
@@ -303,6 +305,8 @@ class DeliveryWorker:
                 pause = max(pause, self.health.failed("delivery worker", exc))
             else:
                 self.health.succeeded("delivery worker")
+                if not self._running.tasks:  # nothing in flight, nothing failing
+                    self.health.succeeded(SENDS)
             due = time.monotonic() - last_corrections >= self.settings.corrections_every
             if (due or self._corrections_asked) and (fixing is None or fixing.done()):
                 # Updates are paced like sends; they run beside the sending, not before it.
