@@ -108,6 +108,7 @@ async def bootstrap(
         keep_days=profile.stats_days,
         write_behind=STATS_WRITE_BEHIND,
         observer=StatsMetrics(metrics),
+        health=database.health,
     )
     return Services(
         settings=settings,

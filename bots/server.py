@@ -40,7 +40,7 @@ async def database_health(db: Database) -> dict[str, Any]:
     if not done:
         probe.cancel()
         _ABANDONED.add(probe)
-        probe.add_done_callback(_ABANDONED.discard)
+        probe.add_done_callback(_forget)
         problem = f"no answer from the database within {PROBE_TIMEOUT:.0f} s"
         return {"database": "unreachable", "database_problem": problem}
     try:
@@ -58,6 +58,14 @@ async def database_health(db: Database) -> dict[str, Any]:
 
 
 _ABANDONED: set[asyncio.Task[None]] = set()
+
+
+def _forget(probe: asyncio.Task[None]) -> None:
+    """An abandoned probe ended: what it raised came too late for any answer (and would
+    otherwise be logged as "never retrieved", with a traceback, at every outage)."""
+    _ABANDONED.discard(probe)
+    if not probe.cancelled():
+        probe.exception()
 
 
 def create_app(

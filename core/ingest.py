@@ -25,14 +25,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy.exc import DBAPIError
-
 from core.clock import Clock
 from core.errors import ContentError
 from core.model import Issue, NoteKind, ParseNote
 from core.profile import Profile
 from core.serialize import content_hash
 from core.storage.database import Database
+from core.storage.health import is_database_fault
 from core.storage.issues import IssueRepository
 
 log = logging.getLogger("haishin.content")
@@ -229,9 +228,9 @@ async def ingest_paths(
         try:
             new = key not in known
             outcome = await _store(repository, path, issue, digest, profile, content_dir, new)
-        except DBAPIError:
-            raise  # the database, not the file: the caller tries again later
         except Exception as exc:  # one odd file never stops the others (or the watcher)
+            if is_database_fault(exc):
+                raise  # the database, not the file: the caller tries again later
             log.exception("%s could not be stored", path)
             error = ContentError(
                 f"could not be stored ({type(exc).__name__}: {exc})",

@@ -83,6 +83,14 @@ class WeeklySlot:
             day += timedelta(days=7)
         raise AssertionError("unreachable: a later week always has a slot")
 
+    def last_at_or_before(self, instant: datetime) -> datetime:
+        """The latest slot at or before ``instant`` (aware): the one a digest at
+        ``instant`` belongs to."""
+        slot = self.next_after(instant - timedelta(days=8))
+        while (later := self.next_after(slot)) <= instant:
+            slot = later
+        return slot
+
 
 def _resolve(wall: datetime, zone: ZoneInfo) -> datetime:
     first = wall.replace(tzinfo=zone, fold=0)

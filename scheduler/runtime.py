@@ -31,6 +31,9 @@ class SchedulerRuntime:
     health: WriteHealth | None = None
 
 
+# What the sweep and the jobs report their database failures as (``WriteHealth``).
+SWEEP_WRITER = "scheduler sweep"
+
 _current: SchedulerRuntime | None = None
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from core.storage.database import BUSY_TIMEOUT_SECONDS, Database, pg_connect_args
 from scheduler.desired import desired_jobs, reconcile
 from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
-from scheduler.runtime import SchedulerRuntime, install
+from scheduler.runtime import SWEEP_WRITER, SchedulerRuntime, install
 
 log = logging.getLogger("haishin.scheduler")
 
@@ -220,6 +220,9 @@ class SchedulerService:
             with contextlib.suppress(Exception):
                 scheduler.shutdown(wait=False)
             install(None)
+            # A sweep that failed here is retried by the next leader; a standby's /healthz
+            # must not go on reporting it.
+            self.db.health.forget(SWEEP_WRITER)
             log.info("scheduler: stopped")
         if self._engine is not None:
             self._engine.dispose()

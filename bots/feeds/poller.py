@@ -28,6 +28,7 @@ from core.feeds.poll import FeedPoll, FeedReport
 from core.profile import Profile
 from core.storage.database import Database
 from core.storage.feeds import FeedRepository
+from core.storage.health import log_failure
 
 log = logging.getLogger("haishin.feeds")
 Sleep = Callable[[float], Awaitable[None]]
@@ -134,7 +135,7 @@ class FeedPoller:
         try:
             report = await self._poll.poll(url, due_only=True)
         except Exception as exc:  # e.g. the database is down: logged, retried next round
-            log.exception("polling %s failed", url)
+            log_failure(log, exc, "polling %s failed", url)
             self._last[url] = {"status": "failing", "error": f"{type(exc).__name__}: {exc}"}
             return None
         if report is not None:
@@ -146,8 +147,8 @@ class FeedPoller:
         interval = self._poll.config.interval
         try:
             states = {s.url: s for s in await self._feeds.states()}
-        except Exception:
-            log.exception("reading the feed schedule failed")
+        except Exception as exc:
+            log_failure(log, exc, "reading the feed schedule failed")
             return interval.total_seconds()
         now = self._clock.now()
         due = [states[url].next_poll_at if url in states else None for url in self._urls]

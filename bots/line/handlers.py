@@ -34,6 +34,7 @@ from core.clock import Clock
 from core.commands import CommandEngine
 from core.model import Reply, Suggestion
 from core.stats import How, StatsRecorder
+from core.storage.health import log_failure
 
 log = logging.getLogger("haishin.line")
 
@@ -167,9 +168,9 @@ class LineHandlers:
                 messages = await self._subscription(reply, user)
             else:
                 messages = self.renderer.reply(reply)
-        except Exception:
+        except Exception as exc:
             # The reader still hears something (the token is good for a minute only).
-            log.exception("LINE answer to %r failed", text[:80])
+            log_failure(log, exc, "LINE answer to %r failed", text[:80])
             self.metrics.answers.labels(platform="line", intent="error").inc()
             messages = text_messages(say(language, "sorry"))
         await self.replies.send(reply_token, messages)

@@ -26,6 +26,7 @@ from bots.line.client import LineClient
 from bots.line.errors import LineApiError
 from core.clock import Clock
 from core.storage.database import Database
+from core.storage.health import log_failure
 from core.storage.insight import MessageNumbers, PlatformInsight
 
 log = logging.getLogger("haishin.line")
@@ -88,8 +89,8 @@ class LineInsight:
         while True:
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("LINE insight round failed; trying again later")
+            except Exception as exc:
+                log_failure(log, exc, "LINE insight round failed; trying again later")
             await asyncio.sleep(self.interval)
 
     async def run_once(self) -> Round:

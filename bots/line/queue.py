@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from core.storage.health import log_failure
+
 log = logging.getLogger("haishin.line")
 
 T = TypeVar("T")
@@ -112,8 +114,8 @@ class EventQueue(Generic[T]):
             try:
                 await self._handle(item)
                 self.handled += 1
-            except Exception:
+            except Exception as exc:
                 self.failed += 1
-                log.exception("%s event failed", self.name)
+                log_failure(log, exc, "%s event failed", self.name)
             finally:
                 shard.task_done()

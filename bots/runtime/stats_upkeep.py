@@ -9,6 +9,7 @@ import logging
 
 from bots.bootstrap import Services
 from core.stats import StatsRecorder
+from core.storage.health import log_failure
 
 log = logging.getLogger("haishin.stats")
 
@@ -36,8 +37,8 @@ class StatsUpkeep:
         while True:
             try:
                 await self.stats.prune_if_due()
-            except Exception:
-                log.exception("old reading stats not pruned; trying again in an hour")
+            except Exception as exc:
+                log_failure(log, exc, "old reading stats not pruned; trying again in an hour")
             await asyncio.sleep(self.every)
 
 

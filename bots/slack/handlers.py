@@ -28,6 +28,7 @@ from bots.slack.errors import error_code
 from bots.slack.mrkdwn import to_plain
 from core.clock import Clock
 from core.stats import How
+from core.storage.health import log_failure
 
 log = logging.getLogger("haishin.slack")
 
@@ -196,8 +197,8 @@ async def _answer(
             language=language,
             how=how,
         )
-    except Exception:
-        log.exception("could not answer %r in %s/%s", text[:80], team, channel)
+    except Exception as exc:  # a database away: one line per question, the traceback at DEBUG
+        log_failure(log, exc, "could not answer %r in %s/%s", text[:80], team, channel)
         return bot.failure(language)
 
 

@@ -19,6 +19,7 @@ from core.errors import DeliveryError
 from core.ledger import Group, publisher_unit
 from core.ports import SendJob, SentMessage
 from core.storage.delivery_ledger import DeliveryLedgerRepository
+from core.storage.health import is_database_fault
 from core.storage.revisions import RevisionRepository
 from core.storage.subscriptions import SubscriptionRepository
 
@@ -60,19 +61,35 @@ class Corrections:
 
         Returns:
             How many sent messages were updated.
+
+        Raises:
+            Exception: the first database fault a group met, once every group is done:
+                the round failed (reported once by the caller; each group's traceback is
+                only at DEBUG).
         """
         gate = asyncio.Semaphore(concurrency)
+        faults: list[Exception] = []
 
         async def one(group: Group, revision: int) -> int:
             async with gate:
                 try:
                     return await self._group(group, revision, worker)
-                except Exception:
-                    log.exception("%s: correction failed; trying again later", group_key(group))
+                except Exception as exc:
+                    fault = is_database_fault(exc)
+                    if fault:
+                        faults.append(exc)
+                    log.log(
+                        logging.DEBUG if fault else logging.ERROR,
+                        "%s: correction failed; trying again later",
+                        group_key(group),
+                        exc_info=exc,
+                    )
                     return 0
 
         outdated = await self.revisions.outdated_groups(limit=concurrency * 4)
         counts = await asyncio.gather(*(one(group, rev) for group, rev in outdated))
+        if faults:
+            raise faults[0]
         return sum(counts)
 
     async def _group(self, group: Group, revision: int, worker: str) -> int:

@@ -3,7 +3,10 @@
 - An issue is published when its time comes (``publish_due``) or on demand (``publish``).
 - An ``on-publish`` subscriber gets the newest published issue once it is out, if it is
   new to them (numbered after ``starts_after``: no back catalogue) and not stale.
-- A ``weekly`` subscriber gets, at its slot, the newest published issue it has not had.
+- A ``weekly`` subscriber gets, at its slot, the newest issue published by then, unless
+  it has had that issue or a later one. A slot whose digest was not handed over (the
+  database was away when it came, the scheduler's leader changed meanwhile) is caught up
+  later (``catch_up_weekly``, within the scheduler's grace), once, the same issue.
 
 "Gets" means: its ledger rows are made (``DeliveryLedgerRepository.materialise``); the delivery
 workers send them. Every step is idempotent, so a job that runs twice, or in two
@@ -15,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import Clock, SystemClock
 from core.delivery.fanout import Fanout
@@ -109,20 +112,61 @@ class Publishing:
         return await self._hand_over(latest, candidates)
 
     async def hand_over_weekly(self, subscription_id: int) -> Handover | None:
-        """A weekly slot: the newest published issue, if this subscriber has not had it.
+        """A weekly slot has come: the newest issue published by it, unless this subscriber
+        has had that one or a later one.
 
         Returns:
             What was done; None when the subscription is gone, paused or has nothing new.
         """
         subscription = await self.subscriptions.get(subscription_id)
-        if subscription is None or not subscription.active:
+        if subscription is None or not subscription.active or subscription.slot is None:
             return None
-        latest = await self.issues.latest_published()
-        if latest is None or not _is_new_to(subscription, latest):
-            return None
-        if await self.ledger.has_rows(subscription.id, latest.id):
-            return None
-        return await self._hand_over(latest, [subscription])
+        handed = await self._weekly([subscription], None)
+        return handed[0] if handed else None
+
+    async def catch_up_weekly(self, within: timedelta) -> list[Handover]:
+        """Weekly slots passed less than ``within`` ago whose digest was not handed over
+        (the database failed when the slot came, or the process that ran it went away):
+        handed over now, the issue the slot would have given. Idempotent like the rest, so
+        a slot handed over in time, or by another process, gets nothing more.
+
+        Returns:
+            One hand-over per issue given (empty when every slot had its digest).
+        """
+        weekly = [
+            s
+            for s in await self.subscriptions.list(active=True)
+            if s.cadence == "weekly" and s.slot is not None
+        ]
+        return await self._weekly(weekly, within)
+
+    async def _weekly(
+        self, subscriptions: list[Subscription], within: timedelta | None
+    ) -> list[Handover]:
+        """Each subscription's latest slot (only those less than ``within`` ago): the issue
+        published by it, to those that had neither it nor a later one."""
+        now = self.clock.now()
+        by_slot: dict[datetime, list[Subscription]] = {}
+        for subscription in subscriptions:
+            assert subscription.slot is not None
+            slot = subscription.slot.last_at_or_before(now)
+            if within is not None and now - slot > within:
+                continue
+            # Not a slot from before the subscription was made, moved there or resumed: an
+            # editor's change never sends at once (its next slot does).
+            if subscription.updated_at <= slot:
+                by_slot.setdefault(slot, []).append(subscription)
+        handovers: list[Handover] = []
+        for slot, group in sorted(by_slot.items()):
+            stored = await self.issues.latest_published(by=slot)
+            if stored is None:
+                continue
+            new = [s for s in group if _is_new_to(s, stored)]
+            had = await self.ledger.handed_from([s.id for s in new], stored.number)
+            due = [s for s in new if s.id not in had]
+            if due:
+                handovers.append(await self._hand_over(stored, due))
+        return handovers
 
     async def hand_over_to(self, subscription: Subscription, number: int) -> Handover:
         """One issue to one subscription, whatever its cadence (``haishin send``).

@@ -3,6 +3,11 @@
 The ``GroupSender`` is what a delivery worker runs for each claimed group. Database work
 goes through a gate (a semaphore), so thousands of groups waiting on their channels' pace
 queue for a connection instead of timing out in the pool.
+
+A database that fails under thousands of groups in flight costs one log line (``SENDS``,
+through ``WriteHealth``) and one when the ledger writer's next write goes through (or the
+worker is idle again); each group's own traceback is at DEBUG. A failure that is not the
+database's keeps its traceback.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from core.ports import Audience, Publisher, SendJob, SentMessage
 from core.storage.claims import ClaimRepository
 from core.storage.delivery_ledger import DeliveryLedgerRepository
 from core.storage.group_starts import GroupStartRepository
+from core.storage.health import WriteHealth
 from core.storage.issues import StoredIssue
-from core.storage.ledger_writer import LedgerWriter
+from core.storage.ledger_writer import SENDS, LedgerWriter
 from core.storage.subscriptions import Subscription
 
 log = logging.getLogger("haishin.delivery")
@@ -81,6 +87,7 @@ class GroupSender:
         clock / policy / observer: time, retries, metrics.
         gate: limits concurrent database work.
         writer: records completions in batches.
+        health: where the groups' database faults are counted (one log line per outage).
         stopping: True once the worker is stopping (no next unit is started).
         retry_soon: called with the seconds until a failed row is due again.
         may_send: False while the worker's claims may be someone else's (its lease ran out):
@@ -99,6 +106,7 @@ class GroupSender:
     observer: DeliveryObserver
     gate: asyncio.Semaphore
     writer: LedgerWriter
+    health: WriteHealth
     stopping: Callable[[], bool]
     retry_soon: Callable[[float], None]
     may_send: Callable[[], bool] = lambda: True
@@ -195,8 +203,8 @@ class GroupSender:
                     row = await self._when_paced(publisher, audience, row)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("%s: delivery failed unexpectedly", group_key(head.group))
+        except Exception as exc:
+            self._failed(exc, "%s: delivery failed", group_key(head.group))
             if row is not None:
                 # A send may have landed before the failure: such a row goes back as in
                 # doubt (looked up before any resend), never as simply pending.
@@ -217,8 +225,8 @@ class GroupSender:
             return await self.writer.take(reserved, self.worker)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("%s: waiting for the channel failed", group_key(reserved.group))
+        except Exception as exc:
+            self._failed(exc, "%s: waiting for the channel failed", group_key(reserved.group))
             try:
                 await self.db(self.claims.unreserve(reserved, self.worker))
             except Exception:
@@ -270,8 +278,8 @@ class GroupSender:
             await self._fail(row, subscription, exc, publisher)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
-        except Exception as exc:
-            log.exception("%s %s: send raised", group_key(row.group), row.unit)
+        except Exception as exc:  # a platform adapter's own database reads (tokens) too
+            self._failed(exc, "%s %s: send raised", group_key(row.group), row.unit)
             error = DeliveryError(
                 f"{type(exc).__name__}: {exc}", platform=platform, retryable=True, code="error"
             )
@@ -356,6 +364,14 @@ class GroupSender:
             await self.writer.fail(row, self.worker, failure)
             log.error("%s: %s", where, exc.message)
         self._report(row, platform, "dead")
+
+    def _failed(self, exc: Exception, message: str, *args: object) -> None:
+        """A group's failure: a database fault is one line per outage for all groups (the
+        group's own traceback at DEBUG); anything else is logged with its traceback."""
+        if self.health.absorbed(SENDS, exc):
+            log.debug(message, *args, exc_info=exc)
+        else:
+            log.error(message + " unexpectedly", *args, exc_info=exc)
 
     def _report(self, row: Delivery, platform: str, state: str) -> None:
         self.observer.transition(platform, state)

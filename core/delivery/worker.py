@@ -43,6 +43,7 @@ from core.delivery.sender import DeliveryObserver, GroupSender
 from core.delivery.stores import DeliveryStores
 from core.ledger import Delivery
 from core.storage.heartbeats import new_worker_id
+from core.storage.ledger_writer import SENDS
 
 log = logging.getLogger("haishin.delivery")
 
@@ -144,6 +145,7 @@ class DeliveryWorker:
             observer=self.observer,
             gate=asyncio.Semaphore(self.settings.db_connections),
             writer=stores.writer,
+            health=self.health,
             stopping=lambda: self._stopping,
             retry_soon=self._retry_soon,
             may_send=self.holds_lease,
@@ -263,7 +265,26 @@ class DeliveryWorker:
         include_paused: bool = False,
     ) -> None:
         """Send everything due now (optionally one subscription's or issue's) and return
-        when nothing due is left; rows waiting for a retry time stay."""
+        when nothing due is left; rows waiting for a retry time stay.
+
+        A worker that was not started (``haishin send``, a test) beats while it drains, so
+        a drain longer than the lease (a big audience, a settle time waited out) keeps
+        its claims instead of fencing itself off."""
+        if self._beat_task is not None:
+            await self._drain(subscription_id, issue_id, include_paused)
+            return
+        await self._beat_once()
+        self._beat_task = asyncio.create_task(self._beat(), name="delivery-heartbeat")
+        try:
+            await self._drain(subscription_id, issue_id, include_paused)
+        finally:
+            beat, self._beat_task = self._beat_task, None
+            beat.cancel()
+            await asyncio.gather(beat, return_exceptions=True)
+
+    async def _drain(
+        self, subscription_id: int | None, issue_id: int | None, include_paused: bool
+    ) -> None:
         while True:
             await self._hand_back()
             claimed = await self._fill(
@@ -295,6 +316,8 @@ class DeliveryWorker:
                 pause = max(pause, self.health.failed("delivery worker", exc))
             else:
                 self.health.succeeded("delivery worker")
+                if not self._running.tasks:  # nothing in flight, nothing failing
+                    self.health.succeeded(SENDS)
             finally:
                 self._first_round.set()
             due = time.monotonic() - last_corrections >= self.settings.corrections_every
@@ -353,27 +376,27 @@ class DeliveryWorker:
             leftovers.in_doubt.difference_update(ids)
 
     async def _beat(self) -> None:
-        pause = self.settings.heartbeat
         while True:
-            await asyncio.sleep(pause)
-            began = self._monotonic()
-            try:
-                async with asyncio.timeout(HEARTBEAT_DEADLINE):
-                    await self.clock.sync()
-                    if not await self.heartbeats.heartbeat(self.id):
-                        log.warning(
-                            "delivery worker %s was taken for dead; registering again", self.id
-                        )
-                        await self.heartbeats.register(self.id, host=self.host, pid=os.getpid())
-            except Exception as exc:  # logged once per outage
-                self.health.failed("delivery worker heartbeat", exc)
-            else:
-                self._lease_from = began
-                if self._fenced:
-                    log.warning("delivery worker %s: heartbeats go through again", self.id)
-                    self._fenced = False
-                    self._wake.set()
-                self.health.succeeded("delivery worker heartbeat")
+            await asyncio.sleep(self.settings.heartbeat)
+            await self._beat_once()
+
+    async def _beat_once(self) -> None:
+        began = self._monotonic()
+        try:
+            async with asyncio.timeout(HEARTBEAT_DEADLINE):
+                await self.clock.sync()
+                if not await self.heartbeats.heartbeat(self.id):
+                    log.warning("delivery worker %s was taken for dead; registering again", self.id)
+                    await self.heartbeats.register(self.id, host=self.host, pid=os.getpid())
+        except Exception as exc:  # logged once per outage
+            self.health.failed("delivery worker heartbeat", exc)
+        else:
+            self._lease_from = began
+            if self._fenced:
+                log.warning("delivery worker %s: heartbeats go through again", self.id)
+                self._fenced = False
+                self._wake.set()
+            self.health.succeeded("delivery worker heartbeat")
 
     async def _fill(
         self,

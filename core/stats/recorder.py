@@ -28,8 +28,10 @@ from core.stats.model import (
     normalize_query,
 )
 from core.stats.ports import StatsStore
+from core.storage.health import WriteHealth
 
 log = logging.getLogger("haishin.stats")
+STATS_WRITER = "reading stats"
 
 
 class StatsObserver:
@@ -56,6 +58,8 @@ class StatsRecorder:
         keep_days: days of counts kept; 0 turns counting off altogether.
         write_behind: seconds counts wait before they are written together.
         observer: told of each count as it happens.
+        health: where failed writes are reported (one log line per outage; None: each is
+            logged with its traceback).
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class StatsRecorder:
         keep_days: int,
         write_behind: float = 1.0,
         observer: StatsObserver | None = None,
+        health: WriteHealth | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -74,6 +79,7 @@ class StatsRecorder:
         self.keep_days = keep_days
         self._write_behind = write_behind
         self._observer = observer or StatsObserver()
+        self._health = health
         self._batch = StatsBatch()
         self._writer: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
@@ -198,12 +204,20 @@ class StatsRecorder:
         self._writer = loop.create_task(self._write_soon(), name="stats-writes")
 
     async def _write_soon(self) -> None:
+        pause = self._write_behind
         while self._batch:
-            await asyncio.sleep(self._write_behind)
+            await asyncio.sleep(pause)
+            pause = self._write_behind
             try:
                 await self.flush()
-            except Exception:
-                log.exception("reading stats not written; trying again")
+            except Exception as exc:
+                if self._health is None:
+                    log.exception("reading stats not written; trying again")
+                else:  # one line per outage, and pauses that grow
+                    pause = max(pause, self._health.failed(STATS_WRITER, exc))
+            else:
+                if self._health is not None:
+                    self._health.succeeded(STATS_WRITER)
 
 
 def _number(value: str | None) -> int | None:

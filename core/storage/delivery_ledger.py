@@ -214,6 +214,22 @@ class DeliveryLedgerRepository(Repository):
         async with self._read() as session:
             return {(p, s): int(n) for p, s, n in await session.execute(query)}
 
+    async def handed_from(self, subscription_ids: Sequence[int], number: int) -> set[int]:
+        """Those of these subscriptions that have rows of issue ``number`` or a later one."""
+        if not subscription_ids:
+            return set()
+        query = (
+            select(DeliveryRow.subscription_id)
+            .join(IssueRow, IssueRow.id == DeliveryRow.issue_id)
+            .where(
+                IssueRow.number >= number,
+                DeliveryRow.subscription_id.in_(sorted(set(subscription_ids))),
+            )
+            .distinct()
+        )
+        async with self._read() as session:
+            return set(await session.scalars(query))
+
     async def last_received(self) -> dict[int, int]:
         """Each subscription's newest issue number with a unit sent."""
         query = (

@@ -6,8 +6,9 @@ each attempt here, each under its own name. A database that refuses writes (a fu
 read-only file or mount, a trigger that raises, a PostgreSQL standby or read-only
 transaction) then costs
 
-- one log line when a writer starts failing (with the first traceback) and one when it
-  works again, not a traceback on every retry;
+- one log line when a writer starts failing and one when it works again, not a traceback
+  on every retry (the traceback only at DEBUG; a failure that is not the database's, a
+  mistake in haishin, keeps its traceback);
 - a growing pause between a writer's retries (``backoff``: doubling up to a cap), not a
   retry every 0.1 s;
 - a state for ``/healthz``: ``ok``, ``read-only``, ``failing``, or ``missing`` when the
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import exc as sa_exc
+
 log = logging.getLogger("haishin.storage")
 
 WriteState = Literal["ok", "read-only", "failing", "missing"]
@@ -29,6 +32,18 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 _SEVERITY: dict[WriteState, int] = {"ok": 0, "failing": 1, "read-only": 2, "missing": 3}
 _READ_ONLY_CODES = {"25006"}  # PostgreSQL's read_only_sql_transaction (standbys say it too)
+_DRIVERS = ("sqlite3", "aiosqlite", "psycopg")
+_MISTAKES = ("42",)  # SQLSTATE class 42: a statement haishin got wrong (syntax, no such table)
+# The database away, restarting, refusing or too slow: SQLAlchemy's wrapped driver errors,
+# the pool's checkout timeout, a connection lost inside a transaction, a call's deadline.
+_FAULTS = (
+    sa_exc.DBAPIError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+    sa_exc.PendingRollbackError,
+    TimeoutError,
+    ConnectionError,
+)
 
 
 @dataclass
@@ -39,17 +54,53 @@ class _Failing:
     since: float
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE code of a (wrapped) driver error, if it has one."""
+    cause: BaseException = getattr(exc, "orig", None) or exc
+    code = getattr(cause, "sqlstate", None) or getattr(
+        getattr(cause, "diag", None), "sqlstate", None
+    )
+    return code if isinstance(code, str) else None
+
+
 def classify(exc: BaseException) -> tuple[WriteState, str]:
     """What a failed write says about the database: its state and a one-line reason."""
     cause: BaseException = getattr(exc, "orig", None) or exc
     text = " ".join(str(cause).split()) or type(cause).__name__
-    code = getattr(cause, "sqlstate", None) or getattr(
-        getattr(cause, "diag", None), "sqlstate", None
-    )
+    code = _sqlstate(exc)
     lowered = text.lower()
     if code in _READ_ONLY_CODES or "readonly" in lowered or "read-only" in lowered:
         return "read-only", text[:200]
     return "failing", text[:200]
+
+
+def is_database_fault(exc: BaseException) -> bool:
+    """True when ``exc`` is the database failing (out of reach, restarting, refusing writes,
+    timing out), False for a mistake in haishin's own code (a malformed statement included).
+    """
+    kinds = type(exc).__mro__
+    code = _sqlstate(exc)
+    if code is not None:
+        return not code.startswith(_MISTAKES)
+    if any(kind.__name__ == "ProgrammingError" for kind in kinds):
+        return False  # SQLite's word for a statement haishin got wrong
+    if isinstance(exc, _FAULTS):
+        return True
+    # A driver's own error, not wrapped by SQLAlchemy (its DB-API base class is ``Error``).
+    return any(
+        kind.__name__ == "Error" and kind.__module__.split(".")[0] in _DRIVERS for kind in kinds
+    )
+
+
+def log_failure(logger: logging.Logger, exc: BaseException, message: str, *args: object) -> None:
+    """Log a failed round of a loop that runs now and then (a feed poll, an hourly upkeep):
+    a database fault as one line with its reason (the traceback at DEBUG), anything else
+    with its traceback."""
+    if is_database_fault(exc):
+        logger.error(message + " (the database: %s)", *args, classify(exc)[1])
+        logger.debug(message, *args, exc_info=exc)
+    else:
+        logger.error(message, *args, exc_info=exc)
 
 
 class WriteHealth:
@@ -106,26 +157,40 @@ class WriteHealth:
     def failed(self, writer: str, exc: BaseException) -> float:
         """``writer``'s write failed; returns how long it should wait before trying again.
 
-        Logs (with the traceback) only when the writer was working until now, or its
-        failures change state (``failing`` to ``read-only``, say).
+        Logs only when the writer was working until now, or its failures change state
+        (``failing`` to ``read-only``, say): one line, its traceback at DEBUG, unless the
+        failure is not the database's (``is_database_fault``), which keeps its traceback.
         """
         state, reason = classify(exc)
         known = self._failing.get(writer)
         if known is None or known.state != state:
+            fault = is_database_fault(exc)
             log.error(
-                "database writes failing (%s): %s; retrying with pauses up to %.0f s, "
-                "logged again when it changes",
+                "%s (%s): %s; retrying with pauses up to %.0f s, logged again when it changes",
+                "database writes failing" if fault else "failed unexpectedly",
                 writer,
                 reason,
                 self.cap,
-                exc_info=exc,
+                exc_info=None if fault else exc,
             )
+            if fault:
+                log.debug("database writes failing (%s)", writer, exc_info=exc)
             failures = 1 if known is None else known.failures + 1
             since = self._now() if known is None else known.since
             known = self._failing[writer] = _Failing(state, reason, failures, since)
         else:
             known.failures += 1
         return self.backoff(known.failures)
+
+    def absorbed(self, writer: str, exc: BaseException) -> bool:
+        """One item of ``writer``'s work (a delivery group, a correction) failed with
+        ``exc``. A database fault counts against the writer (``failed``: one line per
+        outage for all its items) and True is returned; anything else is the caller's to
+        log, with its traceback (False)."""
+        if not is_database_fault(exc):
+            return False
+        self.failed(writer, exc)
+        return True
 
     def succeeded(self, writer: str) -> None:
         """``writer``'s write went through."""
@@ -137,6 +202,12 @@ class WriteHealth:
                 self._now() - known.since,
                 known.failures,
             )
+
+    def forget(self, writer: str) -> None:
+        """``writer`` no longer runs in this process (a scheduler that stepped down): its
+        failures no longer say anything about the database here."""
+        if self._failing.pop(writer, None) is not None:
+            log.info("database writes (%s): no longer made by this process", writer)
 
     def backoff(self, failures: int) -> float:
         """The pause after ``failures`` failures in a row: base, 2×base, 4×base … cap."""

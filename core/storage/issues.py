@@ -364,13 +364,17 @@ class IssueRepository(Repository):
         """The issue with this database id (the delivery ledger refers to issues by id)."""
         return await self._one(_current().where(IssueRow.id == issue_id))
 
-    async def latest_published(self) -> StoredIssue | None:
-        """The newest issue that was published (marked so), back catalogue left out."""
+    async def latest_published(self, *, by: datetime | None = None) -> StoredIssue | None:
+        """The newest issue that was published (marked so), back catalogue left out; with
+        ``by``, the newest of those due or published by then (published later than planned,
+        say while the database was away, still counts from its planned time)."""
         query = (
             _current()
             .where(IssueRow.published_at.is_not(None), IssueRow.back_catalogue.is_(False))
             .order_by(IssueRow.number.desc())
         )
+        if by is not None:
+            query = query.where(or_(IssueRow.published_at <= by, IssueRow.publish_at <= by))
         return await self._one(query.limit(1))
 
     async def get_by_source(self, source_key: str) -> StoredIssue | None:

@@ -32,6 +32,9 @@ from core.storage.completions import Completion, complete_all, record_failure
 from core.storage.database import Database
 
 Apply = Callable[[AsyncConnection, datetime], Awaitable[Any]]
+# The name the groups' database faults are reported under (``WriteHealth``); a batch
+# written says the database takes the sends' writes again.
+SENDS = "delivery sends"
 
 
 @dataclass
@@ -120,6 +123,7 @@ class LedgerWriter:
                     if not item.result.done():
                         item.result.set_exception(exc)
                 continue
+            self._db.health.succeeded(SENDS)
             for item, result in zip(batch, results, strict=True):
                 if not item.result.done():
                     item.result.set_result(result)

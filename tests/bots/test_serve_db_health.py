@@ -1,6 +1,6 @@
 """A running ``haishin serve`` whose database refuses writes (a trigger that raises on
 SQLite, a read-only PostgreSQL), or whose SQLite file is deleted: ``/healthz`` says so with
-503, the writers back off and log once per change instead of a traceback every 0.1 s, and
+503, the writers back off and log one line per change instead of a traceback every 0.1 s, and
 all is well again once the database is."""
 
 from __future__ import annotations
@@ -149,9 +149,7 @@ async def test_writes_refused_show_in_healthz_back_off_and_log_once(
         writers = re.findall(r"database writes failing \(([^)]+)\)", log)
         assert "conversation cursors" in writers
         assert len(writers) == len(set(writers)), "a writer logged its failure twice"
-        chained = log.count("The above exception") + log.count("During handling of the above")
-        tracebacks = log.count("Traceback (most recent call last)") - chained
-        assert tracebacks == len(writers)  # the first failure's, once for each writer
+        assert "Traceback" not in log  # one line per writer; the traceback only at DEBUG
 
         await refuse_writes(database_url, False)
         await until(serve, healthy)

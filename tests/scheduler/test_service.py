@@ -34,6 +34,8 @@ async def weekly_subscriber(world: World) -> int:
         starts_after=0,
     )
     await world.publishing.publish_due()
+    # The jobs run on the real clock: hand-overs count from the slot before it.
+    world.clock.set(datetime.now(UTC))
     return sub.id
 
 
@@ -194,3 +196,15 @@ async def test_on_sqlite_the_jobs_live_in_a_file_beside_the_database(
     async with world.db.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert "apscheduler_jobs" not in tables
+
+
+async def test_a_scheduler_that_steps_down_leaves_its_sweeps_failures_behind(
+    world: World, runtime: SchedulerRuntime
+) -> None:
+    service = SchedulerService(world.db, runtime)
+    await service.start()
+    assert service.leader
+    world.db.health.failed("scheduler sweep", ConnectionError("the database went away"))
+    world.db.health.failed("delivery worker", ConnectionError("the database went away"))
+    await service.stop()  # a standby now: the next leader's sweep retries
+    assert list(world.db.health.failing()) == ["delivery worker"]

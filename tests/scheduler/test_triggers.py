@@ -86,3 +86,17 @@ def test_it_pickles_to_plain_values_and_compares_by_slot() -> None:
     back = pickle.loads(pickle.dumps(t))
     assert back == t and str(back) == "weekly[fri 18:30 America/New_York]"
     assert back != trigger("fri 18:31", "America/New_York")
+
+
+def test_the_slot_a_moment_belongs_to_is_the_last_firing_at_or_before_it() -> None:
+    slot = WeeklySlot.parse("sun 02:30", "Europe/Berlin")  # 2025-03-30 falls in the gap
+    t = WeeklySlotTrigger(slot)
+    fired = t.get_next_fire_time(None, datetime(2025, 3, 20, tzinfo=BERLIN))
+    for _ in range(4):
+        assert fired is not None
+        assert slot.last_at_or_before(fired) == fired  # the firing itself
+        assert slot.last_at_or_before(fired + timedelta(hours=12)) == fired
+        later = t.get_next_fire_time(fired, fired)
+        assert later is not None
+        assert slot.last_at_or_before(later - timedelta(microseconds=1)) == fired
+        fired = later

@@ -85,15 +85,36 @@ async def test_a_worker_whose_heartbeats_stopped_reaching_the_database_claims_no
     monotonic = Monotonic()
     w = worker(world, monotonic)
     await w.register()
+    beat = w.heartbeats.heartbeat
+
+    async def unreachable(worker_id: str) -> bool:
+        raise OperationalError("UPDATE workers", {}, Exception("no route to host"))
+
+    w.heartbeats.heartbeat = unreachable  # type: ignore[method-assign]
     monotonic.now += LAPSED
     assert not w.holds_lease()
     await w.drain()
     assert world.slack.sends == []
     assert {r.state for r in await DeliveryLedgerRepository(world.db).rows()} == {"pending"}
-    await w.register()  # a heartbeat goes through again: it sends
-    await w.drain()
+    w.heartbeats.heartbeat = beat  # type: ignore[method-assign]
+    await w.drain()  # a heartbeat goes through again: it sends
     assert len(world.slack.sends) == len(await DeliveryLedgerRepository(world.db).rows())
     assert world.slack.duplicates() == []
+
+
+async def test_a_drain_long_after_registering_renews_the_lease_and_sends(world: World) -> None:
+    # haishin send registers, then may wait out a settle time before it drains: a worker
+    # that is not running its heartbeat loop beats when it drains, and while it does.
+    await world.subscribe("C1")
+    await world.publish_and_hand_over()
+    monotonic = Monotonic()
+    w = worker(world, monotonic)
+    await w.register()
+    monotonic.now += LAPSED
+    assert not w.holds_lease()
+    await w.drain()
+    assert len(world.slack.sends) == len(await DeliveryLedgerRepository(world.db).rows())
+    assert {r.state for r in await DeliveryLedgerRepository(world.db).rows()} == {"sent"}
 
 
 async def test_a_group_under_way_stops_before_its_next_send_once_the_lease_ran_out(

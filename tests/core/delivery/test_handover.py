@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.delivery import BatchPlan
 from core.slot import WeeklySlot
@@ -98,11 +98,63 @@ async def test_weekly_slot_hands_over_the_newest_unreceived_issue_only(world: Wo
     )
     await world.publishing.publish_due()
     assert await world.publish_and_hand_over() == 0  # weekly: not at publication
+    monday = datetime(2025, 10, 6, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo, after issue 1
+    world.clock.set(monday)
     first = await world.publishing.hand_over_weekly(sub.id)
     assert first is not None and first.number == 1 and first.rows == 5
     assert await world.publishing.hand_over_weekly(sub.id) is None  # already has it
+    # Issue 2 comes out an hour after the slot: it waits for the next slot, even when the
+    # slot's job runs late.
+    after = monday + timedelta(hours=1)
+    await world.store(issue(2, date(2025, 10, 6)), key="issues/2.txt", publish_at=after)
+    world.clock.advance(timedelta(hours=1))
+    await world.publishing.publish_due()
+    assert await world.publishing.hand_over_weekly(sub.id) is None
+    world.clock.advance(timedelta(days=7))
+    second = await world.publishing.hand_over_weekly(sub.id)
+    assert second is not None and second.number == 2
     await world.subscriptions.pause(sub.id, "holiday")
     assert await world.publishing.hand_over_weekly(sub.id) is None
+
+
+async def test_a_weekly_slot_missed_is_caught_up_once_with_the_slots_issue(
+    world: World,
+) -> None:
+    slot = WeeklySlot.parse("mon 09:00", "Asia/Tokyo")
+    sub = await world.subscriptions.add(
+        platform="slack", workspace="T1", target="C9", cadence="weekly", slot=slot, starts_after=0
+    )
+    late = await world.subscriptions.add(
+        platform="slack", workspace="T1", target="C8", cadence="weekly", slot=slot, starts_after=0
+    )
+    await world.publishing.publish_due()
+    assert await world.publishing.catch_up_weekly(timedelta(hours=12)) == []  # before a slot
+    monday = datetime(2025, 10, 6, 0, 0, tzinfo=UTC)
+    world.clock.set(monday - timedelta(minutes=1))
+    await world.subscriptions.update(late.id, slot=WeeklySlot.parse("mon 09:00", "UTC"))
+    # The slot's job never ran (the database was away). Issue 2 comes out after the slot.
+    world.clock.set(monday + timedelta(hours=2))
+    after = monday + timedelta(hours=1)
+    await world.store(issue(2, date(2025, 10, 6)), key="issues/2.txt", publish_at=after)
+    await world.publishing.publish_due()
+    moved = await world.subscriptions.add(
+        platform="slack", workspace="T1", target="C7", cadence="weekly", slot=slot, starts_after=0
+    )  # made after the slot had passed: its first digest is at the next one
+    caught = await world.publishing.catch_up_weekly(timedelta(hours=12))
+    assert [(h.number, h.subscriptions) for h in caught] == [(1, 1)]  # the slot's issue
+    assert await ledger_rows(world, moved.id) == []
+    assert await world.publishing.catch_up_weekly(timedelta(hours=12)) == []  # once
+    assert await world.publishing.hand_over_weekly(sub.id) is None  # a late job: nothing
+    ledger = DeliveryLedgerRepository(world.db)
+    assert {r.issue_id for r in await ledger.rows(subscription_id=sub.id)} == {1}
+    assert await ledger.rows(subscription_id=late.id) == []  # its slot (09:00 UTC) is to come
+    world.clock.set(monday + timedelta(hours=13))  # it came, and its job did not run either
+    caught = await world.publishing.catch_up_weekly(timedelta(hours=12))
+    assert [(h.number, h.subscriptions) for h in caught] == [(2, 1)]
+    assert {r.issue_id for r in await ledger.rows(subscription_id=late.id)} == {2}
+    assert {r.issue_id for r in await ledger.rows(subscription_id=sub.id)} == {1}
+    world.clock.set(monday + timedelta(days=7, hours=13))  # a week on, beyond the grace
+    assert await world.publishing.catch_up_weekly(timedelta(hours=12)) == []
 
 
 async def test_line_batches_are_fixed_when_rows_are_made(world: World) -> None:
@@ -131,3 +183,7 @@ async def test_subscriptions_of_a_platform_that_is_off_wait(world: World) -> Non
     world.fanout.publishers["slack"] = world.slack
     assert await world.publish_and_hand_over() == 5
     assert await DeliveryLedgerRepository(world.db).rows(subscription_id=sub.id)
+
+
+async def ledger_rows(world: World, subscription_id: int) -> list[object]:
+    return list(await DeliveryLedgerRepository(world.db).rows(subscription_id=subscription_id))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
+import pytest
 from sqlalchemy import text
 
 from core.storage.delivery_ledger import DeliveryLedgerRepository
@@ -58,3 +60,42 @@ async def test_a_send_the_ledger_could_not_record_is_found_again_not_posted_twic
     parent_ref = world.slack.by_id[rows[0].id].ref
     assert rows[0].sent_ref == parent_ref
     assert {s.thread_ref for s in world.slack.sends[1:]} == {parent_ref}
+
+
+async def test_many_groups_failing_on_the_database_log_one_line_and_recover(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    channels = [f"C{n}" for n in range(1, 21)]
+    for channel in channels:
+        await world.subscribe(channel)
+    await world.publish_and_hand_over()
+    worker = world.worker()
+    await worker.register()
+    await run_sql(world, REFUSE[world.db.dialect])
+
+    with caplog.at_level(logging.DEBUG, logger="haishin"):
+        draining = asyncio.create_task(worker.drain())
+        # Every channel's parent went out and its record failed: twenty groups, one outage.
+        await eventually(lambda: len(world.slack.sends) == len(channels))
+        await eventually(lambda: "delivery sends" in world.db.health.failing())
+        assert world.db.health.failing()["delivery sends"]["state"] == "failing"
+        await run_sql(world, ALLOW[world.db.dialect])
+        await asyncio.wait_for(draining, timeout=30)
+
+    assert world.db.health.state == "ok"
+    for channel in channels:
+        assert world.slack.units_to(channel) == [
+            "parent",
+            "topic",
+            "articles",
+            "shorts",
+            "afterword",
+        ]
+    assert world.slack.duplicates() == []
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    said = [r.getMessage() for r in loud]
+    assert sum("database writes failing (delivery sends)" in m for m in said) == 1, said
+    assert sum("database writes work again (delivery sends)" in m for m in said) == 1, said
+    assert [r.getMessage() for r in loud if r.exc_info] == []  # tracebacks only at DEBUG
+    quiet = [r for r in caplog.records if r.levelno == logging.DEBUG and r.exc_info]
+    assert len(quiet) >= len(channels)  # each group's own, for whoever needs it

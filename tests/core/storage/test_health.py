@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from core.storage.health import WriteHealth, classify
+from core.storage.health import WriteHealth, classify, is_database_fault
 from tests.fakes.clock import FakeTime
 
 
@@ -62,3 +62,43 @@ def test_what_counts_as_read_only() -> None:
         "read-only"
     )
     assert classify(sqlite3.OperationalError("database or disk is full"))[0] == "failing"
+
+
+def test_what_counts_as_the_databases_fault() -> None:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    gone = sqlite3.OperationalError("unable to open database file")
+    assert is_database_fault(OperationalError("SELECT 1", {}, gone))
+    assert is_database_fault(gone)
+    assert is_database_fault(PoolTimeout("QueuePool limit reached"))
+    assert is_database_fault(TimeoutError())
+    mistake = sqlite3.ProgrammingError("Incorrect number of bindings supplied")
+    assert not is_database_fault(ProgrammingError("SELECT ?", {}, mistake))
+    assert not is_database_fault(KeyError("channel"))
+
+
+def test_a_database_fault_is_one_line_and_a_mistake_keeps_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    health = WriteHealth()
+    with caplog.at_level(logging.DEBUG, logger="haishin.storage"):
+        for _ in range(3):
+            assert health.absorbed("sends", sqlite3.OperationalError("disk I/O error"))
+        assert not health.absorbed("sends", KeyError("channel"))  # the caller's to log
+        health.failed("cursors", KeyError("channel"))
+    loud = [(r.getMessage(), bool(r.exc_info)) for r in caplog.records if r.levelno > 10]
+    assert loud == [
+        (
+            "database writes failing (sends): disk I/O error; retrying with pauses up to 30 s, "
+            "logged again when it changes",
+            False,
+        ),
+        (
+            "failed unexpectedly (cursors): 'channel'; retrying with pauses up to 30 s, "
+            "logged again when it changes",
+            True,
+        ),
+    ]
+    assert [r.levelno for r in caplog.records if r.exc_info] == [logging.DEBUG, logging.ERROR]
+    assert health.failing()["sends"]["failures"] == 3
