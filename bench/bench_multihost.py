@@ -80,6 +80,7 @@ HOSTS = 3
 PORT = 8080
 SUBNET = f"10.{200 + os.getpid() % 50}.0"  # a run's own, so two runs can share a machine
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+SETTLE_WAIT = 120.0  # s for the ledger to finish once every post is out (settle time 60 s, 2x)
 LEASE_SECONDS = 13.0  # worker_timeout 30 s - FENCE_MARGIN 17 s
 KINDS = ("kill9", "partition", "linkdown", "hang", "pg-restart", "pg-stop", "leader-lost")
 
@@ -471,7 +472,12 @@ async def schedule(
         stop_polling.set()
         await poller
         await run.back_up()  # a stop may still be held up by a hung backend
-        unfinished = await ledger_unfinished(local_url)
+        # Every post is out, but the ledger may still be following a narrowcast's progress or
+        # waiting to look up a send in doubt (settle time): give it that long to finish.
+        for _ in range(int(SETTLE_WAIT / 2)):
+            if not (unfinished := await ledger_unfinished(local_url)):
+                break
+            await asyncio.sleep(2.0)
         return check(
             number, seed, shown, outcome, slack, line, channels, followers, hosts, run,
             health, first or began, ended, floor, unfinished, scale,
