@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 
 def _binary(name: str) -> str | None:
@@ -172,3 +173,13 @@ def own_postgres(**kwargs: object) -> Iterator[OwnPostgres]:
         yield server
     finally:
         server.destroy()
+
+
+def own_postgres_or_skip() -> Iterator[OwnPostgres]:
+    """A fixture's body: a PostgreSQL of the test's own, or the test skipped saying why.
+    Use as ``server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)``."""
+    reason = available()
+    if reason:
+        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
+    with own_postgres() as pg:
+        yield pg

@@ -4,7 +4,6 @@ database answers again, by whichever process leads by then, and sent once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,20 +17,14 @@ from scheduler import jobs
 from scheduler.desired import WEEKLY_GRACE
 from scheduler.runtime import SchedulerRuntime, install
 from tests.core.delivery.conftest import NOW, RecordingLine, RecordingPublisher, World, issue
-from tests.fakes.pgserver import OwnPostgres, available, own_postgres
+from tests.fakes.pgserver import OwnPostgres, own_postgres_or_skip
 
 # Monday 09:00 in Tokyo, after issue 1 (due on the Saturday before).
 SLOT = datetime(2025, 10, 6, 0, 0, tzinfo=UTC)
 WHOLE = ["parent", "topic", "articles", "shorts", "afterword"]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[OwnPostgres]:
-    reason = available()
-    if reason:
-        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
-    with own_postgres() as pg:
-        yield pg
+server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)
 
 
 def runtime_for(world: World) -> SchedulerRuntime:

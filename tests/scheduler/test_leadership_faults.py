@@ -4,7 +4,6 @@ down on time, and a standby (or itself) leads again once the database lets it.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,7 +13,7 @@ from scheduler.leadership import CONFIRM_TIMEOUT, SCHEDULER_LOCK
 from scheduler.runtime import SchedulerRuntime
 from scheduler.service import SchedulerService
 from tests.core.delivery.conftest import NOW, RecordingLine, RecordingPublisher, World, eventually
-from tests.fakes.pgserver import OwnPostgres, available, own_postgres
+from tests.fakes.pgserver import OwnPostgres, own_postgres_or_skip
 
 pytestmark = pytest.mark.postgres
 
@@ -24,13 +23,7 @@ LOCK_HOLDER = (
 )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[OwnPostgres]:
-    reason = available()
-    if reason:
-        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
-    with own_postgres() as pg:
-        yield pg
+server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,7 +29,7 @@ from tests.core.delivery.conftest import (
     World,
     issue,
 )
-from tests.fakes.pgserver import OwnPostgres, available, own_postgres
+from tests.fakes.pgserver import OwnPostgres, own_postgres_or_skip
 
 
 class Monotonic:
@@ -170,13 +170,7 @@ class PacedPublisher(RecordingPublisher):
             await asyncio.to_thread(hook)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[OwnPostgres]:
-    reason = available()
-    if reason:
-        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
-    with own_postgres() as pg:
-        yield pg
+server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)
 
 
 @pytest.mark.postgres

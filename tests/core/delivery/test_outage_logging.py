@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -23,7 +22,7 @@ from tests.core.delivery.conftest import (
     issue,
 )
 from tests.core.delivery.test_fencing import Monotonic, worker
-from tests.fakes.pgserver import OwnPostgres, available, own_postgres
+from tests.fakes.pgserver import OwnPostgres, own_postgres_or_skip
 
 pytestmark = pytest.mark.postgres
 CHANNELS = [f"C{n}" for n in range(1, 21)]
@@ -46,13 +45,7 @@ class HeldPublisher(RecordingPublisher):
         await self.release.wait()
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[OwnPostgres]:
-    reason = available()
-    if reason:
-        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
-    with own_postgres() as pg:
-        yield pg
+server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)
 
 
 async def test_a_stop_under_twenty_waiting_channels_is_one_line(

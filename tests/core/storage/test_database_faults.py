@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 
 from bots.server import PROBE_TIMEOUT, database_health
 from core.storage.database import Database
-from tests.fakes.pgserver import OwnPostgres, available, own_postgres
+from tests.fakes.pgserver import OwnPostgres, own_postgres_or_skip
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[OwnPostgres]:
-    reason = available()
-    if reason:
-        pytest.skip(f"no PostgreSQL of the test's own: {reason}")
-    with own_postgres() as pg:
-        yield pg
+server = pytest.fixture(scope="module", name="server")(own_postgres_or_skip)
 
 
 async def answers(db: Database) -> bool:
