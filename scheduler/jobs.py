@@ -24,15 +24,35 @@ log = logging.getLogger("haishin.scheduler")
 P = ParamSpec("P")
 
 
+# The jobs under way in this process, so that stepping down can wait for the ones it
+# cancelled: a job left finishing its cancellation while the caller closes the database
+# could wait forever on a connection being closed under it.
+_RUNNING: set[asyncio.Task[object]] = set()
+
+
 def _left_to_the_next_leader(job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
     @functools.wraps(job)
     async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            _RUNNING.add(task)
         try:
             await job(*args, **kwargs)
         except asyncio.CancelledError:
             log.info("scheduler: job %s%s stopped with the scheduler", job.__name__, args)
+        finally:
+            if task is not None:
+                _RUNNING.discard(task)
 
     return run
+
+
+async def jobs_ended(seconds: float) -> None:
+    """Wait (at most ``seconds``) for the jobs under way to end, e.g. once the scheduler's
+    shutdown has cancelled them."""
+    running = {task for task in _RUNNING if task is not asyncio.current_task()}
+    if running:
+        await asyncio.wait(running, timeout=seconds)
 
 
 @_left_to_the_next_leader

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from core.storage.database import BUSY_TIMEOUT_SECONDS, Database, pg_connect_args
 from scheduler.desired import desired_jobs, reconcile
+from scheduler.jobs import jobs_ended
 from scheduler.leadership import Leadership, PostgresLeadership, leadership_for
 from scheduler.runtime import SWEEP_WRITER, SchedulerRuntime, install
 
@@ -40,6 +41,7 @@ JOBS_TABLE = "apscheduler_jobs"
 # A new leader's first reconcile must finish within this, or it steps down again (its lock
 # is checked only after): well under the ~25 s after which the server frees a silent lock.
 STEP_UP_TIMEOUT = 10.0
+JOBS_END_TIMEOUT = 5.0  # s a stepping-down leader waits for its cancelled jobs to end
 JOB_STORE_LIMITS = {
     "connect_timeout": 3,
     "tcp_user_timeout": 3000,
@@ -218,7 +220,8 @@ class SchedulerService:
         scheduler, self.scheduler = self.scheduler, None
         if scheduler is not None:
             with contextlib.suppress(Exception):
-                scheduler.shutdown(wait=False)
+                scheduler.shutdown(wait=False)  # cancels the jobs under way
+            await jobs_ended(JOBS_END_TIMEOUT)
             install(None)
             # A sweep that failed here is retried by the next leader; a standby's /healthz
             # must not go on reporting it.
