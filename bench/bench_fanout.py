@@ -73,18 +73,19 @@ SEND_TIMEOUT_SECONDS = 15  # haishin's Slack send timeout (bots.slack.publisher)
 # ---------------------------------------------------------------- the measured process
 
 
-def run_child(port: int, scale: float) -> None:
-    """``haishin serve`` with its pacing slowed ``scale`` times (see the module docstring)."""
+def slow_pacing(scale: float) -> None:
+    """Have ``haishin serve`` in this process build its publishers with their pacing slowed
+    ``scale`` times (see the module docstring); ``bench_multihost.py`` uses it too."""
     import bots.bootstrap
     from bots.bootstrap import Services
-    from bots.cli.serve import _serve
     from bots.line.publisher import RATES
-    from bots.logs import configure_logging
     from bots.platform import Platform
-    from bots.settings import Settings
     from core.ratelimit import KeyedRateLimiter
 
-    def tune(platforms: dict[str, Platform]) -> None:
+    build_platforms = bots.bootstrap.build_platforms
+
+    def tuned_platforms(services: Services) -> dict[str, Platform]:
+        platforms = build_platforms(services)
         slack = platforms.get("slack")
         if slack is not None and slack.publisher is not None:
             slack.publisher.limiter = KeyedRateLimiter(rate=1.0 / scale, burst=1)  # type: ignore[attr-defined]
@@ -93,17 +94,20 @@ def run_child(port: int, scale: float) -> None:
             limiters = line.publisher._limiters  # type: ignore[attr-defined]
             for endpoint, (rate, burst) in RATES.items():
                 limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
-
-    build_platforms = bots.bootstrap.build_platforms
-
-    def tuned_platforms(services: Services) -> dict[str, Platform]:
-        platforms = build_platforms(services)
-        tune(platforms)
         return platforms
 
     # The benchmark's own hook, in its own process: haishin serve builds its platforms
     # through this name, and the publishers are slowed before anything starts.
     bots.bootstrap.build_platforms = tuned_platforms
+
+
+def run_child(port: int, scale: float) -> None:
+    """``haishin serve`` with its pacing slowed ``scale`` times (see the module docstring)."""
+    from bots.cli.serve import _serve
+    from bots.logs import configure_logging
+    from bots.settings import Settings
+
+    slow_pacing(scale)
     settings = Settings()
     configure_logging("plain", os.environ.get("HAISHIN_LOG_LEVEL", "WARNING"))
     signal.signal(signal.SIGTERM, lambda *_: None)

@@ -74,6 +74,7 @@ from bench.bench_fanout import (  # noqa: E402
     follower_choices,
     issue_file,
     prepare_database,
+    slow_pacing,
 )
 
 HOSTS = 3
@@ -248,30 +249,11 @@ def run_child(scale: float) -> None:
     (the publishers are tuned as ``bench_fanout.py`` tunes them, through the same hook)."""
     import logging
 
-    import bots.bootstrap
-    from bots.bootstrap import Services
     from bots.cli.serve import _serve
-    from bots.line.publisher import RATES
     from bots.logs import configure_logging
-    from bots.platform import Platform
     from bots.settings import Settings
-    from core.ratelimit import KeyedRateLimiter
 
-    build_platforms = bots.bootstrap.build_platforms
-
-    def tuned_platforms(services: Services) -> dict[str, Platform]:
-        platforms = build_platforms(services)
-        slack = platforms.get("slack")
-        if slack is not None and slack.publisher is not None:
-            slack.publisher.limiter = KeyedRateLimiter(rate=1.0 / scale, burst=1)  # type: ignore[attr-defined]
-        line = platforms.get("line")
-        if line is not None and line.publisher is not None:
-            limiters = line.publisher._limiters  # type: ignore[attr-defined]
-            for endpoint, (rate, burst) in RATES.items():
-                limiters[endpoint] = KeyedRateLimiter(rate=rate / scale, burst=burst)
-        return platforms
-
-    bots.bootstrap.build_platforms = tuned_platforms
+    slow_pacing(scale)
     configure_logging("plain", "WARNING")
     logging.getLogger("haishin.scheduler").setLevel(logging.INFO)
     signal.signal(signal.SIGTERM, lambda *_: None)
