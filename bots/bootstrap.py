@@ -142,18 +142,10 @@ class DeliveryKit:
     worker: DeliveryWorker
 
 
-def build_delivery(
-    services: Services,
-    platforms: dict[str, Platform],
-    *,
-    settings: WorkerSettings | None = None,
-) -> DeliveryKit:
-    """Delivery over the platforms that are on (a platform that is off is simply absent:
-    its rows wait until a process with it on picks them up)."""
-    from bots.delivery_metrics import MetricsObserver
-    from core.delivery import DeliveryWorker, Fanout, Publishing, WorkerSettings
+def build_fanout(services: Services, platforms: dict[str, Platform]) -> Fanout:
+    """The fan-out over the platforms given: their publishers, planners and reviews."""
+    from core.delivery import Fanout
     from core.delivery.fanout import AudiencePlanner, PlanReview
-    from core.delivery.stores import DeliveryStores
     from core.ports import Publisher
 
     publishers: dict[str, Publisher] = {
@@ -169,7 +161,22 @@ def build_delivery(
     reviews: dict[str, PlanReview] = {
         name: platform.review for name, platform in platforms.items() if platform.review is not None
     }
-    fanout = Fanout(services.profile.name, publishers, planners, reviews)
+    return Fanout(services.profile.name, publishers, planners, reviews)
+
+
+def build_delivery(
+    services: Services,
+    platforms: dict[str, Platform],
+    *,
+    settings: WorkerSettings | None = None,
+) -> DeliveryKit:
+    """Delivery over the platforms that are on (a platform that is off is simply absent:
+    its rows wait until a process with it on picks them up)."""
+    from bots.delivery_metrics import MetricsObserver
+    from core.delivery import DeliveryWorker, Publishing, WorkerSettings
+    from core.delivery.stores import DeliveryStores
+
+    fanout = build_fanout(services, platforms)
     publishing = Publishing(
         services.db,
         fanout,

@@ -5,7 +5,9 @@ A platform package (``bots/slack``, ``bots/line``) exposes one ``ChatPlatform`` 
 Everything that is the same on every platform (the server, the console, ``preview``,
 ``ask``, ``/healthz``, delivery) loops over the registry and asks the contract; what differs
 (page size, the reader's language, back-pressure, how a button's value reads) is decided
-here, once per platform. See ``docs/adding-a-platform.md``.
+here, once per platform, and that includes the CLI's and the console's words about it
+(``ask``'s note on a subscription, the dry run's audience, the stats page's explanations).
+See ``docs/adding-a-platform.md``.
 
 A package's ``__init__.py`` stays light: it imports its SDK only inside the contract's
 methods, so a platform that is off costs nothing at start-up.
@@ -14,23 +16,26 @@ methods, so a platform that is off costs nothing at start-up.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from rich.text import Text
     from starlette.routing import BaseRoute
 
     from bots.bootstrap import Services
     from bots.meters import Measured, Meter
     from bots.rendering import Renderer
     from core.delivery.fanout import AudiencePlanner, PlanReview
-    from core.model import Overview
+    from core.model import Overview, Post, Reply
     from core.ports import Publisher
     from core.profile import Profile
     from core.stats.ports import MessageInsight
 
 Hook = Callable[[], Awaitable[None]]
+Payload = dict[str, Any]
+_CHANGES = {"subscribe": "subscribes", "unsubscribe": "unsubscribes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,15 @@ class Backpressure:
 
     at_once: int
     waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What ``haishin ask`` shows for a subscription request it does not carry out: the
+    messages the bot would answer with, and a note saying what the bot would have done."""
+
+    messages: list[Payload]
+    note: str
 
 
 class ChatPlatform(ABC):
@@ -57,6 +71,13 @@ class ChatPlatform(ABC):
         switched_on_by: the settings that switch it on, for the console's hints where it is off.
         longest_said: the longest message a reader can send (in ``said_size``); the
             console's chat box refuses a longer one, as the platform would.
+        preview_unit: what ``post_size`` counts, the heading of ``preview``'s size column.
+        subscribed_by: how its readers subscribe ("a Slack channel subscribes with
+            <code>/haishin subscribe</code>", HTML), for the console's empty Deliveries page;
+            "" says nothing.
+        example_address: a target as ``--to`` takes it (``slack:TEAM/CHANNEL``).
+        delivered_means / opened_means: what the stats count as delivered and as opened there,
+            for the console's stats page ("" says nothing).
     """
 
     name: ClassVar[str]
@@ -68,6 +89,11 @@ class ChatPlatform(ABC):
     everyone: ClassVar[str] = "everyone"
     switched_on_by: ClassVar[str] = "its settings"
     longest_said: ClassVar[int] = 5000
+    preview_unit: ClassVar[str] = "size"
+    subscribed_by: ClassVar[str] = ""
+    example_address: ClassVar[str] = "PLATFORM:TARGET"
+    delivered_means: ClassVar[str] = ""
+    opened_means: ClassVar[str] = ""
 
     @abstractmethod
     def build(self, services: Services) -> Platform | None:
@@ -132,6 +158,44 @@ class ChatPlatform(ABC):
             measured.check(body, "the post is longer than the renderer's limit")
         return measured
 
+    def post_size(self, renderer: Renderer, post: Post) -> tuple[int, int]:
+        """A post's size and the limit it must keep, for ``preview``: by default the
+        splitter's own measure against the renderer's limit."""
+        limits = renderer.limits
+        return limits.measure(post.headline, post.blocks), limits.max_size
+
+    def terminal(self, payload: Payload) -> tuple[list[Text], list[str]]:
+        """One message as a terminal shows it (``ask``, ``send --dry-run``): its parts in
+        the order a reader sees them, and its buttons' labels. By default its ``text``."""
+        from rich.text import Text
+
+        text = payload.get("text")
+        if isinstance(text, str):
+            return [Text(text)], []
+        return [Text(str(payload.get("type", "message")), style="dim")], []
+
+    def subscription_notice(self, reply: Reply, renderer: Renderer, profile: Profile) -> Notice:
+        """What ``haishin ask`` shows for a subscribe, unsubscribe or settings request: what
+        the bot would answer, and what it would have done (``ask`` changes nothing). By
+        default the engine's reply, drawn."""
+        change = _CHANGES.get(reply.intent, "shows the subscription of")
+        return Notice(
+            renderer.reply(reply),
+            f"On {self.title} this {change} the conversation it is typed in; "
+            "`haishin ask` changes nothing (see `haishin subscriptions`).",
+        )
+
+    def offline(self, services: Services) -> Platform | None:
+        """The platform as ``send --dry-run`` uses it while it is off here: a publisher that
+        draws what it would send (``messages(digest, unit)``) and holds no credentials, and
+        its planner; None (the default) when it has no such publisher."""
+        return None
+
+    def recipients_said(self, recipients: Sequence[str]) -> str:
+        """Who one send group reaches, in words, for ``send --dry-run`` (LINE: "broadcast
+        to every friend")."""
+        return f"{len(recipients)} recipient(s)"
+
 
 @dataclass
 class Platform:
@@ -140,7 +204,8 @@ class Platform:
     Args:
         name: the platform's key (``slack``, ``line``).
         routes: the web routes it serves (``/slack/events``, ``/line/webhook``...).
-        publisher: how digests reach it.
+        publisher: how digests reach it; ``send --dry-run`` draws a unit with its
+            ``messages(digest, unit)`` (the message bodies the unit sends).
         planner: who "everyone" is when a subscription's target is the whole audience
             (LINE's ``line:all``); None when every subscription names its conversation.
         review: checks a whole "everyone" plan before any row is made (LINE: its cost

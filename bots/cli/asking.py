@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from bots.bootstrap import Services
 
 SUBSCRIPTION_INTENTS = ("subscribe", "unsubscribe", "settings")
-EXAMPLE_CHANNEL = "C0123456789"
 
 
 @dataclass(slots=True)
@@ -76,75 +75,6 @@ async def ask(svc: Services, text: str, platform: str) -> Asked:
     )
     if reply.intent not in SUBSCRIPTION_INTENTS:
         return Asked(reply, renderer, renderer.reply(reply))
-    if platform == "slack":
-        return _slack_notice(svc, reply, renderer)
-    return _line_notice(svc, reply, renderer)
-
-
-def _slack_notice(svc: Services, reply: Reply, renderer: Renderer) -> Asked:
-    from bots.slack import texts
-    from bots.slack.render import SlackRenderer
-    from bots.slack.subscriptions import ChannelSubscriptions
-
-    assert isinstance(renderer, SlackRenderer)
-    lang = reply.language
-    words = ChannelSubscriptions(None, svc.profile)  # type: ignore[arg-type]  # words only
-    if reply.intent == "subscribe":
-        sections = [s for s in reply.args.get("sections", "").split(",") if s]
-        slot = reply.args.get("slot") or reply.args.get("cadence") or ""
-        if slot == "on-publish" or (not slot and svc.profile.digest_slot is None):
-            schedule = texts.say(lang, "schedule_on_publish")
-        elif slot:
-            schedule = slot
-        else:
-            assert svc.profile.digest_slot is not None
-            schedule = texts.say(
-                lang,
-                "schedule_weekly",
-                weekday=texts.weekday(lang, svc.profile.digest_slot.weekday),
-                time=f"{svc.profile.digest_slot.at:%H:%M}",
-                zone=svc.profile.digest_slot.zone.key,
-            )
-        said = texts.say(
-            lang,
-            "subscribed_by",
-            user="U0123456789",
-            sections=words.sections_text(sections, lang),
-            schedule=schedule,
-        )
-        verb = "subscribes the channel it is typed in"
-    elif reply.intent == "unsubscribe":
-        said = texts.say(lang, "unsubscribed", channel=EXAMPLE_CHANNEL)
-        verb = "unsubscribes the channel it is typed in"
-    else:
-        said = texts.say(lang, "not_subscribed", channel=EXAMPLE_CHANNEL)
-        verb = "shows the subscription of the channel it is typed in (here: one without)"
-    note = f"In Slack this {verb}; `haishin ask` changes nothing (see `haishin subscriptions`)."
-    return Asked(reply, renderer, [renderer.notice(said)], note)
-
-
-def _line_notice(svc: Services, reply: Reply, renderer: Renderer) -> Asked:
-    from bots.line import texts
-
-    def title(key: str) -> str:
-        spec = svc.profile.spec(key)
-        return spec.title if spec else key
-
-    lang = reply.language
-    if reply.intent == "subscribe":
-        sections = [s for s in reply.args.get("sections", "").split(",") if s]
-        said = (
-            texts.say(lang, "subscribed_some", sections="・".join(map(title, sections)))
-            if sections
-            else texts.say(lang, "subscribed_all")
-        )
-        verb = "starts deliveries to the friend who sent it"
-    elif reply.intent == "unsubscribe":
-        said = texts.say(lang, "unsubscribed")
-        verb = "stops deliveries to the friend who sent it"
-    else:
-        said = texts.say(lang, "settings_off")
-        verb = "shows what the friend who sent it gets (here: one who gets nothing)"
-    note = f"On LINE this {verb}; `haishin ask` changes nothing (see `haishin subscriptions`)."
-    notice = Reply(intent=reply.intent, language=lang, message=said, suggestions=reply.suggestions)
-    return Asked(reply, renderer, renderer.reply(notice), note)
+    # What the bot would answer and do is the platform's to say; nothing is changed here.
+    notice = contract.subscription_notice(reply, renderer, svc.profile)
+    return Asked(reply, renderer, notice.messages, notice.note)

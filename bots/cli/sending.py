@@ -44,13 +44,14 @@ async def send(
     ] = 600,
 ) -> None:
     """Deliver an issue to one target now, through the ledger (never twice)."""
-    from bots.bootstrap import build_delivery, build_platforms
+    from bots import registry
+    from bots.bootstrap import build_delivery, build_fanout, build_platforms
     from bots.cli.lookups import stored_issue
     from core.delivery import Target
     from core.storage import SubscriptionRepository
     from core.storage.delivery_ledger import DeliveryLedgerRepository
 
-    target = Target.parse(to)
+    target = Target.parse(to, others=registry.names())
     async with services() as svc:
         stored = await stored_issue(svc, issue)
         repository = SubscriptionRepository(svc.db, clock=svc.clock)
@@ -59,10 +60,9 @@ async def send(
             # With the platform on, its planner also checks the plan against LINE's quota.
             sub = await repository.find(target.platform, target.target, target.workspace)
             on = build_platforms(svc)
-            fanout = (
-                build_delivery(svc, on).fanout if target.platform in on else _offline_fanout(svc)
-            )
-            await _dry_run(svc, fanout, target, sub, stored)
+            if target.platform not in on:
+                on = _offline(svc, target.platform)
+            await _dry_run(svc, build_fanout(svc, on), target, sub, stored)
             return
         platforms = build_platforms(svc)
         if target.platform not in platforms:
@@ -190,7 +190,7 @@ def _already(rows: list[Delivery], sub: Subscription, stored: StoredIssue, zone:
 async def _dry_run(
     svc: Services, fanout: Fanout, target: Target, sub: Subscription | None, stored: StoredIssue
 ) -> None:
-    from bots.line.reach import is_narrowcast
+    from bots import registry
     from core.errors import DeliveryError
     from core.storage import Subscription
     from core.storage.delivery_ledger import DeliveryLedgerRepository
@@ -231,21 +231,14 @@ async def _dry_run(
         console.print(f"nothing would be sent: {escape(plan.empty_reason)}")
         return
 
-    from bots.cli.drawn import line_message, slack_message
     from core.delivery import chosen_sections
 
     chosen = tuple(chosen_sections(probe, stored)) if probe.sections else ()
-    draw = slack_message if target.platform == "slack" else line_message
-    publisher: Any = fanout.publishers[target.platform]
+    contract = registry.platform(target.platform)
+    publisher: Any = fanout.publishers[target.platform]  # it draws: messages(digest, unit)
     units = 0
     for group in plan.groups:
-        who = group.audience.recipients or (target.target,)
-        if who == ("all",):
-            kind = "broadcast to every friend"
-        elif is_narrowcast(who):
-            kind = f"narrowcast to every friend but {len(who) - 1}"
-        else:
-            kind = f"{len(who)} recipient(s)"
+        kind = contract.recipients_said(group.audience.recipients or (target.target,))
         batch = f"batch {group.batch}, " if group.batch else ""
         console.print(
             f"[bold]issue #{stored.number} → {escape(target.address)}[/] ({batch}{kind})",
@@ -255,7 +248,7 @@ async def _dry_run(
         for unit in group.units:
             units += 1
             for message in publisher.messages(digest, unit):
-                parts, buttons = draw(message)
+                parts, buttons = contract.terminal(message)
                 body = Text("\n").join(parts)
                 if buttons:
                     body.append("\n" + "  ".join(f"[ {b} ]" for b in buttons), style="bold")
@@ -269,21 +262,10 @@ async def _dry_run(
     )
 
 
-def _offline_fanout(svc: Services) -> Fanout:
-    """Publishers that draw what they would send and hold no credentials (a dry run)."""
-    from bots.line.followers import LineAudienceBook
-    from bots.line.planner import LineFriendPlanner
-    from bots.line.publisher import LinePublisher
-    from bots.line.render import LineRenderer
-    from bots.slack.publisher import SlackPublisher
-    from bots.slack.render import SlackRenderer
-    from bots.slack.tokens import StaticToken
-    from core.delivery import Fanout
+def _offline(svc: Services, name: str) -> dict[str, Platform]:
+    """The platform's offline side (``ChatPlatform.offline``), while it is off here: a
+    publisher that draws what it would send and holds no credentials, and its planner."""
+    from bots import registry
 
-    profile = svc.profile
-    publishers: dict[str, Any] = {
-        "slack": SlackPublisher(SlackRenderer(profile), profile, StaticToken("dry-run")),
-        "line": LinePublisher(None, LineRenderer(profile)),  # type: ignore[arg-type]
-    }
-    friends = LineFriendPlanner(LineAudienceBook(svc.db, clock=svc.clock), svc.db)
-    return Fanout(profile.name, publishers, {"line": friends.plan}, {"line": friends.review})
+    offline = registry.platform(name).offline(svc)
+    return {name: offline} if offline is not None else {}

@@ -72,20 +72,16 @@ def print_preview(issue: Issue, profile: Profile, platforms: Sequence[str]) -> N
 
 
 def _print_posts(platform: str, posts: list[Post], renderer: Renderer) -> None:
-    """One row a post. Items and parts count from 1, as the reader's "2/3" does; a LINE post
-    is measured whole, header included, in UTF-16 units against LINE's 5,000, the figure the
-    console shows too (the splitter keeps the body under 4,920 to leave room for the header)."""
-    limits = renderer.limits
-    unit = "UTF-16 units" if platform == "line" else "size"
-    table = Table("section", "item", "part", f"{unit} / limit", title=platform)
+    """One row a post. Items and parts count from 1, as the reader's "2/3" does; each post
+    is measured as its platform counts it (``ChatPlatform.post_size``, the figure the
+    console shows too)."""
+    from bots import registry
+
+    contract = registry.platform(platform)
+    table = Table("section", "item", "part", f"{contract.preview_unit} / limit", title=platform)
     table.add_column("starts with", no_wrap=True, overflow="ellipsis", max_width=36)
     for post in posts:
-        size, cap = limits.measure(post.headline, post.blocks), limits.max_size
-        if platform == "line":
-            from bots.line.render import TEXT_MAX
-            from core.splitting import utf16_len
-
-            size, cap = utf16_len(str(renderer.post(post).get("text", ""))), TEXT_MAX
+        size, cap = contract.post_size(renderer, post)
         colour = "green" if size <= cap else "bold red"
         start = " ".join(post.text.split())[:60]
         table.add_row(
@@ -103,17 +99,15 @@ def print_asked(asked: Asked) -> None:
     terminal each in a box fitted to its width, into a pipe as plain text."""
 
     from bots import registry
-    from bots.cli.drawn import line_message, slack_message
     from bots.cli.wrap import wrap_text
 
-    platform = asked.renderer.platform
-    name = registry.platform(platform).title
-    draw = slack_message if platform == "slack" else line_message
+    contract = registry.platform(asked.renderer.platform)
+    name = contract.title
     total = len(asked.messages)
     if not total:
         console.print(f"(the {name} bot sends nothing)", markup=False, highlight=False)
     for number, payload in enumerate(asked.messages, start=1):
-        parts, buttons = draw(payload)
+        parts, buttons = contract.terminal(payload)
         body = Text("\n\n").join(parts)
         if buttons:
             body.append("\n\n")

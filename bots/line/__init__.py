@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from bots.bootstrap import Services
     from bots.meters import Measured, Meter
-    from bots.platform import Platform
+    from bots.platform import Notice, Platform
     from bots.rendering import Renderer
-    from core.model import Overview
+    from core.model import Overview, Post, Reply
     from core.profile import Profile
     from core.stats.ports import MessageInsight
 
@@ -40,6 +43,11 @@ class Line(ChatPlatform):
     everyone = "every friend"
     switched_on_by = "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN"
     longest_said = 5000  # UTF-16 units
+    preview_unit = "UTF-16 units"
+    subscribed_by = "a LINE friend by following the account"
+    example_address = "line:USER"
+    delivered_means = "LINE friends who got the digest carrying it"
+    opened_means = 'LINE "読む" and quick replies'
 
     def build(self, services: Services) -> Platform | None:
         settings = services.settings
@@ -115,6 +123,50 @@ class Line(ChatPlatform):
         from bots.line.limits import measure
 
         return measure(payload, body)
+
+    def post_size(self, renderer: Renderer, post: Post) -> tuple[int, int]:
+        from bots.line.render import TEXT_MAX
+        from core.splitting import utf16_len
+
+        # Measured whole, header included, against LINE's 5,000 (the console's figure too);
+        # the splitter keeps the body under 4,920 to leave room for the header.
+        return utf16_len(str(renderer.post(post).get("text", ""))), TEXT_MAX
+
+    def terminal(self, payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
+        from bots.line.terminal import draw
+
+        return draw(payload)
+
+    def subscription_notice(self, reply: Reply, renderer: Renderer, profile: Profile) -> Notice:
+        from bots.line.ask_notice import subscription_notice
+
+        return subscription_notice(reply, renderer, profile)
+
+    def offline(self, services: Services) -> Platform:
+        from bots.line.followers import LineAudienceBook
+        from bots.line.planner import LineFriendPlanner
+        from bots.line.publisher import LinePublisher
+        from bots.line.render import LineRenderer
+        from bots.platform import Platform
+
+        # No client: the dry run only draws the messages. The planner reads the friends
+        # haishin knows from the database, as it would to send.
+        db = services.db
+        publisher = LinePublisher(None, LineRenderer(services.profile))  # type: ignore[arg-type]
+        friends = LineFriendPlanner(LineAudienceBook(db, clock=services.clock), db)
+        return Platform(
+            name=self.name, publisher=publisher, planner=friends.plan, review=friends.review
+        )
+
+    def recipients_said(self, recipients: Sequence[str]) -> str:
+        from bots.line.audience import EVERYONE
+        from bots.line.reach import is_narrowcast
+
+        if tuple(recipients) == EVERYONE:
+            return "broadcast to every friend"
+        if is_narrowcast(recipients):
+            return f"narrowcast to every friend but {len(recipients) - 1}"
+        return super().recipients_said(recipients)
 
 
 PLATFORM = Line()

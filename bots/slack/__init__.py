@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from bots.bootstrap import Services
     from bots.meters import Measured, Meter
-    from bots.platform import Platform
+    from bots.platform import Notice, Platform
     from bots.rendering import Renderer
-    from core.model import Overview
+    from core.model import Overview, Reply
     from core.profile import Profile
     from core.stats.ports import MessageInsight
 
@@ -35,6 +37,10 @@ class Slack(ChatPlatform):
     switched_on_by = (
         "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
     )
+    subscribed_by = "a Slack channel subscribes with <code>/haishin subscribe</code>"
+    example_address = "slack:TEAM/CHANNEL"
+    delivered_means = "Slack channels that got the section"
+    opened_means = "Slack section buttons, the Home tab"
 
     def build(self, services: Services) -> Platform | None:
         if not services.settings.slack_enabled:  # off: its SDK is not even imported
@@ -79,6 +85,29 @@ class Slack(ChatPlatform):
         from bots.slack.limits import measure
 
         return measure(payload, body)
+
+    def terminal(self, payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
+        from bots.slack.terminal import draw
+
+        return draw(payload)
+
+    def subscription_notice(self, reply: Reply, renderer: Renderer, profile: Profile) -> Notice:
+        from bots.slack.ask_notice import subscription_notice
+        from bots.slack.render import SlackRenderer
+
+        assert isinstance(renderer, SlackRenderer)
+        return subscription_notice(reply, renderer, profile)
+
+    def offline(self, services: Services) -> Platform:
+        from bots.platform import Platform
+        from bots.slack.publisher import SlackPublisher
+        from bots.slack.render import SlackRenderer
+        from bots.slack.tokens import StaticToken
+
+        # No token is ever used: the dry run only draws the messages.
+        profile = services.profile
+        publisher = SlackPublisher(SlackRenderer(profile), profile, StaticToken("dry-run"))
+        return Platform(name=self.name, publisher=publisher)
 
 
 PLATFORM = Slack()

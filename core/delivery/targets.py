@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from core.errors import ConfigError
@@ -28,8 +29,14 @@ class Target:
         return f"{self.platform}:{where}"
 
     @classmethod
-    def parse(cls, text: str) -> Target:
-        """Read a target; ConfigError with the accepted forms when it is not one."""
+    def parse(cls, text: str, *, others: Collection[str] = ()) -> Target:
+        """Read a target; ConfigError with the accepted forms when it is not one.
+
+        Args:
+            text: the target as written.
+            others: more platforms' keys (the bots' registry): a target there is
+                ``name:TARGET``, taken as written.
+        """
         platform, sep, rest = text.strip().partition(":")
         platform = platform.casefold()
         if not sep or not rest:
@@ -52,4 +59,6 @@ class Target:
                     "(from a webhook event), or write line:all for every follower"
                 )
             return cls("line", rest)
+        if platform in others:
+            return cls(platform, rest)
         raise ConfigError(f"target {text!r}: unknown platform {platform!r}; use {_FORMS}")

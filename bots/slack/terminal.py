@@ -1,12 +1,11 @@
-"""The messages a bot would send, as text a terminal (or a pipe) can show: a Slack message's
-blocks (header, sections, context, buttons) and a LINE message (text, a Flex carousel's
-bubbles, quick replies), in the order the reader sees them."""
+"""A Slack message as text a terminal (or a pipe) can show, for ``haishin ask`` and
+``send --dry-run``: its blocks (header, sections, context, buttons) in the order a reader sees
+them, mrkdwn as it reads."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from rich.text import Text
@@ -47,7 +46,7 @@ def mrkdwn_text(mrkdwn: str, style: str = "") -> Text:
     return text
 
 
-def slack_message(payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
+def draw(payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
     """The text blocks of a ``chat.postMessage`` body, and its buttons' labels."""
     parts: list[Text] = []
     buttons: list[str] = []
@@ -73,47 +72,3 @@ def slack_message(payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
     if not parts and payload.get("text"):
         parts.append(mrkdwn_text(payload["text"]))
     return parts, buttons
-
-
-def line_message(payload: dict[str, Any]) -> tuple[list[Text], list[str]]:
-    """A LINE message object's text (a Flex message: each bubble's), and its buttons."""
-    parts: list[Text] = []
-    buttons: list[str] = []
-    if payload.get("type") == "text":
-        parts.append(Text(payload.get("text", "")))
-    elif payload.get("type") == "flex":
-        contents = payload.get("contents") or {}
-        bubbles = contents.get("contents") if contents.get("type") == "carousel" else [contents]
-        for number, bubble in enumerate(bubbles or [], start=1):
-            if number > 1:
-                parts.append(Text("───", style="dim"))
-            texts, pressed = _flex(bubble)
-            parts.append(Text("\n").join(Text(t) for t in texts))
-            if pressed:
-                parts.append(Text("  ".join(f"[ {label} ]" for label in pressed), style="bold"))
-    else:
-        parts.append(Text(payload.get("altText") or str(payload.get("type")), style="dim"))
-    quick = (payload.get("quickReply") or {}).get("items") or []
-    buttons += [item["action"].get("label", "") for item in quick if item.get("action")]
-    return parts, buttons
-
-
-def _flex(node: dict[str, Any]) -> tuple[list[str], list[str]]:
-    texts: list[str] = []
-    buttons: list[str] = []
-    for item in _walk(node):
-        if item.get("type") == "text" and item.get("text"):
-            texts.append(item["text"])
-        elif item.get("type") == "button":
-            buttons.append((item.get("action") or {}).get("label", ""))
-    return texts, buttons
-
-
-def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for key in ("header", "hero", "body", "footer"):
-        if isinstance(node.get(key), dict):
-            yield from _walk(node[key])
-    for child in node.get("contents") or [] if isinstance(node.get("contents"), list) else []:
-        if isinstance(child, dict):
-            yield from _walk(child)
