@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bots import registry
 from bots.console.app import Console
 from bots.console.chat import Exchange, converse
 from bots.console.deliveries import (
@@ -197,7 +199,20 @@ async def deliveries(console: Console, request: Request) -> Response:
         ledger=ledger,
         can_pause=True,
         flash=flash,
+        how_to_subscribe=how_to_subscribe(),
     )
+
+
+def how_to_subscribe() -> Markup:
+    """One sentence for the empty Deliveries page: how readers subscribe on each platform
+    that says (``ChatPlatform.subscribed_by``, the platform's own HTML), then how an
+    operator does."""
+    contracts = registry.platforms()
+    ways = [c.subscribed_by for c in contracts if c.subscribed_by]
+    example = escape(contracts[0].example_address)
+    ways.append(f"an operator with <code>haishin subscriptions add --to {example}</code>")
+    said = ", ".join(ways[:-1]) + ", and " + ways[-1] if len(ways) > 1 else ways[0]
+    return Markup(said[:1].upper() + said[1:] + ".")
 
 
 def _resumed_or_paused(done: str) -> str | None:

@@ -41,7 +41,8 @@ async def stats_page(console: Console, request: Request) -> Response:
     today = now.astimezone(console.profile.timezone).date()
     friends = await stats_source(services).followers(today - timedelta(days=FRIEND_DAYS), None)
     recent = [s.number for s in await issues.recent(12, now)]
-    names = {name: registry.platform(name).title for name in report.reach}
+    contracts = [registry.platform(name) for name in report.reach]
+    names = {contract.name: contract.title for contract in contracts}
     chart = {
         "platforms": list(names.values()),
         "sections": [
@@ -83,6 +84,9 @@ async def stats_page(console: Console, request: Request) -> Response:
         counting=services.stats.enabled,
         keep_days=services.stats.keep_days,
         reach=_reach_lines(report.reach),
+        # What each platform counts as delivered and as opened, in its own words.
+        delivered_means=[c.delivered_means for c in contracts if c.delivered_means],
+        opened_means=[c.opened_means for c in contracts if c.opened_means],
     )
 
 
