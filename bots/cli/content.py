@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices("all"))]
 AskPlatformOpt = Annotated[str, typer.Option("--platform", "-p", help=registry.choices())]
+FIRST_PLATFORM = registry.names()[0]  # ask's default: the registry's first
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="source encoding when not UTF-8/16 (e.g. cp932)")
@@ -230,7 +231,7 @@ async def _preview_source(source: str | None, settings: Settings, encoding: str 
 @async_command
 async def ask(
     text: Annotated[str, typer.Argument(help="what a reader would type, e.g. '最新トピック'")],
-    platform: AskPlatformOpt = "slack",
+    platform: AskPlatformOpt = FIRST_PLATFORM,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer TEXT exactly as the bots would answer a reader who typed it: the messages the
