@@ -1,6 +1,7 @@
 """A third platform is one folder and one registry line: the toy platform in
-``tests/bots/toy_platform`` shows up in ``preview``, ``ask``, the console, the server and
-``/healthz`` without a change anywhere else."""
+``tests/bots/toy_platform`` shows up in ``preview``, ``ask``, ``send --dry-run``, the console,
+the server and ``/healthz`` without a change anywhere else (the CLI and the console ask the
+platform contract; the toy leaves most of its hooks at their defaults)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ def test_preview_splits_the_issue_for_it_too() -> None:
     assert {post["platform"] for post in document["posts"]} == {"slack", "line", "toy"}
 
 
-def test_ask_pages_and_answers_as_its_bot_would(tmp_path: Path) -> None:
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """A content folder with the sample issue, ingested; Slack and LINE off."""
     content = tmp_path / "content"
     (content / "issues").mkdir(parents=True)
     shutil.copy(CONTENT / "newsletter.toml", content / "newsletter.toml")
@@ -69,14 +72,69 @@ def test_ask_pages_and_answers_as_its_bot_would(tmp_path: Path) -> None:
         "LINE_CHANNEL_SECRET": "",
         "LINE_CHANNEL_ACCESS_TOKEN": "",
     }
-    runner = CliRunner()
-    assert runner.invoke(cli, ["ingest"], env=env).exit_code == 0
-    result = runner.invoke(cli, ["ask", "latest topic", "--platform", "toy", "--json"], env=env)
+    assert CliRunner().invoke(cli, ["ingest"], env=env).exit_code == 0
+    return env
+
+
+def haishin(env: dict[str, str], *argv: str) -> str:
+    """What ``haishin argv`` prints (into a pipe), after checking it succeeded."""
+    result = CliRunner().invoke(cli, list(argv), env={**env, "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    answer = json.loads(result.output)
+    return result.output
+
+
+def test_ask_pages_and_answers_as_its_bot_would(cli_env: dict[str, str]) -> None:
+    answer = json.loads(haishin(cli_env, "ask", "latest topic", "--platform", "toy", "--json"))
     assert answer["intent"] == "section"
     assert [post["platform"] for post in answer["posts"]] == ["toy", "toy"]  # its page size
     assert answer["more"] is not None
+    # Drawn for the terminal by the contract's default: each message's text, in order.
+    shown = haishin(cli_env, "ask", "latest topic", "--platform", "toy")
+    titles = [line for line in shown.splitlines() if line.startswith("── Toy message")]
+    assert titles == ["── Toy message 1/3 ──", "── Toy message 2/3 ──", "── Toy message 3/3 ──"]
+    for post in answer["posts"]:
+        assert post["text"].splitlines()[0] in shown
+    assert f"{answer['more']['label']}: toy:{answer['more']['command']}" in shown
+
+
+def test_ask_notes_what_a_subscription_request_would_do_there(cli_env: dict[str, str]) -> None:
+    answer = json.loads(haishin(cli_env, "ask", "subscribe", "--platform", "toy", "--json"))
+    assert answer["intent"] == "subscribe"
+    assert answer["note"] == (
+        "On Toy this subscribes the conversation it is typed in; `haishin ask` changes "
+        "nothing (see `haishin subscriptions`)."
+    )
+    # The engine leaves a subscription's words to the adapter; the toy's adds none.
+    assert answer["messages"] == []
+    shown = haishin(cli_env, "ask", "subscribe", "-p", "toy")
+    assert shown.splitlines()[-2:] == [
+        "(the Toy bot sends nothing)",
+        "note: " + answer["note"],
+    ]
+
+
+def test_preview_measures_its_posts_as_its_splitter_does(cli_env: dict[str, str]) -> None:
+    shown = haishin(cli_env, "preview", str(SAMPLE), "--platform", "toy")
+    profile = load_profile(CONTENT / "newsletter.toml")
+    posts = preview_document(load_issue(SAMPLE, profile), profile)["posts"]
+    toy = [post for post in posts if post["platform"] == "toy"]
+    assert "size / limit" in shown
+    assert shown.count(" / 600") == len(toy)  # the toy renderer's limit, a row a post
+
+
+def test_a_dry_run_draws_what_its_publisher_would_send(cli_env: dict[str, str]) -> None:
+    shown = haishin(cli_env, "send", "latest", "--to", "toy:room", "--dry-run")
+    profile = load_profile(CONTENT / "newsletter.toml")
+    toy = [
+        post
+        for post in preview_document(load_issue(SAMPLE, profile), profile)["posts"]
+        if post["platform"] == "toy"
+    ]
+    assert "issue #1 → toy:room (1 recipient(s))" in shown
+    units = [line for line in shown.splitlines() if line.startswith("── unit ")]
+    assert units == [f"── unit {p['section']}/{p['item']}/{p['part']} ──" for p in toy]
+    assert toy[0]["text"].splitlines()[0] in shown
+    assert f"{len(toy)} unit(s) in 1 send group(s) would go; nothing was sent" in shown
 
 
 async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness) -> None:
@@ -110,6 +168,27 @@ async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness
     assert [post.text() for post in posts] == [
         post.post.text for section in view.sections for post in section.posts["toy"]
     ]
+
+
+async def test_the_console_pages_take_its_words_and_cards_from_it(
+    console: ConsoleHarness,
+) -> None:
+    empty = HTMLParser((await console.page("/deliveries")).text).css_first(".empty p")
+    assert empty is not None and empty.text() == (
+        "No subscriptions yet. A Slack channel subscribes with /haishin subscribe, a LINE "
+        "friend by following the account, and an operator with haishin subscriptions add "
+        "--to slack:TEAM/CHANNEL."
+    )  # the toy says nothing of how to subscribe, so the sentence is Slack's and LINE's
+    stats = await console.page("/stats/1")
+    assert stats.status_code == 200
+    page = HTMLParser(stats.text)
+    assert [row.text() for row in page.css("#table-sections tbody td:first-of-type")][:3] == [
+        "Slack",
+        "LINE",
+        "Toy",
+    ]
+    # Only LINE's look has a card of its own there (friends over time).
+    assert [h.text() for h in page.css("section.card h2")].count("Friends over time") == 1
 
 
 async def test_the_server_switches_it_on_and_healthz_says_so(console: ConsoleHarness) -> None:

@@ -1,12 +1,18 @@
 """A third platform, as small as one can be: a folder and one registry line.
 
 It answers ``POST /toy/hook`` (the body is what the reader typed) with its messages as JSON,
-draws every post as one text message, pages two posts at a time and reads buttons as
-``toy:<command>``. ``tests/bots/test_adding_a_platform.py`` registers it and finds it in
-``preview``, ``ask``, the console and ``/healthz``; ``docs/adding-a-platform.md`` shows it.
+draws every post as one text message, pages two posts at a time, reads buttons as
+``toy:<command>`` and delivers a digest as one unit a post (to nowhere: its publisher keeps
+what it sent). Everything else is the contract's defaults: the terminal draws its messages'
+text, ``ask`` notes what a subscription request would do, ``preview`` measures its posts as
+the splitter does. ``tests/bots/test_adding_a_platform.py`` registers it and finds it in
+``preview``, ``ask``, ``send --dry-run``, the console and ``/healthz``;
+``docs/adding-a-platform.md`` shows it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -14,8 +20,10 @@ from starlette.routing import Route
 
 from bots.bootstrap import Services
 from bots.platform import Backpressure, ChatPlatform, Platform
+from bots.preview import platform_posts
 from bots.rendering import Payload, Renderer
 from core.model import Overview, Post, Reply
+from core.ports import Digest, Publisher, SendJob, SentMessage
 from core.profile import Profile
 from core.splitting import Limits
 
@@ -49,6 +57,33 @@ class ToyRenderer:
         return {"type": "text", "text": f"{overview.newsletter}: {labels}"}
 
 
+class ToyPublisher(Publisher):
+    """A digest as one unit a post (``section/item/part``), each a text message; sending
+    keeps the job."""
+
+    platform = "toy"
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.sent: list[SendJob] = []
+
+    def _posts(self, digest: Digest) -> dict[str, Post]:
+        posts = platform_posts(digest.chosen(), self.renderer)
+        return {f"{post.section_key}/{post.item}/{post.part}": post for post in posts}
+
+    def plan(self, digest: Digest) -> Sequence[str]:
+        return list(self._posts(digest))
+
+    def messages(self, digest: Digest, unit: str) -> list[Payload]:
+        """What one unit sends (``send --dry-run`` draws it)."""
+        post = self._posts(digest).get(unit)
+        return [self.renderer.post(post)] if post is not None else []
+
+    async def send(self, job: SendJob) -> SentMessage:
+        self.sent.append(job)
+        return SentMessage(ref=f"toy:{len(self.sent)}")
+
+
 class Toy(ChatPlatform):
     """The toy platform: always on, answers over plain HTTP."""
 
@@ -71,7 +106,11 @@ class Toy(ChatPlatform):
             )
             return JSONResponse(renderer.reply(reply))
 
-        return Platform(name=self.name, routes=[Route("/toy/hook", hook, methods=["POST"])])
+        return Platform(
+            name=self.name,
+            routes=[Route("/toy/hook", hook, methods=["POST"])],
+            publisher=ToyPublisher(self.renderer(services.profile)),
+        )
 
     def renderer(self, profile: Profile) -> Renderer:
         return ToyRenderer(profile)
