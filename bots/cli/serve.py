@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from bots.cli.common import fail
+from bots.cli.failures import print_failure as fail
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
