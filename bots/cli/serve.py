@@ -240,7 +240,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from bots.server import create_app
     from core.delivery import WorkerSettings
 
-    services = await bootstrap(settings)
+    services = await bootstrap(settings, long_lived=True)
     try:
         platforms = build_platforms(services)
         for platform in platforms.values():
