@@ -23,7 +23,7 @@ class ChildFailed(RuntimeError):
     pickled); the message says what is known."""
 
 
-async def run_forked(work: Callable[[], None]) -> None:
+async def run_forked(work: Callable[[], object]) -> None:
     """Call ``work()`` in a forked child and wait for it to end.
 
     The child touches nothing of the parent's event loop and ends with ``os._exit``: no
