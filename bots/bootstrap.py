@@ -74,8 +74,12 @@ async def bootstrap(
     clock: Clock | None = None,
     db: Database | None = None,
     migrate: bool = True,
+    long_lived: bool = False,
 ) -> Services:
     """Build the core services (no platforms yet; see ``build_platforms``).
+
+    Args:
+        long_lived: for ``haishin serve``: a schema upgrade runs in a forked child process.
 
     Raises:
         ConfigError: the profile or the database URL is wrong.
@@ -85,7 +89,8 @@ async def bootstrap(
     database = db or Database.from_url(settings.database_url)
     if migrate:
         try:
-            await database.migrate()
+            # A service upgrades in a child process: Alembic never stays resident in it.
+            await database.migrate(apart=long_lived)
         except OSError as exc:
             raise ConfigError(
                 f"cannot reach the database at {settings.database_url}: {exc}; "

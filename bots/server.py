@@ -13,11 +13,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bots import registry
 from bots.bootstrap import Services, build_platforms
-from bots.console import console_routes
 from bots.console.auth import ConsoleGuard, plain_refusal
 from bots.feeds.status import feed_health
 from bots.platform import Hook, Platform
@@ -119,7 +119,12 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
-    routes.extend(console_routes(services, guard, on=tuple(platforms), platforms=platforms))
+    def console() -> Router:
+        from bots.console import console_routes
+
+        return Router(console_routes(services, guard, on=tuple(platforms), platforms=platforms))
+
+    routes.append(Mount("", app=BuiltOnFirstRequest(console)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -145,6 +150,23 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.platforms = platforms  # what is on, for whoever holds the app (tests)
     return app
+
+
+class BuiltOnFirstRequest:
+    """An ASGI app built when the first request reaches it.
+
+    The console (Jinja2, its pages, forms and chat: about 4 MB resident) loads when someone
+    opens it, not in every ``serve`` that only answers the bots.
+    """
+
+    def __init__(self, build: Callable[[], ASGIApp]) -> None:
+        self._build = build
+        self._app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = self._build()
+        await self._app(scope, receive, send)
 
 
 def _shown(facts: dict[str, Any]) -> dict[str, Any]:

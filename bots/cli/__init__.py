@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import typer
 
-from bots.cli import content, doctor, feeds, keys, line, profile, serve, stats, subscriptions
+_HELP = "配信 haishin: a newsletter's issues, structured and delivered to Slack and LINE."
 
-app = typer.Typer(
-    name="haishin",
-    help="配信 haishin: a newsletter's issues, structured and delivered to Slack and LINE.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
-content.register(app)
-serve.register(app)
-subscriptions.register(app)
-feeds.register(app)
-line.register(app)
-keys.register(app)
-profile.register(app)
-stats.register(app)
-doctor.register(app)
+
+def build_app(*, serve_only: bool = False) -> typer.Typer:
+    """The command table.
+
+    ``serve_only`` holds ``serve`` alone: the long-lived service doesn't keep the other
+    commands' modules and Rich resident (about 5 MB) for its whole life.
+    """
+    app = typer.Typer(
+        name="haishin",
+        help=_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_show_locals=False,
+    )
+    if serve_only:
+        from bots.cli import serve
+
+        serve.register(app)
+
+        @app.callback()
+        def _group() -> None:
+            """Keeps ``haishin serve`` a subcommand, as in the full table."""
+
+        return app
+    from bots.cli import content, doctor, feeds, keys, line, profile, serve, stats, subscriptions
+
+    for commands in (content, serve, subscriptions, feeds, line, keys, profile, stats, doctor):
+        commands.register(app)
+    return app
+
+
+_built: dict[bool, typer.Typer] = {}
+
+
+def __getattr__(name: str) -> Any:
+    # ``bots.cli.app``: the whole table, built on first use (tests and ``typer`` tooling).
+    if name == "app":
+        return _built.setdefault(False, build_app())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Entry point of the console script: a known failure of any command (a bad setting, no
     profile, a database out of reach) is its one-line message and status 1, no traceback."""
+    app = build_app(serve_only=sys.argv[1:2] == ["serve"])
     try:
         app()
     except Exception as exc:

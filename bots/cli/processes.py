@@ -223,7 +223,7 @@ async def _migrate(settings: Settings) -> None:
 
     database = Database.from_url(settings.database_url)
     try:
-        await database.migrate()
+        await database.migrate(apart=True)
     except OSError as exc:
         raise ConfigError(
             f"cannot reach the database at {settings.database_url}: {exc}; "

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from bots.cli.common import fail
+from bots.cli.failures import print_failure as fail
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from bots.server import create_app
     from core.delivery import WorkerSettings
 
-    services = await bootstrap(settings)
+    services = await bootstrap(settings, long_lived=True)
     try:
         platforms = build_platforms(services)
         for platform in platforms.values():

@@ -9,6 +9,7 @@ RSS/Atom feed's HTML) only needs a reader.
 from __future__ import annotations
 
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ContentError
 from core.model import Issue
@@ -17,11 +18,13 @@ from core.parsing.decode import decode_source
 from core.parsing.dialects import has_directives, strip_directives, strip_mdx
 from core.parsing.elements import BlockElement, Element, HeadingElement, IssueMeta
 from core.parsing.frontmatter import meta_from_name, split_front_matter
-from core.parsing.htmlblock import read_html_block
 from core.parsing.junk import refuse_junk
-from core.parsing.markdown import read_markdown
 from core.parsing.text import read_text
 from core.profile import Profile
+
+if TYPE_CHECKING:
+    from core.parsing.htmlblock import read_html_block
+    from core.parsing.markdown import read_markdown
 
 __all__ = [
     "BlockElement",
@@ -41,6 +44,20 @@ __all__ = [
 _MARKDOWN_SUFFIXES = frozenset((".md", ".markdown", ".mdown", ".mkd"))
 _MDX_SUFFIXES = frozenset((".mdx",))
 FORMATS = ("text", "markdown", "mdx")
+
+
+def __getattr__(name: str) -> Any:
+    # The Markdown and HTML readers (markdown-it, selectolax: about 5 MB resident) load when
+    # a Markdown file is first read, not in every process that reads plain text.
+    if name == "read_markdown":
+        from core.parsing.markdown import read_markdown
+
+        return read_markdown
+    if name == "read_html_block":
+        from core.parsing.htmlblock import read_html_block
+
+        return read_html_block
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_issue(path: Path, profile: Profile, *, encoding: str | None = None) -> Issue:
@@ -125,6 +142,8 @@ def parse_issue(
     if fmt == "text":
         elements = read_text(body, profile, first_line=offset + 1)
     else:
+        from core.parsing.markdown import read_markdown
+
         if fmt == "mdx":
             body = strip_mdx(body)
         if has_directives(body):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from core.errors import ConfigError
+from core.storage.forked import CAN_FORK, run_forked
 from core.storage.health import WriteHealth
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -85,6 +86,7 @@ class Database:
         else:
             connect_args = pg_connect_args(url)
             pool = {"pool_timeout": POOL_TIMEOUT_SECONDS, "pool_recycle": 1800}
+        self._connect_args = connect_args
         # hide_parameters: a DEBUG log (or an error message) never shows the values a
         # statement carried, such as a token being stored.
         self.engine: AsyncEngine = create_async_engine(
@@ -96,7 +98,7 @@ class Database:
             **pool,
         )
         if self.dialect == "sqlite":
-            _make_sqlite_fit(self.engine)
+            _make_sqlite_fit(self.engine.sync_engine)
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(**{_READONLY: True})
         self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
@@ -204,29 +206,50 @@ class Database:
         async with self._writer.begin() as session:
             yield session
 
-    async def migrate(self) -> None:
+    async def migrate(self, *, apart: bool = False) -> None:
         """Bring the schema to the newest migration; a no-op when it is there already.
 
         Safe when several processes start at once: on PostgreSQL they queue on an advisory
         lock, on SQLite on the write lock (``BEGIN IMMEDIATE``). A database already at the
         head is seen by one query, without loading Alembic or taking a lock.
+
+        Args:
+            apart: upgrade in a forked child process (``core.storage.forked``), so that
+                this process never loads Alembic: what a long-lived service asks for.
         """
-        from core.storage.migrate import head_revision, upgrade_to_head
+        from core.storage.migrate import head_revision
 
         head = head_revision()
         if head is not None and await self._revisions() == {head}:
             self.file_problem()
             return
-        async with self.engine.begin() as conn:
-            if self.dialect == "postgresql":
-                # A migration may take long on a big database, and others queue behind it.
-                await conn.execute(text("SET LOCAL statement_timeout = 0"))
-                await conn.execute(text("SET LOCAL lock_timeout = 0"))
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
-                )
-            await conn.run_sync(upgrade_to_head)
+        if apart and CAN_FORK:
+            # No pooled connection, nor the thread aiosqlite keeps for one, crosses the fork.
+            await self.engine.dispose()
+            await run_forked(self._upgrade_alone)
+        else:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade, self.dialect)
         self.file_problem()  # notes which file this process opened
+
+    def _upgrade_alone(self) -> None:
+        """The upgrade on a synchronous engine of its own (in the forked child)."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        engine = create_engine(
+            self._sync_url,
+            poolclass=NullPool,
+            connect_args=self._connect_args,
+            hide_parameters=True,
+        )
+        if self.dialect == "sqlite":
+            _make_sqlite_fit(engine)
+        try:
+            with engine.begin() as conn:
+                _upgrade(conn, self.dialect)
+        finally:
+            engine.dispose()
 
     async def _revisions(self) -> set[str] | None:
         """What ``alembic_version`` holds; None when there is no such table yet."""
@@ -289,8 +312,20 @@ MIGRATE_LOCK = 0x6861_6973_6869_0001  # "haishi" + 1
 ISSUES_LOCK = 0x6861_6973_6869_0002
 
 
-def _make_sqlite_fit(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _upgrade(conn: Connection, dialect: str) -> None:
+    """Every migration not applied yet, in the caller's transaction, behind the lock."""
+    from core.storage.migrate import upgrade_to_head
+
+    if dialect == "postgresql":
+        # A migration may take long on a big database, and others queue behind it.
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(text("SET LOCAL lock_timeout = 0"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+    upgrade_to_head(conn)
+
+
+def _make_sqlite_fit(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Stop pysqlite from issuing its own BEGIN; _on_begin below emits ours.
         dbapi_connection.isolation_level = None
@@ -304,7 +339,7 @@ def _make_sqlite_fit(engine: AsyncEngine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         readonly = conn.get_execution_options().get(_READONLY, False)
         conn.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")

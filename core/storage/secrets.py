@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import String, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -28,6 +28,9 @@ from sqlalchemy.types import TypeDecorator
 from core.errors import ConfigError
 from core.storage.database import Database
 from core.storage.slack_tables import TOKEN_COLUMNS, TOKEN_LENGTH, slack_bots, slack_installations
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 KEY_VARIABLE = "HAISHIN_TOKEN_KEY"
 # Every Fernet token starts with its version byte (0x80) and a 64-bit timestamp whose high
@@ -50,9 +53,12 @@ class TokenCipher:
     """
 
     def __init__(self, keys: Sequence[str]) -> None:
+        # Imported here: only a process that holds keys pays for ``cryptography`` (7 MB).
+        from cryptography.fernet import Fernet, MultiFernet
+
         if not keys:
             raise ConfigError(f"{KEY_VARIABLE} holds no key; {new_key_hint()}")
-        fernets = []
+        fernets: list[Fernet] = []
         for index, key in enumerate(keys, start=1):
             try:
                 fernets.append(Fernet(key.strip().encode("ascii")))
@@ -83,6 +89,8 @@ class TokenCipher:
         Raises:
             TokenKeyError: it is encrypted, but with none of the keys.
         """
+        from cryptography.fernet import InvalidToken
+
         if not is_encrypted(stored):
             return stored
         try:
@@ -96,6 +104,8 @@ class TokenCipher:
 
     def is_current(self, stored: str) -> bool:
         """True when the value is encrypted with the newest key."""
+        from cryptography.fernet import InvalidToken
+
         if not is_encrypted(stored):
             return False
         try:
@@ -116,6 +126,8 @@ def is_encrypted(stored: str) -> bool:
 
 def new_key() -> str:
     """A fresh random Fernet key."""
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode("ascii")
 
 
