@@ -119,6 +119,7 @@ def create_app(
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics)]
     for platform in platforms.values():
         routes.extend(platform.routes)
+
     def console() -> Router:
         from bots.console import console_routes
 
