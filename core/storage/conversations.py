@@ -61,7 +61,7 @@ class ConversationState(Repository):
 
     async def set_many(self, cursors: dict[tuple[str, str], Any | None]) -> None:
         """Set (or, with None, forget) the cursors of many (platform, conversation) pairs in
-        one transaction: one insert for the cursors, one delete per platform forgotten."""
+        one transaction: one upsert for the cursors, one delete per platform forgotten."""
         now = self._clock.now()
         rows = [
             {"platform": p, "conversation_id": c, "cursor": cursor, "updated_at": now}
@@ -73,20 +73,15 @@ class ConversationState(Repository):
             if cursor is None:
                 forgotten.setdefault(p, []).append(c)
         insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        # One upsert, compiled once and cached, over all the rows (the driver's executemany).
+        statement = insert(ConversationStateRow.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "conversation_id"],
+            set_={"cursor": statement.excluded.cursor, "updated_at": statement.excluded.updated_at},
+        )
         async with self._write() as session:
-            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-                statement = insert(ConversationStateRow).values(
-                    rows[start : start + _ROWS_PER_STATEMENT]
-                )
-                await session.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["platform", "conversation_id"],
-                        set_={
-                            "cursor": statement.excluded.cursor,
-                            "updated_at": statement.excluded.updated_at,
-                        },
-                    )
-                )
+            if rows:
+                await session.execute(statement, rows)
             for platform, ids in forgotten.items():
                 for start in range(0, len(ids), _ROWS_PER_STATEMENT):
                     await session.execute(

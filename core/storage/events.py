@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.storage.base import Repository
 from core.storage.models import ProcessedEventRow
 
+_TABLE = ProcessedEventRow.__table__
+
 # Slack retries for about 5 minutes and LINE redelivers for up to a day; keep a margin.
 RETENTION = timedelta(days=3)
 PRUNE_EVERY = timedelta(hours=1)
@@ -49,17 +51,16 @@ class ProcessedEvents(Repository):
             )
 
     async def record_many(self, platform: str, event_ids: list[str], now: datetime) -> None:
-        """Record events known to be new (first deliveries), in one statement per 500."""
+        """Record events known to be new (first deliveries), in one executemany."""
         insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        # One statement, compiled once and cached, over all the rows (the driver's
+        # executemany); a multi-row VALUES would be compiled anew for each batch size.
+        statement = insert(_TABLE).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        rows = [
+            {"platform": platform, "event_id": event_id, "received_at": now}
+            for event_id in dict.fromkeys(event_ids)
+        ]
         async with self._write() as session:
-            for start in range(0, len(event_ids), 500):
-                rows = [
-                    {"platform": platform, "event_id": event_id, "received_at": now}
-                    for event_id in dict.fromkeys(event_ids[start : start + 500])
-                ]
-                await session.execute(
-                    insert(ProcessedEventRow)
-                    .values(rows)
-                    .on_conflict_do_nothing(index_elements=["platform", "event_id"])
-                )
+            if rows:
+                await session.execute(statement, rows)
             await self._prune_now_and_then(session, now)

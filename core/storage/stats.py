@@ -40,8 +40,6 @@ from core.storage.stats_tables import (
     StatsSearchRow,
 )
 
-_ROWS_PER_STATEMENT = 500  # 7 parameters a row at most: well within SQLite's 32,766
-
 
 class StatsRepository(Repository, StatsStore, StatsSource):
     """Reading stats, with days in the newsletter's time zone.
@@ -132,14 +130,17 @@ class StatsRepository(Repository, StatsStore, StatsSource):
         added: tuple[str, ...],
         replaced: tuple[str, ...] = (),
     ) -> None:
+        if not rows:
+            return
         insert: Any = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-            statement = insert(table).values(rows[start : start + _ROWS_PER_STATEMENT])
-            changes = {name: getattr(table, name) + statement.excluded[name] for name in added}
-            changes |= {name: statement.excluded[name] for name in replaced}
-            await session.execute(
-                statement.on_conflict_do_update(index_elements=list(keys), set_=changes)
-            )
+        # One upsert, compiled once and cached, over all the rows (the driver's executemany);
+        # a multi-row VALUES would be compiled anew for each batch size.
+        statement = insert(table.__table__)
+        changes = {name: table.__table__.c[name] + statement.excluded[name] for name in added}
+        changes |= {name: statement.excluded[name] for name in replaced}
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=list(keys), set_=changes), rows
+        )
 
     async def prune(self, before: date) -> int:
         removed = 0
