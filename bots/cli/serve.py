@@ -98,12 +98,30 @@ def serve(
         raise typer.Exit(run_workers(settings, host, port, workers, log_format))
     # uvicorn re-raises the SIGTERM it caught once it has shut down; with Python's default
     # handler that would kill the process before the clean-up below. Ours ignores it.
-    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGTERM, _ignore)
     with contextlib.suppress(KeyboardInterrupt):
         try:
             asyncio.run(_serve(settings, host, port))
         except ConfigError as exc:
             fail(str(exc))
+        except asyncio.CancelledError:
+            log.info("haishin stopped before it served (SIGTERM during start-up)")
+
+
+def _ignore(*_: object) -> None:
+    """SIGTERM while uvicorn doesn't own it: see ``serve`` and ``_serve``."""
+
+
+def _stop_start_up_on_sigterm(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any]) -> None:
+    """Until uvicorn takes SIGTERM over, a SIGTERM cancels the start-up where it is (a
+    database that doesn't answer, a migration, building the platforms): a supervisor's stop
+    is never lost, and what was opened is closed on the way out."""
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+
+
+def _hand_sigterm_to_uvicorn(loop: asyncio.AbstractEventLoop) -> None:
+    loop.remove_signal_handler(signal.SIGTERM)  # this leaves SIG_DFL behind
+    signal.signal(signal.SIGTERM, _ignore)
 
 
 def _announcing_server(config: Any, announce: Callable[[int], None]) -> Any:
@@ -240,7 +258,15 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from bots.server import create_app
     from core.delivery import WorkerSettings
 
-    services = await bootstrap(settings, long_lived=True)
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    _stop_start_up_on_sigterm(loop, task)
+    try:
+        services = await bootstrap(settings, long_lived=True)
+    except BaseException:
+        _hand_sigterm_to_uvicorn(loop)
+        raise
     try:
         platforms = build_platforms(services)
         for platform in platforms.values():
@@ -281,9 +307,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
                 on,
             ),
         )
+        # No await between this and uvicorn's own handlers: a SIGTERM can't fall between.
+        _hand_sigterm_to_uvicorn(loop)
         await server.serve(sockets=inherited_sockets())  # a --workers child's socket
         if not server.started:
             raise SystemExit(1)
     finally:
+        if loop.remove_signal_handler(signal.SIGTERM):  # start-up failed or was stopped
+            signal.signal(signal.SIGTERM, _ignore)
         await services.close()
         log.info("haishin stopped")
