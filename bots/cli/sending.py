@@ -62,7 +62,12 @@ async def send(
             on = build_platforms(svc)
             if target.platform not in on:
                 on = _offline(svc, target.platform)
-            await _dry_run(svc, build_fanout(svc, on), target, sub, stored)
+            try:
+                await _dry_run(svc, build_fanout(svc, on), target, sub, stored)
+            finally:  # the quota check may have opened a platform's HTTP session
+                for platform in on.values():
+                    for hook in platform.on_shutdown:
+                        await hook()
             return
         platforms = build_platforms(svc)
         if target.platform not in platforms:
