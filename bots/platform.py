@@ -21,12 +21,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    import httpx
+    import typer
     from rich.text import Text
     from starlette.routing import BaseRoute
 
     from bots.bootstrap import Services
+    from bots.findings import Finding
     from bots.meters import Measured, Meter
     from bots.rendering import Renderer
+    from bots.settings import Settings
     from core.delivery.fanout import AudiencePlanner, PlanReview
     from core.model import Overview, Post, Reply
     from core.ports import Publisher
@@ -195,6 +199,34 @@ class ChatPlatform(ABC):
         """Who one send group reaches, in words, for ``send --dry-run`` (LINE: "broadcast
         to every friend")."""
         return f"{len(recipients)} recipient(s)"
+
+    def switched_on(self, settings: Settings) -> bool:
+        """Whether ``settings`` switch it on, for ``haishin doctor`` (a public URL is needed
+        while a platform is on, and the server it reaches runs the platform). By default it
+        is: a platform with no settings of its own is on wherever it is registered."""
+        return True
+
+    async def examine(
+        self, settings: Settings, http: httpx.AsyncClient, public_url: str | None
+    ) -> list[Finding]:
+        """``haishin doctor``'s checks of the platform's own setup (its credentials, its
+        webhook), asked of the real thing, in the order they are shown; none by default.
+
+        Args:
+            settings: the settings ``haishin serve`` would run with.
+            http: the client for the platform's API and the public URL (15 s timeout,
+                redirects not followed).
+            public_url: the URL that reaches this haishin (no trailing slash); None when
+                it is not set or reaches no haishin.
+        """
+        return []
+
+    def commands(self) -> typer.Typer | None:
+        """The platform's own command group, ``haishin NAME ...`` (LINE's ``haishin line
+        richmenu``); None (the default) adds none. Called on every ``haishin`` run but
+        ``serve``, ``--help`` included: import the group's module inside this method, and
+        let its commands import the SDK, the web stack and the database inside themselves."""
+        return None
 
 
 @dataclass

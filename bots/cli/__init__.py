@@ -14,7 +14,8 @@ def build_app(*, serve_only: bool = False) -> typer.Typer:
     """The command table.
 
     ``serve_only`` holds ``serve`` alone: the long-lived service doesn't keep the other
-    commands' modules and Rich resident (about 5 MB) for its whole life.
+    commands' modules and Rich resident (about 5 MB) for its whole life, nor the platforms'
+    own command groups (``ChatPlatform.commands``).
     """
     app = typer.Typer(
         name="haishin",
@@ -33,9 +34,18 @@ def build_app(*, serve_only: bool = False) -> typer.Typer:
             """Keeps ``haishin serve`` a subcommand, as in the full table."""
 
         return app
-    from bots.cli import content, doctor, feeds, keys, line, profile, serve, stats, subscriptions
+    from bots import registry
+    from bots.cli import content, doctor, feeds, keys, profile, serve, stats, subscriptions
 
-    for commands in (content, serve, subscriptions, feeds, line, keys, profile, stats, doctor):
+    for commands in (content, serve, subscriptions, feeds):
+        commands.register(app)
+    # Each platform's own group (``haishin line``), named after it; here, so that `--help`
+    # lists them after `feeds` as it always has. The hook imports the group's module only.
+    for platform in registry.platforms():
+        group = platform.commands()
+        if group is not None:
+            app.add_typer(group, name=platform.name)
+    for commands in (keys, profile, stats, doctor):
         commands.register(app)
     return app
 

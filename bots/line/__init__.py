@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
+    import httpx
+    import typer
     from rich.text import Text
 
     from bots.bootstrap import Services
+    from bots.findings import Finding
     from bots.meters import Measured, Meter
     from bots.platform import Notice, Platform
     from bots.rendering import Renderer
+    from bots.settings import Settings
     from core.model import Overview, Post, Reply
     from core.profile import Profile
     from core.stats.ports import MessageInsight
@@ -50,8 +54,7 @@ class Line(ChatPlatform):
     opened_means = 'LINE "読む" and quick replies'
 
     def build(self, services: Services) -> Platform | None:
-        settings = services.settings
-        if not (settings.line_channel_secret and settings.line_channel_access_token):
+        if not self.switched_on(services.settings):
             # off (build_line's own test): its modules are not even imported
             from bots.line.texts import OFF_MESSAGE
 
@@ -167,6 +170,22 @@ class Line(ChatPlatform):
         if is_narrowcast(recipients):
             return f"narrowcast to every friend but {len(recipients) - 1}"
         return super().recipients_said(recipients)
+
+    def switched_on(self, settings: Settings) -> bool:
+        # Both the secret and the access token, as build_line needs them.
+        return bool(settings.line_channel_secret and settings.line_channel_access_token)
+
+    async def examine(
+        self, settings: Settings, http: httpx.AsyncClient, public_url: str | None
+    ) -> list[Finding]:
+        from bots.line.doctor import examine
+
+        return await examine(settings, http, public_url)
+
+    def commands(self) -> typer.Typer:
+        from bots.line.commands import commands
+
+        return commands()
 
 
 PLATFORM = Line()

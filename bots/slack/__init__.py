@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 from bots.platform import Backpressure, ChatPlatform
 
 if TYPE_CHECKING:
+    import httpx
     from rich.text import Text
 
     from bots.bootstrap import Services
+    from bots.findings import Finding
     from bots.meters import Measured, Meter
     from bots.platform import Notice, Platform
     from bots.rendering import Renderer
+    from bots.settings import Settings
     from core.model import Overview, Reply
     from core.profile import Profile
     from core.stats.ports import MessageInsight
@@ -43,7 +46,7 @@ class Slack(ChatPlatform):
     opened_means = "Slack section buttons, the Home tab"
 
     def build(self, services: Services) -> Platform | None:
-        if not services.settings.slack_enabled:  # off: its SDK is not even imported
+        if not self.switched_on(services.settings):  # off: its SDK is not even imported
             from bots.slack.texts import OFF_MESSAGE
 
             logging.getLogger("haishin.slack").info(OFF_MESSAGE)
@@ -108,6 +111,16 @@ class Slack(ChatPlatform):
         profile = services.profile
         publisher = SlackPublisher(SlackRenderer(profile), profile, StaticToken("dry-run"))
         return Platform(name=self.name, publisher=publisher)
+
+    def switched_on(self, settings: Settings) -> bool:
+        return settings.slack_enabled
+
+    async def examine(
+        self, settings: Settings, http: httpx.AsyncClient, public_url: str | None
+    ) -> list[Finding]:
+        from bots.slack.doctor import examine
+
+        return await examine(settings, http, public_url)
 
 
 PLATFORM = Slack()

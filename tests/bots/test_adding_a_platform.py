@@ -1,7 +1,8 @@
 """A third platform is one folder and one registry line: the toy platform in
-``tests/bots/toy_platform`` shows up in ``preview``, ``ask``, ``send --dry-run``, the console,
-the server and ``/healthz`` without a change anywhere else (the CLI and the console ask the
-platform contract; the toy leaves most of its hooks at their defaults)."""
+``tests/bots/toy_platform`` shows up in ``preview``, ``ask``, ``send --dry-run``, ``doctor``,
+the command table, the console, the server and ``/healthz`` without a change anywhere else
+(the CLI and the console ask the platform contract; the toy leaves most of its hooks at their
+defaults)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from bots import registry
 from bots.cli import app as cli
+from bots.cli import build_app
 from bots.console.issue_view import build_issue_view
 from bots.preview import preview_document
 from bots.server import create_app
@@ -135,6 +137,29 @@ def test_a_dry_run_draws_what_its_publisher_would_send(cli_env: dict[str, str]) 
     assert units == [f"── unit {p['section']}/{p['item']}/{p['part']} ──" for p in toy]
     assert toy[0]["text"].splitlines()[0] in shown
     assert f"{len(toy)} unit(s) in 1 send group(s) would go; nothing was sent" in shown
+
+
+def test_doctor_runs_its_checks_after_slack_and_lines(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "HAISHIN_PUBLIC_URL": "", "COLUMNS": "200"}
+    result = CliRunner().invoke(build_app(), ["doctor"], env=env)
+    # The toy is on wherever it is registered (the contract's default), so the public URL
+    # must be set: the one thing to fix.
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    public = next(line for line in lines if line[2:].startswith("public URL "))
+    assert public.startswith("✗") and "the https address Slack, LINE and Toy reach" in public
+    areas = [line[2:].split("  ")[0].strip() for line in lines[:-1]]
+    assert areas[-3:] == ["LINE", "fonts", "Toy hook"]  # its own check, in the registry's order
+    assert lines[-2] == "! Toy hook    no public URL: readers can't reach /toy/hook"
+    assert lines[-1] == "1 thing(s) to fix (see above)"
+
+
+def test_its_own_command_group_joins_the_command_table(cli_env: dict[str, str]) -> None:
+    app = build_app()  # built with the toy registered (``cli`` was built before)
+    assert "Toy tools." in CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    assert CliRunner().invoke(app, ["toy", "hook"]).output == "POST /toy/hook\n"
+    # `haishin serve` registers serve alone: no platform's group is built there.
+    assert "toy" not in CliRunner().invoke(build_app(serve_only=True), ["--help"]).output
 
 
 async def test_the_console_draws_it_and_its_chat_answers(console: ConsoleHarness) -> None:

@@ -10,7 +10,7 @@ import typer
 from PIL import Image
 from typer.testing import CliRunner
 
-from bots.cli.line import register
+from bots.line.commands import commands
 from bots.line.postback import decode
 from bots.line.richmenu import FONT_HELP, find_font
 from core.errors import ConfigError
@@ -26,7 +26,7 @@ def cli() -> typer.Typer:
     def main() -> None:
         """haishin (the lead's CLI adds the real commands)."""
 
-    register(app)
+    app.add_typer(commands(), name="line")
     return app
 
 

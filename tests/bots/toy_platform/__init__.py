@@ -5,29 +5,35 @@ draws every post as one text message, pages two posts at a time, reads buttons a
 ``toy:<command>`` and delivers a digest as one unit a post (to nowhere: its publisher keeps
 what it sent). Everything else is the contract's defaults: the terminal draws its messages'
 text, ``ask`` notes what a subscription request would do, ``preview`` measures its posts as
-the splitter does. ``tests/bots/test_adding_a_platform.py`` registers it and finds it in
-``preview``, ``ask``, ``send --dry-run``, the console and ``/healthz``;
-``docs/adding-a-platform.md`` shows it.
+the splitter does. It adds one ``haishin doctor`` check (its hook's address) and a command
+group of its own (``haishin toy hook``). ``tests/bots/test_adding_a_platform.py`` registers
+it and finds it in ``preview``, ``ask``, ``send --dry-run``, ``doctor``, the command table,
+the console and ``/healthz``; ``docs/adding-a-platform.md`` shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import httpx
+import typer
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bots.bootstrap import Services
+from bots.findings import Finding
 from bots.platform import Backpressure, ChatPlatform, Platform
 from bots.preview import platform_posts
 from bots.rendering import Payload, Renderer
+from bots.settings import Settings
 from core.model import Overview, Post, Reply
 from core.ports import Digest, Publisher, SendJob, SentMessage
 from core.profile import Profile
 from core.splitting import Limits
 
 PREFIX = "toy:"
+HOOK = "/toy/hook"
 
 
 class ToyRenderer:
@@ -108,7 +114,7 @@ class Toy(ChatPlatform):
 
         return Platform(
             name=self.name,
-            routes=[Route("/toy/hook", hook, methods=["POST"])],
+            routes=[Route(HOOK, hook, methods=["POST"])],
             publisher=ToyPublisher(self.renderer(services.profile)),
         )
 
@@ -125,6 +131,23 @@ class Toy(ChatPlatform):
 
     def digest(self, renderer: Renderer, overview: Overview, profile: Profile) -> Payload:
         return renderer.digest(overview)
+
+    async def examine(
+        self, settings: Settings, http: httpx.AsyncClient, public_url: str | None
+    ) -> list[Finding]:
+        if public_url is None:
+            return [Finding("Toy hook", "note", f"no public URL: readers can't reach {HOOK}")]
+        return [Finding("Toy hook", "ok", f"readers post to {public_url}{HOOK}")]
+
+    def commands(self) -> typer.Typer:
+        group = typer.Typer(help="Toy tools.", no_args_is_help=True)
+
+        @group.command("hook")
+        def hook() -> None:
+            """Where readers post."""
+            typer.echo(f"POST {HOOK}")
+
+        return group
 
 
 PLATFORM = Toy()

@@ -1,5 +1,9 @@
 """``haishin line ...``: LINE tools for the operator (``line richmenu``, ``line followers
-sync``)."""
+sync``), the command group ``Line.commands`` adds to the CLI.
+
+Every ``haishin`` run but ``serve`` builds this group (``--help`` included), so the commands
+import LINE's client, the database and the settings inside themselves.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +17,15 @@ from rich.markup import escape
 from bots.cli.common import async_command, console, fail, services
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``line`` command group (``haishin line richmenu``) to the CLI."""
+def commands() -> typer.Typer:
+    """The ``line`` command group (``haishin line richmenu``, ``haishin line followers
+    sync``)."""
     line = typer.Typer(help="LINE tools.", no_args_is_help=True)
     line.command("richmenu")(richmenu)
     followers = typer.Typer(help="The account's friends.", no_args_is_help=True)
     followers.command("sync")(followers_sync)
     line.add_typer(followers, name="followers")
-    app.add_typer(line, name="line")
+    return line
 
 
 @async_command
