@@ -13,10 +13,11 @@
   idle about a third of the run).
 - **The longest modules first.** xdist's own order (most tests first) would leave long
   modules of one or a few tests for the very end, where one of them is all that runs.
-  ``LONGEST`` (measured; README "How long the suite takes") goes first, the rest keep
-  xdist's order, and ``--no-loadscope-reorder`` keeps this one. (xdist hands a worker its
-  next module once two of its tests are left, so that module waits behind a long last test:
-  only short ones should be left for then.)
+  ``LONGEST`` (measured; README "How long the suite takes"; those that mostly wait taking
+  turns with those that mostly compute) goes first, the rest keep xdist's order, and
+  ``--no-loadscope-reorder`` keeps this one. (xdist hands a worker its next module once two
+  of its tests are left, so that module waits behind a long last test: only short ones
+  should be left for then.)
 """
 
 from __future__ import annotations
@@ -28,40 +29,42 @@ import pytest
 
 EXTRA_WORKERS = 2
 
-# Module paths, longest first (seconds of wall time in the whole suite on the 2-core machine,
-# three workers; most of them longer than their CPU time: they wait).
+# Module paths, longest first, those that mostly wait taking turns with those that mostly
+# compute, so that the first ones to run side by side do not all wait. Seconds of wall time
+# in the whole suite on the 2-core machine (three workers); "waits": less than half of them
+# were CPU time (its own and its subprocesses').
 LONGEST = (
-    "tests/bots/test_serve_crash.py",  # 38: kill -9 and restart; two serve processes
+    "tests/bots/test_serve_crash.py",  # 38, waits: kill -9 and restart; two serve processes
     "tests/bots/test_serve_editor_load.py",  # 23: serve + editor commands, late posts
-    "tests/bots/test_serve_settling.py",  # 20: late posts past a 2 s timeout
-    "tests/bots/test_serve_delivery.py",  # 20
-    "tests/core/splitting/test_corpus.py",  # 18: CPU, the splitter over the corpora
+    "tests/bots/test_serve_settling.py",  # 20, waits: late posts past a 2 s timeout
+    "tests/core/splitting/test_corpus.py",  # 18: the splitter over the corpora
+    "tests/bots/test_serve_delivery.py",  # 20, waits
     "tests/bots/cli/test_output.py",  # 17: CLI subprocesses
-    "tests/bots/test_serve_cli.py",  # 15: sends paced at Slack's 1 a second
-    "tests/core/storage/test_search.py",  # 13
+    "tests/bots/test_serve_cli.py",  # 15, waits: sends paced at Slack's 1 a second
     "tests/bots/console/test_first_hour_browser.py",  # 12: Chromium
+    "tests/core/storage/test_search.py",  # 13, waits
     "tests/bots/cli/test_ask.py",  # 12
+    "tests/bots/test_serve_db_health.py",  # 10, waits: serve with its database refusing writes
     "tests/bots/test_newsletter_corpus.py",  # 11
-    "tests/bots/test_serve_db_health.py",  # 10: serve with its database refusing writes
+    "tests/bots/line/test_friends.py",  # 9, waits
     "tests/core/parsing/test_parse_corpora.py",  # 10
+    "tests/bots/test_serve_tokens.py",  # 8.5, waits
     "tests/bots/test_serve_workers.py",  # 9.5: serve --workers 2, on both databases
-    "tests/bots/line/test_friends.py",  # 9
-    "tests/bots/test_serve_tokens.py",  # 8.5
-    "tests/bots/test_serve.py",  # 8.4
-    "tests/bots/cli/test_imports.py",  # 8
+    "tests/bots/test_serve.py",  # 8.4, waits
     "tests/core/splitting/test_properties.py",  # 8: hypothesis over the splitter
-    "tests/bots/console/test_stats_browser.py",  # 7
+    "tests/bots/cli/test_imports.py",  # 8, waits
     "tests/bots/slack/test_refusals.py",  # 7
-    "tests/bots/slack/test_app.py",  # 7
+    "tests/bots/console/test_stats_browser.py",  # 7: Chromium
     "tests/core/delivery/test_worker.py",  # 6.5
-    "tests/scheduler/test_leadership_faults.py",  # 6
+    "tests/bots/slack/test_app.py",  # 7, waits
     "tests/bots/cli/test_doctor.py",  # 6
-    "tests/bots/feeds/test_poller.py",  # 6
-    "tests/scheduler/test_service.py",  # 5.5
-    "tests/bots/console/test_browser.py",  # 5: Chromium
+    "tests/scheduler/test_leadership_faults.py",  # 6, waits
     "tests/bots/stats/test_webhooks_to_stats.py",  # 5
+    "tests/bots/feeds/test_poller.py",  # 6, waits
+    "tests/bots/console/test_browser.py",  # 5: Chromium
+    "tests/scheduler/test_service.py",  # 5.5, waits
     "tests/bots/cli/test_send_dry_run.py",  # 5: four commands in a row
-    "tests/core/storage/test_database_faults.py",  # 4.6
+    "tests/core/storage/test_database_faults.py",  # 4.6, waits
 )
 
 
