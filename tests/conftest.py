@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from core.profile import Profile, load_profile
 from core.storage.database import Database
-from tests.fakes.postgres import scratch_database
+from tests.fakes.postgres import DROPS, scratch_database
 
 # How the suite is spread over pytest-xdist's workers: tests/scheduling.py.
 pytest_plugins = ["tests.scheduling"]
@@ -90,8 +90,13 @@ def scratch_postgres_database() -> Iterator[str]:
         if os.environ.get("HAISHIN_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    with scratch_database(POSTGRES_ADMIN_URL) as url:
+    with scratch_database(POSTGRES_ADMIN_URL, later=True) as url:
         yield url
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the scratch databases still waiting for it (``tests/fakes/postgres.py``)."""
+    DROPS.wait()
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
