@@ -96,7 +96,7 @@ def scratch_postgres_database() -> Iterator[str]:
 
 def pytest_sessionfinish() -> None:
     """Drop the scratch databases still waiting for it (``tests/fakes/postgres.py``)."""
-    DROPS.wait()
+    DROPS.drop_all()
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

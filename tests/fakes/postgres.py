@@ -1,18 +1,18 @@
 """Scratch PostgreSQL databases for tests and benchmarks: created empty, dropped after.
 
 ``DROP DATABASE`` makes the server take a checkpoint and waits for it (PostgreSQL 15): on a
-server that many tests write to at once, a second or more each time. The test suite drops
-its databases in a thread of its own instead (``later=True``), so no test waits for that,
-and waits for the last drops when the session ends (``DROPS.wait``).
+server that many tests write to at once, up to a second or more each time, and every other
+session's writes wait for the flush too. The test suite keeps its databases to the end of
+the session instead (``later=True``) and then drops them all at once (``DROPS.drop_all``):
+drops that come together share their checkpoints (12 in 0.1 s on an idle server, one
+after another 0.6 s).
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -24,50 +24,41 @@ def _drop(dsn: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class BackgroundDrops:
-    """Drops databases one after another in a daemon thread, started on the first."""
+class LaterDrops:
+    """Databases to drop when the session ends, all at once."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[str, str]] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._waiting: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self.failed: list[str] = []
 
     def put(self, dsn: str, name: str) -> None:
-        """Drop ``name`` soon."""
+        """Drop ``name`` at the end."""
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="scratch-database-drops", daemon=True
-                )
-                self._thread.start()
-        self._queue.put((dsn, name))
+            self._waiting.append((dsn, name))
 
-    def _run(self) -> None:
-        while True:
-            dsn, name = self._queue.get()
+    def drop_all(self) -> None:
+        """Drop every database handed over, each from a thread of its own; says on stderr
+        which could not be."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        failed: list[str] = []
+
+        def drop(dsn: str, name: str) -> None:
             try:
                 _drop(dsn, name)
-            except Exception as exc:  # the session end says which were left behind
-                self.failed.append(f"{name}: {exc}")
-            finally:
-                self._queue.task_done()
+            except Exception as exc:
+                failed.append(f"{name}: {exc}")
 
-    def wait(self, within: float = 120.0) -> None:
-        """Until every database handed over is dropped (or ``within`` seconds passed);
-        says on stderr which could not be."""
-        deadline = time.monotonic() + within
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = self._queue.unfinished_tasks
-        if left or self.failed:
-            print(
-                f"scratch databases not dropped: {left} still queued; {self.failed}",
-                file=sys.stderr,
-            )
+        threads = [threading.Thread(target=drop, args=pair) for pair in waiting]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            print(f"scratch databases not dropped: {failed}", file=sys.stderr)
 
 
-DROPS = BackgroundDrops()
+DROPS = LaterDrops()
 
 
 @contextlib.contextmanager
@@ -75,7 +66,7 @@ def scratch_database(
     admin_url: str, prefix: str = "haishin_test", *, later: bool = False
 ) -> Iterator[str]:
     """A new database on ``admin_url``'s server, as a URL; dropped (forcibly) on exit, or
-    with ``later`` handed to ``DROPS`` to be dropped in the background."""
+    with ``later`` handed to ``DROPS`` to be dropped when the session ends."""
     import psycopg
     from sqlalchemy.engine import make_url
 
