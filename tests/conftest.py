@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from core.profile import Profile, load_profile
 from core.storage.database import Database
-from tests.fakes.postgres import scratch_database
+from tests.fakes.postgres import DROPS, scratch_database
 
 # How the suite is spread over pytest-xdist's workers: tests/scheduling.py.
 pytest_plugins = ["tests.scheduling"]
@@ -25,6 +26,17 @@ pytest_plugins = ["tests.scheduling"]
 os.environ["COLUMNS"] = "200"
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Compiled code under .pytest_cache, even in a shell with PYTHONDONTWRITEBYTECODE (set to keep
+# __pycache__ out of the tree): without it each xdist worker rewrote and compiled every test
+# module again (about 2.5 s of CPU each), and each `haishin serve` or CLI subprocess compiled
+# haishin again (0.1-0.2 s each, a few hundred of them). Set here, in the process that starts
+# the workers, so they and every subprocess given os.environ inherit it.
+if sys.dont_write_bytecode and not os.environ.get("PYTHONPYCACHEPREFIX"):
+    sys.pycache_prefix = str(ROOT / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 CONTENT = ROOT / "content"
 SAMPLE = CONTENT / "issues" / "2025-10-04.txt"
 # The corpora live beside the checkout (../shared/corpora), in CI as on a developer machine.
@@ -78,8 +90,13 @@ def scratch_postgres_database() -> Iterator[str]:
         if os.environ.get("HAISHIN_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    with scratch_database(POSTGRES_ADMIN_URL) as url:
+    with scratch_database(POSTGRES_ADMIN_URL, later=True) as url:
         yield url
+
+
+def pytest_sessionfinish() -> None:
+    """Drop the scratch databases still waiting for it (``tests/fakes/postgres.py``)."""
+    DROPS.drop_all()
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -4,14 +4,20 @@
 ``--dist loadscope`` hands out whole modules, so a module's migrated database and shared
 ``haishin serve`` are made once. Two things keep the cores busy until the end:
 
-- **One worker more than cores.** The slowest tests spend much of their time waiting (a
-  send timing out, a settle time, a late post, a retry's pause), not computing; a worker that
-  waits leaves its core to the others. Each worker costs about 9 s of CPU (it imports and
-  collects the whole suite), so only one more.
-- **The longest modules first.** xdist's own order (most tests first) would leave the
-  single-test modules that take a minute or more for the very end, where one of them is all
-  that runs. ``LONGEST`` (measured; README "How long the suite takes") goes first, the rest
-  keep xdist's order, and ``--no-loadscope-reorder`` keeps this one.
+- **Two workers more than cores.** Many tests spend most of their time waiting (a send timing
+  out, a settle time, a late post, a retry's pause, a rate limit, a subprocess starting), not
+  computing: measured per test, the suite waits nearly as long as it computes. A worker that
+  waits leaves its core to the others. Each worker costs about 3 s of CPU (it imports and
+  collects the whole suite, from the bytecode cached under ``.pytest_cache``), less than the
+  idle core time a second extra worker fills (one extra left the 2-core machine's cores
+  idle about a third of the run).
+- **The longest modules first.** xdist's own order (most tests first) would leave long
+  modules of one or a few tests for the very end, where one of them is all that runs.
+  ``LONGEST`` (measured; README "How long the suite takes"; those that mostly wait taking
+  turns with those that mostly compute) goes first, the rest keep xdist's order, and
+  ``--no-loadscope-reorder`` keeps this one. (xdist hands a worker its next module once two
+  of its tests are left, so that module waits behind a long last test: only short ones
+  should be left for then.)
 """
 
 from __future__ import annotations
@@ -21,32 +27,49 @@ from collections import Counter
 
 import pytest
 
-EXTRA_WORKERS = 1
+EXTRA_WORKERS = 2
 
-# Module paths, longest first (seconds on the 2-core machine, with the rest of the suite).
+# Module paths, longest first, those that mostly wait taking turns with those that mostly
+# compute, so that the first ones to run side by side do not all wait. Seconds of wall time
+# in the whole suite on the 2-core machine (three workers); "waits": less than half of them
+# were CPU time (its own and its subprocesses').
 LONGEST = (
-    "tests/bots/test_serve_editor_load.py",  # serve + editor commands over a slow fan-out
-    "tests/bots/test_serve_crash.py",  # kill -9 and restart; two serve processes
-    "tests/core/splitting/test_properties.py",  # hypothesis over the splitter
-    "tests/bots/test_serve_workers.py",  # serve --workers 2, on both databases
-    "tests/bots/cli/test_send_dry_run.py",  # four commands in a row
-    "tests/bots/cli/test_doctor.py",  # serve-free, but many commands
-    "tests/bots/cli/test_listing.py",
-    "tests/bots/test_serve_db_health.py",  # serve with its database refusing writes
-    "tests/bots/stats/test_webhooks_to_stats.py",
-    "tests/core/splitting/test_corpus.py",
-    "tests/bots/cli/test_ask.py",
-    "tests/bots/console/test_browser.py",  # Chromium
-    "tests/bots/console/test_first_hour_browser.py",
-    "tests/bots/console/test_stats_browser.py",
-    "tests/bots/test_serve.py",
-    "tests/bots/test_serve_tokens.py",
-    "tests/bots/test_serve_inbound.py",
+    "tests/bots/test_serve_crash.py",  # 38, waits: kill -9 and restart; two serve processes
+    "tests/bots/test_serve_editor_load.py",  # 23: serve + editor commands, late posts
+    "tests/bots/test_serve_settling.py",  # 20, waits: late posts past a 2 s timeout
+    "tests/core/splitting/test_corpus.py",  # 18: the splitter over the corpora
+    "tests/bots/test_serve_delivery.py",  # 20, waits
+    "tests/bots/cli/test_output.py",  # 17: CLI subprocesses
+    "tests/bots/test_serve_cli.py",  # 15, waits: sends paced at Slack's 1 a second
+    "tests/bots/console/test_first_hour_browser.py",  # 12: Chromium
+    "tests/core/storage/test_search.py",  # 13, waits
+    "tests/bots/cli/test_ask.py",  # 12
+    "tests/bots/test_serve_db_health.py",  # 10, waits: serve with its database refusing writes
+    "tests/bots/test_newsletter_corpus.py",  # 11
+    "tests/bots/line/test_friends.py",  # 9, waits
+    "tests/core/parsing/test_parse_corpora.py",  # 10
+    "tests/bots/test_serve_tokens.py",  # 8.5, waits
+    "tests/bots/test_serve_workers.py",  # 9.5: serve --workers 2, on both databases
+    "tests/bots/test_serve.py",  # 8.4, waits
+    "tests/core/splitting/test_properties.py",  # 8: hypothesis over the splitter
+    "tests/bots/cli/test_imports.py",  # 8, waits
+    "tests/bots/slack/test_refusals.py",  # 7
+    "tests/bots/console/test_stats_browser.py",  # 7: Chromium
+    "tests/core/delivery/test_worker.py",  # 6.5
+    "tests/bots/slack/test_app.py",  # 7, waits
+    "tests/bots/cli/test_doctor.py",  # 6
+    "tests/scheduler/test_leadership_faults.py",  # 6, waits
+    "tests/bots/stats/test_webhooks_to_stats.py",  # 5
+    "tests/bots/feeds/test_poller.py",  # 6, waits
+    "tests/bots/console/test_browser.py",  # 5: Chromium
+    "tests/scheduler/test_service.py",  # 5.5, waits
+    "tests/bots/cli/test_send_dry_run.py",  # 5: four commands in a row
+    "tests/core/storage/test_database_faults.py",  # 4.6, waits
 )
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker more than the cores this process may use."""
+    """``-n auto``: two workers more than the cores this process may use."""
     if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed
         cores = len(os.sched_getaffinity(0))
     else:

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from bots.line.followers import LineAudienceBook
+from core.clock import SystemClock
 from core.delivery.claims import WORKER_TIMEOUT
+from core.ingest import ingest_paths
+from core.profile import load_profile
 from core.storage import SubscriptionRepository
 from core.storage.database import Database
 from core.storage.delivery_ledger import DeliveryLedgerRepository
@@ -27,7 +30,7 @@ CHANNELS = 24
 UNITS = 7  # the sample issue on Slack: a parent and six posts
 FOLLOWERS = 1003  # 1000 with the default choice (2 multicasts), 3 with topic only (1)
 LINE_TOKEN = "line-token"
-SEND_TIMEOUT = 5  # HAISHIN_SEND_TIMEOUT_SECONDS here; loopback answers take milliseconds
+SEND_TIMEOUT = 2  # HAISHIN_SEND_TIMEOUT_SECONDS here; loopback answers take milliseconds
 
 
 @pytest.fixture
@@ -50,9 +53,10 @@ def issue_text(publish_at: datetime, *, fix: bool = False) -> str:
     return f"---\nnumber: 1\npublish_at: {publish_at.isoformat()}\n---\n{text}"
 
 
-async def prepare(workdir: Path, url: str, line: FakeLineApi) -> Path:
+async def prepare(workdir: Path, url: str, line: FakeLineApi, *, ingest: bool = False) -> Path:
     """Content with issue 1 just published, subscribers and followers in the database (who
-    are all of the LINE account's friends, so ``line:all`` knows every friend)."""
+    are all of the LINE account's friends, so ``line:all`` knows every friend); with
+    ``ingest``, issue 1 in the database too, as ``haishin ingest`` leaves it."""
     line.befriend(users(FOLLOWERS))
     content = workdir / "content"
     (content / "issues").mkdir(parents=True)
@@ -73,6 +77,11 @@ async def prepare(workdir: Path, url: str, line: FakeLineApi) -> Path:
             await followers.add(user)
             if index < 3:
                 await followers.update(user, sections=["topic"])
+        if ingest:
+            profile = load_profile(content / "newsletter.toml")
+            await ingest_paths(
+                [issue], profile=profile, db=db, content_dir=content, clock=SystemClock()
+            )
     finally:
         await db.dispose()
     return issue
@@ -191,7 +200,9 @@ async def test_two_processes_on_postgres_one_scheduler_no_double_sends(
     tmp_path: Path, slack: FakeSlackAPI, line: FakeLineApi
 ) -> None:
     with scratch_postgres_database() as url:
-        await prepare(tmp_path, url, line)
+        # Ingested before: whichever process scans the folder first, the leader publishes
+        # at its start (an issue only the standby ingested waits for the leader's sweep).
+        await prepare(tmp_path, url, line, ingest=True)
         env = env_for(tmp_path, url, slack, line)
         one = ServeProcess(env, tmp_path, name="one").start()
         two = ServeProcess(env, tmp_path, name="two").start()

@@ -142,8 +142,9 @@ async def test_writes_refused_show_in_healthz_back_off_and_log_once(
         await refuse_writes(database_url, True)
         await ask_in_the_console(serve, "第1号 トピック")  # page 1 of several
 
-        # The cursor write keeps failing: retried, with pauses growing from 0.5 s.
-        body = await until(serve, failing_writer("conversation cursors", state, 4))
+        # The cursor write keeps failing: retried, with pauses growing from 0.5 s (0.5, 1;
+        # each more failure to wait for would double the wait, and the retry after it).
+        body = await until(serve, failing_writer("conversation cursors", state, 3))
         assert body["status"] == "degraded" and body["database_problem"]
         log = serve.log()
         writers = re.findall(r"database writes failing \(([^)]+)\)", log)

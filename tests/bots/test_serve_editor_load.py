@@ -26,8 +26,8 @@ from tests.fakes.line_api import FakeLineApi
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.waiting import until
 
-LATE = (1.0, 3.0)  # a late post lands this long after the send timeout
-SETTLE = SEND_TIMEOUT + 5  # HAISHIN_SETTLE_SECONDS here: the late posts land within it
+LATE = (0.5, 1.5)  # a late post lands this long after the send timeout
+SETTLE = SEND_TIMEOUT + 2.5  # HAISHIN_SETTLE_SECONDS here: the late posts land within it
 EDITOR_COMMANDS = (["ingest"], ["deliveries"], ["schedule"])
 
 
