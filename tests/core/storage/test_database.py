@@ -21,6 +21,7 @@ from core.storage.migrate import head_revision as migration_files_head
 from core.storage.models import ConversationStateRow
 from core.storage.revision import include_object
 from core.storage.schema import metadata
+from tests.conftest import scratch_postgres_database
 
 TABLES = {
     "issues",
@@ -85,23 +86,33 @@ async def test_migrate_creates_every_table_and_is_idempotent(
         await db.dispose()
 
 
-@pytest.mark.parametrize("apart", [False, True], ids=["pools", "processes"])
-async def test_processes_starting_at_once_migrate_once(database_url: str, apart: bool) -> None:
-    # Separate Database objects have separate pools, as separate processes would; with
-    # ``apart`` each upgrade runs in a forked process of its own, all four at once. (Not on
-    # SQLite: a fork while this process holds another connection to the file copies
-    # SQLite's in-process lock records into the child, which SQLite forbids; `serve` forks
-    # with no connection open.)
-    if apart and database_url.startswith("sqlite"):
-        pytest.skip("SQLite connections must not be open across a fork")
+async def test_processes_starting_at_once_migrate_once(database_url: str) -> None:
+    # Separate Database objects have separate pools, as separate processes would.
     dbs = [Database.from_url(database_url) for _ in range(4)]
     try:
-        await asyncio.gather(*(db.migrate(apart=apart) for db in dbs))
+        await asyncio.gather(*(db.migrate() for db in dbs))
         for db in dbs:
             assert await db.schema_revision() == head_revision()
     finally:
         for db in dbs:
             await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_upgrades_in_forked_processes_at_once_migrate_once() -> None:
+    """Four upgrades at once, each in a forked process of its own (as `haishin serve`
+    upgrades), queue on the advisory lock. Not on SQLite: a fork while this process holds
+    another connection to the file copies SQLite's in-process lock records into the child,
+    which SQLite forbids (`serve` forks with no connection open)."""
+    with scratch_postgres_database() as url:
+        dbs = [Database.from_url(url) for _ in range(4)]
+        try:
+            await asyncio.gather(*(db.migrate(apart=True) for db in dbs))
+            for db in dbs:
+                assert await db.schema_revision() == head_revision()
+        finally:
+            for db in dbs:
+                await db.dispose()
 
 
 async def test_migrated_schema_matches_the_models(database: Database) -> None:
