@@ -14,7 +14,7 @@ def build_app(*, serve_only: bool = False) -> typer.Typer:
     """The command table.
 
     ``serve_only`` holds ``serve`` alone: the long-lived service doesn't keep the other
-    commands' modules and Rich resident (about 5 MB) for its whole life, nor the platforms'
+    commands' modules and Rich resident (about 3 MB) for its whole life, nor the platforms'
     own command groups (``ChatPlatform.commands``).
     """
     app = typer.Typer(
