@@ -7,13 +7,12 @@ says. Other keys that Jekyll, Hugo or Pelican put there (``tags``, ``categories`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
-
-import yaml
 
 from core.errors import ContentError
 from core.model import FIRST_YEAR, LAST_YEAR, MAX_ISSUE_NUMBER, NoteKind, ParseNote
@@ -51,18 +50,23 @@ _DATE_HINT = (
 _YAML_KEY = re.compile(r"^[\w\"'][^:]*:(?:\s|$)")
 
 
-# libyaml's parser when the wheel has it: the pure-Python one costs more than a whole issue.
-_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _loader() -> type[Any]:
+    """Safe YAML that leaves dates as text, so a bad one gets our message, not a crash.
 
+    Built on first use: a process that reads no front matter (``serve`` over plain-text
+    issues) never loads PyYAML.
+    """
+    import yaml
 
-class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
-    """Safe YAML that leaves dates as text, so a bad one gets our message, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    # libyaml's parser when the wheel has it: the pure-Python one costs more than a whole
+    # issue.
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {
+        first: [(tag, rx) for tag, rx in found if tag != "tag:yaml.org,2002:timestamp"]
+        for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return type("_Loader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
 def meta_from_name(name: str) -> IssueMeta:
@@ -148,8 +152,10 @@ def _looks_like_yaml(block: list[str]) -> bool:
 
 
 def _load_yaml(block: str, *, name: str) -> dict[str, Any]:
+    import yaml
+
     try:
-        raw = yaml.load(block, Loader=_Loader)
+        raw = yaml.load(block, Loader=_loader())
     except ValueError:  # an integer of thousands of digits, which Python refuses to read
         digits = re.search(r"\d{1000,}", block)
         raise ContentError(

@@ -39,8 +39,18 @@ SQLITE_SERVE_NOT = {"psycopg", "websockets"}
 # What `serve` keeps out of its resident memory (issue 18): Alembic and what it pulls in
 # (the upgrade of a new database runs in a forked child), `cryptography` (only with
 # HAISHIN_TOKEN_KEY), Rich and the other commands, the Markdown and HTML readers (until a
-# Markdown file comes), and the console's pages (until someone opens it).
-SERVE_NOT = {"alembic", "mako", "pygments", "cryptography", "rich", "markdown_it", "selectolax"}
+# Markdown file comes), PyYAML (until front matter comes) and the console's pages (until
+# someone opens it).
+SERVE_NOT = {
+    "alembic",
+    "mako",
+    "pygments",
+    "cryptography",
+    "rich",
+    "markdown_it",
+    "selectolax",
+    "yaml",
+}
 SERVE_NOT_MODULES = {"bots.console.routes", "bots.cli.content", "bots.cli.doctor"}
 # What `ask` has no use for: delivery, and the tables of feeds, console sessions, Slack
 # installs and LINE audiences (core.storage loads each repository's own tables).
